@@ -1,0 +1,575 @@
+"""Immutable result types.
+
+Every type is a frozen, slotted attrs class; ``to_dict()`` gives exactly the JSON documents of the
+public contract, and ``from_dict()`` reads them back (the cache stores these documents).
+Years are ints, ISBNs bare digits, languages ISO 639-1, OpenLibrary ids bare (``OL7234434A``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any, Literal, cast
+
+import attrs
+
+__all__ = [
+    "PROVIDERS",
+    "Author",
+    "AuthorCandidate",
+    "Bibliography",
+    "Completeness",
+    "Edition",
+    "Exclusion",
+    "ExclusionReason",
+    "IsbnResults",
+    "ProviderName",
+    "ProviderReport",
+    "ProviderStatus",
+    "SearchHit",
+    "SearchResult",
+    "Work",
+]
+
+ProviderName = Literal["openlibrary", "googlebooks", "isbndb"]
+PROVIDERS: tuple[ProviderName, ...] = ("openlibrary", "googlebooks", "isbndb")
+ProviderStatus = Literal["ok", "empty", "error", "cached", "skipped", "disabled"]
+ExclusionReason = Literal["translation", "collection", "companion", "duplicate", "not-by-author"]
+EXCLUSION_REASONS: tuple[ExclusionReason, ...] = (
+    "translation",
+    "collection",
+    "companion",
+    "duplicate",
+    "not-by-author",
+)
+
+
+def _frozen_map(value: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) -> Mapping[str, Any]:
+    if value is None:
+        return MappingProxyType({})
+    if isinstance(value, MappingProxyType):
+        return value
+    return MappingProxyType(dict(value))
+
+
+def _str_tuple(value: Iterable[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def _provider_tuple(value: Iterable[str] | None) -> tuple[str, ...]:
+    """Sources in the contract's fixed provider order, without repeats."""
+    given = set(_str_tuple(value))
+    ordered = [p for p in PROVIDERS if p in given]
+    ordered.extend(sorted(given - set(PROVIDERS)))
+    return tuple(ordered)
+
+
+def _opt_str(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _opt_int(value: object) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+@attrs.frozen(kw_only=True)
+class Edition:
+    """One publication of a work: a format, a publisher, a language, its ISBNs."""
+
+    title: str
+    isbn13: str | None = attrs.field(default=None, converter=_opt_str)
+    isbn10: str | None = attrs.field(default=None, converter=_opt_str)
+    subtitle: str | None = attrs.field(default=None, converter=_opt_str)
+    authors: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+    publisher: str | None = attrs.field(default=None, converter=_opt_str)
+    published: str | None = attrs.field(default=None, converter=_opt_str)
+    pages: int | None = attrs.field(default=None, converter=_opt_int)
+    language: str | None = attrs.field(default=None, converter=_opt_str)
+    format: str | None = attrs.field(default=None, converter=_opt_str)
+    cover_url: str | None = attrs.field(default=None, converter=_opt_str)
+    work_key: str | None = attrs.field(default=None, converter=_opt_str)
+    sources: tuple[str, ...] = attrs.field(default=(), converter=_provider_tuple)
+    keys: Mapping[str, str] = attrs.field(default=None, converter=_frozen_map, hash=False)
+
+    @property
+    def year(self) -> int | None:
+        """The publication year, read from ``published``."""
+        if self.published and len(self.published) >= 4 and self.published[:4].isdigit():
+            return int(self.published[:4])
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "isbn13": self.isbn13,
+            "isbn10": self.isbn10,
+            "title": self.title,
+            "authors": list(self.authors),
+            "publisher": self.publisher,
+            "published": self.published,
+            "pages": self.pages,
+            "language": self.language,
+            "format": self.format,
+            "cover_url": self.cover_url,
+            "work_key": self.work_key,
+            "sources": list(self.sources),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Edition:
+        return cls(
+            title=data["title"],
+            isbn13=data.get("isbn13"),
+            isbn10=data.get("isbn10"),
+            subtitle=data.get("subtitle"),
+            authors=data.get("authors") or (),
+            publisher=data.get("publisher"),
+            published=data.get("published"),
+            pages=data.get("pages"),
+            language=data.get("language"),
+            format=data.get("format"),
+            cover_url=data.get("cover_url"),
+            work_key=data.get("work_key"),
+            sources=data.get("sources") or (),
+            keys=data.get("keys"),
+        )
+
+    def to_cache_dict(self) -> dict[str, Any]:
+        """The contract document plus the fields the contract leaves out (for the cache)."""
+        data = self.to_dict()
+        data["subtitle"] = self.subtitle
+        data["keys"] = dict(self.keys)
+        return data
+
+
+@attrs.frozen(kw_only=True)
+class Author:
+    """A person (or a pen name) as the providers know them."""
+
+    name: str
+    keys: Mapping[str, str] = attrs.field(default=None, converter=_frozen_map, hash=False)
+    alternate_names: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+    birth_date: str | None = attrs.field(default=None, converter=_opt_str)
+    death_date: str | None = attrs.field(default=None, converter=_opt_str)
+    work_count: int | None = attrs.field(default=None, converter=_opt_int)
+    top_work: str | None = attrs.field(default=None, converter=_opt_str)
+    top_subjects: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+
+    @property
+    def openlibrary_key(self) -> str | None:
+        return self.keys.get("openlibrary")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "keys": dict(self.keys)}
+
+    def to_cache_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "keys": dict(self.keys),
+            "alternate_names": list(self.alternate_names),
+            "birth_date": self.birth_date,
+            "death_date": self.death_date,
+            "work_count": self.work_count,
+            "top_work": self.top_work,
+            "top_subjects": list(self.top_subjects),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Author:
+        return cls(
+            name=data["name"],
+            keys=data.get("keys"),
+            alternate_names=data.get("alternate_names") or (),
+            birth_date=data.get("birth_date"),
+            death_date=data.get("death_date"),
+            work_count=data.get("work_count"),
+            top_work=data.get("top_work"),
+            top_subjects=data.get("top_subjects") or (),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class AuthorCandidate:
+    """A person the name could mean, with why they were (not) chosen."""
+
+    name: str
+    keys: Mapping[str, str] = attrs.field(default=None, converter=_frozen_map, hash=False)
+    work_count: int | None = attrs.field(default=None, converter=_opt_int)
+    birth_date: str | None = attrs.field(default=None, converter=_opt_str)
+    top_work: str | None = attrs.field(default=None, converter=_opt_str)
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "keys": dict(self.keys), "work_count": self.work_count}
+
+    def to_cache_dict(self) -> dict[str, Any]:
+        data = self.to_dict()
+        data.update(birth_date=self.birth_date, top_work=self.top_work, score=self.score)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AuthorCandidate:
+        return cls(
+            name=data["name"],
+            keys=data.get("keys"),
+            work_count=data.get("work_count"),
+            birth_date=data.get("birth_date"),
+            top_work=data.get("top_work"),
+            score=float(data.get("score") or 0.0),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Work:
+    """An abstract book (OpenLibrary's work), with the editions paired to it."""
+
+    title: str
+    first_publish_year: int | None = attrs.field(default=None, converter=_opt_int)
+    keys: Mapping[str, str] = attrs.field(default=None, converter=_frozen_map, hash=False)
+    editions: tuple[Edition, ...] = attrs.field(default=(), converter=tuple)
+    sources: tuple[str, ...] = attrs.field(default=(), converter=_provider_tuple)
+    subtitle: str | None = attrs.field(default=None, converter=_opt_str)
+    authors: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+    author_keys: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+    edition_count: int | None = attrs.field(default=None, converter=_opt_int)
+
+    @property
+    def openlibrary_key(self) -> str | None:
+        return self.keys.get("openlibrary")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "first_publish_year": self.first_publish_year,
+            "keys": dict(self.keys),
+            "editions": [e.to_dict() for e in self.editions],
+            "sources": list(self.sources),
+        }
+
+    def to_cache_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "first_publish_year": self.first_publish_year,
+            "keys": dict(self.keys),
+            "editions": [e.to_cache_dict() for e in self.editions],
+            "sources": list(self.sources),
+            "subtitle": self.subtitle,
+            "authors": list(self.authors),
+            "author_keys": list(self.author_keys),
+            "edition_count": self.edition_count,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Work:
+        return cls(
+            title=data["title"],
+            first_publish_year=data.get("first_publish_year"),
+            keys=data.get("keys"),
+            editions=tuple(Edition.from_dict(e) for e in data.get("editions") or ()),
+            sources=data.get("sources") or (),
+            subtitle=data.get("subtitle"),
+            authors=data.get("authors") or (),
+            author_keys=data.get("author_keys") or (),
+            edition_count=data.get("edition_count"),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Exclusion:
+    """A work left out of the core bibliography, and why."""
+
+    title: str
+    key: str | None
+    reason: ExclusionReason
+    detail: str = ""
+    kept_under: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "key": self.key, "reason": self.reason}
+
+    def to_cache_dict(self) -> dict[str, Any]:
+        data = self.to_dict()
+        data.update(detail=self.detail, kept_under=self.kept_under)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Exclusion:
+        reason = data["reason"]
+        if reason not in EXCLUSION_REASONS:
+            raise ValueError(f"unknown exclusion reason {reason!r}")
+        return cls(
+            title=data["title"],
+            key=data.get("key"),
+            reason=cast(ExclusionReason, reason),
+            detail=data.get("detail") or "",
+            kept_under=data.get("kept_under"),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class ProviderReport:
+    """What one provider did for one call."""
+
+    provider: str
+    status: ProviderStatus
+    elapsed_ms: float = 0.0
+    requests: int = 0
+    error: str | None = None
+    stale: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "elapsed_ms": round(self.elapsed_ms, 1),
+            "requests": self.requests,
+            "error": self.error,
+        }
+
+    def to_cache_dict(self) -> dict[str, Any]:
+        data = self.to_dict()
+        data["provider"] = self.provider
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, provider: str | None = None) -> ProviderReport:
+        return cls(
+            provider=provider or data["provider"],
+            status=data["status"],
+            elapsed_ms=float(data.get("elapsed_ms") or 0.0),
+            requests=int(data.get("requests") or 0),
+            error=data.get("error"),
+        )
+
+    @property
+    def answered(self) -> bool:
+        """True when the provider gave an answer (possibly an empty one)."""
+        return self.status in ("ok", "empty", "cached")
+
+
+def _reports(value: Mapping[str, ProviderReport] | Iterable[ProviderReport] | None) -> Mapping[
+    str, ProviderReport
+]:
+    if value is None:
+        return MappingProxyType({})
+    items = value.values() if isinstance(value, Mapping) else value
+    by_name = {r.provider: r for r in items}
+    ordered = {p: by_name[p] for p in PROVIDERS if p in by_name}
+    ordered.update({k: v for k, v in by_name.items() if k not in ordered})
+    return MappingProxyType(ordered)
+
+
+def reports_to_dict(reports: Mapping[str, ProviderReport]) -> dict[str, Any]:
+    """The contract's ``"providers"`` object: every provider named, in fixed order."""
+    out: dict[str, Any] = {}
+    for name in PROVIDERS:
+        report = reports.get(name) or ProviderReport(provider=name, status="disabled")
+        out[name] = report.to_dict()
+    return out
+
+
+@attrs.frozen(kw_only=True)
+class SearchHit:
+    """One book in a merged search, naming every provider that returned it."""
+
+    title: str
+    authors: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+    first_publish_year: int | None = attrs.field(default=None, converter=_opt_int)
+    isbn13: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+    keys: Mapping[str, str] = attrs.field(default=None, converter=_frozen_map, hash=False)
+    sources: tuple[str, ...] = attrs.field(default=(), converter=_provider_tuple)
+    cover_url: str | None = attrs.field(default=None, converter=_opt_str)
+    subtitle: str | None = attrs.field(default=None, converter=_opt_str)
+    edition_count: int | None = attrs.field(default=None, converter=_opt_int)
+    language: str | None = attrs.field(default=None, converter=_opt_str)
+    score: float = 0.0
+    score_parts: Mapping[str, float] = attrs.field(default=None, converter=_frozen_map, hash=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "authors": list(self.authors),
+            "first_publish_year": self.first_publish_year,
+            "isbn13": list(self.isbn13),
+            "keys": dict(self.keys),
+            "sources": list(self.sources),
+            "cover_url": self.cover_url,
+        }
+
+    def to_cache_dict(self) -> dict[str, Any]:
+        data = self.to_dict()
+        data.update(
+            subtitle=self.subtitle,
+            edition_count=self.edition_count,
+            language=self.language,
+            score=self.score,
+            score_parts=dict(self.score_parts),
+        )
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SearchHit:
+        return cls(
+            title=data["title"],
+            authors=data.get("authors") or (),
+            first_publish_year=data.get("first_publish_year"),
+            isbn13=data.get("isbn13") or (),
+            keys=data.get("keys"),
+            sources=data.get("sources") or (),
+            cover_url=data.get("cover_url"),
+            subtitle=data.get("subtitle"),
+            edition_count=data.get("edition_count"),
+            language=data.get("language"),
+            score=float(data.get("score") or 0.0),
+            score_parts=data.get("score_parts"),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class SearchResult:
+    """A merged, ranked search with a report per provider."""
+
+    query: str
+    hits: tuple[SearchHit, ...] = attrs.field(default=(), converter=tuple)
+    providers: Mapping[str, ProviderReport] = attrs.field(default=None, converter=_reports, hash=False)
+    stale: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "results": [h.to_dict() for h in self.hits],
+            "providers": reports_to_dict(self.providers),
+        }
+
+    def to_cache_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "results": [h.to_cache_dict() for h in self.hits],
+            "providers": [r.to_cache_dict() for r in self.providers.values()],
+        }
+
+    @classmethod
+    def from_cache_dict(cls, data: Mapping[str, Any]) -> SearchResult:
+        return cls(
+            query=data["query"],
+            hits=tuple(SearchHit.from_dict(h) for h in data.get("results") or ()),
+            providers=[ProviderReport.from_dict(r) for r in data.get("providers") or ()],
+        )
+
+
+@attrs.frozen(kw_only=True)
+class IsbnResults:
+    """Editions for a batch of ISBNs, keyed by each ISBN as the caller gave it."""
+
+    results: Mapping[str, Edition | None] = attrs.field(default=None, converter=_frozen_map, hash=False)
+    invalid: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+    providers: Mapping[str, ProviderReport] = attrs.field(default=None, converter=_reports, hash=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "results": {k: (v.to_dict() if v else None) for k, v in self.results.items()},
+            "invalid": list(self.invalid),
+            "providers": reports_to_dict(self.providers),
+        }
+
+    @property
+    def found(self) -> dict[str, Edition]:
+        return {k: v for k, v in self.results.items() if v is not None}
+
+
+@attrs.frozen(kw_only=True)
+class Completeness:
+    """How sure we are that a bibliography is complete, with its named parts."""
+
+    author: str
+    score: float
+    complete: bool
+    expected: int | None
+    found: int
+    evidence: Mapping[str, Any] = attrs.field(default=None, converter=_frozen_map, hash=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "author": self.author,
+            "score": round(self.score, 3),
+            "complete": self.complete,
+            "expected": self.expected,
+            "found": self.found,
+            "evidence": _plain(self.evidence),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Completeness:
+        return cls(
+            author=data["author"],
+            score=float(data["score"]),
+            complete=bool(data["complete"]),
+            expected=data.get("expected"),
+            found=int(data.get("found") or 0),
+            evidence=data.get("evidence"),
+        )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class Bibliography:
+    """An author's enhanced bibliography: core works with editions, exclusions, completeness."""
+
+    author: Author
+    works: tuple[Work, ...] = attrs.field(default=(), converter=tuple)
+    excluded: tuple[Exclusion, ...] = attrs.field(default=(), converter=tuple)
+    candidates: tuple[AuthorCandidate, ...] = attrs.field(default=(), converter=tuple)
+    completeness: Completeness | None = None
+    providers: Mapping[str, ProviderReport] = attrs.field(default=None, converter=_reports, hash=False)
+    stale: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "author": self.author.to_dict(),
+            "candidates": [c.to_dict() for c in self.candidates],
+            "works": [w.to_dict() for w in self.works],
+            "excluded": [e.to_dict() for e in self.excluded],
+            "completeness": self.completeness.to_dict() if self.completeness else None,
+            "providers": reports_to_dict(self.providers),
+        }
+
+    def to_cache_dict(self) -> dict[str, Any]:
+        return {
+            "author": self.author.to_cache_dict(),
+            "candidates": [c.to_cache_dict() for c in self.candidates],
+            "works": [w.to_cache_dict() for w in self.works],
+            "excluded": [e.to_cache_dict() for e in self.excluded],
+            "completeness": self.completeness.to_dict() if self.completeness else None,
+            "providers": [r.to_cache_dict() for r in self.providers.values()],
+        }
+
+    @classmethod
+    def from_cache_dict(cls, data: Mapping[str, Any]) -> Bibliography:
+        completeness = data.get("completeness")
+        return cls(
+            author=Author.from_dict(data["author"]),
+            candidates=tuple(AuthorCandidate.from_dict(c) for c in data.get("candidates") or ()),
+            works=tuple(Work.from_dict(w) for w in data.get("works") or ()),
+            excluded=tuple(Exclusion.from_dict(e) for e in data.get("excluded") or ()),
+            completeness=Completeness.from_dict(completeness) if completeness else None,
+            providers=[ProviderReport.from_dict(r) for r in data.get("providers") or ()],
+        )

@@ -1,0 +1,130 @@
+"""Lenient readers for provider JSON: missing keys, odd types and junk never raise."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from bookstracker.errors import InvalidISBN
+from bookstracker.isbn import isbn_pair
+
+__all__ = [
+    "as_dict",
+    "as_int",
+    "as_list",
+    "as_str",
+    "clean_isbns",
+    "https_url",
+    "isbn_fields",
+    "text_value",
+    "year_of",
+]
+
+_YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
+_SPACES = re.compile(r"\s+")
+
+
+def as_dict(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """A list from a list, a tuple, an index-keyed object (``{"0": …}``) or a single value."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Mapping):
+        try:
+            return [value[k] for k in sorted(value, key=lambda k: int(k))]
+        except (TypeError, ValueError):
+            return list(value.values())
+    return [value]
+
+
+def as_str(value: Any) -> str | None:
+    """A clean single-line string, or None for missing, blank and non-scalar values."""
+    if value is None or isinstance(value, (bool, Mapping, list)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = _SPACES.sub(" ", str(value)).strip()
+    return text or None
+
+
+def as_int(value: Any) -> int | None:
+    """An int from an int, an integral float or a numeric string (``"369"``, ``"369 p."``)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    match = re.match(r"\s*(\d+)", str(value))
+    return int(match.group(1)) if match else None
+
+
+def year_of(value: Any) -> int | None:
+    """The first plausible year in an int or a free-text date ("July 28, 2008", "2011-09")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value < 3000 else None
+    text = as_str(value)
+    if not text:
+        return None
+    match = _YEAR.search(text)
+    return int(match.group(1)) if match else None
+
+
+def text_value(value: Any) -> str | None:
+    """OpenLibrary's typed text: a plain string or ``{"type": "/type/text", "value": …}``."""
+    if isinstance(value, Mapping):
+        value = value.get("value")
+    if not isinstance(value, str):
+        return None
+    text = value.replace("\r\n", "\n").strip()
+    return text or None
+
+
+def clean_isbns(values: Iterable[Any]) -> list[str]:
+    """Valid ISBN-13s from any mix of ISBN-10/13 strings, keeping order, without repeats."""
+    seen: dict[str, None] = {}
+    for value in values:
+        text = as_str(value)
+        if not text:
+            continue
+        try:
+            isbn13, _ = isbn_pair(text)
+        except InvalidISBN:
+            continue
+        seen.setdefault(isbn13, None)
+    return list(seen)
+
+
+def isbn_fields(values: Iterable[Any]) -> tuple[str | None, str | None]:
+    """The first valid ISBN as (isbn13, isbn10)."""
+    for value in values:
+        text = as_str(value)
+        if not text:
+            continue
+        try:
+            return isbn_pair(text)
+        except InvalidISBN:
+            continue
+    return None, None
+
+
+def https_url(value: Any) -> str | None:
+    """A URL forced to https (Google sends ``http://`` image links)."""
+    text = as_str(value)
+    if not text:
+        return None
+    if text.lower().startswith("http://"):
+        return "https://" + text[7:]
+    if text.startswith("Https://"):
+        return "https://" + text[8:]
+    return text

@@ -1,0 +1,365 @@
+"""What every provider adapter shares: configuration, the policy layers, sending and errors.
+
+An adapter builds :class:`~bookstracker._http.HttpRequest` values and parses bodies; this base
+sends them through the provider's policy (circuit breaker → quota → rate limiter → retry → HTTP),
+counts every attempt, and turns HTTP statuses and bad bodies into the typed errors.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import email.utils
+import json
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, ClassVar, Protocol, runtime_checkable
+from urllib.parse import quote
+
+import attrs
+
+from bookstracker._http import AsyncBaseTransport, AsyncClient, HttpRequest, HttpResponse, HttpSession
+from bookstracker.config import (
+    DEFAULT_TIMEOUT,
+    ENV,
+    UNSET,
+    Unset,
+    env_float,
+    env_str,
+    package_version,
+    positive_rate,
+)
+from bookstracker.errors import (
+    ConfigurationError,
+    MalformedResponse,
+    ProviderError,
+    ProviderHTTPError,
+    RateLimited,
+)
+from bookstracker.metrics import ProviderMetrics, current_tally
+from bookstracker.models import Edition, ProviderName, SearchHit
+from bookstracker.resilience import (
+    CircuitBreaker,
+    Deadline,
+    LocalRateLimiter,
+    Policy,
+    QuotaTracker,
+    RateLimiter,
+    RetryPolicy,
+)
+
+__all__ = [
+    "NOT_FOUND",
+    "EditionPage",
+    "SearchPage",
+    "Provider",
+    "ProviderAdapter",
+    "current_deadline",
+    "deadline_scope",
+    "path_segment",
+    "retry_after_seconds",
+]
+
+
+@attrs.frozen(kw_only=True)
+class SearchPage:
+    """One provider's search answer: hits in its own order and its (possibly estimated) total."""
+
+    hits: tuple[SearchHit, ...] = attrs.field(default=(), converter=tuple)
+    total: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class EditionPage:
+    """Editions gathered over one or more pages; ``complete`` is False when pages were left."""
+
+    editions: tuple[Edition, ...] = attrs.field(default=(), converter=tuple)
+    total: int | None = None
+    complete: bool = True
+    pages: int = 0
+
+
+class _NotFound:
+    def __repr__(self) -> str:
+        return "NOT_FOUND"
+
+
+NOT_FOUND: Any = _NotFound()
+
+_DEADLINE: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
+    "bookstracker_deadline", default=None
+)
+
+
+def current_deadline() -> Deadline | None:
+    """The deadline of the call in progress, if the caller set one."""
+    return _DEADLINE.get()
+
+
+@contextmanager
+def deadline_scope(deadline: Deadline | None) -> Iterator[None]:
+    """Every request sent inside the block (and in tasks it starts) respects ``deadline``."""
+    outer = _DEADLINE.get()
+    if outer is not None and deadline is not None and outer.at < deadline.at:
+        deadline = outer
+    token = _DEADLINE.set(deadline if deadline is not None else outer)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def path_segment(value: str) -> str:
+    """``value`` encoded as one URL path segment: ``/``, ``?``, ``#``, ``..`` cannot change the route."""
+    encoded = quote(value, safe="")
+    if encoded in {".", ".."}:
+        encoded = encoded.replace(".", "%2E")
+    return encoded
+
+
+def retry_after_seconds(value: str | None, *, now: float | None = None) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP-date; None when absent or unreadable."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """What the pipeline needs of any provider (an adapter, or your own implementation)."""
+
+    name: str
+
+    @property
+    def enabled(self) -> bool: ...
+
+    def stats(self) -> dict[str, Any]: ...
+
+    async def aclose(self) -> None: ...
+
+
+def _default_user_agent() -> str:
+    contact = env_str(ENV.CONTACT) or "https://pypi.org/project/bookstracker/"
+    return f"bookstracker/{package_version()} (+{contact})"
+
+
+class ProviderAdapter:
+    """Shared machinery for the three adapters; subclasses set the class constants."""
+
+    name: ClassVar[ProviderName]
+    DEFAULT_BASE_URL: ClassVar[str]
+    DEFAULT_RATE: ClassVar[float]
+    URL_ENV: ClassVar[str]
+    RATE_ENV: ClassVar[str]
+    KEY_ENV: ClassVar[str | None] = None
+    DAILY_QUOTA: ClassVar[int | None] = None
+
+    def __init__(
+        self,
+        *,
+        base_url: str | Unset = UNSET,
+        api_key: str | None | Unset = UNSET,
+        rate: float | Unset = UNSET,
+        timeout: float | Unset = UNSET,
+        user_agent: str | Unset = UNSET,
+        transport: AsyncBaseTransport | None = None,
+        http_client: AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
+        breaker: CircuitBreaker | None = None,
+        limiter: RateLimiter | None = None,
+        quota: QuotaTracker | None = None,
+        metrics: ProviderMetrics | None = None,
+    ) -> None:
+        url = base_url if not isinstance(base_url, Unset) else env_str(self.URL_ENV)
+        self.base_url = (url or self.DEFAULT_BASE_URL).rstrip("/")
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ConfigurationError(f"{self.name} base URL must be http(s): {self.base_url!r}")
+        if isinstance(api_key, Unset):
+            api_key = env_str(self.KEY_ENV) if self.KEY_ENV else None
+        self._api_key = api_key or None
+        if isinstance(rate, Unset):
+            env_rate = env_float(self.RATE_ENV)
+            rate = self._default_rate() if env_rate is None else env_rate
+        self.rate = positive_rate(float(rate), f"{self.name} rate")
+        if isinstance(timeout, Unset):
+            env_timeout = env_float(ENV.TIMEOUT)
+            timeout = DEFAULT_TIMEOUT if env_timeout is None else env_timeout
+        if not timeout > 0:
+            raise ConfigurationError(f"{self.name} timeout must be positive seconds")
+        self.timeout = float(timeout)
+        if isinstance(user_agent, Unset):
+            user_agent = env_str(ENV.USER_AGENT) or _default_user_agent()
+        self.user_agent = user_agent
+        self.metrics = metrics or ProviderMetrics(self.name)
+        self.policy = Policy(
+            provider=self.name,
+            limiter=limiter or LocalRateLimiter(self.rate),
+            retry=retry or RetryPolicy(),
+            breaker=breaker or CircuitBreaker(self.name),
+            quota=quota,
+        )
+        self._session = HttpSession(
+            provider=self.name,
+            timeout=self.timeout,
+            headers={"User-Agent": self.user_agent, "Accept": "application/json"},
+            transport=transport,
+            http_client=http_client,
+        )
+
+    def __repr__(self) -> str:
+        key = ", api_key=[secure]" if self._api_key else ""
+        return f"{type(self).__name__}(base_url={self.base_url!r}, rate={self.rate:g}{key})"
+
+    def _default_rate(self) -> float:
+        return self.DEFAULT_RATE
+
+    @property
+    def enabled(self) -> bool:
+        """False when the provider cannot be used as configured (ISBNdb without a key)."""
+        return True
+
+    @property
+    def has_api_key(self) -> bool:
+        return self._api_key is not None
+
+    def stats(self) -> dict[str, Any]:
+        data = self.metrics.snapshot()
+        data["breaker"] = self.policy.breaker.state
+        return data
+
+    async def aclose(self) -> None:
+        await self._session.aclose()
+
+    async def __aenter__(self) -> ProviderAdapter:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # -- sending -------------------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def _auth_headers(self) -> tuple[tuple[str, str], ...]:
+        return ()
+
+    async def _call(self, request: HttpRequest, *, cost: int = 1) -> Any:
+        """Send through the policy; the parsed JSON body, or ``NOT_FOUND``."""
+        deadline = current_deadline()
+        if self._auth_headers():
+            request = HttpRequest(
+                url=request.url,
+                method=request.method,
+                params=request.params,
+                headers=request.headers + self._auth_headers(),
+                json_body=request.json_body,
+            )
+
+        async def send_once() -> Any:
+            for tally in current_tally():
+                tally.add(self.name)
+            self.metrics.record_attempt()
+            started = time.perf_counter()
+            timeout = self.timeout
+            if deadline is not None:
+                timeout = max(0.001, min(timeout, deadline.remaining()))
+            try:
+                response = await self._session.send(request, timeout=timeout)
+                result = self._interpret(response)
+            except ProviderError as exc:
+                self.metrics.record_failure(exc.kind, (time.perf_counter() - started) * 1000)
+                raise
+            self.metrics.record_success((time.perf_counter() - started) * 1000)
+            return result
+
+        return await self.policy.call(
+            send_once,
+            deadline=deadline,
+            cost=cost,
+            on_retry=lambda *_: self.metrics.record_retry(),
+        )
+
+    def _interpret(self, response: HttpResponse) -> Any:
+        status = response.status
+        if 200 <= status < 300:
+            return self._decode(response)
+        body = self._decode_error_body(response)
+        error = self._error_for(response, body)
+        if error is None:
+            return NOT_FOUND
+        raise error
+
+    def _decode(self, response: HttpResponse) -> Any:
+        content = response.content
+        stripped = content.lstrip()[:1]
+        if stripped == b"<" or response.content_type == "text/html":
+            raise MalformedResponse(
+                f"HTML page instead of JSON (HTTP {response.status})",
+                provider=self.name,
+                status=response.status,
+                url=response.url,
+            )
+        try:
+            return json.loads(content)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise MalformedResponse(
+                f"body is not valid JSON ({len(content)} bytes: {exc.__class__.__name__})",
+                provider=self.name,
+                status=response.status,
+                url=response.url,
+            ) from None
+
+    @staticmethod
+    def _decode_error_body(response: HttpResponse) -> Mapping[str, Any]:
+        try:
+            body = json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            return {}
+        return body if isinstance(body, Mapping) else {}
+
+    def _error_message(self, body: Mapping[str, Any]) -> str | None:
+        for key in ("error_message", "errorMessage", "message", "error"):
+            value = body.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()[:300]
+            if isinstance(value, Mapping):
+                inner = value.get("message")
+                if isinstance(inner, str) and inner.strip():
+                    return inner.strip()[:300]
+        return None
+
+    def _error_for(self, response: HttpResponse, body: Mapping[str, Any]) -> ProviderError | None:
+        """The error for a non-2xx response; None means "not found" (a normal, empty answer)."""
+        status = response.status
+        message = self._error_message(body)
+        if status == 404:
+            return None
+        if status == 429:
+            return RateLimited(
+                message or "Too Many Requests",
+                provider=self.name,
+                url=response.url,
+                retry_after=retry_after_seconds(response.header("retry-after")),
+            )
+        if not message and response.content.lstrip()[:1] == b"<":
+            message = "HTML error page"
+        return ProviderHTTPError(
+            message or f"HTTP {status}",
+            provider=self.name,
+            status=status,
+            url=response.url,
+        )

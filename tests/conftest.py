@@ -1,0 +1,55 @@
+"""Shared test configuration: anyio on asyncio, and where the recorded bodies live."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def shared_fixtures() -> Path:
+    """The folder of real recorded provider bodies; skips the test where it is absent."""
+    if not SHARED_FIXTURES.is_dir():
+        pytest.skip("../shared/fixtures is not present on this machine")
+    return SHARED_FIXTURES
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis server for tests; skips the test when BOOKSTRACKER_TEST_REDIS_URL is unset."""
+    url = os.environ.get("BOOKSTRACKER_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("BOOKSTRACKER_TEST_REDIS_URL is not set")
+    return url
+
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: object) -> None:
+    if isinstance(address, tuple) and address:
+        host = str(address[0])
+        if not (host.startswith("127.") or host in {"::1", "localhost"}):
+            raise RuntimeError(f"test tried to connect outside loopback: {address!r}")
+    _real_connect(self, address)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test ever opens a connection beyond 127.0.0.1."""
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+    for name in list(os.environ):
+        if name.startswith("BOOKSTRACKER_") and not name.startswith("BOOKSTRACKER_TEST_"):
+            monkeypatch.delenv(name)
+    yield
