@@ -1,0 +1,330 @@
+"""Daily request quotas, counted in this process or shared by every process through Redis.
+
+A quota day rolls over at ``reset_hour_utc``:00 UTC, or, with ``reset_tz``, at local midnight
+in that time zone. ISBNdb counts "a 24 hour period": bookstracker uses UTC midnight for it.
+Google's daily quotas reset at midnight US Pacific time: ``reset_tz=GOOGLE_RESET_TZ``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+
+from bookstracker.errors import ConfigurationError, InvalidInput, QuotaExceeded
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+    from redis.commands.core import AsyncScript
+
+__all__ = [
+    "GOOGLE_RESET_TZ",
+    "QUOTA_KEY_PREFIX",
+    "LocalQuota",
+    "QuotaTracker",
+    "RedisQuota",
+]
+
+QUOTA_KEY_PREFIX = "bookstracker:v1:quota:"
+GOOGLE_RESET_TZ = "America/Los_Angeles"
+
+_log = logging.getLogger(__name__)
+_UTC = dt.timezone.utc
+
+
+@runtime_checkable
+class QuotaTracker(Protocol):
+    """Counts requests against a provider's daily allowance."""
+
+    async def spend(self, n: int = 1) -> None:
+        """Count ``n`` requests, or raise `QuotaExceeded` (spending nothing) if they don't fit."""
+        ...
+
+    async def remaining(self) -> int | None:
+        """Requests left today; ``None`` when the quota is unlimited."""
+        ...
+
+    async def mark_exhausted(self, resets_at: float | None = None) -> None:
+        """The provider said the quota is spent: refuse every spend until ``resets_at``.
+
+        ``resets_at`` is a Unix time; ``None`` means the end of the current quota day.
+        """
+        ...
+
+
+@attrs.frozen
+class _Schedule:
+    """When quota days start: ``hour``:00 local time in ``tz``."""
+
+    tz: dt.tzinfo
+    hour: int
+
+    @classmethod
+    def of(cls, reset_hour_utc: int, reset_tz: str | None) -> _Schedule:
+        if not 0 <= reset_hour_utc <= 23:
+            raise ConfigurationError(f"quota reset hour must be 0 to 23: {reset_hour_utc!r}")
+        if reset_tz is None:
+            return cls(_UTC, reset_hour_utc)
+        if reset_hour_utc:
+            raise ConfigurationError("give a quota reset_tz or a reset_hour_utc, not both")
+        try:
+            return cls(ZoneInfo(reset_tz), 0)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigurationError(f"unknown quota time zone {reset_tz!r}") from exc
+
+    def day(self, now: float) -> tuple[str, float]:
+        """The quota day holding ``now`` (``YYYY-MM-DD``) and the Unix time it ends."""
+        local = dt.datetime.fromtimestamp(now, self.tz)
+        start = dt.datetime.combine(local.date(), dt.time(self.hour), tzinfo=self.tz)
+        day = local.date() if local >= start else local.date() - dt.timedelta(days=1)
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(self.hour), tzinfo=self.tz)
+        return day.isoformat(), end.timestamp()
+
+
+def _check_spend(n: int) -> None:
+    if n < 1:
+        raise InvalidInput(f"a quota spend must be at least 1 request: {n!r}")
+
+
+def _check_limit(daily_limit: int | None) -> None:
+    if daily_limit is not None and daily_limit < 0:
+        raise ConfigurationError(f"a daily quota must be zero or more: {daily_limit!r}")
+
+
+def _when(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, _UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _spent_error(provider: str, limit: int, resets_at: float, now: float) -> QuotaExceeded:
+    return QuotaExceeded(
+        f"daily quota of {limit} requests is spent; it resets at {_when(resets_at)}",
+        provider=provider,
+        status=None,
+        retry_after=max(0.0, resets_at - now),
+        resets_at=resets_at,
+    )
+
+
+def _exhausted_error(provider: str, resets_at: float, now: float) -> QuotaExceeded:
+    return QuotaExceeded(
+        f"the provider reported its quota spent; it resets at {_when(resets_at)}",
+        provider=provider,
+        status=None,
+        retry_after=max(0.0, resets_at - now),
+        resets_at=resets_at,
+    )
+
+
+@attrs.define
+class LocalQuota:
+    """A daily quota counted in this process; ``daily_limit=None`` is unlimited."""
+
+    provider: str
+    daily_limit: int | None
+    reset_hour_utc: int = attrs.field(default=0, kw_only=True)
+    reset_tz: str | None = attrs.field(default=None, kw_only=True)
+    clock: Callable[[], float] = attrs.field(default=time.time, kw_only=True, repr=False)
+    _schedule: _Schedule = attrs.field(init=False, repr=False, eq=False)
+    _day: str | None = attrs.field(init=False, default=None, repr=False)
+    _spent: int = attrs.field(init=False, default=0)
+    _exhausted_until: float | None = attrs.field(init=False, default=None)
+    _lock: threading.Lock = attrs.field(init=False, factory=threading.Lock, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        _check_limit(self.daily_limit)
+        self._schedule = _Schedule.of(self.reset_hour_utc, self.reset_tz)
+
+    async def spend(self, n: int = 1) -> None:
+        """Count ``n`` requests, or raise `QuotaExceeded` (spending nothing) if they don't fit."""
+        _check_spend(n)
+        with self._lock:
+            now = self.clock()
+            resets_at = self._roll(now)
+            if self._exhausted_until is not None:
+                raise _exhausted_error(self.provider, self._exhausted_until, now)
+            if self.daily_limit is not None and self._spent + n > self.daily_limit:
+                raise _spent_error(self.provider, self.daily_limit, resets_at, now)
+            self._spent += n
+
+    async def remaining(self) -> int | None:
+        """Requests left today; ``None`` when unlimited and not marked exhausted."""
+        with self._lock:
+            self._roll(self.clock())
+            if self._exhausted_until is not None:
+                return 0
+            if self.daily_limit is None:
+                return None
+            return max(0, self.daily_limit - self._spent)
+
+    async def mark_exhausted(self, resets_at: float | None = None) -> None:
+        """Refuse every spend until ``resets_at`` (default: the end of the quota day)."""
+        with self._lock:
+            end_of_day = self._roll(self.clock())
+            self._exhausted_until = end_of_day if resets_at is None else resets_at
+
+    def _roll(self, now: float) -> float:
+        day, resets_at = self._schedule.day(now)
+        if day != self._day:
+            self._day = day
+            self._spent = 0
+        if self._exhausted_until is not None and now >= self._exhausted_until:
+            self._exhausted_until = None
+        return resets_at
+
+
+# KEYS[1]: today's counter; KEYS[2]: the exhausted flag (its value: the Unix time it lifts).
+# ARGV: n, limit (-1: none), counter TTL in seconds, now. Returns {code, value}:
+# {0, spent} spent; {-1, resets_at} marked exhausted; {-2, spent} the limit would be passed.
+_SPEND = """
+local lifts = redis.call('GET', KEYS[2])
+if lifts and tonumber(lifts) > tonumber(ARGV[4]) then
+  return {-1, lifts}
+end
+local n = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local spent = tonumber(redis.call('GET', KEYS[1]) or '0')
+if limit >= 0 and spent + n > limit then
+  return {-2, tostring(spent)}
+end
+spent = redis.call('INCRBY', KEYS[1], n)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return {0, tostring(spent)}
+"""
+
+
+def _redis_outage_errors() -> tuple[type[BaseException], ...]:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+@attrs.define
+class RedisQuota:
+    """A daily quota shared by every process that uses the same Redis.
+
+    Counts live in ``bookstracker:v1:quota:{provider}:{YYYY-MM-DD}`` and expire after the
+    day; ``bookstracker:v1:quota:{provider}:exhausted`` holds the time a reported exhaustion
+    lifts. Check-and-spend is one Lua script, so processes never overspend together. When
+    Redis cannot be reached the quota logs a warning and counts in this process alone for
+    ``fallback_for`` seconds.
+    """
+
+    redis: Redis = attrs.field(repr=False)
+    provider: str
+    daily_limit: int | None
+    reset_hour_utc: int = attrs.field(default=0, kw_only=True)
+    reset_tz: str | None = attrs.field(default=None, kw_only=True)
+    clock: Callable[[], float] = attrs.field(default=time.time, kw_only=True, repr=False)
+    fallback_for: float = attrs.field(default=30.0, kw_only=True)
+    _schedule: _Schedule = attrs.field(init=False, repr=False, eq=False)
+    _script: AsyncScript = attrs.field(init=False, repr=False, eq=False)
+    _fallback: LocalQuota = attrs.field(init=False, repr=False, eq=False)
+    _down_until: float | None = attrs.field(init=False, default=None, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        _check_limit(self.daily_limit)
+        self._schedule = _Schedule.of(self.reset_hour_utc, self.reset_tz)
+        self._script = self.redis.register_script(_SPEND)
+        self._fallback = LocalQuota(
+            self.provider,
+            self.daily_limit,
+            reset_hour_utc=self.reset_hour_utc,
+            reset_tz=self.reset_tz,
+            clock=self.clock,
+        )
+
+    def day_key(self, day: str) -> str:
+        """The Redis key counting the requests of quota day ``day`` (``YYYY-MM-DD``)."""
+        return f"{QUOTA_KEY_PREFIX}{self.provider}:{day}"
+
+    @property
+    def exhausted_key(self) -> str:
+        """The Redis key of the "provider says the quota is spent" flag."""
+        return f"{QUOTA_KEY_PREFIX}{self.provider}:exhausted"
+
+    @property
+    def degraded(self) -> bool:
+        """Whether the quota is counted in this process alone because Redis is unreachable."""
+        return self._down_until is not None and time.monotonic() < self._down_until
+
+    async def spend(self, n: int = 1) -> None:
+        """Count ``n`` requests, or raise `QuotaExceeded` (spending nothing) if they don't fit."""
+        _check_spend(n)
+        if self.degraded:
+            await self._fallback.spend(n)
+            return
+        now = self.clock()
+        day, resets_at = self._schedule.day(now)
+        limit = -1 if self.daily_limit is None else self.daily_limit
+        ttl = max(60, math.ceil(resets_at - now) + 3600)
+        try:
+            code, value = await self._script(
+                keys=[self.day_key(day), self.exhausted_key], args=[n, limit, ttl, repr(now)]
+            )
+        except _redis_outage_errors() as exc:
+            self._fall_back(exc)
+            await self._fallback.spend(n)
+            return
+        self._recovered()
+        if code == -1:
+            raise _exhausted_error(self.provider, float(_text(value)), now)
+        if code == -2:
+            raise _spent_error(self.provider, limit, resets_at, now)
+
+    async def remaining(self) -> int | None:
+        """Requests left today; ``None`` when unlimited and not marked exhausted."""
+        if self.degraded:
+            return await self._fallback.remaining()
+        now = self.clock()
+        day, _ = self._schedule.day(now)
+        try:
+            lifts, spent = await self.redis.mget([self.exhausted_key, self.day_key(day)])
+        except _redis_outage_errors() as exc:
+            self._fall_back(exc)
+            return await self._fallback.remaining()
+        self._recovered()
+        if lifts is not None and float(_text(lifts)) > now:
+            return 0
+        if self.daily_limit is None:
+            return None
+        return max(0, self.daily_limit - int(_text(spent or b"0")))
+
+    async def mark_exhausted(self, resets_at: float | None = None) -> None:
+        """Refuse every spend, in every process, until ``resets_at`` (default: end of day)."""
+        now = self.clock()
+        if resets_at is None:
+            _, resets_at = self._schedule.day(now)
+        await self._fallback.mark_exhausted(resets_at)
+        ttl = max(1, math.ceil(resets_at - now))
+        try:
+            await self.redis.set(self.exhausted_key, repr(float(resets_at)), ex=ttl)
+        except _redis_outage_errors() as exc:
+            self._fall_back(exc)
+            return
+        self._recovered()
+
+    def _fall_back(self, exc: BaseException) -> None:
+        self._down_until = time.monotonic() + self.fallback_for
+        _log.warning(
+            "Redis quota for %r unreachable (%s); counting in this process alone for %gs",
+            self.provider,
+            type(exc).__name__,
+            self.fallback_for,
+        )
+
+    def _recovered(self) -> None:
+        if self._down_until is not None:
+            self._down_until = None
+            _log.info("Redis quota for %r reachable again", self.provider)

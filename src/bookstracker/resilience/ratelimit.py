@@ -1,0 +1,175 @@
+"""Rate limiters: a ceiling on requests per second, in one process or shared through Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import threading
+import time
+import weakref
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import anyio
+import attrs
+from aiolimiter import AsyncLimiter
+
+from bookstracker.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+    from redis.commands.core import AsyncScript
+
+__all__ = ["RATE_KEY_PREFIX", "LocalRateLimiter", "RateLimiter", "RedisRateLimiter"]
+
+RATE_KEY_PREFIX = "bookstracker:v1:rate:"
+
+_log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class RateLimiter(Protocol):
+    """Paces requests: each call to `acquire` takes one token, waiting until one is free."""
+
+    @property
+    def rate(self) -> float:
+        """The ceiling, in requests per second (``math.inf`` for none)."""
+        ...
+
+    async def acquire(self) -> None:
+        """Wait until one more request may be sent."""
+        ...
+
+
+def _check_rate(rate: float, burst: int) -> None:
+    if math.isnan(rate) or rate <= 0:
+        raise ConfigurationError(f"a rate limit must be a positive number of requests/s: {rate!r}")
+    if burst < 1:
+        raise ConfigurationError(f"a rate limit burst must be at least 1: {burst!r}")
+
+
+@attrs.define
+class LocalRateLimiter:
+    """A rate limit held in this process, on aiolimiter.
+
+    ``rate`` is requests per second (``0.5`` is one request every two seconds, ``math.inf``
+    turns limiting off); ``burst`` is how many requests may go at once after a quiet spell.
+    aiolimiter is bound to one event loop, so each running loop gets its own bucket: the limit
+    holds per loop, and a limiter used from two loops never fails.
+    """
+
+    rate: float
+    burst: int = 1
+    _buckets: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncLimiter] = attrs.field(
+        init=False, factory=weakref.WeakKeyDictionary, repr=False, eq=False
+    )
+    _lock: threading.Lock = attrs.field(init=False, factory=threading.Lock, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        _check_rate(self.rate, self.burst)
+
+    async def acquire(self) -> None:
+        """Wait until one more request may be sent from the running loop."""
+        if math.isinf(self.rate):
+            return
+        await self._bucket().acquire()
+
+    def _bucket(self) -> AsyncLimiter:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            bucket = self._buckets.get(loop)
+            if bucket is None:
+                bucket = AsyncLimiter(self.burst, self.burst / self.rate)
+                self._buckets[loop] = bucket
+            return bucket
+
+
+# GCRA on the server's clock. KEYS[1]: the limiter key. ARGV[1]: microseconds between
+# requests; ARGV[2]: burst. Returns 0 when a request may go now (and books it), otherwise
+# the microseconds to wait before asking again.
+_GCRA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local tolerance = interval * tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local new_tat = tat + interval
+local wait = new_tat - tolerance - now
+if wait > 0 then return math.ceil(wait) end
+local ttl_ms = math.ceil((new_tat - now) / 1000) + 1
+redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', ttl_ms)
+return 0
+"""
+
+
+def _redis_outage_errors() -> tuple[type[BaseException], ...]:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+@attrs.define
+class RedisRateLimiter:
+    """A rate limit shared by every process that uses the same Redis and ``key``.
+
+    ``key`` names the limit (the provider); the Redis key is ``bookstracker:v1:rate:`` + key.
+    Requests are paced by GCRA in a Lua script on the server's clock. When Redis cannot be
+    reached the limiter logs a warning and paces this process alone for ``fallback_for``
+    seconds before trying Redis again: a Redis outage never fails the user's call.
+    """
+
+    redis: Redis = attrs.field(repr=False)
+    key: str
+    rate: float
+    burst: int = 1
+    fallback_for: float = attrs.field(default=30.0, kw_only=True)
+    _fallback: LocalRateLimiter = attrs.field(init=False, repr=False, eq=False)
+    _down_until: float | None = attrs.field(init=False, default=None, repr=False, eq=False)
+    _script: AsyncScript = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        _check_rate(self.rate, self.burst)
+        self._fallback = LocalRateLimiter(self.rate, self.burst)
+        self._script = self.redis.register_script(_GCRA)
+
+    @property
+    def redis_key(self) -> str:
+        """The Redis key that holds this limit."""
+        return RATE_KEY_PREFIX + self.key
+
+    @property
+    def degraded(self) -> bool:
+        """Whether the limiter is pacing this process alone because Redis is unreachable."""
+        return self._down_until is not None and time.monotonic() < self._down_until
+
+    async def acquire(self) -> None:
+        """Wait until the shared limit lets one more request go."""
+        if math.isinf(self.rate):
+            return
+        if self.degraded:
+            await self._fallback.acquire()
+            return
+        interval_us = max(1, math.ceil(1_000_000 / self.rate))
+        while True:
+            try:
+                wait_us = int(
+                    await self._script(keys=[self.redis_key], args=[interval_us, self.burst])
+                )
+            except _redis_outage_errors() as exc:
+                self._down_until = time.monotonic() + self.fallback_for
+                _log.warning(
+                    "Redis rate limit %r unreachable (%s); pacing this process alone for %gs",
+                    self.key,
+                    type(exc).__name__,
+                    self.fallback_for,
+                )
+                await self._fallback.acquire()
+                return
+            if self._down_until is not None:
+                self._down_until = None
+                _log.info("Redis rate limit %r reachable again", self.key)
+            if wait_us <= 0:
+                return
+            await anyio.sleep(wait_us / 1_000_000)
