@@ -64,7 +64,7 @@ class HttpRequest:
 
     url: str
     method: str = "GET"
-    params: tuple[tuple[str, str], ...] = ()
+    params: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=False)
     headers: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=False)
     json_body: Any = attrs.field(default=None, repr=False)
 

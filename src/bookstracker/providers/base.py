@@ -209,7 +209,7 @@ class ProviderAdapter:
             limiter=limiter or LocalRateLimiter(self.rate),
             retry=retry or RetryPolicy(),
             breaker=breaker or CircuitBreaker(self.name),
-            quota=quota,
+            quota=quota if quota is not None else self._default_quota(),
         )
         self._session = HttpSession(
             provider=self.name,
@@ -225,6 +225,10 @@ class ProviderAdapter:
 
     def _default_rate(self) -> float:
         return self.DEFAULT_RATE
+
+    def _default_quota(self) -> QuotaTracker | None:
+        """The in-process daily quota when none is given (None: not tracked)."""
+        return None
 
     @property
     def enabled(self) -> bool:
