@@ -50,11 +50,13 @@ REDACTED = "[secure]"
 def redact_url(url: str, secret_params: frozenset[str] = SECRET_PARAMS) -> str:
     """``url`` with the values of secret-looking query parameters replaced by ``[secure]``."""
     parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
     if not parts.query:
-        return url
+        if netloc == parts.netloc:
+            return url
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     cleaned = [(k, REDACTED if k.lower() in secret_params and v else v) for k, v in pairs]
-    netloc = parts.netloc.rsplit("@", 1)[-1]
     return urlunsplit((parts.scheme, netloc, parts.path, urlencode(cleaned, safe=":,/[]"), ""))
 
 

@@ -11,7 +11,7 @@ import contextvars
 import email.utils
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, ClassVar, Protocol, runtime_checkable
 from urllib.parse import quote
@@ -61,11 +61,19 @@ __all__ = [
 ]
 
 
+def _hits(value: Iterable[SearchHit]) -> tuple[SearchHit, ...]:
+    return tuple(value)
+
+
+def _editions(value: Iterable[Edition]) -> tuple[Edition, ...]:
+    return tuple(value)
+
+
 @attrs.frozen(kw_only=True)
 class SearchPage:
     """One provider's search answer: hits in its own order and its (possibly estimated) total."""
 
-    hits: tuple[SearchHit, ...] = attrs.field(default=(), converter=tuple)
+    hits: tuple[SearchHit, ...] = attrs.field(default=(), converter=_hits)
     total: int | None = None
 
 
@@ -73,7 +81,7 @@ class SearchPage:
 class EditionPage:
     """Editions gathered over one or more pages; ``complete`` is False when pages were left."""
 
-    editions: tuple[Edition, ...] = attrs.field(default=(), converter=tuple)
+    editions: tuple[Edition, ...] = attrs.field(default=(), converter=_editions)
     total: int | None = None
     complete: bool = True
     pages: int = 0

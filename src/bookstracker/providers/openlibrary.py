@@ -1,0 +1,1225 @@
+"""The OpenLibrary adapter: works search, authors, works, editions, ISBN look-ups, covers.
+
+Parsing is pure: the module-level ``parse_*`` functions turn OpenLibrary JSON into the models
+and are tested straight on recorded bodies. `OpenLibrary` builds the requests and glues
+``_call`` to the parsers.
+
+Choices worth knowing:
+
+* Every ``/search.json`` request names its ``fields=`` (the server's default set changed in
+  2025 and used to be ``*``, about 80 keys a doc).
+* A search doc's ``isbn`` list can hold well over a thousand ISBNs (every edition, in both
+  forms). The bytes arrive anyway, but a hit keeps at most `MAX_HIT_ISBNS` ISBN-13s and a
+  `WorkSignals` at most ``max_isbns`` (default `MAX_SIGNAL_ISBNS`); ``max_isbns=0`` leaves
+  ``isbn`` out of ``fields=`` so the server sends none.
+* One ISBN, or a batch, goes through ``/api/books?jscmd=details``: its ``details`` is the raw
+  edition record (languages, ``works``, ``physical_format``, ``publishers``,
+  ``number_of_pages``, both ISBN arrays) *and* its ``authors`` carry names. ``jscmd=data`` has
+  author names but no language, work key or format, so it cannot fill an `Edition`.
+* Batches hold `BOOKS_BATCH_SIZE` ISBNs: each ``ISBN:<13 digits>`` costs at most 23 URL
+  characters once ``:`` and ``,`` are percent-encoded, so 50 keep the URL near 1.2 KB, under
+  the 2 KB that the strictest proxies accept and far under nginx's 8 KB header buffer.
+* Raw edition records hold author *keys* only; `Edition.authors` is then read from the
+  record's ``by_statement`` ("William Gibson ; translated by …" gives ``("William Gibson",)``)
+  and left empty when there is none.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, Literal
+from urllib.parse import parse_qsl, urlsplit
+
+import anyio
+import attrs
+
+from bookstracker._http import AsyncBaseTransport, AsyncClient, HttpRequest, HttpResponse
+from bookstracker.config import ENV, UNSET, Unset, env_str
+from bookstracker.errors import (
+    InvalidQuery,
+    MalformedResponse,
+    ProviderError,
+    ProviderHTTPError,
+    RateLimited,
+)
+from bookstracker.isbn import isbn_pair, normalize_isbn
+from bookstracker.languages import to_iso639_1, to_marc
+from bookstracker.metrics import ProviderMetrics
+from bookstracker.models import Author, Edition, SearchHit, Work
+from bookstracker.names import split_authors
+from bookstracker.providers._parse import (
+    as_dict,
+    as_int,
+    as_list,
+    as_str,
+    isbn_fields,
+    text_value,
+    year_of,
+)
+from bookstracker.providers.base import (
+    NOT_FOUND,
+    EditionPage,
+    ProviderAdapter,
+    SearchPage,
+    path_segment,
+    retry_after_seconds,
+)
+from bookstracker.resilience import CircuitBreaker, QuotaTracker, RateLimiter, RetryPolicy
+
+__all__ = [
+    "BOOKS_BATCH_SIZE",
+    "COVERS_BASE_URL",
+    "MAX_BOOKS_BATCH",
+    "MAX_HIT_ISBNS",
+    "MAX_LIST_LIMIT",
+    "MAX_SIGNAL_ISBNS",
+    "SEARCH_FIELDS",
+    "SIGNAL_FIELDS",
+    "OpenLibrary",
+    "WorkRecord",
+    "WorkSignals",
+    "WorksListing",
+    "authors_from_by_statement",
+    "bare_key",
+    "cover_url",
+    "next_offset",
+    "parse_api_books",
+    "parse_author_doc",
+    "parse_author_record",
+    "parse_author_search",
+    "parse_edition_record",
+    "parse_editions_page",
+    "parse_publish_date",
+    "parse_search",
+    "parse_search_doc",
+    "parse_work_record",
+    "parse_work_signals",
+    "parse_works_page",
+    "user_agent_identifies",
+]
+
+log = logging.getLogger(__name__)
+
+PROVIDER = "openlibrary"
+COVERS_BASE_URL = "https://covers.openlibrary.org"
+SEARCH_FIELDS = (
+    "key,title,subtitle,author_name,author_key,first_publish_year,edition_count,cover_i,"
+    "language,isbn"
+)
+SIGNAL_FIELDS = "key,title,language,edition_count,first_publish_year,isbn,author_key,author_name"
+AUTHOR_SEARCH_FIELDS = (
+    "key,name,alternate_names,birth_date,death_date,top_work,work_count,top_subjects"
+)
+MAX_HIT_ISBNS = 20
+MAX_SIGNAL_ISBNS = 50
+MAX_LIST_LIMIT = 1000
+MAX_SEARCH_LIMIT = 1000
+BOOKS_BATCH_SIZE = 50
+MAX_BOOKS_BATCH = 300
+UNIDENTIFIED_RATE = 1.0
+
+_IDENTIFYING_UA = re.compile(r"bot|spider|crawl|google|http|@", re.IGNORECASE)
+_OLID = re.compile(r"OL\d+[AWM]", re.IGNORECASE)
+_KEY_IN_PATH = re.compile(
+    r"(?:https?://[^/]+)?/*(?:authors|works|books)/(OL\d+[AWM])(?:[/.?#].*)?", re.IGNORECASE
+)
+_AUTHOR_KEY = re.compile(r"OL\d+A")
+_warned_user_agents: set[str] = set()
+
+RecordType = Literal["work", "redirect", "delete"]
+
+
+# -- small helpers -------------------------------------------------------------------------
+
+
+def user_agent_identifies(user_agent: str) -> bool:
+    """True when OpenLibrary's nginx counts the UA as identifying (a URL or an e-mail in it)."""
+    return bool(_IDENTIFYING_UA.search(user_agent))
+
+
+def bare_key(value: str) -> str:
+    """The bare OpenLibrary id (``OL123A``) of a key, path or URL; other text stays as given.
+
+    Raises `InvalidQuery` for a blank value.
+    """
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        raise InvalidQuery("an OpenLibrary key must not be blank")
+    if _OLID.fullmatch(text):
+        return text.upper()
+    match = _KEY_IN_PATH.fullmatch(text)
+    if match:
+        return match.group(1).upper()
+    return text
+
+
+def _key_of(value: Any) -> str | None:
+    """The bare id of a record key (``"/works/OL1W"`` or ``"OL1W"``)."""
+    text = as_str(value)
+    if not text:
+        return None
+    return text.rstrip("/").rsplit("/", 1)[-1] or None
+
+
+def _type_key(value: Any) -> str | None:
+    """A record's type, whether ``{"key": "/type/work"}`` or the dump's ``"/type/work"``."""
+    if isinstance(value, Mapping):
+        value = value.get("key")
+    return as_str(value)
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    """Distinct clean strings from a list, a single value or any iterable."""
+    if isinstance(value, Iterable) and not isinstance(value, (str, bytes, Mapping, list)):
+        value = list(value)
+    out: dict[str, None] = {}
+    for item in as_list(value):
+        text = as_str(item)
+        if text:
+            out.setdefault(text, None)
+    return tuple(out)
+
+
+def _cover_ids(value: Any) -> tuple[int, ...]:
+    ids: dict[int, None] = {}
+    for item in as_list(value):
+        number = as_int(item)
+        if number is not None and number > 0:
+            ids.setdefault(number, None)
+    return tuple(ids)
+
+
+def _languages(values: Iterable[Any]) -> tuple[str, ...]:
+    out: dict[str, None] = {}
+    for value in values:
+        if isinstance(value, Mapping):
+            value = value.get("key")
+        code = to_iso639_1(as_str(value))
+        if code:
+            out.setdefault(code, None)
+    return tuple(out)
+
+
+def _capped_isbn13s(values: Iterable[Any], cap: int) -> tuple[str, ...]:
+    """Valid ISBN-13s, in order, without repeats, stopping at ``cap``."""
+    seen: dict[str, None] = {}
+    if cap <= 0:
+        return ()
+    for value in values:
+        text = as_str(value)
+        if not text:
+            continue
+        try:
+            isbn13, _ = isbn_pair(text)
+        except ValueError:
+            continue
+        seen.setdefault(isbn13, None)
+        if len(seen) >= cap:
+            break
+    return tuple(seen)
+
+
+def _object(body: Any, response_of: str) -> Mapping[str, Any]:
+    if not isinstance(body, Mapping):
+        raise MalformedResponse(
+            f"{response_of}: expected a JSON object, got {type(body).__name__}", provider=PROVIDER
+        )
+    return body
+
+
+# -- dates ---------------------------------------------------------------------------------
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>[A-Za-z]+)\.?"
+_DATE_FORMS = (
+    re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?"),
+    re.compile(rf"{_MONTH},?\s+(?P<year>\d{{4}})"),
+    re.compile(rf"{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})"),
+    re.compile(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}})"),
+    re.compile(r"[\[(]?(?:c\.?\s?|©\s?|cop\.\s?|p\s?)?(?P<year>\d{4})[\])]?\.?", re.IGNORECASE),
+)
+
+
+def parse_publish_date(value: Any) -> str | None:
+    """OpenLibrary's free-text date as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` when it parses.
+
+    ``"November 2006"`` gives ``"2006-11"``, ``"April 22, 2008"`` ``"2008-04-22"``, ``"c1995"``
+    ``"1995"``; text that does not parse (``"19--"``, ``"Spring 1999"``) is kept as given.
+    """
+    text = as_str(value)
+    if text is None:
+        return None
+    for form in _DATE_FORMS:
+        match = form.fullmatch(text)
+        if not match:
+            continue
+        parts = match.groupdict()
+        year = int(parts["year"])
+        month_text = parts.get("month")
+        month: int | None = None
+        if month_text:
+            month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text.lower())
+            if month is None or not 1 <= month <= 12:
+                continue
+        day = int(parts["day"]) if parts.get("day") else None
+        if day is not None and not 1 <= day <= 31:
+            continue
+        if month is None:
+            return f"{year:04d}"
+        if day is None:
+            return f"{year:04d}-{month:02d}"
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    return text
+
+
+# -- covers --------------------------------------------------------------------------------
+
+
+def cover_url(
+    *,
+    cover_id: int | None = None,
+    isbn: str | None = None,
+    olid: str | None = None,
+    size: str = "M",
+    default: bool = False,
+) -> str | None:
+    """A covers.openlibrary.org image URL, from a cover id, an ISBN or an edition OLID.
+
+    The first one given wins; cover ids ≤ 0 and unreadable ISBNs give None. ``size`` is ``S``,
+    ``M`` or ``L``. ``default=False`` adds ``?default=false``, so a missing image is a 404
+    instead of a blank placeholder.
+    """
+    size = size.upper() if isinstance(size, str) else ""
+    if size not in {"S", "M", "L"}:
+        raise InvalidQuery(f"cover size must be S, M or L, not {size!r}")
+    path: str | None = None
+    if cover_id is not None:
+        number = as_int(cover_id)
+        if number is None or number <= 0:
+            return None
+        path = f"/b/id/{number}-{size}.jpg"
+    elif isbn is not None:
+        try:
+            bare = normalize_isbn(isbn)
+        except ValueError:
+            return None
+        path = f"/b/isbn/{bare}-{size}.jpg"
+    elif olid is not None:
+        key = _key_of(olid)
+        if not key or not _OLID.fullmatch(key):
+            return None
+        path = f"/b/olid/{key.upper()}-{size}.jpg"
+    if path is None:
+        return None
+    return COVERS_BASE_URL + path + ("" if default else "?default=false")
+
+
+def _cover_from_ids(ids: Sequence[int]) -> str | None:
+    return cover_url(cover_id=ids[0], default=True) if ids else None
+
+
+# -- values --------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class WorkSignals:
+    """What the works search index says about one work: its edition languages and ISBNs."""
+
+    key: str
+    title: str | None = None
+    languages: tuple[str, ...] = ()
+    edition_count: int | None = None
+    first_publish_year: int | None = None
+    isbns: tuple[str, ...] = ()
+    author_keys: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+
+
+def _frozen_roles(value: Mapping[str, str]) -> Mapping[str, str]:
+    return value if isinstance(value, MappingProxyType) else MappingProxyType(dict(value))
+
+
+@attrs.frozen(kw_only=True)
+class WorkRecord:
+    """One OpenLibrary work record, with what the core-works filter needs.
+
+    ``languages``, ``edition_count`` and ``isbns`` are not in the record; they come from the
+    search index (`with_signals`). ``type`` is ``"redirect"`` (see ``redirect_to``) or
+    ``"delete"`` for merged and deleted works.
+    """
+
+    key: str
+    title: str | None = None
+    subtitle: str | None = None
+    author_keys: tuple[str, ...] = ()
+    roles: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_roles, hash=False)
+    first_publish_year: int | None = None
+    subjects: tuple[str, ...] = ()
+    description: str | None = None
+    covers: tuple[int, ...] = ()
+    type: RecordType = "work"
+    redirect_to: str | None = None
+    languages: tuple[str, ...] = ()
+    edition_count: int | None = None
+    isbns: tuple[str, ...] = ()
+
+    @property
+    def cover_url(self) -> str | None:
+        return _cover_from_ids(self.covers)
+
+    def with_signals(self, signals: WorkSignals | None) -> WorkRecord:
+        """A copy with the search index's languages, edition count, ISBNs (and year if missing)."""
+        if signals is None:
+            return self
+        return attrs.evolve(
+            self,
+            languages=signals.languages,
+            edition_count=signals.edition_count,
+            isbns=signals.isbns,
+            first_publish_year=self.first_publish_year or signals.first_publish_year,
+        )
+
+    def to_work(self, *, authors: Iterable[str] = ()) -> Work:
+        """The `Work` model (no editions yet); ``authors`` are display names if known."""
+        return Work(
+            title=self.title or self.key,
+            subtitle=self.subtitle,
+            first_publish_year=self.first_publish_year,
+            keys={PROVIDER: self.key},
+            sources=(PROVIDER,),
+            authors=tuple(authors),
+            author_keys=self.author_keys,
+            edition_count=self.edition_count,
+        )
+
+
+def _works_tuple(value: Iterable[WorkRecord]) -> tuple[WorkRecord, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class WorksListing:
+    """An author's works over every page fetched; ``complete`` is False when a bound cut it."""
+
+    total: int | None
+    works: tuple[WorkRecord, ...] = attrs.field(default=(), converter=_works_tuple)
+    complete: bool = True
+    pages: int = 0
+
+
+# -- parsers -------------------------------------------------------------------------------
+
+# Through plain callables: mypy's attrs plugin cannot type the generic ``tuple`` converter of
+# SearchPage/EditionPage fields.
+_search_page: Callable[..., SearchPage] = SearchPage
+_edition_page: Callable[..., EditionPage] = EditionPage
+
+
+def parse_search_doc(doc: Any, *, max_isbns: int = MAX_HIT_ISBNS) -> SearchHit | None:
+    """One ``/search.json`` doc as a `SearchHit`; None without a key or a title."""
+    data = as_dict(doc)
+    key = _key_of(data.get("key"))
+    title = as_str(data.get("title"))
+    if not key or not title:
+        return None
+    languages = _languages(as_list(data.get("language")))
+    cover_ids = _cover_ids(data.get("cover_i"))
+    return SearchHit(
+        title=title,
+        subtitle=as_str(data.get("subtitle")),
+        authors=_strings(data.get("author_name")),
+        first_publish_year=year_of(data.get("first_publish_year")),
+        isbn13=_capped_isbn13s(as_list(data.get("isbn")), max_isbns),
+        keys={PROVIDER: key},
+        sources=(PROVIDER,),
+        cover_url=_cover_from_ids(cover_ids),
+        edition_count=as_int(data.get("edition_count")),
+        language=languages[0] if len(languages) == 1 else None,
+    )
+
+
+def parse_search(body: Any) -> SearchPage:
+    """A ``/search.json`` body (any era: ``numFound``/``num_found``, bare or prefixed keys)."""
+    data = as_dict(body)
+    hits = [parse_search_doc(doc) for doc in as_list(data.get("docs"))]
+    total = as_int(data.get("numFound"))
+    if total is None:
+        total = as_int(data.get("num_found"))
+    return _search_page(hits=tuple(h for h in hits if h is not None), total=total)
+
+
+def parse_work_signals(body: Any, *, max_isbns: int = MAX_SIGNAL_ISBNS) -> dict[str, WorkSignals]:
+    """Per-work signals from a ``/search.json`` body, keyed by bare work id."""
+    out: dict[str, WorkSignals] = {}
+    for doc in as_list(as_dict(body).get("docs")):
+        data = as_dict(doc)
+        key = _key_of(data.get("key"))
+        if not key:
+            continue
+        out[key] = WorkSignals(
+            key=key,
+            title=as_str(data.get("title")),
+            languages=_languages(as_list(data.get("language"))),
+            edition_count=as_int(data.get("edition_count")),
+            first_publish_year=year_of(data.get("first_publish_year")),
+            isbns=_capped_isbn13s(as_list(data.get("isbn")), max_isbns),
+            author_keys=tuple(
+                k for k in (_key_of(v) for v in as_list(data.get("author_key"))) if k
+            ),
+            authors=_strings(data.get("author_name")),
+        )
+    return out
+
+
+def parse_author_doc(doc: Any) -> Author | None:
+    """One ``/search/authors.json`` doc (bare ``key``) as an `Author`."""
+    data = as_dict(doc)
+    key = _key_of(data.get("key"))
+    name = as_str(data.get("name"))
+    if not key or not name:
+        return None
+    return Author(
+        name=name,
+        keys={PROVIDER: key},
+        alternate_names=_strings(data.get("alternate_names")),
+        birth_date=as_str(data.get("birth_date")),
+        death_date=as_str(data.get("death_date")),
+        work_count=as_int(data.get("work_count")),
+        top_work=as_str(data.get("top_work")),
+        top_subjects=_strings(data.get("top_subjects")),
+    )
+
+
+def parse_author_search(body: Any) -> list[Author]:
+    """A ``/search/authors.json`` body as authors, in the server's order."""
+    authors = (parse_author_doc(doc) for doc in as_list(as_dict(body).get("docs")))
+    return [a for a in authors if a is not None]
+
+
+def parse_author_record(record: Any) -> Author | None:
+    """An ``/authors/{id}.json`` record as an `Author`; None for redirects, deletes, no name."""
+    data = as_dict(record)
+    if _type_key(data.get("type")) in ("/type/redirect", "/type/delete"):
+        return None
+    key = _key_of(data.get("key"))
+    name = as_str(data.get("name")) or as_str(data.get("personal_name"))
+    if not key or not name:
+        return None
+    return Author(
+        name=name,
+        keys={PROVIDER: key},
+        alternate_names=_strings(data.get("alternate_names")),
+        birth_date=as_str(data.get("birth_date")),
+        death_date=as_str(data.get("death_date")),
+    )
+
+
+def parse_work_record(record: Any) -> WorkRecord | None:
+    """A raw work record (``/works/{id}.json``, a works-list entry, a dump line's JSON)."""
+    data = as_dict(record)
+    key = _key_of(data.get("key"))
+    if not key:
+        return None
+    type_key = _type_key(data.get("type"))
+    kind: RecordType = "work"
+    if type_key == "/type/redirect":
+        kind = "redirect"
+    elif type_key == "/type/delete":
+        kind = "delete"
+    author_keys: dict[str, None] = {}
+    roles: dict[str, str] = {}
+    for entry in as_list(data.get("authors")):
+        item = as_dict(entry)
+        author = item.get("author")
+        author_key = _key_of(as_dict(author).get("key") if isinstance(author, Mapping) else author)
+        if author_key is None:
+            author_key = _key_of(item.get("key"))
+        if not author_key:
+            continue
+        author_keys.setdefault(author_key, None)
+        role = as_str(item.get("role"))
+        if role:
+            roles.setdefault(author_key, role)
+    return WorkRecord(
+        key=key,
+        title=as_str(data.get("title")),
+        subtitle=as_str(data.get("subtitle")),
+        author_keys=tuple(author_keys),
+        roles=roles,
+        first_publish_year=year_of(data.get("first_publish_date")),
+        subjects=_strings(data.get("subjects")),
+        description=text_value(data.get("description")),
+        covers=_cover_ids(data.get("covers")),
+        type=kind,
+        redirect_to=_key_of(data.get("location")) if kind == "redirect" else None,
+    )
+
+
+_BY_ROLE_WORDS = re.compile(
+    r"\b(by|translat\w*|edit\w*|introduc\w*|illustrat\w*|foreword|afterword|preface|notes|"
+    r"compil\w*|select\w*|retold|adapt\w*|trad\w*|übers\w*|hrsg|herausg\w*|ed|eds|tr|"
+    r"comp|with|and others|et al)\b",
+    re.IGNORECASE,
+)
+
+
+def authors_from_by_statement(text: Any) -> tuple[str, ...]:
+    """Author names from an edition's ``by_statement``; () when it names no plain author.
+
+    Only the part before the first ``;`` is read (what follows names translators and the
+    like), and a part mentioning a role (``translated by``, ``edited``…) is not a name.
+    """
+    statement = as_str(text)
+    if not statement:
+        return ()
+    first = statement.split(";", 1)[0].strip().strip(" .,:/[]")
+    if not first or _BY_ROLE_WORDS.search(first) or any(c.isdigit() for c in first):
+        return ()
+    names = (part.strip().strip(" .,:[]") for part in split_authors(first))
+    return tuple(n for n in names if len(n) > 1)
+
+
+def _pages(data: Mapping[str, Any]) -> int | None:
+    pages = as_int(data.get("number_of_pages"))
+    if pages is not None and pages > 0:
+        return pages
+    pagination = as_str(data.get("pagination"))
+    if pagination:
+        match = re.search(r"(\d+)\s*(?:p\b|pages)", pagination)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def parse_edition_record(record: Any, *, authors: Iterable[str] | None = None) -> Edition | None:
+    """A raw edition record (``/books/{id}.json``, an editions-list entry, ``jscmd=details``).
+
+    ``authors`` overrides the names; otherwise names come from ``authors[].name`` where the
+    record carries them (``jscmd=details``), else from ``by_statement``.
+    """
+    data = as_dict(record)
+    title = as_str(data.get("title")) or as_str(data.get("full_title"))
+    if not title or _type_key(data.get("type")) in ("/type/redirect", "/type/delete"):
+        return None
+    if authors is None:
+        names = _strings(as_dict(a).get("name") for a in as_list(data.get("authors")))
+        if not names:
+            names = authors_from_by_statement(data.get("by_statement"))
+    else:
+        names = tuple(authors)
+    isbn13, isbn10 = isbn_fields(as_list(data.get("isbn_13")) + as_list(data.get("isbn_10")))
+    publishers = [
+        as_dict(p).get("name") if isinstance(p, Mapping) else p
+        for p in as_list(data.get("publishers"))
+    ]
+    works = [_key_of(as_dict(w).get("key")) for w in as_list(data.get("works"))]
+    languages = _languages(as_list(data.get("languages")))
+    key = _key_of(data.get("key"))
+    return Edition(
+        title=title,
+        subtitle=as_str(data.get("subtitle")),
+        isbn13=isbn13,
+        isbn10=isbn10,
+        authors=names,
+        publisher=next((s for s in (as_str(p) for p in publishers) if s), None),
+        published=parse_publish_date(data.get("publish_date")),
+        pages=_pages(data),
+        language=languages[0] if languages else None,
+        format=as_str(data.get("physical_format")),
+        cover_url=_cover_from_ids(_cover_ids(data.get("covers"))),
+        work_key=next((w for w in works if w), None),
+        sources=(PROVIDER,),
+        keys={PROVIDER: key} if key else None,
+    )
+
+
+def _parse_data_entry(entry: Mapping[str, Any]) -> Edition | None:
+    """One ``jscmd=data`` entry (flattened: no language, work key or format)."""
+    title = as_str(entry.get("title"))
+    if not title:
+        return None
+    identifiers = as_dict(entry.get("identifiers"))
+    isbn13, isbn10 = isbn_fields(
+        as_list(identifiers.get("isbn_13")) + as_list(identifiers.get("isbn_10"))
+    )
+    cover = as_dict(entry.get("cover"))
+    key = _key_of(entry.get("key"))
+    medium = as_str(cover.get("medium"))
+    return Edition(
+        title=title,
+        subtitle=as_str(entry.get("subtitle")),
+        isbn13=isbn13,
+        isbn10=isbn10,
+        authors=_strings(as_dict(a).get("name") for a in as_list(entry.get("authors"))),
+        publisher=next(
+            (
+                s
+                for s in (as_str(as_dict(p).get("name")) for p in as_list(entry.get("publishers")))
+                if s
+            ),
+            None,
+        ),
+        published=parse_publish_date(entry.get("publish_date")),
+        pages=_pages(entry),
+        cover_url=("https://" + medium[7:]) if medium and medium.startswith("http://") else medium,
+        sources=(PROVIDER,),
+        keys={PROVIDER: key} if key else None,
+    )
+
+
+def parse_api_books(body: Any) -> dict[str, Edition]:
+    """A ``/api/books?format=json`` body (``jscmd=details`` or ``data``), keyed by bibkey as sent.
+
+    Unknown bibkeys are simply missing; an all-miss body is ``{}``.
+    """
+    out: dict[str, Edition] = {}
+    for bibkey, entry in as_dict(body).items():
+        item = as_dict(entry)
+        if "details" in item:
+            edition = parse_edition_record(item.get("details"))
+            if edition is not None and edition.cover_url is None:
+                thumb = as_str(item.get("thumbnail_url"))
+                if thumb:
+                    edition = attrs.evolve(edition, cover_url=re.sub(r"-S\.jpg$", "-M.jpg", thumb))
+        else:
+            edition = _parse_data_entry(item)
+        if edition is not None:
+            out[str(bibkey)] = edition
+    return out
+
+
+def next_offset(body: Any) -> int | None:
+    """The offset of the next page of a works/editions list; None when ``links.next`` is absent."""
+    data = as_dict(body)
+    nxt = as_str(as_dict(data.get("links")).get("next"))
+    if not nxt:
+        return None
+    for name, value in parse_qsl(urlsplit(nxt).query):
+        if name == "offset":
+            number = as_int(value)
+            if number is not None:
+                return number
+    return -1
+
+
+def parse_works_page(body: Any) -> WorksListing:
+    """One ``/authors/{id}/works.json`` page; ``size`` is the author's total, not the page's."""
+    data = as_dict(body)
+    works = (parse_work_record(entry) for entry in as_list(data.get("entries")))
+    return WorksListing(
+        total=as_int(data.get("size")),
+        works=tuple(w for w in works if w is not None),
+        complete=next_offset(data) is None,
+        pages=1,
+    )
+
+
+def parse_editions_page(body: Any) -> EditionPage:
+    """One ``/works/{id}/editions.json`` page; ``size`` is the work's edition total."""
+    data = as_dict(body)
+    editions = (parse_edition_record(entry) for entry in as_list(data.get("entries")))
+    return _edition_page(
+        editions=tuple(e for e in editions if e is not None),
+        total=as_int(data.get("size")),
+        complete=next_offset(data) is None,
+        pages=1,
+    )
+
+
+def _detail_message(body: Mapping[str, Any]) -> str | None:
+    """FastAPI's ``{"detail": [{loc, msg}]}`` or OL's ``{"error": …}`` as one line."""
+    detail = body.get("detail")
+    parts: list[str] = []
+    if isinstance(detail, str):
+        parts.append(detail)
+    for item in as_list(detail) if not isinstance(detail, str) else ():
+        entry = as_dict(item)
+        msg = as_str(entry.get("msg"))
+        loc = [str(x) for x in as_list(entry.get("loc")) if str(x) != "query"]
+        if msg:
+            parts.append(f"{'.'.join(loc)}: {msg}" if loc else msg)
+    error = body.get("error")
+    for item in as_list(error):
+        text = as_str(item)
+        if text:
+            parts.append(text)
+    return "; ".join(parts)[:300] if parts else None
+
+
+# -- the adapter ---------------------------------------------------------------------------
+
+
+class OpenLibrary(ProviderAdapter):
+    """The OpenLibrary adapter (https://openlibrary.org; no key).
+
+    The default rate is 3 requests/s, OpenLibrary's limit for clients whose User-Agent
+    identifies them (a URL or an e-mail in it, which the default UA has). A ``user_agent`` (or
+    ``BOOKSTRACKER_USER_AGENT``) that does not identify gets a warning and 1 request/s unless
+    a rate is given.
+    """
+
+    name = "openlibrary"
+    DEFAULT_BASE_URL = "https://openlibrary.org"
+    DEFAULT_RATE = 3.0
+    URL_ENV = ENV.OPENLIBRARY_URL
+    RATE_ENV = ENV.OPENLIBRARY_RATE
+    KEY_ENV = None
+
+    def __init__(
+        self,
+        *,
+        base_url: str | Unset = UNSET,
+        rate: float | Unset = UNSET,
+        timeout: float | Unset = UNSET,
+        user_agent: str | Unset = UNSET,
+        transport: AsyncBaseTransport | None = None,
+        http_client: AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
+        breaker: CircuitBreaker | None = None,
+        limiter: RateLimiter | None = None,
+        quota: QuotaTracker | None = None,
+        metrics: ProviderMetrics | None = None,
+    ) -> None:
+        given = user_agent if not isinstance(user_agent, Unset) else env_str(ENV.USER_AGENT)
+        self.identifies = given is None or user_agent_identifies(given)
+        if not self.identifies and given not in _warned_user_agents:
+            _warned_user_agents.add(str(given))
+            log.warning(
+                "OpenLibrary: User-Agent %r names no URL or e-mail; OpenLibrary puts such "
+                "clients in a shared, slower bucket. Default rate lowered to %g request/s.",
+                given,
+                UNIDENTIFIED_RATE,
+            )
+        super().__init__(
+            base_url=base_url,
+            api_key=None,
+            rate=rate,
+            timeout=timeout,
+            user_agent=user_agent,
+            transport=transport,
+            http_client=http_client,
+            retry=retry,
+            breaker=breaker,
+            limiter=limiter,
+            quota=quota,
+            metrics=metrics,
+        )
+
+    def _default_rate(self) -> float:
+        return self.DEFAULT_RATE if self.identifies else UNIDENTIFIED_RATE
+
+    # -- errors ----------------------------------------------------------------------------
+
+    def _decode(self, response: HttpResponse) -> Any:
+        head = response.content.lstrip()[:40]
+        if head.startswith((b"var ", b"_OLBookInfo")) or "javascript" in response.content_type:
+            raise MalformedResponse(
+                "JavaScript (var _OLBookInfo = …) instead of JSON; format=json is missing",
+                provider=self.name,
+                status=response.status,
+                url=response.url,
+            )
+        body = super()._decode(response)
+        if not isinstance(body, Mapping):
+            raise MalformedResponse(
+                f"expected a JSON object, got {type(body).__name__}",
+                provider=self.name,
+                status=response.status,
+                url=response.url,
+            )
+        return body
+
+    def _error_for(self, response: HttpResponse, body: Mapping[str, Any]) -> ProviderError | None:
+        status = response.status
+        if status == 404:
+            return None
+        if status == 429:
+            return RateLimited(
+                as_str(body.get("message")) or "Too Many Requests",
+                provider=self.name,
+                url=response.url,
+                retry_after=retry_after_seconds(response.header("retry-after")),
+            )
+        if status == 422:
+            return ProviderHTTPError(
+                _detail_message(body) or "HTTP 422: request refused",
+                provider=self.name,
+                status=status,
+                url=response.url,
+            )
+        if status >= 500 and not body:
+            return ProviderHTTPError(
+                f"HTTP {status}: OpenLibrary's error page (the library is closed)",
+                provider=self.name,
+                status=status,
+                url=response.url,
+            )
+        return super()._error_for(response, body)
+
+    # -- requests --------------------------------------------------------------------------
+
+    def _get(self, path: str, params: Iterable[tuple[str, str]] = ()) -> HttpRequest:
+        return HttpRequest(url=self.url(path), params=tuple(params))
+
+    def search_request(
+        self,
+        query: str | None = None,
+        *,
+        title: str | None = None,
+        author: str | None = None,
+        isbn: str | None = None,
+        author_key: str | None = None,
+        language: str | None = None,
+        limit: int = 20,
+        page: int = 1,
+    ) -> HttpRequest:
+        """The ``/search.json`` request; raises `InvalidQuery`/`InvalidISBN` before any I/O."""
+        params: list[tuple[str, str]] = []
+        q = query.strip() if isinstance(query, str) else None
+        if q:
+            if len(q) < 3:
+                raise InvalidQuery("an OpenLibrary query needs at least 3 characters")
+            if q.lower() == "the":
+                raise InvalidQuery("OpenLibrary refuses the query 'the'")
+            params.append(("q", q))
+        for name, value in (("title", title), ("author", author)):
+            text = value.strip() if isinstance(value, str) else None
+            if text:
+                params.append((name, text))
+        if isbn is not None:
+            params.append(("isbn", normalize_isbn(isbn)))
+        if author_key is not None:
+            params.append(("author_key", _author_key(author_key)))
+        if language is not None:
+            marc = to_marc(language)
+            if marc is None:
+                raise InvalidQuery(f"unknown language {language!r}")
+            params.append(("language", marc))
+        if not params:
+            raise InvalidQuery("nothing to search for: give a query, a title, an author or an ISBN")
+        _check_range("limit", limit, 1, MAX_SEARCH_LIMIT)
+        _check_range("page", page, 1, None)
+        params += [("fields", SEARCH_FIELDS), ("limit", str(limit)), ("page", str(page))]
+        return self._get("/search.json", params)
+
+    # -- operations ------------------------------------------------------------------------
+
+    async def search(
+        self,
+        query: str | None = None,
+        *,
+        title: str | None = None,
+        author: str | None = None,
+        isbn: str | None = None,
+        author_key: str | None = None,
+        language: str | None = None,
+        limit: int = 20,
+        page: int = 1,
+    ) -> SearchPage:
+        """Works matching the query and filters; ``language`` in any form (sent as MARC)."""
+        request = self.search_request(
+            query,
+            title=title,
+            author=author,
+            isbn=isbn,
+            author_key=author_key,
+            language=language,
+            limit=limit,
+            page=page,
+        )
+        body = await self._call(request)
+        if body is NOT_FOUND:
+            return _search_page()
+        return parse_search(_object(body, "search"))
+
+    async def search_authors(self, name: str, *, limit: int = 20) -> list[Author]:
+        """Author records whose name matches, in OpenLibrary's order (bare keys)."""
+        text = name.strip() if isinstance(name, str) else ""
+        if not text:
+            raise InvalidQuery("an author name must not be blank")
+        _check_range("limit", limit, 1, MAX_SEARCH_LIMIT)
+        request = self._get(
+            "/search/authors.json",
+            (("q", text), ("fields", AUTHOR_SEARCH_FIELDS), ("limit", str(limit))),
+        )
+        body = await self._call(request)
+        if body is NOT_FOUND:
+            return []
+        return parse_author_search(_object(body, "author search"))
+
+    async def _record(self, kind: str, key: str) -> Mapping[str, Any] | None:
+        """A raw record, following one ``/type/redirect``; None when missing."""
+        bare = bare_key(key)
+        for _ in range(2):
+            body = await self._call(self._get(f"/{kind}/{path_segment(bare)}.json"))
+            if body is NOT_FOUND:
+                return None
+            record = _object(body, f"{kind} record")
+            if _type_key(record.get("type")) != "/type/redirect":
+                return record
+            target = _key_of(record.get("location"))
+            if not target:
+                return None
+            bare = target
+        return None
+
+    async def author(self, key: str) -> Author | None:
+        """The author record (``OL123A``, ``/authors/OL123A`` or its URL); None when missing."""
+        return parse_author_record(await self._record("authors", key))
+
+    async def work(self, key: str) -> WorkRecord | None:
+        """The work record, following a redirect once; None when missing or deleted."""
+        record = await self._record("works", key)
+        work = parse_work_record(record) if record is not None else None
+        return work if work is not None and work.type == "work" else None
+
+    async def edition(self, key: str) -> Edition | None:
+        """The edition record (``OL123M``); authors from ``by_statement`` only (see module doc)."""
+        record = await self._record("books", key)
+        return parse_edition_record(record) if record is not None else None
+
+    async def _pages(
+        self, path: str, page_size: int, bound: int
+    ) -> tuple[list[Mapping[str, Any]], int | None, bool, int]:
+        """Every page of a links/size/entries list: (pages, total, complete, requests)."""
+        _check_range("page_size", page_size, 1, MAX_LIST_LIMIT)
+        _check_range("bound", bound, 1, None)
+        bodies: list[Mapping[str, Any]] = []
+        offset = 0
+        seen = 0
+        total: int | None = None
+        while True:
+            limit = min(page_size, bound - seen)
+            body = await self._call(
+                self._get(path, (("limit", str(limit)), ("offset", str(offset))))
+            )
+            if body is NOT_FOUND:
+                return bodies, total if bodies else 0, not bodies, len(bodies) + 1
+            page = _object(body, "list page")
+            bodies.append(page)
+            total = as_int(page.get("size"))
+            count = len(as_list(page.get("entries")))
+            seen += count
+            following = next_offset(page)
+            if following is None:
+                return bodies, total, True, len(bodies)
+            if following < 0:
+                following = offset + count
+            if count == 0 or following <= offset:
+                return bodies, total, False, len(bodies)
+            if seen >= bound:
+                return bodies, total, False, len(bodies)
+            offset = following
+
+    async def author_works(
+        self, key: str, *, page_size: int = 1000, max_works: int = 20_000
+    ) -> WorksListing:
+        """Every work record of the author, page by page (``links.next``), up to ``max_works``.
+
+        A missing author gives an empty, complete listing with ``total=0``. A page that fails
+        raises; ``complete`` is False only when ``max_works`` cut the list.
+        """
+        path = f"/authors/{path_segment(bare_key(key))}/works.json"
+        bodies, total, complete, requests = await self._pages(path, page_size, max_works)
+        works: dict[str, WorkRecord] = {}
+        for body in bodies:
+            for work in parse_works_page(body).works:
+                works.setdefault(work.key, work)
+        return WorksListing(
+            total=total, works=tuple(works.values())[:max_works], complete=complete, pages=requests
+        )
+
+    async def work_editions(
+        self, key: str, *, page_size: int = 1000, max_editions: int = 10_000
+    ) -> EditionPage:
+        """Every edition of the work, page by page, up to ``max_editions``."""
+        path = f"/works/{path_segment(bare_key(key))}/editions.json"
+        bodies, total, complete, requests = await self._pages(path, page_size, max_editions)
+        editions: dict[str, Edition] = {}
+        for body in bodies:
+            for edition in parse_editions_page(body).editions:
+                editions.setdefault(edition.keys.get(PROVIDER) or str(len(editions)), edition)
+        return _edition_page(
+            editions=tuple(editions.values())[:max_editions],
+            total=total,
+            complete=complete,
+            pages=requests,
+        )
+
+    async def author_work_signals(
+        self,
+        key: str,
+        *,
+        page_size: int = 1000,
+        max_works: int = 20_000,
+        max_isbns: int = MAX_SIGNAL_ISBNS,
+    ) -> dict[str, WorkSignals]:
+        """Languages, edition counts, years and ISBN-13s of every work of the author.
+
+        One ``/search.json?q=author_key:…`` request per ``page_size`` works (sorted by key so
+        that pages do not shift). ``max_isbns`` ISBN-13s are kept per work; 0 leaves ``isbn``
+        out of the request.
+        """
+        author_key = _author_key(key)
+        _check_range("page_size", page_size, 1, MAX_SEARCH_LIMIT)
+        _check_range("max_works", max_works, 1, None)
+        _check_range("max_isbns", max_isbns, 0, None)
+        fields = SIGNAL_FIELDS if max_isbns else SIGNAL_FIELDS.replace(",isbn", "")
+        out: dict[str, WorkSignals] = {}
+        offset = 0
+        while offset < max_works:
+            limit = min(page_size, max_works - offset)
+            request = self._get(
+                "/search.json",
+                (
+                    ("q", f"author_key:{author_key}"),
+                    ("fields", fields),
+                    ("sort", "key"),
+                    ("limit", str(limit)),
+                    ("offset", str(offset)),
+                ),
+            )
+            body = await self._call(request)
+            if body is NOT_FOUND:
+                break
+            data = _object(body, "search")
+            docs = as_list(data.get("docs"))
+            for work_key, signals in parse_work_signals(data, max_isbns=max_isbns).items():
+                out.setdefault(work_key, signals)
+            offset += len(docs)
+            total = as_int(data.get("numFound"))
+            if total is None:
+                total = as_int(data.get("num_found"))
+            if not docs or (total is not None and offset >= total):
+                break
+        return out
+
+    def _books_request(self, isbn13s: Sequence[str]) -> HttpRequest:
+        bibkeys = ",".join(f"ISBN:{i}" for i in isbn13s)
+        return self._get(
+            "/api/books", (("bibkeys", bibkeys), ("format", "json"), ("jscmd", "details"))
+        )
+
+    async def _books_batch(self, isbn13s: Sequence[str]) -> dict[str, Edition]:
+        body = await self._call(self._books_request(isbn13s))
+        if body is NOT_FOUND:
+            return {}
+        found = parse_api_books(_object(body, "books"))
+        out: dict[str, Edition] = {}
+        for isbn13 in isbn13s:
+            edition = found.get(f"ISBN:{isbn13}")
+            if edition is not None:
+                _, isbn10 = isbn_pair(isbn13)
+                out[isbn13] = attrs.evolve(edition, isbn13=isbn13, isbn10=isbn10)
+        return out
+
+    async def isbn(self, isbn: str) -> Edition | None:
+        """The edition with this ISBN (``/api/books``, ``jscmd=details``); None when unknown."""
+        isbn13 = normalize_isbn(isbn)
+        return (await self._books_batch([isbn13])).get(isbn13)
+
+    async def isbn_redirect(self, isbn: str) -> Edition | None:
+        """The edition via ``/isbn/{isbn}.json`` (a 302 to ``/books/…``); None when unknown."""
+        isbn13 = normalize_isbn(isbn)
+        body = await self._call(self._get(f"/isbn/{path_segment(isbn13)}.json"))
+        if body is NOT_FOUND:
+            return None
+        return parse_edition_record(_object(body, "edition record"))
+
+    async def books(
+        self, isbns: Iterable[str], *, batch_size: int = BOOKS_BATCH_SIZE
+    ) -> dict[str, Edition]:
+        """Editions for many ISBNs, keyed by ISBN-13, misses left out; batches run concurrently.
+
+        Every ISBN is validated first (`InvalidISBN`, nothing sent). A failing batch raises.
+        """
+        _check_range("batch_size", batch_size, 1, MAX_BOOKS_BATCH)
+        wanted = list(dict.fromkeys(normalize_isbn(i) for i in isbns))
+        batches = [wanted[i : i + batch_size] for i in range(0, len(wanted), batch_size)]
+        results = await _gather([_bind(self._books_batch, b) for b in batches])
+        merged: dict[str, Edition] = {}
+        for result in results:
+            merged.update(result)
+        return merged
+
+    def cover_url(
+        self,
+        *,
+        cover_id: int | None = None,
+        isbn: str | None = None,
+        olid: str | None = None,
+        size: str = "M",
+        default: bool = False,
+    ) -> str | None:
+        """See the module-level `cover_url`."""
+        return cover_url(cover_id=cover_id, isbn=isbn, olid=olid, size=size, default=default)
+
+
+def _author_key(value: str) -> str:
+    key = bare_key(value)
+    if not _AUTHOR_KEY.fullmatch(key):
+        raise InvalidQuery(f"not an OpenLibrary author key: {value!r}")
+    return key
+
+
+def _check_range(name: str, value: int, low: int, high: int | None) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidQuery(f"{name} must be an integer, got {value!r}")
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise InvalidQuery(f"{name} must be {bound}, got {value}")
+
+
+def _bind(
+    fn: Callable[[Sequence[str]], Awaitable[dict[str, Edition]]], arg: Sequence[str]
+) -> Callable[[], Awaitable[dict[str, Edition]]]:
+    async def call() -> dict[str, Edition]:
+        return await fn(arg)
+
+    return call
+
+
+async def _gather(
+    calls: Sequence[Callable[[], Awaitable[dict[str, Edition]]]],
+) -> list[dict[str, Edition]]:
+    """Run ``calls`` concurrently; the first failure cancels the rest and is raised as is."""
+    results: list[dict[str, Edition]] = [{} for _ in calls]
+    errors: list[Exception] = []
+
+    async with anyio.create_task_group() as group:
+
+        async def run(index: int, call: Callable[[], Awaitable[dict[str, Edition]]]) -> None:
+            try:
+                results[index] = await call()
+            except Exception as exc:
+                errors.append(exc)
+                group.cancel_scope.cancel()
+
+        for index, call in enumerate(calls):
+            group.start_soon(run, index, call)
+    if errors:
+        raise errors[0]
+    return results
