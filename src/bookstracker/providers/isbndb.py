@@ -1,0 +1,923 @@
+"""ISBNdb API v2: editions by ISBN (one or in bulk), an author's books, book search.
+
+ISBNdb has no work or author ids: an edition's only key is its ISBN-13, and authors are
+display strings. Every request carries the REST key in the ``Authorization`` header (no
+``Bearer``), never in the URL. The plan picks the defaults: host, requests per second, the
+bulk batch size of ``POST /books`` and the (approximate) daily quota.
+
+Quirks handled here (see ``shared/PROVIDERS.md`` §3):
+
+* ``/books/{query}`` answers ``{"books": [...]}`` although the spec says ``"data"``, and the list
+  may arrive as an object keyed by index; all three shapes parse.
+* ``/author/{name}`` may answer without ``total``: paging stops at a short page, at ``total``
+  when given, and at the API's 10,000-result ceiling (then the page is marked incomplete).
+* ``POST /books`` leaves unknown ISBNs out and costs one quota unit per ISBN sent.
+* ``date_published`` may be an int, ``"YYYY"``, ``"YYYY-MM"`` or ``"YYYY-MM-DD"``; it is often
+  the work's first-publication date rather than this edition's (the Harry Potter reprint of
+  2023 says ``"1998-09"``), so treat ``Edition.published`` from ISBNdb as a hint.
+* ``language`` is an ISO 639-1 code or an English name, and is often wrong.
+* A 429 ``{"message": "Limit Exceeded"}`` means the per-second *or* the daily limit. It becomes
+  `QuotaExceeded` when the body speaks of a day or quota, or when the attached quota tracker
+  has nothing left; otherwise `RateLimited` (retried).
+* A 404 normally means "not found" (``{"errorMessage": "Not Found"}``), but one whose body
+  speaks of a limit or quota, or one that arrives while the tracker has nothing left, is taken
+  as the daily quota being spent (`QuotaExceeded`), so that a spent key never caches as a miss.
+* A response over ISBNdb's 6 MB limit comes back as HTTP 500: with ``pageSize`` 1000 and long
+  synopses this can happen; lower ``page_size`` if ``author_books`` keeps failing with 500.
+* The retired pre-2018 API (``index_searched``, ``author_data``, ``book_id``...) is refused as
+  `MalformedResponse`: old answers found online must never pass for current ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, Literal, get_args
+
+import anyio
+import attrs
+
+from bookstracker._http import AsyncBaseTransport, AsyncClient, HttpRequest, HttpResponse
+from bookstracker.config import ENV, UNSET, Unset, env_str
+from bookstracker.errors import (
+    BooksTrackerError,
+    ConfigurationError,
+    InvalidQuery,
+    MalformedResponse,
+    ProviderError,
+    ProviderHTTPError,
+    QuotaExceeded,
+    RateLimited,
+)
+from bookstracker.isbn import isbn_pair, normalize_isbn
+from bookstracker.languages import to_iso639_1
+from bookstracker.metrics import ProviderMetrics
+from bookstracker.models import Edition, ProviderName, SearchHit
+from bookstracker.providers._parse import as_dict, as_int, as_str
+from bookstracker.providers.base import (
+    NOT_FOUND,
+    EditionPage,
+    ProviderAdapter,
+    path_segment,
+)
+from bookstracker.resilience import (
+    CircuitBreaker,
+    LocalQuota,
+    QuotaTracker,
+    RateLimiter,
+    RetryPolicy,
+)
+
+__all__ = [
+    "API_RESULT_CEILING",
+    "COLUMNS",
+    "MAX_PAGE_SIZE",
+    "PLANS",
+    "BookPage",
+    "ISBNdb",
+    "ISBNdbPlan",
+    "PlanLimits",
+    "is_book_binding",
+    "normalize_binding",
+    "parse_authors_response",
+    "parse_book",
+    "parse_book_page",
+    "parse_book_response",
+    "parse_date_published",
+    "parse_key_response",
+    "to_search_hit",
+]
+
+PROVIDER: ProviderName = "isbndb"
+
+ISBNdbPlan = Literal["basic", "premium", "pro", "enterprise", "academic"]
+Column = Literal["title", "author", "date_published", "subjects"]
+COLUMNS: tuple[str, ...] = get_args(Column)
+
+MAX_PAGE_SIZE = 1000
+API_RESULT_CEILING = 10_000
+MAX_PATH_PARAM = 150
+
+
+@attrs.frozen(kw_only=True)
+class PlanLimits:
+    """What an ISBNdb plan allows; ``daily_quota`` is approximate (None: not published)."""
+
+    name: ISBNdbPlan
+    base_url: str
+    rate: float
+    bulk_size: int
+    daily_quota: int | None
+
+
+# Hosts and rates: ISBNdb docs (enterprise: 3rd-party notes). Bulk sizes: OpenAPI 2.7.0.
+# Daily quotas: figures quoted in 2025 by third parties, so approximate. The academic plan's
+# host and rate are not documented; it is assumed to use the default host at 1 request/s.
+PLANS: Mapping[str, PlanLimits] = {
+    "basic": PlanLimits(
+        name="basic", base_url="https://api2.isbndb.com", rate=1.0, bulk_size=100, daily_quota=7_500
+    ),
+    "premium": PlanLimits(
+        name="premium",
+        base_url="https://api.premium.isbndb.com",
+        rate=3.0,
+        bulk_size=1000,
+        daily_quota=15_000,
+    ),
+    "pro": PlanLimits(
+        name="pro",
+        base_url="https://api.pro.isbndb.com",
+        rate=5.0,
+        bulk_size=1000,
+        daily_quota=30_000,
+    ),
+    "enterprise": PlanLimits(
+        name="enterprise",
+        base_url="https://api.enterprise.isbndb.com",
+        rate=10.0,
+        bulk_size=1000,
+        daily_quota=None,
+    ),
+    "academic": PlanLimits(
+        name="academic",
+        base_url="https://api2.isbndb.com",
+        rate=1.0,
+        bulk_size=10,
+        daily_quota=None,
+    ),
+}
+
+_AUTH_HINT = "check the key and that BOOKSTRACKER_ISBNDB_PLAN matches your key's plan"
+_NO_KEY = "ISBNdb needs an API key: set BOOKSTRACKER_ISBNDB_API_KEY"
+_QUOTA_WORDS = re.compile(r"daily|quota|per day|\bday\b|24 ?hours?", re.IGNORECASE)
+_LIMIT_WORDS = re.compile(r"limit|quota|exceed", re.IGNORECASE)
+_SIZE_WORDS = re.compile(r"size|too large|memory", re.IGNORECASE)
+_AUTOFILLED = re.compile(r"\s*~\s*autofilled\s*~\s*", re.IGNORECASE)
+_ISO_DATE = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?:[T\s].*)?$")
+_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
+_LEGACY_ENVELOPE_KEYS = frozenset({"index_searched"})
+_LEGACY_BOOK_KEYS = frozenset({"book_id", "author_data", "publisher_text", "publisher_id"})
+
+
+# -- bindings ------------------------------------------------------------------------------
+
+_NONBOOK_WORDS = frozenset(
+    {"dvd", "dvd-rom", "cd", "cd-rom", "cdrom", "cassette", "audio", "calendar", "vhs", "blu-ray"}
+)
+_NONBOOK_PHRASES = ("sheet music", "audio cd", "mp3 cd", "audio cassette", "vinyl")
+_AUDIO = re.compile(r"\baudio|\bmp3\b|\bcassette\b|\baudible\b|(?<![-\w])cd\b(?!-)", re.IGNORECASE)
+_EBOOK = re.compile(r"e-?book|kindle|electronic|digital|epub|nook", re.IGNORECASE)
+_WORDS = re.compile(r"[\w-]+")
+
+
+def is_book_binding(binding: str | None) -> bool:
+    """Whether a ``binding`` names a book (True when unknown).
+
+    False for DVDs, CDs and CD-ROMs, cassettes, audio, calendars, VHS, vinyl and sheet
+    music, the list Open Library's ISBNdb importer drops (``NONBOOK``) plus calendars and
+    video; audiobooks therefore count as non-books here.
+    """
+    text = (binding or "").strip().casefold()
+    if not text:
+        return True
+    if any(phrase in text for phrase in _NONBOOK_PHRASES):
+        return False
+    return not any(word in _NONBOOK_WORDS for word in _WORDS.findall(text))
+
+
+def normalize_binding(binding: Any) -> str | None:
+    """ISBNdb's ``binding`` as an edition format.
+
+    ``"Paperback"``, ``"Hardcover"``, ``"Mass Market Paperback"``, ``"eBook"`` (Kindle and other
+    electronic editions) and ``"Audio"`` (audio CDs, cassettes, downloads); anything else is
+    kept as given (``"Calendar"``, ``"Board book"``, ``"CD-ROM"``).
+    """
+    text = as_str(binding)
+    if text is None:
+        return None
+    folded = text.casefold()
+    if "cd-rom" in folded or "cdrom" in folded or "dvd" in folded:
+        return text
+    if _EBOOK.search(folded):
+        return "eBook"
+    if _AUDIO.search(folded):
+        return "Audio"
+    if "mass market" in folded:
+        return "Mass Market Paperback"
+    if any(w in folded for w in ("paperback", "softcover", "soft cover", "trade paper")):
+        return "Paperback"
+    if any(w in folded for w in ("hardcover", "hardback", "hard cover", "library binding")):
+        return "Hardcover"
+    return text
+
+
+# -- parsing ---------------------------------------------------------------------------------
+
+
+def _malformed(message: str) -> MalformedResponse:
+    return MalformedResponse(message, provider=PROVIDER)
+
+
+def parse_date_published(value: Any) -> str | None:
+    """``date_published`` as ``"YYYY"``, ``"YYYY-MM"`` or ``"YYYY-MM-DD"``; other text as given.
+
+    Integers are years (the data dumps send ``2015``); year 0 and blanks give None.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:04d}" if 0 < value < 10_000 else None
+    text = as_str(value)
+    if text is None:
+        return None
+    match = _ISO_DATE.match(text)
+    if match is None:
+        return text
+    year, month, day = match.group(1), match.group(2), match.group(3)
+    if int(year) == 0:
+        return None
+    if month is None or not 1 <= int(month) <= 12:
+        return year
+    if day is None or not 1 <= int(day) <= 31:
+        return f"{year}-{int(month):02d}"
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def _clean_author(value: Any) -> str | None:
+    text = as_str(value)
+    if text is None:
+        return None
+    return as_str(_AUTOFILLED.sub(" ", text))
+
+
+def _strings(value: Any) -> list[str]:
+    """Strings from a list, an index-keyed object or a single string."""
+    if isinstance(value, str):
+        items: list[Any] = [value]
+    elif isinstance(value, Mapping):
+        items = list(value.values())
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        items = []
+    return [s for s in (as_str(v) for v in items if isinstance(v, (str, int))) if s]
+
+
+def _authors(value: Any) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for item in _strings(value):
+        name = _clean_author(item)
+        if name:
+            seen.setdefault(name, None)
+    return tuple(seen)
+
+
+def _cover_url(value: Any) -> str | None:
+    text = as_str(value)
+    if text is None:
+        return None
+    if _SCHEME.match(text):
+        return "https://" + text.split("://", 1)[1]
+    if text.startswith("//"):
+        return "https:" + text
+    return None
+
+
+def _isbns(data: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """``(isbn13, isbn10)``: the first valid of ``isbn13``, ``isbn``, ``isbn10``."""
+    for field in ("isbn13", "isbn", "isbn10"):
+        text = as_str(data.get(field))
+        if not text:
+            continue
+        try:
+            isbn13, derived10 = isbn_pair(text)
+        except BooksTrackerError:
+            continue
+        given10 = as_str(data.get("isbn10"))
+        if given10:
+            try:
+                pair = isbn_pair(given10)
+            except BooksTrackerError:
+                pair = None
+            if pair is not None and pair[0] == isbn13:
+                derived10 = pair[1]
+        return isbn13, derived10
+    raw = as_str(data.get("isbn13"))
+    if raw and len(raw) == 13 and raw.isdigit():
+        return raw, None
+    return None, None
+
+
+def _subtitle(title: str, title_long: str | None) -> str | None:
+    if not title_long or title_long == title or not title_long.startswith(title):
+        return None
+    rest = title_long[len(title) :]
+    if not rest.lstrip().startswith((":", " - ", "–", "—")) and not rest.startswith(":"):
+        return None
+    return as_str(rest.lstrip().lstrip(":–—-").strip())
+
+
+def _is_legacy_book(data: Mapping[str, Any]) -> bool:
+    return bool(_LEGACY_BOOK_KEYS & data.keys())
+
+
+def parse_book(data: Any) -> Edition | None:
+    """One ISBNdb ``Book`` object (API or data dump line) as an Edition.
+
+    None when the object has no usable title or ISBN. Raises `MalformedResponse` for a record
+    of the discontinued pre-2018 API (``book_id``, ``author_data``...).
+    """
+    book = as_dict(data)
+    if not book:
+        return None
+    if _is_legacy_book(book):
+        raise _malformed("a record of the discontinued ISBNdb API (book_id/author_data)")
+    title_field = as_str(book.get("title"))
+    title_long = as_str(book.get("title_long"))
+    title = title_field or title_long
+    isbn13, isbn10 = _isbns(book)
+    if not title or not isbn13:
+        return None
+    pages = as_int(book.get("pages"))
+    return Edition(
+        title=title,
+        subtitle=_subtitle(title, title_long) if title_field else None,
+        isbn13=isbn13,
+        isbn10=isbn10,
+        authors=_authors(book.get("authors")),
+        publisher=as_str(book.get("publisher")),
+        published=parse_date_published(book.get("date_published")),
+        pages=pages if pages is not None and pages > 0 else None,
+        language=to_iso639_1(as_str(book.get("language"))),
+        format=normalize_binding(book.get("binding")),
+        cover_url=_cover_url(book.get("image")),
+        sources=(PROVIDER,),
+        keys={"isbndb": isbn13},
+    )
+
+
+def _check_envelope(body: Any) -> Mapping[str, Any]:
+    if not isinstance(body, Mapping):
+        raise _malformed(f"expected a JSON object, got {type(body).__name__}")
+    if _LEGACY_ENVELOPE_KEYS & body.keys():
+        raise _malformed("an answer of the discontinued ISBNdb API (index_searched)")
+    return body
+
+
+def parse_book_response(body: Any) -> Edition:
+    """``GET /book/{isbn}``: ``{"book": Book}``.
+
+    Raises `MalformedResponse` when there is no usable ``book`` (including the old API's
+    ``{"error": "Unable to locate …"}`` with HTTP 200).
+    """
+    envelope = _check_envelope(body)
+    book = envelope.get("book")
+    if not isinstance(book, Mapping):
+        raise _malformed("no 'book' object in the reply")
+    edition = parse_book(book)
+    if edition is None:
+        raise _malformed("the 'book' object has no title or no ISBN")
+    return edition
+
+
+@attrs.frozen(kw_only=True)
+class BookPage:
+    """Books of one list reply: parsed editions, ``total`` when sent, raw item ``count``."""
+
+    editions: tuple[Edition, ...]
+    total: int | None
+    count: int
+
+
+def _book_items(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, Mapping):
+        if value and all(str(k).isdigit() for k in value):
+            return [value[k] for k in sorted(value, key=lambda k: int(str(k)))]
+        if "isbn13" in value or "title" in value:
+            return [value]
+        return list(value.values())
+    return []
+
+
+def parse_book_page(body: Any) -> BookPage:
+    """A list reply: ``books`` (real ``/books/{query}``, ``/author/{name}``) or ``data`` (the
+    spec, ``POST /books``, ``/search/books``), as an array or an object keyed by index.
+
+    Raises `MalformedResponse` when neither key is present.
+    """
+    envelope = _check_envelope(body)
+    if "books" in envelope and envelope["books"] is not None:
+        items = _book_items(envelope["books"])
+    elif "data" in envelope and envelope["data"] is not None:
+        items = _book_items(envelope["data"])
+    elif "books" in envelope or "data" in envelope:
+        items = []
+    else:
+        raise _malformed("no 'books' or 'data' list in the reply")
+    editions: dict[str, Edition] = {}
+    for item in items:
+        edition = parse_book(item)
+        if edition is not None and edition.isbn13 is not None:
+            editions.setdefault(edition.isbn13, edition)
+    total = as_int(envelope.get("total"))
+    return BookPage(editions=tuple(editions.values()), total=total, count=len(items))
+
+
+def parse_authors_response(body: Any) -> list[str]:
+    """``GET /authors/{query}``: the author names (ISBNdb has no author ids)."""
+    envelope = _check_envelope(body)
+    if "authors" not in envelope:
+        raise _malformed("no 'authors' list in the reply")
+    return list(_authors(envelope.get("authors")))
+
+
+def parse_key_response(body: Any) -> dict[str, Any]:
+    """``GET /key``: ``{"api_host", "plan_name", "total", "spent", "left"}`` (None when absent)."""
+    envelope = _check_envelope(body)
+    limits = envelope.get("plan_limit")
+    if not isinstance(limits, Mapping):
+        raise _malformed("no 'plan_limit' object in the reply")
+    return {
+        "api_host": as_str(envelope.get("api_host")),
+        "plan_name": as_str(envelope.get("plan_name")),
+        "total": as_int(limits.get("total")),
+        "spent": as_int(limits.get("spent")),
+        "left": as_int(limits.get("left")),
+    }
+
+
+def to_search_hit(edition: Edition) -> SearchHit:
+    """An ISBNdb edition as a search hit (its year stands in for the first-publication year)."""
+    return SearchHit(
+        title=edition.title,
+        subtitle=edition.subtitle,
+        authors=edition.authors,
+        first_publish_year=edition.year,
+        isbn13=(edition.isbn13,) if edition.isbn13 else (),
+        keys=edition.keys,
+        sources=(PROVIDER,),
+        cover_url=edition.cover_url,
+        language=edition.language,
+    )
+
+
+# -- the adapter -----------------------------------------------------------------------------
+
+
+def _resolve_plan(plan: str | None) -> PlanLimits:
+    name = plan if plan is not None else env_str(ENV.ISBNDB_PLAN)
+    if name is None:
+        return PLANS["basic"]
+    limits = PLANS.get(name.strip().lower())
+    if limits is None:
+        raise ConfigurationError(
+            f"unknown ISBNdb plan {name!r}: use one of {', '.join(sorted(PLANS))}"
+        )
+    return limits
+
+
+def _check_page(page: int, page_size: int) -> None:
+    if page < 1:
+        raise InvalidQuery(f"page must be 1 or more: {page!r}")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidQuery(f"page_size must be 1 to {MAX_PAGE_SIZE}: {page_size!r}")
+    if (page - 1) * page_size >= API_RESULT_CEILING:
+        raise InvalidQuery(f"ISBNdb returns at most {API_RESULT_CEILING} results per query")
+
+
+def _path_text(value: str, what: str) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        raise InvalidQuery(f"{what} must not be empty")
+    if len(text) > MAX_PATH_PARAM:
+        raise InvalidQuery(f"{what} is longer than ISBNdb's {MAX_PATH_PARAM} characters")
+    return text
+
+
+def _language_param(language: str | None) -> str | None:
+    if language is None:
+        return None
+    code = to_iso639_1(language)
+    if code is None:
+        raise InvalidQuery(f"unknown language {language!r}")
+    return code
+
+
+class ISBNdb(ProviderAdapter):
+    """The ISBNdb API v2 adapter; disabled (every call raises `ConfigurationError`) without a key.
+
+    ``plan`` (or ``BOOKSTRACKER_ISBNDB_PLAN``; default ``"basic"``) picks the host, the rate,
+    the ``POST /books`` batch size and `daily_quota`; an explicit ``base_url``/``rate`` (or
+    their environment variables) wins over the plan's. Attach a quota tracker
+    (``quota=LocalQuota("isbndb", PLANS["pro"].daily_quota)``, or the key's real ``total`` from
+    `key_info`) to stop before the key is spent and to tell a spent day from a per-second 429.
+    """
+
+    name: ClassVar[ProviderName] = "isbndb"
+    DEFAULT_BASE_URL: ClassVar[str] = PLANS["basic"].base_url
+    DEFAULT_RATE: ClassVar[float] = PLANS["basic"].rate
+    URL_ENV: ClassVar[str] = ENV.ISBNDB_URL
+    RATE_ENV: ClassVar[str] = ENV.ISBNDB_RATE
+    KEY_ENV: ClassVar[str | None] = ENV.ISBNDB_API_KEY
+    DAILY_QUOTA: ClassVar[int | None] = PLANS["basic"].daily_quota
+
+    def __init__(
+        self,
+        *,
+        plan: ISBNdbPlan | None = None,
+        base_url: str | Unset = UNSET,
+        api_key: str | Unset | None = UNSET,
+        rate: float | Unset = UNSET,
+        timeout: float | Unset = UNSET,
+        user_agent: str | Unset = UNSET,
+        transport: AsyncBaseTransport | None = None,
+        http_client: AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
+        breaker: CircuitBreaker | None = None,
+        limiter: RateLimiter | None = None,
+        quota: QuotaTracker | None = None,
+        metrics: ProviderMetrics | None = None,
+    ) -> None:
+        self.limits = _resolve_plan(plan)
+        if isinstance(base_url, Unset):
+            base_url = env_str(self.URL_ENV) or self.limits.base_url
+        super().__init__(
+            base_url=base_url,
+            api_key=api_key,
+            rate=rate,
+            timeout=timeout,
+            user_agent=user_agent,
+            transport=transport,
+            http_client=http_client,
+            retry=retry,
+            breaker=breaker,
+            limiter=limiter,
+            quota=quota,
+            metrics=metrics,
+        )
+
+    def __repr__(self) -> str:
+        key = ", api_key=[secure]" if self._api_key else ""
+        return f"ISBNdb(plan={self.plan!r}, base_url={self.base_url!r}, rate={self.rate:g}{key})"
+
+    async def __aenter__(self) -> ISBNdb:
+        return self
+
+    def _default_rate(self) -> float:
+        return self.limits.rate
+
+    def _default_quota(self) -> QuotaTracker | None:
+        """A tracker that remembers ISBNdb saying the day's calls are spent (until UTC
+        midnight); it counts no allowance of its own, since the plans' figures are approximate:
+        pass ``quota=LocalQuota("isbndb", <your plan's calls per day>)`` to stop before that."""
+        return LocalQuota(self.name, None)
+
+    @property
+    def plan(self) -> ISBNdbPlan:
+        """The plan the defaults were taken from."""
+        return self.limits.name
+
+    @property
+    def bulk_size(self) -> int:
+        """How many ISBNs one ``POST /books`` may carry on this plan."""
+        return self.limits.bulk_size
+
+    @property
+    def daily_quota(self) -> int | None:
+        """The plan's approximate daily call allowance (None when not published)."""
+        return self.limits.daily_quota
+
+    @property
+    def enabled(self) -> bool:
+        """False without an API key."""
+        return self._api_key is not None
+
+    def _auth_headers(self) -> tuple[tuple[str, str], ...]:
+        return (("Authorization", self._api_key),) if self._api_key else ()
+
+    def _require_key(self) -> None:
+        if self._api_key is None:
+            raise ConfigurationError(_NO_KEY)
+
+    # -- sending and errors ----------------------------------------------------------------
+
+    async def _quota_spent(self) -> bool:
+        quota = self.policy.quota
+        if quota is None:
+            return False
+        remaining = await quota.remaining()
+        return remaining is not None and remaining <= 0
+
+    async def _call(self, request: HttpRequest, *, cost: int = 1) -> Any:
+        self._require_key()
+        try:
+            result = await super()._call(request, cost=cost)
+        except RateLimited as exc:
+            if isinstance(exc, QuotaExceeded) or not await self._quota_spent():
+                raise
+            raise QuotaExceeded(
+                f"{exc.args[0] if exc.args else 'Limit Exceeded'} (the daily quota is spent)",
+                provider=self.name,
+                url=exc.url,
+            ) from None
+        if result is NOT_FOUND and await self._quota_spent():
+            raise QuotaExceeded(
+                "404 while the daily quota is spent: not taken as 'not found'",
+                provider=self.name,
+                status=404,
+                url=request.redacted_url(),
+            )
+        return result
+
+    def _scrub(self, text: str) -> str:
+        if self._api_key and self._api_key in text:
+            return text.replace(self._api_key, "[secure]")
+        return text
+
+    def _error_for(self, response: HttpResponse, body: Mapping[str, Any]) -> ProviderError | None:
+        status = response.status
+        message = self._error_message(body)
+        message = self._scrub(message) if message else None
+        if status == 404:
+            if message and _LIMIT_WORDS.search(message):
+                return QuotaExceeded(message, provider=self.name, status=404, url=response.url)
+            return None
+        if status == 429:
+            if message and _QUOTA_WORDS.search(message):
+                return QuotaExceeded(message, provider=self.name, url=response.url)
+            return RateLimited(
+                message or "Limit Exceeded",
+                provider=self.name,
+                url=response.url,
+                retry_after=None,
+            )
+        if status in (401, 403):
+            return ProviderHTTPError(
+                f"{message or 'access denied'} ({_AUTH_HINT})",
+                provider=self.name,
+                status=status,
+                url=response.url,
+            )
+        if status == 500 and message and _SIZE_WORDS.search(message):
+            return ProviderHTTPError(
+                f"{message} (over ISBNdb's 6 MB response limit: use a smaller page_size)",
+                provider=self.name,
+                status=status,
+                url=response.url,
+            )
+        return super()._error_for(response, body)
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def book_request(self, isbn13: str) -> HttpRequest:
+        return HttpRequest(url=self.url(f"/book/{path_segment(isbn13)}"))
+
+    def books_request(self, isbns13: list[str]) -> HttpRequest:
+        return HttpRequest(url=self.url("/books"), method="POST", json_body={"isbns": isbns13})
+
+    def author_request(
+        self, name: str, *, page: int, page_size: int, language: str | None = None
+    ) -> HttpRequest:
+        params = [("page", str(page)), ("pageSize", str(page_size))]
+        if language:
+            params.append(("language", language))
+        return HttpRequest(url=self.url(f"/author/{path_segment(name)}"), params=tuple(params))
+
+    def search_books_request(
+        self,
+        query: str,
+        *,
+        page: int,
+        page_size: int,
+        column: str | None = None,
+        language: str | None = None,
+        year: int | None = None,
+    ) -> HttpRequest:
+        params = [("page", str(page)), ("pageSize", str(page_size))]
+        if column:
+            params.append(("column", column))
+        if language:
+            params.append(("language", language))
+        if year is not None:
+            params.append(("year", str(year)))
+        return HttpRequest(url=self.url(f"/books/{path_segment(query)}"), params=tuple(params))
+
+    # -- operations --------------------------------------------------------------------------
+
+    async def book(self, isbn: str) -> Edition | None:
+        """The edition with this ISBN (10 or 13, any form); None when ISBNdb does not know it.
+
+        Raises `InvalidISBN` (nothing sent) for a bad ISBN, `QuotaExceeded` when a 404 is a
+        spent-quota signal.
+        """
+        self._require_key()
+        isbn13 = normalize_isbn(isbn)
+        body = await self._call(self.book_request(isbn13))
+        if body is NOT_FOUND:
+            return None
+        return parse_book_response(body)
+
+    async def books(self, isbns: Iterable[str]) -> dict[str, Edition]:
+        """Editions for many ISBNs, keyed by ISBN-13; unknown ones are absent.
+
+        ``POST /books`` in batches of the plan's `bulk_size`, sent concurrently (the rate
+        limiter paces them); each batch costs one quota unit per ISBN. Raises `InvalidISBN`
+        (nothing sent) if any ISBN is invalid, and the first batch's error if one fails.
+        """
+        self._require_key()
+        wanted = list(dict.fromkeys(normalize_isbn(i) for i in isbns))
+        if not wanted:
+            return {}
+        size = self.bulk_size
+        batches = [wanted[i : i + size] for i in range(0, len(wanted), size)]
+        found: dict[str, Edition] = {}
+        errors: list[BaseException] = []
+
+        async def fetch(batch: list[str], cancel: anyio.CancelScope) -> None:
+            try:
+                body = await self._call(self.books_request(batch), cost=len(batch))
+            except BooksTrackerError as exc:
+                errors.append(exc)
+                cancel.cancel()
+                return
+            if body is NOT_FOUND:
+                return
+            requested = set(batch)
+            for edition in parse_book_page(body).editions:
+                key = _requested_key(edition, requested)
+                if key is not None:
+                    found.setdefault(key, edition)
+
+        async with anyio.create_task_group() as group:
+            for batch in batches:
+                group.start_soon(fetch, batch, group.cancel_scope)
+        if errors:
+            raise errors[0]
+        return {isbn: found[isbn] for isbn in wanted if isbn in found}
+
+    async def author_books(
+        self,
+        name: str,
+        *,
+        page_size: int = MAX_PAGE_SIZE,
+        max_results: int = API_RESULT_CEILING,
+        language: str | None = None,
+    ) -> EditionPage:
+        """Every edition ISBNdb lists under the author ``name`` (``GET /author/{name}``, paged).
+
+        Pages until a short page, ``total`` (when the reply has one) or ``max_results`` /
+        the API's 10,000-result ceiling; ``complete`` is False when results were left.
+        ``language`` (any form `to_iso639_1` reads) filters on ISBNdb's side.
+        """
+        self._require_key()
+        text = _path_text(name, "author name")
+        if max_results < 1:
+            raise InvalidQuery(f"max_results must be 1 or more: {max_results!r}")
+        _check_page(1, page_size)
+        lang = _language_param(language)
+        limit = min(max_results, API_RESULT_CEILING)
+        size = min(page_size, limit)
+        editions: dict[str, Edition] = {}
+        total: int | None = None
+        fetched = 0
+        pages = 0
+        complete = True
+        page = 1
+        while True:
+            request = self.author_request(text, page=page, page_size=size, language=lang)
+            body = await self._call(request)
+            if body is NOT_FOUND:
+                break
+            result = parse_book_page(body)
+            pages += 1
+            total = result.total if result.total is not None else total
+            for edition in result.editions:
+                if edition.isbn13 is not None:
+                    editions.setdefault(edition.isbn13, edition)
+            fetched += result.count
+            if total is not None and fetched >= total:
+                break
+            if result.count < size:
+                complete = fetched < API_RESULT_CEILING
+                break
+            if fetched >= limit:
+                complete = False
+                break
+            page += 1
+        found = list(editions.values())
+        if len(found) > max_results:
+            found = found[:max_results]
+            complete = False
+        return _edition_page(found, total=total, complete=complete, pages=pages)
+
+    async def search_books(
+        self,
+        query: str,
+        *,
+        column: str | None = None,
+        page: int = 1,
+        page_size: int = 20,
+        language: str | None = None,
+        year: int | None = None,
+    ) -> EditionPage:
+        """One page of ``GET /books/{query}``; ``column`` narrows the match to one field.
+
+        ``complete`` says whether this page reached the end of the results.
+        """
+        self._require_key()
+        text = _path_text(query, "query")
+        if column is not None and column not in COLUMNS:
+            raise InvalidQuery(f"column must be one of {', '.join(COLUMNS)}: {column!r}")
+        _check_page(page, page_size)
+        lang = _language_param(language)
+        request = self.search_books_request(
+            text, page=page, page_size=page_size, column=column, language=lang, year=year
+        )
+        return self._one_page(await self._call(request), page=page, page_size=page_size)
+
+    async def search(
+        self,
+        *,
+        text: str | None = None,
+        author: str | None = None,
+        isbn: str | None = None,
+        publisher: str | None = None,
+        subject: str | None = None,
+        page: int = 1,
+        page_size: int = 20,
+    ) -> EditionPage:
+        """One page of ``GET /search/books``: books matching every criterion given."""
+        self._require_key()
+        params: list[tuple[str, str]] = []
+        for field, value in (
+            ("text", text),
+            ("author", author),
+            ("publisher", publisher),
+            ("subject", subject),
+        ):
+            if value is not None and value.strip():
+                params.append((field, value.strip()))
+        if isbn is not None:
+            params.append(("isbn13", normalize_isbn(isbn)))
+        if not params:
+            raise InvalidQuery("give at least one of text, author, isbn, publisher, subject")
+        _check_page(page, page_size)
+        params += [("page", str(page)), ("pageSize", str(page_size))]
+        request = HttpRequest(url=self.url("/search/books"), params=tuple(params))
+        return self._one_page(await self._call(request), page=page, page_size=page_size)
+
+    @staticmethod
+    def _one_page(body: Any, *, page: int, page_size: int) -> EditionPage:
+        if body is NOT_FOUND:
+            return _edition_page((), total=0, complete=True, pages=0)
+        result = parse_book_page(body)
+        seen = (page - 1) * page_size + result.count
+        complete = result.count < page_size or (result.total is not None and seen >= result.total)
+        return _edition_page(result.editions, total=result.total, complete=complete, pages=1)
+
+    async def authors(self, query: str, *, page: int = 1, page_size: int = 20) -> list[str]:
+        """Author names matching ``query`` (``GET /authors/{query}``); ISBNdb has no ids."""
+        self._require_key()
+        text = _path_text(query, "query")
+        _check_page(page, page_size)
+        params = (("page", str(page)), ("pageSize", str(page_size)))
+        request = HttpRequest(url=self.url(f"/authors/{path_segment(text)}"), params=params)
+        body = await self._call(request)
+        if body is NOT_FOUND:
+            return []
+        return parse_authors_response(body)
+
+    async def key_info(self) -> dict[str, Any]:
+        """The key's host and quota: ``{"api_host", "plan_name", "total", "spent", "left"}``."""
+        self._require_key()
+        body = await self._call(HttpRequest(url=self.url("/key")))
+        if body is NOT_FOUND:
+            raise MalformedResponse("GET /key answered 404", provider=self.name)
+        return parse_key_response(body)
+
+
+def _edition_page(
+    editions: Iterable[Edition], *, total: int | None, complete: bool, pages: int
+) -> EditionPage:
+    # Through a dict: mypy's attrs plugin cannot type EditionPage's generic ``tuple`` converter.
+    fields: dict[str, Any] = {
+        "editions": tuple(editions),
+        "total": total,
+        "complete": complete,
+        "pages": pages,
+    }
+    return EditionPage(**fields)
+
+
+def _requested_key(edition: Edition, requested: set[str]) -> str | None:
+    if edition.isbn13 in requested:
+        return edition.isbn13
+    if edition.isbn10:
+        isbn13 = normalize_isbn(edition.isbn10)
+        if isbn13 in requested:
+            return isbn13
+    return None
