@@ -1,0 +1,1 @@
+"""Search and merge, author resolution, the core-works filter, pairing, completeness."""

@@ -1,0 +1,360 @@
+"""The core-works filter: an author's raw OpenLibrary works down to the books they wrote.
+
+Every decision is made from signals in the data and every exclusion records its reason:
+
+- ``not-by-author``: the author only contributed (foreword, introduction, editor…), or the work is
+  about them and by someone else;
+- ``companion``: study guides, summaries, workbooks, analyses (by other people);
+- ``collection``: box sets, omnibuses, re-bundlings of books already listed (an author's own story
+  collection, first published as a book, has none of these marks and stays core);
+- ``translation``: every edition is in a language other than the author's original one; its
+  editions are kept under the original work when the original can be named;
+- ``duplicate``: a second record of the same work; the earliest year and the richer record win,
+  and the editions are merged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+import attrs
+
+from bookstracker.models import Edition, Exclusion, ExclusionReason
+from bookstracker.names import name_key, title_key
+from bookstracker.pipeline.merge import is_companion_title
+
+__all__ = [
+    "COLLECTION_PATTERN",
+    "CONTRIBUTOR_ROLES",
+    "CoreWorksFilter",
+    "FilterResult",
+    "WorkCandidate",
+    "duplicate_key",
+    "original_language",
+]
+
+COLLECTION_PATTERN = re.compile(
+    r"\b(box(?:ed)? ?set|boxset|collection set|books? set|book collection|\d+[- ]books?\b|"
+    r"omnibus|complete (?:series|trilogy|saga|collection)|trilogy in|books? \d+ ?(?:-|–|to|&|and) ?\d+|"
+    r"#\d+ ?(?:-|–) ?\d+|\(\d+ ?(?:-|–) ?\d+\)|volumes? \d+ ?(?:-|–|to) ?\d+|\d+ ?in ?1\b|"
+    r"\d+ novels in one|bundle|slipcase|gift set|trilogy|tetralogy|quartet|quintet|sextet|"
+    r"complete (?:short )?(?:stories|novels|works|fiction)|collected (?:novels|works|fiction))",
+    re.IGNORECASE,
+)
+CONTRIBUTOR_ROLES = frozenset(
+    {
+        "foreword",
+        "introduction",
+        "intro",
+        "preface",
+        "afterword",
+        "editor",
+        "edited by",
+        "ed.",
+        "illustrator",
+        "illustrations",
+        "translator",
+        "translated by",
+        "contributor",
+        "narrator",
+        "compiler",
+        "commentary",
+    }
+)
+_BUNDLE_DESCRIPTION = re.compile(
+    r"\b(in one volume|in a single volume|in one box|in one book|omnibus|box(?:ed)? set|"
+    r"collects (?:the|all|every))\b",
+    re.IGNORECASE,
+)
+_BUNDLE_SUBJECTS = frozenset({"boxed sets", "box sets", "omnibus", "omnibus editions"})
+_COMPANION_SUBJECTS = frozenset(
+    {"criticism and interpretation", "study guides", "study aids", "examinations, questions, etc"}
+)
+_ABOUT_SUBJECTS = frozenset({"biography", "biographies", "interviews", "correspondence"})
+_ALTERNATE_TITLE = re.compile(r"[,;]\s*or[,:]?\s+.*$", re.IGNORECASE)
+_SEPARATORS = re.compile(r"\s*(?:[,;/:+&]|\band\b|\bwith\b)\s*", re.IGNORECASE)
+
+
+@attrs.frozen(kw_only=True)
+class WorkCandidate:
+    """One raw work with the signals the filter reads."""
+
+    key: str
+    title: str
+    subtitle: str | None = None
+    author_keys: tuple[str, ...] = ()
+    roles: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    first_publish_year: int | None = None
+    languages: frozenset[str] = frozenset()
+    edition_count: int | None = None
+    isbns: tuple[str, ...] = ()
+    translation_of: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()
+    description: str | None = None
+    record_type: str = "work"
+    redirect_to: str | None = None
+    richness: int = 0
+
+    @property
+    def full_title(self) -> str:
+        return f"{self.title}: {self.subtitle}" if self.subtitle else self.title
+
+
+@attrs.frozen(kw_only=True)
+class FilterResult:
+    """The core works, the exclusions, and which excluded work's editions go to which core work."""
+
+    core: tuple[WorkCandidate, ...]
+    excluded: tuple[Exclusion, ...]
+    kept_under: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    first_year: Mapping[str, int] = attrs.field(factory=dict, hash=False)
+    original_language: str | None = None
+
+
+def original_language(
+    editions: Iterable[Edition], works: Sequence[WorkCandidate]
+) -> str | None:
+    """The author's original language.
+
+    Each work votes with the language of its earliest dated edition, weighted by its edition
+    count (an author's own works have more editions than the translations filed as works); with
+    no dated editions, the language found in most multilingual works wins (English losing ties,
+    as the commonest translation target), else the commonest language.
+    """
+    weight = {w.key: max(1, w.edition_count or 1) for w in works}
+    earliest: dict[str, tuple[int, str]] = {}
+    for edition in editions:
+        year = edition.year
+        if year is None or not edition.language or not edition.work_key:
+            continue
+        known = earliest.get(edition.work_key)
+        if known is None or year < known[0]:
+            earliest[edition.work_key] = (year, edition.language)
+    votes: Counter[str] = Counter()
+    for work_key, (_, language) in earliest.items():
+        votes[language] += weight.get(work_key, 1)
+    if votes:
+        best = max(votes.values())
+        tied = {lang for lang, n in votes.items() if n == best}
+        first = min((y, lang) for y, lang in earliest.values() if lang in tied)
+        return first[1]
+    multilingual = Counter(lang for w in works if len(w.languages) > 1 for lang in w.languages)
+    if multilingual:
+        best = max(multilingual.values())
+        tied_sorted = sorted(lang for lang, n in multilingual.items() if n == best)
+        non_english = [lang for lang in tied_sorted if lang != "en"]
+        return (non_english or tied_sorted)[0]
+    overall = Counter(lang for w in works for lang in w.languages)
+    return overall.most_common(1)[0][0] if overall else None
+
+
+class CoreWorksFilter:
+    """Decides which works are core for one author (``author_keys``: the person and pen names)."""
+
+    def __init__(
+        self,
+        *,
+        author_keys: Iterable[str],
+        author_names: Iterable[str],
+        original_language: str | None,
+    ) -> None:
+        self.author_keys = frozenset(author_keys)
+        self.author_name_keys = frozenset(k for k in (name_key(n) for n in author_names) if k)
+        self.original_language = original_language
+
+    def run(self, works: Sequence[WorkCandidate]) -> FilterResult:
+        excluded: list[Exclusion] = []
+        kept_under: dict[str, str] = {}
+        remaining: list[WorkCandidate] = []
+        for work in works:
+            if work.record_type in ("redirect", "delete"):
+                excluded.append(
+                    _exclude(work, "duplicate", f"OpenLibrary {work.record_type} record")
+                )
+                if work.redirect_to:
+                    kept_under[work.key] = work.redirect_to
+                continue
+            reason = (
+                self._contributor_only(work) or self._companion(work) or self._about_author(work)
+            )
+            if reason:
+                excluded.append(_exclude(work, *reason))
+                continue
+            remaining.append(work)
+
+        translations: list[WorkCandidate] = []
+        untranslated: list[WorkCandidate] = []
+        for work in remaining:
+            if self._is_translation(work):
+                translations.append(work)
+            else:
+                untranslated.append(work)
+
+        title_keys = {title_key(w.title) for w in untranslated if title_key(w.title)}
+        originals: list[WorkCandidate] = []
+        for work in untranslated:
+            collection = self._collection(work, title_keys)
+            if collection:
+                excluded.append(_exclude(work, "collection", collection))
+            else:
+                originals.append(work)
+
+        core, duplicates, first_year = _resolve_duplicates(originals)
+        for loser, winner, detail in duplicates:
+            excluded.append(_exclude(loser, "duplicate", detail, kept_under=winner.key))
+            kept_under[loser.key] = winner.key
+
+        by_title = {title_key(w.title): w for w in core}
+        for work in translations:
+            target = next(
+                (by_title[k] for k in map(title_key, work.translation_of) if k in by_title), None
+            )
+            languages = ", ".join(sorted(work.languages))
+            detail = (
+                f"editions only in {languages}; the author writes in {self.original_language}"
+            )
+            excluded.append(
+                _exclude(
+                    work, "translation", detail, kept_under=target.key if target else None
+                )
+            )
+            if target is not None:
+                kept_under[work.key] = target.key
+
+        order = {w.key: i for i, w in enumerate(works)}
+        excluded.sort(key=lambda e: order.get(e.key or "", len(order)))
+        return FilterResult(
+            core=tuple(core),
+            excluded=tuple(excluded),
+            kept_under=kept_under,
+            first_year=first_year,
+            original_language=self.original_language,
+        )
+
+    # -- the rules -------------------------------------------------------------------------
+
+    def _contributor_only(self, work: WorkCandidate) -> tuple[ExclusionReason, str] | None:
+        ours = [k for k in work.author_keys if k in self.author_keys]
+        if work.author_keys and not ours:
+            return "not-by-author", "the author is not among the work's authors"
+        roles = [work.roles.get(k, "").strip().lower() for k in ours]
+        if ours and all(role and _is_contributor_role(role) for role in roles):
+            return "not-by-author", f"the author is credited only as {roles[0]}"
+        return None
+
+    def _about_author(self, work: WorkCandidate) -> tuple[ExclusionReason, str] | None:
+        if not self._primary_is_other(work):
+            return None
+        if self._names_author(work.full_title):
+            return "not-by-author", "a book about the author (by its title), by someone else"
+        if any(name_key(subject) in self.author_name_keys for subject in work.subjects):
+            return "not-by-author", "a book about the author (by its subjects), by someone else"
+        if _subject_in(work.subjects, _ABOUT_SUBJECTS):
+            return "not-by-author", "a biography (by its subjects), by someone else"
+        return None
+
+    def _companion(self, work: WorkCandidate) -> tuple[ExclusionReason, str] | None:
+        if is_companion_title(work.full_title):
+            return "companion", "a study guide, summary or workbook (by its title)"
+        if self._primary_is_other(work):
+            if _UNAUTHORIZED_GUIDE.search(work.full_title):
+                return "companion", "a guide to the author's work, by someone else"
+            if _subject_in(work.subjects, _COMPANION_SUBJECTS):
+                return "companion", "criticism or a study aid (by its subjects), by someone else"
+        return None
+
+    def _primary_is_other(self, work: WorkCandidate) -> bool:
+        return bool(work.author_keys) and work.author_keys[0] not in self.author_keys
+
+    def _collection(self, work: WorkCandidate, title_keys: set[str]) -> str | None:
+        if COLLECTION_PATTERN.search(work.full_title):
+            return "a box set or omnibus (by its title)"
+        if _subject_in(work.subjects, _BUNDLE_SUBJECTS):
+            return "a box set or omnibus (by its subjects)"
+        if work.description and _BUNDLE_DESCRIPTION.search(work.description):
+            return "a re-bundling of other books (by its description)"
+        own = title_key(work.title)
+        parts = _SEPARATORS.split(work.full_title)
+        named = {k for k in map(title_key, parts) if k and k != own and k in title_keys}
+        if len(named) >= 2:
+            return f"bundles {len(named)} works already listed (by its title)"
+        return None
+
+    def _is_translation(self, work: WorkCandidate) -> bool:
+        if not self.original_language or not work.languages:
+            return False
+        return self.original_language not in work.languages
+
+    def _names_author(self, text: str) -> bool:
+        words = name_key(text)
+        padded = f" {words} "
+        return any(f" {key} " in padded for key in self.author_name_keys if " " in key)
+
+
+_UNAUTHORIZED_GUIDE = re.compile(
+    r"\b(unauthori[sz]ed|unofficial) (guide|companion)|\bguide to the (world|mysteries|books)",
+    re.IGNORECASE,
+)
+
+
+def _subject_in(subjects: Iterable[str], wanted: frozenset[str]) -> bool:
+    for subject in subjects:
+        for part in subject.split("--"):
+            if part.strip().lower().rstrip(".") in wanted:
+                return True
+    return False
+
+
+def duplicate_key(title: str) -> str:
+    """The key two records of one work share: the title without alternative title, subtitle,
+    case, punctuation or spacing ("The Hobbit, or, There and Back Again" = "The hobbit")."""
+    main = _ALTERNATE_TITLE.sub("", title)
+    return title_key(main).replace(" ", "") or title_key(title).replace(" ", "")
+
+
+def _is_contributor_role(role: str) -> bool:
+    return role in CONTRIBUTOR_ROLES or any(role.startswith(r) for r in CONTRIBUTOR_ROLES)
+
+
+def _exclude(
+    work: WorkCandidate, reason: ExclusionReason, detail: str, *, kept_under: str | None = None
+) -> Exclusion:
+    return Exclusion(
+        title=work.full_title, key=work.key, reason=reason, detail=detail, kept_under=kept_under
+    )
+
+
+def _richness(work: WorkCandidate) -> tuple[int, int, int]:
+    return (work.edition_count or 0, work.richness, -len(work.key))
+
+
+def _resolve_duplicates(
+    works: Sequence[WorkCandidate],
+) -> tuple[list[WorkCandidate], list[tuple[WorkCandidate, WorkCandidate, str]], dict[str, int]]:
+    groups: dict[str, list[WorkCandidate]] = {}
+    order: list[str] = []
+    for work in works:
+        key = duplicate_key(work.title) or work.key
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(work)
+    core: list[WorkCandidate] = []
+    duplicates: list[tuple[WorkCandidate, WorkCandidate, str]] = []
+    first_year: dict[str, int] = {}
+    for key in order:
+        group = groups[key]
+        winner = max(group, key=_richness)
+        core.append(winner)
+        years = [w.first_publish_year for w in group if w.first_publish_year]
+        if years:
+            first_year[winner.key] = min(years)
+        for loser in group:
+            if loser is winner:
+                continue
+            duplicates.append(
+                (loser, winner, f"another record of {winner.title!r} ({winner.key})")
+            )
+    return core, duplicates, first_year

@@ -1,0 +1,418 @@
+"""EnhancementPipeline: OpenLibrary's works → the core-works filter → editions paired to each.
+
+1. Concurrently: every page of the author's OpenLibrary works (and their pen names'), the
+   per-work signals (languages, edition counts, ISBNs) from OpenLibrary's search, ISBNdb's author
+   listing and Google Books' author volumes.
+2. OpenLibrary editions for the works' ISBNs, many per request (``/api/books``).
+3. The author's original language, then the core-works filter.
+4. Editions paired with core works (ISBN, then title + author), merged across providers.
+5. The completeness score and its evidence.
+
+When OpenLibrary cannot answer, the works are grouped from the other providers' editions and
+the bibliography is marked incomplete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import anyio
+
+from bookstracker.errors import AllProvidersFailed, ProviderError
+from bookstracker.models import Author, AuthorCandidate, Bibliography, Edition, ProviderReport, Work
+from bookstracker.names import title_key
+from bookstracker.pipeline.completeness import CompletenessInputs, CompletenessScorer
+from bookstracker.pipeline.corefilter import (
+    CoreWorksFilter,
+    FilterResult,
+    WorkCandidate,
+    original_language,
+)
+from bookstracker.pipeline.fanout import fan_out
+from bookstracker.pipeline.pairing import EditionPairer
+from bookstracker.pipeline.resolve import AuthorResolution
+
+__all__ = ["EnhancementPipeline", "OpenLibraryHarvest"]
+
+
+class OpenLibraryHarvest:
+    """What OpenLibrary gave for one author (and their pen names)."""
+
+    def __init__(self) -> None:
+        self.works: list[Any] = []
+        self.total: int | None = 0
+        self.complete = True
+        self.signals: dict[str, Any] = {}
+        self.signals_ok = True
+
+
+class EnhancementPipeline:
+    """Builds an enhanced :class:`~bookstracker.models.Bibliography` for a resolved author."""
+
+    def __init__(
+        self,
+        *,
+        openlibrary: Any,
+        isbndb: Any | None = None,
+        googlebooks: Any | None = None,
+        scorer: CompletenessScorer | None = None,
+        fuzzy_threshold: float = 90.0,
+        isbns_per_work: int = 10,
+        max_isbn_lookups: int = 500,
+        deadline: float | None = None,
+    ) -> None:
+        self.openlibrary = openlibrary
+        self.isbndb = isbndb
+        self.googlebooks = googlebooks
+        self.scorer = scorer or CompletenessScorer()
+        self.fuzzy_threshold = fuzzy_threshold
+        self.isbns_per_work = isbns_per_work
+        self.max_isbn_lookups = max_isbn_lookups
+        self.deadline = deadline
+
+    def _enabled(self, adapter: Any | None) -> bool:
+        return adapter is not None and bool(getattr(adapter, "enabled", True))
+
+    async def run(
+        self,
+        resolution: AuthorResolution,
+        *,
+        deadline: float | None = None,
+        prior_reports: Mapping[str, ProviderReport] | None = None,
+    ) -> Bibliography:
+        author = resolution.author
+        people = [author, *resolution.pen_names]
+        names = _names_of(people)
+        calls: dict[str, Callable[[], Awaitable[Any]]] = {}
+        if author.openlibrary_key:
+            calls["openlibrary"] = lambda: self._harvest_openlibrary(people)
+        if self._enabled(self.isbndb):
+            calls["isbndb"] = lambda: self._gather(
+                [lambda n=n: self.isbndb.author_books(n) for n in _query_names(people)]  # type: ignore[misc,union-attr]
+            )
+        if self._enabled(self.googlebooks):
+            calls["googlebooks"] = lambda: self._gather(
+                [lambda n=n: self.googlebooks.author_volumes(n) for n in _query_names(people)]  # type: ignore[misc,union-attr]
+            )
+        outcome = await fan_out(
+            calls,
+            deadline=deadline if deadline is not None else self.deadline,
+            is_empty=_is_empty_answer,
+        )
+        reports = dict(outcome.reports)
+        for name, report in (prior_reports or {}).items():
+            if name in reports:
+                reports[name] = _combine(report, reports[name])
+            else:
+                reports[name] = report
+        if calls and not outcome.answered:
+            raise AllProvidersFailed(
+                f"no provider could answer for the author {author.name!r}", reports=reports
+            )
+        other_editions: list[Edition] = []
+        for name in ("isbndb", "googlebooks"):
+            other_editions.extend(outcome.answers.get(name, ()))
+        harvest: OpenLibraryHarvest | None = outcome.answers.get("openlibrary")
+        if harvest is not None:
+            ol_editions, lookup_report = await self._openlibrary_editions(harvest)
+            if lookup_report is not None:
+                reports["openlibrary"] = _combine(reports["openlibrary"], lookup_report)
+            return self._assemble(
+                author, resolution.candidates, people, names, harvest, ol_editions,
+                other_editions, reports,
+            )
+        return self._assemble_without_openlibrary(
+            author, resolution.candidates, names, other_editions, reports
+        )
+
+    # -- gathering -----------------------------------------------------------------------------
+
+    async def _gather(self, calls: Sequence[Callable[[], Awaitable[Any]]]) -> list[Edition]:
+        results: list[Edition] = []
+
+        async def one(call: Callable[[], Awaitable[Any]]) -> None:
+            answer = await call()
+            results.extend(getattr(answer, "editions", answer) or ())
+
+        async with anyio.create_task_group() as group:
+            for call in calls:
+                group.start_soon(one, call)
+        return results
+
+    async def _harvest_openlibrary(self, people: Sequence[Author]) -> OpenLibraryHarvest:
+        harvest = OpenLibraryHarvest()
+        keys = [p.openlibrary_key for p in people if p.openlibrary_key]
+
+        async def works(key: str) -> None:
+            listing = await self.openlibrary.author_works(key)
+            known = {w.key for w in harvest.works}
+            harvest.works.extend(w for w in listing.works if w.key not in known)
+            if listing.total is None or harvest.total is None:
+                harvest.total = None
+            else:
+                harvest.total += listing.total
+            harvest.complete = harvest.complete and bool(listing.complete)
+
+        async def signals(key: str) -> None:
+            try:
+                found = await self.openlibrary.author_work_signals(key)
+            except ProviderError:
+                harvest.signals_ok = False
+                return
+            harvest.signals.update(found)
+
+        async with anyio.create_task_group() as group:
+            for key in keys:
+                group.start_soon(works, key)
+                group.start_soon(signals, key)
+        return harvest
+
+    async def _openlibrary_editions(
+        self, harvest: OpenLibraryHarvest
+    ) -> tuple[list[Edition], ProviderReport | None]:
+        wanted: list[str] = []
+        for work in harvest.works:
+            isbns = _isbns_of(work, harvest.signals.get(work.key))
+            wanted.extend(isbns[: self.isbns_per_work])
+        wanted = list(dict.fromkeys(wanted))[: self.max_isbn_lookups]
+        if not wanted:
+            return [], None
+        outcome = await fan_out(
+            {"openlibrary": lambda: self.openlibrary.books(wanted)},
+            deadline=self.deadline,
+        )
+        found = outcome.answers.get("openlibrary") or {}
+        return list(found.values()), outcome.reports["openlibrary"]
+
+    # -- assembling ----------------------------------------------------------------------------
+
+    def _candidates(self, harvest: OpenLibraryHarvest) -> list[WorkCandidate]:
+        result = []
+        for work in harvest.works:
+            signal = harvest.signals.get(work.key)
+            languages = frozenset(getattr(signal, "languages", ()) or getattr(work, "languages", ()))
+            edition_count = getattr(signal, "edition_count", None) or getattr(
+                work, "edition_count", None
+            )
+            year = getattr(work, "first_publish_year", None) or getattr(
+                signal, "first_publish_year", None
+            )
+            record_type = getattr(work, "type", "work") or "work"
+            result.append(
+                WorkCandidate(
+                    key=work.key,
+                    title=work.title or "",
+                    subtitle=getattr(work, "subtitle", None),
+                    author_keys=tuple(getattr(work, "author_keys", ())),
+                    roles=dict(getattr(work, "roles", {}) or {}),
+                    first_publish_year=year,
+                    languages=languages,
+                    edition_count=edition_count,
+                    isbns=tuple(_isbns_of(work, signal)),
+                    subjects=tuple(getattr(work, "subjects", ()) or ()),
+                    description=getattr(work, "description", None),
+                    record_type=str(record_type),
+                    redirect_to=getattr(work, "redirect_to", None),
+                    richness=_richness(work),
+                )
+            )
+        return result
+
+    def _assemble(
+        self,
+        author: Author,
+        candidates: Sequence[AuthorCandidate],
+        people: Sequence[Author],
+        names: Sequence[str],
+        harvest: OpenLibraryHarvest,
+        ol_editions: Sequence[Edition],
+        other_editions: Sequence[Edition],
+        reports: Mapping[str, ProviderReport],
+    ) -> Bibliography:
+        works = self._candidates(harvest)
+        isbn_owner_raw = {isbn: w.key for w in works for isbn in w.isbns}
+        dated = [e for e in ol_editions if e.language]
+        language = original_language(dated, works)
+        keys = [p.openlibrary_key for p in people if p.openlibrary_key]
+        result: FilterResult = CoreWorksFilter(
+            author_keys=keys, author_names=names, original_language=language
+        ).run(works)
+        core_keys = {w.key for w in result.core}
+
+        def owner(work_key: str) -> str | None:
+            seen = 0
+            while work_key not in core_keys and work_key in result.kept_under and seen < 5:
+                work_key = result.kept_under[work_key]
+                seen += 1
+            return work_key if work_key in core_keys else None
+
+        isbn_owner = {
+            isbn: target
+            for isbn, key in isbn_owner_raw.items()
+            if (target := owner(key)) is not None
+        }
+        pairer = EditionPairer(
+            works=[(w.key, w.title, w.first_publish_year) for w in result.core],
+            isbn_owner=isbn_owner,
+            author_names=names,
+            threshold=self.fuzzy_threshold,
+        )
+        ol_ready = [e for e in ol_editions if e.isbn13 in isbn_owner or e.work_key in core_keys]
+        paired = pairer.pair([*ol_ready, *other_editions])
+        author_names = tuple(p.name for p in people)
+        built: list[Work] = []
+        for candidate in result.core:
+            editions = paired.by_work.get(candidate.key, ())
+            sources = {"openlibrary"}
+            for edition in editions:
+                sources.update(edition.sources)
+            built.append(
+                Work(
+                    title=candidate.title,
+                    subtitle=candidate.subtitle,
+                    first_publish_year=result.first_year.get(
+                        candidate.key, candidate.first_publish_year
+                    ),
+                    keys={"openlibrary": candidate.key},
+                    editions=editions,
+                    sources=sources,
+                    authors=author_names[:1],
+                    author_keys=candidate.author_keys,
+                    edition_count=candidate.edition_count,
+                )
+            )
+        built.sort(key=lambda w: (w.first_publish_year or 9999, title_key(w.title)))
+        completeness = self.scorer.score(
+            CompletenessInputs(
+                author=author.name,
+                openlibrary_work_count=harvest.total,
+                works_fetched=len(harvest.works),
+                all_pages_fetched=harvest.complete,
+                signals_fetched=harvest.signals_ok,
+                core_works=len(built),
+                core_works_with_editions=sum(1 for w in built if w.editions),
+                excluded=len(result.excluded),
+                providers=reports,
+            )
+        )
+        return Bibliography(
+            author=author,
+            works=built,
+            excluded=result.excluded,
+            candidates=candidates,
+            completeness=completeness,
+            providers=reports,
+        )
+
+    def _assemble_without_openlibrary(
+        self,
+        author: Author,
+        candidates: Sequence[AuthorCandidate],
+        names: Sequence[str],
+        editions: Sequence[Edition],
+        reports: Mapping[str, ProviderReport],
+    ) -> Bibliography:
+        """Works grouped from the other providers' editions by title; never complete."""
+        groups: dict[str, list[Edition]] = {}
+        pairer = EditionPairer(works=[], isbn_owner={}, author_names=names)
+        for edition in editions:
+            key = title_key(edition.title)
+            if not key or not pairer._by_author(edition):
+                continue
+            groups.setdefault(key, []).append(edition)
+        works: list[Work] = []
+        for key, group in groups.items():
+            probe = EditionPairer(
+                works=[(key, group[0].title, None)], isbn_owner={}, author_names=names
+            )
+            paired = probe.pair(group).by_work.get(key, ())
+            if not paired:
+                continue
+            years = [e.year for e in paired if e.year]
+            sources: set[str] = set()
+            for edition in paired:
+                sources.update(edition.sources)
+            works.append(
+                Work(
+                    title=paired[0].title,
+                    first_publish_year=min(years) if years else None,
+                    editions=paired,
+                    sources=sources,
+                    authors=(author.name,),
+                )
+            )
+        works.sort(key=lambda w: (w.first_publish_year or 9999, title_key(w.title)))
+        completeness = self.scorer.score(
+            CompletenessInputs(
+                author=author.name,
+                openlibrary_work_count=None,
+                works_fetched=0,
+                all_pages_fetched=False,
+                signals_fetched=False,
+                core_works=len(works),
+                core_works_with_editions=len(works),
+                excluded=0,
+                providers=reports,
+            )
+        )
+        return Bibliography(
+            author=author,
+            works=works,
+            candidates=candidates,
+            completeness=completeness,
+            providers=reports,
+        )
+
+
+def _names_of(people: Iterable[Author]) -> list[str]:
+    names: dict[str, None] = {}
+    for person in people:
+        names[person.name] = None
+        for alternate in person.alternate_names:
+            names[alternate] = None
+    return list(names)
+
+
+def _query_names(people: Sequence[Author]) -> list[str]:
+    return list(dict.fromkeys(p.name for p in people))
+
+
+def _isbns_of(work: Any, signal: Any) -> list[str]:
+    found = list(getattr(signal, "isbns", ()) or ())
+    for isbn in getattr(work, "isbns", ()) or ():
+        if isbn not in found:
+            found.append(isbn)
+    return found
+
+
+def _richness(work: Any) -> int:
+    fields = ("subtitle", "description", "subjects", "covers", "first_publish_year")
+    return sum(1 for f in fields if getattr(work, f, None))
+
+
+def _is_empty_answer(answer: Any) -> bool:
+    if isinstance(answer, OpenLibraryHarvest):
+        return not answer.works
+    try:
+        return not answer
+    except TypeError:
+        return False
+
+
+def _combine(first: ProviderReport, second: ProviderReport) -> ProviderReport:
+    """Two steps of one call to one provider, as one report."""
+    statuses = [first.status, second.status]
+    if "ok" in statuses:
+        status: Any = "ok"
+    elif "error" in statuses and not {"empty", "cached"} & set(statuses):
+        status = "error"
+    else:
+        status = "empty" if "empty" in statuses else second.status
+    return ProviderReport(
+        provider=first.provider,
+        status=status,
+        elapsed_ms=first.elapsed_ms + second.elapsed_ms,
+        requests=first.requests + second.requests,
+        error=second.error or first.error,
+    )

@@ -1,0 +1,141 @@
+"""From a name to the person meant, never merging two people who share a name.
+
+Candidates come from OpenLibrary's author search. Each is scored with named parts: the exact
+normalised name, an alternate name, the work count, and the top work. The best is chosen; the
+others are listed so the caller sees who else the name could mean. An OpenLibrary author key
+(``OL7234434A``) skips the search.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from bookstracker.errors import InvalidQuery
+from bookstracker.models import Author, AuthorCandidate
+from bookstracker.names import name_key, surname_key
+
+__all__ = ["AUTHOR_KEY", "AuthorResolution", "AuthorResolver", "validate_author_name"]
+
+AUTHOR_KEY = re.compile(r"^(?:/authors/)?(OL[1-9][0-9]*A)$", re.IGNORECASE)
+MAX_NAME_LENGTH = 150
+
+
+def validate_author_name(name: str) -> str:
+    if not isinstance(name, str):
+        raise InvalidQuery(f"author name must be a string, got {type(name).__name__}")
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise InvalidQuery("author name is empty")
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise InvalidQuery(f"author name is longer than {MAX_NAME_LENGTH} characters")
+    if any(ord(ch) < 32 for ch in name if ch not in "\t\n\r"):
+        raise InvalidQuery("author name contains control characters")
+    if not name_key(cleaned):
+        raise InvalidQuery(f"author name {cleaned!r} has no letters to search for")
+    return cleaned
+
+
+@attrs.frozen(kw_only=True)
+class AuthorResolution:
+    """The person chosen, the other candidates, and any pen names that fold into them."""
+
+    author: Author
+    candidates: tuple[AuthorCandidate, ...]
+    pen_names: tuple[Author, ...] = ()
+
+
+def _candidate_score(query_key: str, author: Author) -> dict[str, float]:
+    parts: dict[str, float] = {}
+    parts["exact_name"] = 1.0 if name_key(author.name) == query_key else 0.0
+    parts["alternate_name"] = (
+        0.6 if any(name_key(n) == query_key for n in author.alternate_names) else 0.0
+    )
+    if not parts["exact_name"] and not parts["alternate_name"]:
+        same_surname = surname_key(author.name) == surname_key(query_key)
+        parts["surname"] = 0.2 if same_surname else 0.0
+    parts["work_count"] = 0.3 * min(1.0, math.log1p(author.work_count or 0) / math.log1p(500))
+    parts["top_work"] = 0.05 if author.top_work else 0.0
+    return parts
+
+
+class AuthorResolver:
+    """Resolves names with an OpenLibrary adapter (``search_authors`` and ``author``)."""
+
+    def __init__(self, openlibrary: Any, *, max_pen_name_lookups: int = 4) -> None:
+        self.openlibrary = openlibrary
+        self.max_pen_name_lookups = max_pen_name_lookups
+
+    async def resolve(self, name: str) -> AuthorResolution | None:
+        """The best candidate for ``name``; None when OpenLibrary knows nobody by it."""
+        cleaned = validate_author_name(name)
+        match = AUTHOR_KEY.match(cleaned)
+        if match:
+            key = match.group(1).upper()
+            author = await self.openlibrary.author(key)
+            if author is None:
+                return None
+            return AuthorResolution(
+                author=author,
+                candidates=(_to_candidate(author, 1.0),),
+                pen_names=await self._pen_names(author),
+            )
+        found: Sequence[Author] = await self.openlibrary.search_authors(cleaned, limit=20)
+        if not found:
+            return None
+        query_key = name_key(cleaned)
+        scored = sorted(
+            ((sum(_candidate_score(query_key, a).values()), a) for a in found),
+            key=lambda pair: -pair[0],
+        )
+        best_score, best = scored[0]
+        if best_score < 0.5:
+            return None
+        candidates = tuple(_to_candidate(author, score) for score, author in scored[:10])
+        return AuthorResolution(
+            author=best, candidates=candidates, pen_names=await self._pen_names(best)
+        )
+
+    async def _pen_names(self, author: Author) -> tuple[Author, ...]:
+        """Author records of pen names: their alternate names and the person's point at each
+        other, and the pen name has fewer works (a pen name's own bibliography stays its own)."""
+        own_key = name_key(author.name)
+        own_surname = surname_key(author.name)
+        looked = 0
+        found: list[Author] = []
+        seen: set[str] = set()
+        for alternate in author.alternate_names:
+            if looked >= self.max_pen_name_lookups:
+                break
+            alt_key = name_key(alternate)
+            if not alt_key or alt_key == own_key or alt_key in seen:
+                continue
+            if surname_key(alternate) == own_surname:
+                continue
+            seen.add(alt_key)
+            looked += 1
+            for other in await self.openlibrary.search_authors(alternate, limit=5):
+                if other.keys.get("openlibrary") == author.keys.get("openlibrary"):
+                    continue
+                if name_key(other.name) != alt_key:
+                    continue
+                points_back = any(name_key(n) == own_key for n in other.alternate_names)
+                fewer = author.work_count is None or (other.work_count or 0) < author.work_count
+                if points_back and fewer:
+                    found.append(other)
+        return tuple(found)
+
+
+def _to_candidate(author: Author, score: float) -> AuthorCandidate:
+    return AuthorCandidate(
+        name=author.name,
+        keys=author.keys,
+        work_count=author.work_count,
+        birth_date=author.birth_date,
+        top_work=author.top_work,
+        score=round(score, 4),
+    )

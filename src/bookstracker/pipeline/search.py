@@ -1,0 +1,122 @@
+"""ParallelSearcher: one query to every enabled provider at once, merged into one ranked list."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bookstracker.errors import AllProvidersFailed, InvalidQuery
+from bookstracker.models import ProviderReport, SearchHit, SearchResult
+from bookstracker.pipeline.fanout import fan_out
+from bookstracker.pipeline.merge import merge_hits, rank_hits
+from bookstracker.providers.base import EditionPage, SearchPage
+
+__all__ = ["MAX_QUERY_LENGTH", "ParallelSearcher", "validate_query"]
+
+MAX_QUERY_LENGTH = 300
+MAX_LIMIT = 100
+
+
+def validate_query(query: str, *, limit: int = 20) -> str:
+    """The query stripped and checked; ``InvalidQuery`` says what is wrong."""
+    if not isinstance(query, str):
+        raise InvalidQuery(f"query must be a string, got {type(query).__name__}")
+    cleaned = " ".join(query.split())
+    if len(cleaned) < 3:
+        raise InvalidQuery("query must be at least 3 characters long")
+    if cleaned.lower() == "the":
+        raise InvalidQuery("query 'the' alone is too common to search for")
+    if len(cleaned) > MAX_QUERY_LENGTH:
+        raise InvalidQuery(f"query is longer than {MAX_QUERY_LENGTH} characters")
+    if any(ord(ch) < 32 for ch in query if ch not in "\t\n\r"):
+        raise InvalidQuery("query contains control characters")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise InvalidQuery(f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    return cleaned
+
+
+def _hits_of(answer: Any, provider: str) -> list[SearchHit]:
+    if isinstance(answer, SearchPage):
+        return list(answer.hits)
+    if isinstance(answer, EditionPage):
+        return [
+            SearchHit(
+                title=e.title,
+                authors=e.authors,
+                first_publish_year=e.year,
+                isbn13=(e.isbn13,) if e.isbn13 else (),
+                keys=e.keys or ({provider: e.isbn13} if e.isbn13 else {}),
+                sources=(provider,),
+                cover_url=e.cover_url,
+                subtitle=e.subtitle,
+                language=e.language,
+            )
+            for e in answer.editions
+        ]
+    return []
+
+
+class ParallelSearcher:
+    """Fans a query out to providers concurrently and merges the answers.
+
+    ``providers`` maps a provider name to an adapter with an async
+    ``search(query, *, title=None, author=None, limit=…)`` (ISBNdb's ``search_books`` is used for
+    it). ``deadline`` (seconds) bounds every call unless the call gives its own.
+    """
+
+    def __init__(self, providers: Mapping[str, Any], *, deadline: float | None = None) -> None:
+        self.providers = dict(providers)
+        self.deadline = deadline
+
+    def _call(self, name: str, adapter: Any, query: str, limit: int, **fields: str | None) -> Any:
+        if name == "isbndb":
+            return lambda: adapter.search_books(query, page_size=min(max(limit, 20), 1000))
+        return lambda: adapter.search(query, limit=limit, **fields)
+
+    async def search(
+        self,
+        query: str,
+        *,
+        limit: int = 20,
+        title: str | None = None,
+        author: str | None = None,
+        deadline: float | None = None,
+        skipped: Mapping[str, ProviderReport] | None = None,
+    ) -> SearchResult:
+        """Merged, ranked hits and a report per provider; raises when no provider answered."""
+        cleaned = validate_query(query, limit=limit)
+        enabled = {
+            name: adapter
+            for name, adapter in self.providers.items()
+            if getattr(adapter, "enabled", True)
+        }
+        calls = {
+            name: self._call(name, adapter, cleaned, limit)
+            for name, adapter in enabled.items()
+            if not skipped or name not in skipped
+        }
+        outcome = await fan_out(
+            calls,
+            deadline=deadline if deadline is not None else self.deadline,
+            is_empty=lambda answer: not _hits_of(answer, ""),
+        )
+        reports: dict[str, ProviderReport] = dict(skipped or {})
+        reports.update(outcome.reports)
+        for name in self.providers:
+            if name not in enabled:
+                reports[name] = ProviderReport(provider=name, status="disabled")
+        if calls and not outcome.answered:
+            raise AllProvidersFailed(
+                f"no provider could answer the search {cleaned!r}", reports=reports
+            )
+        merged = merge_hits(
+            {name: _hits_of(answer, name) for name, answer in outcome.answers.items()}
+        )
+        ranked = rank_hits(
+            merged,
+            query=cleaned,
+            title=title,
+            author=author,
+            providers_answered=max(1, len(outcome.answered)),
+        )
+        return SearchResult(query=cleaned, hits=ranked[:limit], providers=reports)

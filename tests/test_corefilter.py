@@ -1,0 +1,146 @@
+"""The core-works filter: one test per exclusion reason, and what must stay core."""
+
+from __future__ import annotations
+
+from bookstracker.models import Edition
+from bookstracker.pipeline.corefilter import CoreWorksFilter, WorkCandidate, original_language
+
+WEIR = "OL7234434A"
+
+
+def work(key: str, title: str, **kwargs: object) -> WorkCandidate:
+    kwargs.setdefault("author_keys", (WEIR,))
+    kwargs.setdefault("languages", frozenset({"en"}))
+    return WorkCandidate(key=key, title=title, **kwargs)  # type: ignore[arg-type]
+
+
+def run(works: list[WorkCandidate], language: str | None = "en") -> dict[str, str]:
+    result = CoreWorksFilter(
+        author_keys=[WEIR], author_names=["Andy Weir"], original_language=language
+    ).run(works)
+    decided = {w.key: "core" for w in result.core}
+    decided.update({e.key or "": e.reason for e in result.excluded})
+    return decided
+
+
+def test_plain_novels_are_core() -> None:
+    assert run([work("W1", "The Martian"), work("W2", "Artemis")]) == {"W1": "core", "W2": "core"}
+
+
+def test_translation_is_excluded_when_no_edition_is_in_the_original_language() -> None:
+    decided = run([work("W1", "The Martian"), work("W2", "Der Marsianer", languages=frozenset({"de"}))])
+    assert decided == {"W1": "core", "W2": "translation"}
+
+
+def test_translated_editions_of_the_original_do_not_make_it_a_translation() -> None:
+    decided = run([work("W1", "The Martian", languages=frozenset({"en", "de", "fr"}))])
+    assert decided == {"W1": "core"}
+
+
+def test_work_without_language_data_stays_core() -> None:
+    assert run([work("W1", "Lacero", languages=frozenset())]) == {"W1": "core"}
+
+
+def test_box_set_is_a_collection() -> None:
+    decided = run(
+        [
+            work("W1", "The Martian"),
+            work("W2", "Andy Weir 3 Books Collection Set"),
+        ]
+    )
+    assert decided["W2"] == "collection"
+
+
+def test_title_bundling_two_listed_works_is_a_collection() -> None:
+    decided = run(
+        [work("W1", "The Martian"), work("W2", "Artemis"), work("W3", "The Martian / Artemis")]
+    )
+    assert decided["W3"] == "collection"
+
+
+def test_own_story_collection_is_core() -> None:
+    assert run([work("W1", "Night Shift"), work("W2", "Carrie")]) == {"W1": "core", "W2": "core"}
+
+
+def test_study_guide_is_a_companion_even_when_the_author_is_listed() -> None:
+    decided = run(
+        [
+            work("W1", "The Martian"),
+            work("W2", "Study Guide", subtitle="The Martian by Andy Weir",
+                 author_keys=("OL1SUPERA", WEIR)),
+            work("W3", "Summary of Project Hail Mary by Andy Weir", author_keys=("OL2A",)),
+        ]
+    )
+    assert decided["W2"] == "companion"
+    assert decided["W3"] in {"companion", "not-by-author"}
+
+
+def test_foreword_only_is_not_by_author() -> None:
+    decided = run(
+        [work("W1", "Some Anthology", author_keys=("OL9A", WEIR), roles={WEIR: "Foreword"})]
+    )
+    assert decided == {"W1": "not-by-author"}
+
+
+def test_book_about_the_author_by_someone_else_is_not_by_author() -> None:
+    decided = run([work("W1", "Andy Weir: A Critical Look", author_keys=("OL5A", WEIR))])
+    assert decided == {"W1": "not-by-author"}
+
+
+def test_co_authored_work_is_core() -> None:
+    assert run([work("W1", "Good Omens", author_keys=("OL25712A", WEIR))]) == {"W1": "core"}
+
+
+def test_duplicate_keeps_richer_record_and_earliest_year() -> None:
+    works = [
+        work("W1", "The Martian", first_publish_year=2014, edition_count=40),
+        work("W2", "The martian : a novel", first_publish_year=2011, edition_count=2),
+    ]
+    result = CoreWorksFilter(
+        author_keys=[WEIR], author_names=["Andy Weir"], original_language="en"
+    ).run(works)
+    assert [w.key for w in result.core] == ["W1"]
+    assert result.first_year["W1"] == 2011
+    (excluded,) = result.excluded
+    assert (excluded.key, excluded.reason, excluded.kept_under) == ("W2", "duplicate", "W1")
+
+
+def test_every_exclusion_has_a_detail() -> None:
+    works = [
+        work("W1", "The Martian"),
+        work("W2", "Der Marsianer", languages=frozenset({"de"})),
+        work("W3", "Box Set"),
+    ]
+    result = CoreWorksFilter(
+        author_keys=[WEIR], author_names=["Andy Weir"], original_language="en"
+    ).run(works)
+    assert all(e.detail for e in result.excluded)
+
+
+def test_original_language_is_each_works_earliest_edition_weighted_by_edition_count() -> None:
+    works = [
+        work("W1", "Norwegian Wood", edition_count=60),
+        work("W2", "Norwegian Wood (English)", edition_count=3),
+    ]
+    editions = [
+        Edition(title="Norwegian Wood", published="2000", language="en", work_key="W1"),
+        Edition(title="ノルウェイの森", published="1987", language="ja", work_key="W1"),
+        Edition(title="Norwegian Wood", published="2000", language="en", work_key="W2"),
+    ]
+    assert original_language(editions, works) == "ja"
+
+
+def test_one_early_translation_does_not_decide_the_original_language() -> None:
+    works = [work(f"W{i}", f"Book {i}", edition_count=5) for i in range(3)]
+    editions = [
+        Edition(title="Book 0 (it)", published="2001", language="it", work_key="W0"),
+        Edition(title="Book 0", published="2005", language=None, work_key="W0"),
+        Edition(title="Book 1", published="2010", language="en", work_key="W1"),
+        Edition(title="Book 2", published="2012", language="en", work_key="W2"),
+    ]
+    assert original_language(editions, works) == "en"
+
+
+def test_original_language_without_dates_prefers_non_english_among_multilingual_works() -> None:
+    works = [work("W1", "A", languages=frozenset({"ja", "en"})), work("W2", "B", languages=frozenset({"en"}))]
+    assert original_language([], works) == "ja"
