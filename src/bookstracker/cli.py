@@ -1,0 +1,521 @@
+"""The ``bookstracker`` command line (also ``python -m bookstracker``).
+
+Exit codes: 0 an answer (also when some providers failed), 1 every provider that answered had
+nothing, 2 bad usage or invalid input (nothing sent upstream), 3 no provider could answer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn
+
+import anyio
+import click
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from bookstracker.client import AsyncBooksClient, parse_providers
+from bookstracker.errors import (
+    AllProvidersFailed,
+    BooksTrackerError,
+    InvalidInput,
+    NotFound,
+)
+from bookstracker.models import (
+    Bibliography,
+    Completeness,
+    IsbnResults,
+    ProviderReport,
+    SearchResult,
+    reports_to_dict,
+)
+from bookstracker.warming import WarmProgress, WarmReport
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_EMPTY, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
+
+
+class Options:
+    """The global options of one invocation."""
+
+    def __init__(self, **values: Any) -> None:
+        self.json: bool = values["as_json"]
+        self.offline: bool = values["offline"]
+        self.providers: str | None = values["providers"]
+        self.no_cache: bool = values["no_cache"]
+        self.cache_dir: str | None = values["cache_dir"]
+        self.stats: bool = values["stats"]
+        self.verbose: int = values["verbose"]
+        self.out = Console(highlight=False, soft_wrap=True)
+        self.err = Console(stderr=True, highlight=False)
+
+    def client(self) -> AsyncBooksClient:
+        kwargs: dict[str, Any] = {"providers": parse_providers(self.providers)}
+        if self.offline:
+            kwargs["offline"] = True
+        if self.no_cache:
+            kwargs["cache"] = None
+        elif self.cache_dir:
+            kwargs["cache_dir"] = self.cache_dir
+        return AsyncBooksClient(**kwargs)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"bookstracker: {message}", err=True)
+    sys.exit(code)
+
+
+def _emit(options: Options, document: dict[str, Any], stats: dict[str, Any] | None) -> None:
+    if options.json:
+        if stats is not None:
+            document["stats"] = _contract_stats(stats)
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    if stats is not None and not options.json:
+        _print_stats(options, stats)
+
+
+def _run(
+    options: Options,
+    action: Callable[[AsyncBooksClient], Any],
+    render: Callable[[Options, Any], tuple[dict[str, Any], int]],
+) -> None:
+    async def main() -> tuple[Any, dict[str, Any] | None]:
+        async with options.client() as client:
+            try:
+                value = await action(client)
+            except (AllProvidersFailed, NotFound) as exc:
+                stats = await client.stats() if options.stats else None
+                return exc, stats
+            stats = await client.stats() if options.stats else None
+            return value, stats
+
+    try:
+        value, stats = anyio.run(main)
+    except InvalidInput as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except BooksTrackerError as exc:
+        _fail(str(exc), EXIT_UNAVAILABLE)
+    if isinstance(value, AllProvidersFailed):
+        _failure(options, value.reports, str(value), stats, EXIT_UNAVAILABLE)
+    if isinstance(value, NotFound):
+        _failure(options, value.reports, str(value), stats, EXIT_EMPTY)
+    document, code = render(options, value)
+    _emit(options, document, stats)
+    sys.exit(code)
+
+
+def _failure(
+    options: Options,
+    reports: Mapping[str, ProviderReport],
+    message: str,
+    stats: dict[str, Any] | None,
+    code: int,
+) -> NoReturn:
+    if options.json:
+        _emit(options, {"error": message, "providers": reports_to_dict(reports)}, stats)
+    else:
+        options.err.print(f"bookstracker: {message}")
+        _print_reports(options, reports, to_stderr=True)
+        if stats is not None:
+            _print_stats(options, stats)
+    sys.exit(code)
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+
+def _print_reports(
+    options: Options, reports: Mapping[str, ProviderReport], *, to_stderr: bool = False
+) -> None:
+    console = options.err if to_stderr else options.out
+    parts = []
+    for name, data in reports_to_dict(reports).items():
+        text = f"{name}: {data['status']}"
+        if data["requests"]:
+            text += f" ({data['requests']} req, {data['elapsed_ms']:.0f} ms)"
+        if data["error"]:
+            text += f" [{data['error']}]"
+        parts.append(text)
+    console.print("providers: " + " · ".join(parts), style="dim")
+
+
+def _render_search(options: Options, result: SearchResult) -> tuple[dict[str, Any], int]:
+    code = EXIT_OK if result.hits else EXIT_EMPTY
+    if not options.json:
+        table = Table(title=f"Search: {result.query}", show_lines=False)
+        for column in ("#", "title", "authors", "year", "sources", "isbn-13"):
+            table.add_column(column)
+        for index, hit in enumerate(result.hits, 1):
+            table.add_row(
+                str(index),
+                hit.title,
+                ", ".join(hit.authors[:3]),
+                str(hit.first_publish_year or ""),
+                ",".join(hit.sources),
+                hit.isbn13[0] if hit.isbn13 else "",
+            )
+        options.out.print(table if result.hits else "no results")
+        _print_reports(options, result.providers)
+    return result.to_dict(), code
+
+
+def _render_isbns(options: Options, result: IsbnResults) -> tuple[dict[str, Any], int]:
+    code = EXIT_OK if result.found else EXIT_EMPTY
+    if not options.json:
+        table = Table(title="ISBN lookup")
+        for column in ("isbn", "title", "authors", "publisher", "published", "pages", "lang"):
+            table.add_column(column)
+        for given, edition in result.results.items():
+            if edition is None:
+                table.add_row(given, "(not found)", "", "", "", "", "")
+                continue
+            table.add_row(
+                given,
+                edition.title,
+                ", ".join(edition.authors[:3]),
+                edition.publisher or "",
+                edition.published or "",
+                str(edition.pages or ""),
+                edition.language or "",
+            )
+        options.out.print(table)
+        for bad in result.invalid:
+            options.err.print(f"invalid ISBN: {bad}")
+        _print_reports(options, result.providers)
+    return result.to_dict(), code
+
+
+def _render_author(options: Options, bib: Bibliography) -> tuple[dict[str, Any], int]:
+    if not options.json:
+        out = options.out
+        key = bib.author.keys.get("openlibrary")
+        out.print(f"[bold]{bib.author.name}[/bold]" + (f" ({key})" if key else ""))
+        others = [c for c in bib.candidates if c.keys.get("openlibrary") != key]
+        if others:
+            out.print(
+                "other people of this name: "
+                + "; ".join(
+                    f"{c.name} ({c.keys.get('openlibrary')}, {c.work_count or 0} works)"
+                    for c in others
+                ),
+                style="dim",
+            )
+        table = Table(title=f"Core works ({len(bib.works)})")
+        for column in ("year", "title", "key", "editions", "sources"):
+            table.add_column(column)
+        for work in bib.works:
+            table.add_row(
+                str(work.first_publish_year or ""),
+                work.title,
+                work.keys.get("openlibrary", ""),
+                str(len(work.editions)),
+                ",".join(work.sources),
+            )
+        out.print(table)
+        for work in bib.works:
+            if not work.editions:
+                continue
+            out.print(f"[bold]{work.title}[/bold] editions:")
+            for edition in work.editions:
+                out.print(
+                    f"  {edition.isbn13 or '-':13}  {edition.published or '':10}  "
+                    f"{edition.language or '--':2}  {edition.format or '':22}  "
+                    f"{edition.publisher or ''}  [{','.join(edition.sources)}]"
+                )
+        if bib.excluded:
+            excluded = Table(title=f"Excluded ({len(bib.excluded)})")
+            for column in ("reason", "title", "key", "why"):
+                excluded.add_column(column)
+            for item in bib.excluded:
+                excluded.add_row(item.reason, item.title, item.key or "", item.detail)
+            out.print(excluded)
+        if bib.completeness is not None:
+            _print_completeness(options, bib.completeness)
+        if bib.stale:
+            options.err.print("note: every provider failed; this is a stale cached answer")
+        _print_reports(options, bib.providers)
+    return bib.to_dict(), EXIT_OK
+
+
+def _print_completeness(options: Options, completeness: Completeness) -> None:
+    verdict = "complete" if completeness.complete else "not known to be complete"
+    options.out.print(
+        f"completeness: {completeness.score:.2f} ({verdict}); "
+        f"OpenLibrary lists {completeness.expected if completeness.expected is not None else '?'}"
+        f" works, {completeness.found} fetched"
+    )
+    parts = completeness.evidence.get("parts") or {}
+    if parts:
+        options.out.print(
+            "  " + ", ".join(f"{k}={v}" for k, v in parts.items()), style="dim"
+        )
+
+
+def _contract_stats(stats: dict[str, Any]) -> dict[str, Any]:
+    providers = {
+        name: {
+            "requests": data["requests"],
+            "successes": data["successes"],
+            "failures": data["failures"],
+            "rate_limited": data["rate_limited"],
+            "retries": data["retries"],
+            "latency_ms": data["latency_ms"],
+            "breaker": data["breaker"],
+        }
+        for name, data in stats["providers"].items()
+    }
+    cache = {
+        tier: {k: data[k] for k in ("hits", "misses", "entries", "bytes")}
+        for tier, data in stats["cache"].items()
+    }
+    return {"providers": providers, "cache": cache}
+
+
+def _print_stats(options: Options, stats: dict[str, Any]) -> None:
+    table = Table(title="run figures")
+    for column in ("provider", "requests", "ok", "failed", "429", "retries", "p50 ms", "p95 ms",
+                   "breaker"):
+        table.add_column(column)
+    for name, data in stats["providers"].items():
+        latency = data["latency_ms"]
+        table.add_row(
+            name,
+            str(data["requests"]),
+            str(data["successes"]),
+            str(data["failures"]),
+            str(data["rate_limited"]),
+            str(data["retries"]),
+            _ms(latency["p50"]),
+            _ms(latency["p95"]),
+            str(data["breaker"]),
+        )
+    options.err.print(table)
+    if stats["cache"]:
+        cache = Table(title="cache")
+        for column in ("tier", "hits", "misses", "entries", "bytes"):
+            cache.add_column(column)
+        for tier, data in stats["cache"].items():
+            cache.add_row(tier, str(data["hits"]), str(data["misses"]), str(data["entries"]),
+                          str(data["bytes"]))
+        options.err.print(cache)
+
+
+def _ms(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.option("--offline", is_flag=True, help="Answer from the bundled sample catalog.")
+@click.option("--providers", metavar="LIST", help="openlibrary,googlebooks,isbndb (default all).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--cache-dir", metavar="DIR", help="Folder of the disk cache tier.")
+@click.option("--stats", is_flag=True, help="Print the run's figures after the command.")
+@click.option("-v", "--verbose", count=True, help="Logs on stderr (-vv for debug).")
+@click.version_option(package_name="bookstracker", prog_name="bookstracker")
+@click.pass_context
+def cli(ctx: click.Context, **values: Any) -> None:
+    """What has this author written, and which editions exist?"""
+    options = Options(**values)
+    if options.providers is not None:
+        try:
+            parse_providers(options.providers)
+        except InvalidInput as exc:
+            _fail(str(exc), EXIT_USAGE)
+    if options.verbose:
+        logging.basicConfig(
+            level=logging.DEBUG if options.verbose > 1 else logging.INFO,
+            stream=sys.stderr,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+    ctx.obj = options
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)
+@click.pass_obj
+def search(options: Options, query: str, limit: int) -> None:
+    """Merged hits from every enabled provider."""
+    _run(options, lambda c: c.search(query, limit=limit), _render_search)
+
+
+@cli.command()
+@click.argument("isbns", nargs=-1, required=True)
+@click.pass_obj
+def isbn(options: Options, isbns: tuple[str, ...]) -> None:
+    """One edition per ISBN (ISBN-10 or ISBN-13, hyphens allowed)."""
+    from bookstracker.isbn import isbn_pair
+
+    for value in isbns:
+        try:
+            isbn_pair(value)
+        except InvalidInput as exc:
+            _fail(str(exc), EXIT_USAGE)
+    _run(options, lambda c: c.isbns(isbns), _render_isbns)
+
+
+@cli.command()
+@click.argument("name")
+@click.pass_obj
+def author(options: Options, name: str) -> None:
+    """The enhanced bibliography of NAME (or an OpenLibrary author key)."""
+    _run(options, lambda c: c.author(name), _render_author)
+
+
+@cli.command()
+@click.argument("name")
+@click.pass_obj
+def completeness(options: Options, name: str) -> None:
+    """The completeness score of NAME's bibliography and its evidence."""
+
+    def render(opts: Options, value: Completeness) -> tuple[dict[str, Any], int]:
+        if not opts.json:
+            _print_completeness(opts, value)
+        return value.to_dict(), EXIT_OK
+
+    _run(options, lambda c: c.completeness(name), render)
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@click.option("--popular", is_flag=True, help="The bundled list of popular authors.")
+@click.option("--csv", "csv_path", metavar="FILE", help="A Goodreads/StoryGraph/LibraryThing export.")
+@click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True)
+@click.option("--no-resume", is_flag=True, help="Ignore the progress of an earlier, unfinished run.")
+@click.pass_obj
+def warm(
+    options: Options,
+    names: tuple[str, ...],
+    popular: bool,
+    csv_path: str | None,
+    concurrency: int,
+    no_resume: bool,
+) -> None:
+    """Fill the cache for many authors (progress bar on stderr; resumable)."""
+    if not names and not popular and not csv_path:
+        _fail("warm needs --popular, --csv FILE or author names", EXIT_USAGE)
+    if csv_path and not Path(csv_path).is_file():
+        _fail(f"no such file: {csv_path}", EXIT_USAGE)
+    progress = Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=options.err,
+        transient=False,
+    )
+    task = progress.add_task("warming", total=None)
+
+    def on_progress(state: WarmProgress) -> None:
+        progress.update(
+            task,
+            total=state.total,
+            completed=state.done,
+            description=f"warming {state.current or ''}"[:48],
+        )
+
+    async def action(client: AsyncBooksClient) -> WarmReport:
+        with progress:
+            return await client.warm(
+                list(names),
+                popular=popular,
+                csv=csv_path,
+                concurrency=concurrency,
+                progress=on_progress,
+                resume=not no_resume,
+            )
+
+    def render(opts: Options, report: WarmReport) -> tuple[dict[str, Any], int]:
+        if not opts.json:
+            opts.out.print(
+                f"{report.authors} authors: {len(report.warmed)} warmed, "
+                f"{len(report.skipped)} skipped (fresh or done), {len(report.failed)} failed, "
+                f"in {report.elapsed_s:.1f} s"
+            )
+            requests = ", ".join(f"{k} {v}" for k, v in report.requests.items())
+            opts.out.print(f"requests: {requests}", style="dim")
+            for failure in report.failed:
+                opts.err.print(f"failed: {failure.name}: {failure.error}")
+            for row in report.rejected_rows:
+                opts.err.print(f"rejected row, line {row.line}: {row.reason}")
+        code = EXIT_OK if len(report.failed) < report.authors or not report.authors else EXIT_UNAVAILABLE
+        return report.to_dict(), code
+
+    _run(options, action, render)
+
+
+@cli.group()
+def cache() -> None:
+    """The cache tiers: figures, or empty them."""
+
+
+@cache.command("stats")
+@click.pass_obj
+def cache_stats(options: Options) -> None:
+    """Hits, misses, entries and bytes per tier."""
+
+    async def action(client: AsyncBooksClient) -> dict[str, Any]:
+        return await client.stats()
+
+    def render(opts: Options, stats: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        if not opts.json:
+            table = Table(title="cache")
+            for column in ("tier", "hits", "misses", "entries", "bytes"):
+                table.add_column(column)
+            for tier, data in stats["cache"].items():
+                table.add_row(tier, str(data["hits"]), str(data["misses"]),
+                              str(data["entries"]), str(data["bytes"]))
+            opts.out.print(table if stats["cache"] else "the cache is off")
+        return {"cache": _contract_stats(stats)["cache"]}, EXIT_OK
+
+    _run(options, action, render)
+
+
+@cache.command("clear")
+@click.pass_obj
+def cache_clear(options: Options) -> None:
+    """Empty every tier (only bookstracker's own entries)."""
+
+    async def action(client: AsyncBooksClient) -> bool:
+        await client.clear_cache()
+        return client.cache is not None
+
+    def render(opts: Options, cleared: bool) -> tuple[dict[str, Any], int]:
+        if not opts.json:
+            opts.out.print("cache cleared" if cleared else "the cache is off")
+        return {"cleared": cleared}, EXIT_OK
+
+    _run(options, action, render)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``bookstracker`` script."""
+    try:
+        cli.main(args=argv, prog_name="bookstracker", standalone_mode=False)
+    except click.UsageError as exc:
+        _fail(exc.format_message(), EXIT_USAGE)
+    except click.Abort:
+        _fail("aborted", 130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+

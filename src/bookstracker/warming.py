@@ -1,0 +1,230 @@
+"""Cache warming: fill the cache with the bibliographies of many authors, resumably.
+
+Authors come from a list of names, the bundled popular-authors list, or a reading-library export.
+They are de-duplicated by normalised name; authors whose cached bibliography is still fresh are
+skipped; at most ``concurrency`` authors are built at once (each provider's own rate limiter and
+quota still apply to every request). Progress is appended to a journal file as each author
+finishes, so a run killed at any point and started again never repeats a finished author.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import attrs
+
+from bookstracker.errors import AllProvidersFailed, BooksTrackerError, InvalidInput, error_summary
+from bookstracker.metrics import RequestTally, count_requests
+from bookstracker.names import name_key
+
+if TYPE_CHECKING:
+    from bookstracker.client import AsyncBooksClient
+    from bookstracker.library_import import RejectedRow
+
+__all__ = [
+    "WarmFailure",
+    "WarmProgress",
+    "WarmReport",
+    "popular_authors",
+    "unique_authors",
+    "warm_authors",
+]
+
+
+def popular_authors() -> list[str]:
+    """The bundled list of popular authors (the old backend's 29)."""
+    text = resources.files("bookstracker.data").joinpath("popular_authors.txt").read_text("utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def unique_authors(names: Iterable[str]) -> list[str]:
+    """Names de-duplicated by normalised name, first spelling kept, order kept."""
+    seen: dict[str, str] = {}
+    for name in names:
+        cleaned = " ".join(str(name).split())
+        key = name_key(cleaned)
+        if key and key not in seen:
+            seen[key] = cleaned
+    return list(seen.values())
+
+
+@attrs.frozen(kw_only=True)
+class WarmFailure:
+    name: str
+    error: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"name": self.name, "error": self.error}
+
+
+@attrs.frozen(kw_only=True)
+class WarmProgress:
+    """Where a warm run stands; passed to the progress callback after each author."""
+
+    total: int
+    done: int
+    warmed: int
+    skipped: int
+    failed: int
+    current: str | None
+    elapsed_s: float
+
+    @property
+    def eta_s(self) -> float | None:
+        if not self.done or self.done >= self.total:
+            return None if self.done < self.total else 0.0
+        return self.elapsed_s / self.done * (self.total - self.done)
+
+
+@attrs.frozen(kw_only=True)
+class WarmReport:
+    """What a warm run did."""
+
+    authors: int
+    warmed: tuple[str, ...]
+    skipped: tuple[str, ...]
+    failed: tuple[WarmFailure, ...]
+    rejected_rows: tuple[RejectedRow, ...] = ()
+    requests: dict[str, int] = attrs.field(factory=dict, hash=False)
+    elapsed_s: float = 0.0
+    resumed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "authors": self.authors,
+            "warmed": len(self.warmed),
+            "skipped": len(self.skipped),
+            "failed": [f.to_dict() for f in self.failed],
+            "rejected_rows": [r.to_dict() for r in self.rejected_rows],
+            "requests": dict(self.requests),
+            "elapsed_s": round(self.elapsed_s, 3),
+        }
+
+
+class _Journal:
+    """An append-only record of finished authors for one list of authors."""
+
+    def __init__(self, folder: Path, names: Sequence[str], namespace: str) -> None:
+        digest = hashlib.sha256(
+            "\x1f".join([namespace, *sorted(name_key(n) for n in names)]).encode("utf-8")
+        ).hexdigest()[:20]
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.path = folder / f"warm-{digest}.jsonl"
+
+    def finished(self) -> dict[str, str]:
+        done: dict[str, str] = {}
+        try:
+            with self.path.open("r", encoding="utf-8") as handle:
+                for line in handle:
+                    try:
+                        record = json.loads(line)
+                    except ValueError:
+                        continue
+                    if isinstance(record, dict) and isinstance(record.get("key"), str):
+                        done[record["key"]] = str(record.get("outcome", "warmed"))
+        except FileNotFoundError:
+            pass
+        return done
+
+    def record(self, name: str, outcome: str) -> None:
+        line = json.dumps({"key": name_key(name), "name": name, "outcome": outcome}) + "\n"
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+async def warm_authors(
+    client: AsyncBooksClient,
+    names: Iterable[str],
+    *,
+    concurrency: int = 4,
+    progress: Callable[[WarmProgress], None] | None = None,
+    state_dir: str | os.PathLike[str] | None = None,
+    rejected_rows: Sequence[RejectedRow] = (),
+) -> WarmReport:
+    """Build and cache the bibliography of every author in ``names``; see the module doc."""
+    if concurrency < 1:
+        raise InvalidInput("concurrency must be at least 1")
+    authors = unique_authors(names)
+    journal = _Journal(Path(state_dir), authors, client.namespace) if state_dir else None
+    finished = journal.finished() if journal else {}
+    started = time.perf_counter()
+    warmed: list[str] = []
+    skipped: list[str] = []
+    failed: list[WarmFailure] = []
+    tally = RequestTally()
+    resumed = 0
+    limiter = anyio.CapacityLimiter(concurrency)
+    lock = anyio.Lock()
+
+    def report_progress(current: str | None) -> None:
+        if progress is not None:
+            progress(
+                WarmProgress(
+                    total=len(authors),
+                    done=len(warmed) + len(skipped) + len(failed),
+                    warmed=len(warmed),
+                    skipped=len(skipped),
+                    failed=len(failed),
+                    current=current,
+                    elapsed_s=time.perf_counter() - started,
+                )
+            )
+
+    async def one(name: str) -> None:
+        nonlocal resumed
+        async with limiter:
+            outcome: str
+            if name_key(name) in finished:
+                resumed += 1
+                outcome = "skipped"
+            elif await client.is_fresh("author", *client.author_cache_parts(name)):
+                outcome = "skipped"
+            else:
+                try:
+                    await client.author(name)
+                    outcome = "warmed"
+                except (AllProvidersFailed, BooksTrackerError) as exc:
+                    outcome = "failed"
+                    async with lock:
+                        failed.append(WarmFailure(name=name, error=error_summary(exc)))
+            async with lock:
+                if outcome == "warmed":
+                    warmed.append(name)
+                elif outcome == "skipped":
+                    skipped.append(name)
+                if journal is not None and outcome != "failed" and name_key(name) not in finished:
+                    journal.record(name, outcome)
+                report_progress(name)
+
+    report_progress(None)
+    with count_requests(tally):
+        async with anyio.create_task_group() as group:
+            for name in authors:
+                group.start_soon(one, name)
+    if journal is not None and not failed:
+        journal.remove()
+    return WarmReport(
+        authors=len(authors),
+        warmed=tuple(warmed),
+        skipped=tuple(skipped),
+        failed=tuple(failed),
+        rejected_rows=tuple(rejected_rows),
+        requests={p: tally.get(p) for p in client.adapters},
+        elapsed_s=time.perf_counter() - started,
+        resumed=resumed,
+    )
