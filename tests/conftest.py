@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,10 +45,9 @@ def _loopback_only(self: socket.socket, address: object) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test ever opens a connection beyond 127.0.0.1."""
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
     for name in list(os.environ):
         if name.startswith("BOOKSTRACKER_") and not name.startswith("BOOKSTRACKER_TEST_"):
             monkeypatch.delenv(name)
-    yield

@@ -28,7 +28,9 @@ def test_plain_novels_are_core() -> None:
 
 
 def test_translation_is_excluded_when_no_edition_is_in_the_original_language() -> None:
-    decided = run([work("W1", "The Martian"), work("W2", "Der Marsianer", languages=frozenset({"de"}))])
+    decided = run(
+        [work("W1", "The Martian"), work("W2", "Der Marsianer", languages=frozenset({"de"}))]
+    )
     assert decided == {"W1": "core", "W2": "translation"}
 
 
@@ -66,8 +68,12 @@ def test_study_guide_is_a_companion_even_when_the_author_is_listed() -> None:
     decided = run(
         [
             work("W1", "The Martian"),
-            work("W2", "Study Guide", subtitle="The Martian by Andy Weir",
-                 author_keys=("OL1SUPERA", WEIR)),
+            work(
+                "W2",
+                "Study Guide",
+                subtitle="The Martian by Andy Weir",
+                author_keys=("OL1SUPERA", WEIR),
+            ),
             work("W3", "Summary of Project Hail Mary by Andy Weir", author_keys=("OL2A",)),
         ]
     )
@@ -142,5 +148,8 @@ def test_one_early_translation_does_not_decide_the_original_language() -> None:
 
 
 def test_original_language_without_dates_prefers_non_english_among_multilingual_works() -> None:
-    works = [work("W1", "A", languages=frozenset({"ja", "en"})), work("W2", "B", languages=frozenset({"en"}))]
+    works = [
+        work("W1", "A", languages=frozenset({"ja", "en"})),
+        work("W2", "B", languages=frozenset({"en"})),
+    ]
     assert original_language([], works) == "ja"

@@ -156,7 +156,7 @@ class HttpSession:
                     json=request.json_body,
                     timeout=httpx.Timeout(limit),
                 )
-        except (TimeoutError, httpx.TimeoutException) as exc:
+        except (TimeoutError, httpx.TimeoutException):
             raise ProviderTimeout(
                 f"no answer within {limit:g} s", provider=self._provider, url=url
             ) from None

@@ -10,12 +10,11 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, NoReturn
 
 import anyio
 import click
-from pathlib import Path
-
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -260,9 +259,7 @@ def _print_completeness(options: Options, completeness: Completeness) -> None:
     )
     parts = completeness.evidence.get("parts") or {}
     if parts:
-        options.out.print(
-            "  " + ", ".join(f"{k}={v}" for k, v in parts.items()), style="dim"
-        )
+        options.out.print("  " + ", ".join(f"{k}={v}" for k, v in parts.items()), style="dim")
 
 
 def _contract_stats(stats: dict[str, Any]) -> dict[str, Any]:
@@ -287,8 +284,17 @@ def _contract_stats(stats: dict[str, Any]) -> dict[str, Any]:
 
 def _print_stats(options: Options, stats: dict[str, Any]) -> None:
     table = Table(title="run figures")
-    for column in ("provider", "requests", "ok", "failed", "429", "retries", "p50 ms", "p95 ms",
-                   "breaker"):
+    for column in (
+        "provider",
+        "requests",
+        "ok",
+        "failed",
+        "429",
+        "retries",
+        "p50 ms",
+        "p95 ms",
+        "breaker",
+    ):
         table.add_column(column)
     for name, data in stats["providers"].items():
         latency = data["latency_ms"]
@@ -309,8 +315,13 @@ def _print_stats(options: Options, stats: dict[str, Any]) -> None:
         for column in ("tier", "hits", "misses", "entries", "bytes"):
             cache.add_column(column)
         for tier, data in stats["cache"].items():
-            cache.add_row(tier, str(data["hits"]), str(data["misses"]), str(data["entries"]),
-                          str(data["bytes"]))
+            cache.add_row(
+                tier,
+                str(data["hits"]),
+                str(data["misses"]),
+                str(data["entries"]),
+                str(data["bytes"]),
+            )
         options.err.print(cache)
 
 
@@ -331,7 +342,7 @@ def _ms(value: float | None) -> str:
 @click.option("-v", "--verbose", count=True, help="Logs on stderr (-vv for debug).")
 @click.version_option(package_name="bookstracker", prog_name="bookstracker")
 @click.pass_context
-def cli(ctx: click.Context, **values: Any) -> None:
+def cli(ctx: click.Context, /, **values: Any) -> None:
     """What has this author written, and which editions exist?"""
     options = Options(**values)
     if options.providers is not None:
@@ -397,9 +408,13 @@ def completeness(options: Options, name: str) -> None:
 @cli.command()
 @click.argument("names", nargs=-1)
 @click.option("--popular", is_flag=True, help="The bundled list of popular authors.")
-@click.option("--csv", "csv_path", metavar="FILE", help="A Goodreads/StoryGraph/LibraryThing export.")
+@click.option(
+    "--csv", "csv_path", metavar="FILE", help="A Goodreads/StoryGraph/LibraryThing export."
+)
 @click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True)
-@click.option("--no-resume", is_flag=True, help="Ignore the progress of an earlier, unfinished run.")
+@click.option(
+    "--no-resume", is_flag=True, help="Ignore the progress of an earlier, unfinished run."
+)
 @click.pass_obj
 def warm(
     options: Options,
@@ -458,7 +473,11 @@ def warm(
                 opts.err.print(f"failed: {failure.name}: {failure.error}")
             for row in report.rejected_rows:
                 opts.err.print(f"rejected row, line {row.line}: {row.reason}")
-        code = EXIT_OK if len(report.failed) < report.authors or not report.authors else EXIT_UNAVAILABLE
+        code = (
+            EXIT_OK
+            if len(report.failed) < report.authors or not report.authors
+            else EXIT_UNAVAILABLE
+        )
         return report.to_dict(), code
 
     _run(options, action, render)
@@ -483,8 +502,13 @@ def cache_stats(options: Options) -> None:
             for column in ("tier", "hits", "misses", "entries", "bytes"):
                 table.add_column(column)
             for tier, data in stats["cache"].items():
-                table.add_row(tier, str(data["hits"]), str(data["misses"]),
-                              str(data["entries"]), str(data["bytes"]))
+                table.add_row(
+                    tier,
+                    str(data["hits"]),
+                    str(data["misses"]),
+                    str(data["entries"]),
+                    str(data["bytes"]),
+                )
             opts.out.print(table if stats["cache"] else "the cache is off")
         return {"cache": _contract_stats(stats)["cache"]}, EXIT_OK
 
@@ -518,4 +542,3 @@ def main(argv: list[str] | None = None) -> None:
         _fail("aborted", 130)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-

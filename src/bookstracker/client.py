@@ -11,10 +11,11 @@ import json
 import logging
 import os
 import threading
-from pathlib import Path
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import attrs
 import platformdirs
 
 from bookstracker.cache import (
@@ -41,7 +42,6 @@ from bookstracker.errors import (
     NotFound,
 )
 from bookstracker.isbn import isbn_pair
-from bookstracker.metrics import count_requests
 from bookstracker.models import (
     PROVIDERS,
     Author,
@@ -56,7 +56,12 @@ from bookstracker.names import display_name, name_key
 from bookstracker.pipeline.enhance import EnhancementPipeline
 from bookstracker.pipeline.fanout import fan_out
 from bookstracker.pipeline.pairing import merge_editions
-from bookstracker.pipeline.resolve import AUTHOR_KEY, AuthorResolution, AuthorResolver, validate_author_name
+from bookstracker.pipeline.resolve import (
+    AUTHOR_KEY,
+    AuthorResolution,
+    AuthorResolver,
+    validate_author_name,
+)
 from bookstracker.pipeline.search import ParallelSearcher, validate_query
 from bookstracker.providers.googlebooks import GoogleBooks
 from bookstracker.providers.isbndb import ISBNdb
@@ -71,7 +76,7 @@ __all__ = ["AsyncBooksClient", "BooksClient", "parse_providers"]
 logger = logging.getLogger("bookstracker")
 T = TypeVar("T")
 OFFLINE_RATE = 1000.0
-OFFLINE_ISBNDB_KEY = "offline-sample-catalog"  # noqa: S105 - the fake's own key, not a secret
+OFFLINE_ISBNDB_KEY = "offline-sample-catalog"
 
 
 def parse_providers(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -115,9 +120,9 @@ class AsyncBooksClient:
         googlebooks: GoogleBooks | None = None,
         isbndb: ISBNdb | None = None,
         offline: bool | Unset = UNSET,
-        cache: CacheBackend | None | Unset = UNSET,
+        cache: CacheBackend | Unset | None = UNSET,
         cache_dir: str | os.PathLike[str] | Unset = UNSET,
-        redis_url: str | None | Unset = UNSET,
+        redis_url: str | Unset | None = UNSET,
         ttl_policy: TTLPolicy | None = None,
         timeout: float | Unset = UNSET,
         deadline: float | None = 60.0,
@@ -280,7 +285,9 @@ class AsyncBooksClient:
         key = self._key("search", cleaned, str(limit))
 
         async def store(result: SearchResult) -> None:
-            partial = any(not r.answered for r in result.providers.values() if r.status != "disabled")
+            partial = any(
+                not r.answered for r in result.providers.values() if r.status != "disabled"
+            )
             await self._cache_set(
                 key, "author_incomplete" if partial else "search", result.to_cache_dict()
             )
@@ -395,9 +402,7 @@ class AsyncBooksClient:
                     data = json.loads(entry.value)
                     stale_found[isbn] = Edition.from_dict(data) if data else None
             if stale_found:
-                return stale_found, {
-                    n: attrs_evolve_report(r, stale=True) for n, r in reports.items()
-                }
+                return stale_found, {n: attrs.evolve(r, stale=True) for n, r in reports.items()}
             raise AllProvidersFailed("no provider could look up the ISBNs", reports=reports)
         every_answered = all(r.answered for r in asked)
         results: dict[str, Edition | None] = {}
@@ -536,9 +541,11 @@ class AsyncBooksClient:
             validate_author_name(name)
         folder = None
         if resume:
-            folder = state_dir or Path(
-                env_str(ENV.CACHE_DIR) or platformdirs.user_cache_dir("bookstracker")
-            ) / "warm-state"
+            folder = (
+                state_dir
+                or Path(env_str(ENV.CACHE_DIR) or platformdirs.user_cache_dir("bookstracker"))
+                / "warm-state"
+            )
         return await warm_authors(
             self,
             wanted,
@@ -583,23 +590,20 @@ def _flatten_tiers(stats: Any) -> list[Any]:
     return [stats]
 
 
-def attrs_evolve_report(report: ProviderReport, **changes: Any) -> ProviderReport:
-    import attrs
-
-    return attrs.evolve(report, **changes)
-
-
 def _stale_reports(exc: AllProvidersFailed) -> dict[str, ProviderReport]:
-    return {name: attrs_evolve_report(r, stale=True) for name, r in exc.reports.items()}
+    return {name: attrs.evolve(r, stale=True) for name, r in exc.reports.items()}
 
 
-def _with_reports(value: Any, reports: Mapping[str, ProviderReport], *, stale: bool = False) -> Any:
-    import attrs
+Reported = TypeVar("Reported", SearchResult, Bibliography)
 
-    changes: dict[str, Any] = {"providers": reports}
+
+def _with_reports(
+    value: Reported, reports: Mapping[str, ProviderReport], *, stale: bool = False
+) -> Reported:
+    """``value`` with these provider reports (and marked stale when it is)."""
     if stale:
-        changes["stale"] = True
-    return attrs.evolve(value, **changes)
+        return attrs.evolve(value, providers=reports, stale=True)
+    return attrs.evolve(value, providers=reports)
 
 
 class BooksClient:
@@ -693,4 +697,3 @@ class BooksClient:
     def __del__(self) -> None:
         if not getattr(self, "_closed", True) and self._loop.is_running():
             self._loop.call_soon_threadsafe(self._loop.stop)
-

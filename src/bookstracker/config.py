@@ -48,9 +48,9 @@ class ENV:
 
     OPENLIBRARY_URL = "BOOKSTRACKER_OPENLIBRARY_URL"
     GOOGLEBOOKS_URL = "BOOKSTRACKER_GOOGLEBOOKS_URL"
-    GOOGLEBOOKS_API_KEY = "BOOKSTRACKER_GOOGLEBOOKS_API_KEY"  # noqa: S105
+    GOOGLEBOOKS_API_KEY = "BOOKSTRACKER_GOOGLEBOOKS_API_KEY"
     ISBNDB_URL = "BOOKSTRACKER_ISBNDB_URL"
-    ISBNDB_API_KEY = "BOOKSTRACKER_ISBNDB_API_KEY"  # noqa: S105
+    ISBNDB_API_KEY = "BOOKSTRACKER_ISBNDB_API_KEY"
     OPENLIBRARY_RATE = "BOOKSTRACKER_OPENLIBRARY_RATE"
     GOOGLEBOOKS_RATE = "BOOKSTRACKER_GOOGLEBOOKS_RATE"
     ISBNDB_RATE = "BOOKSTRACKER_ISBNDB_RATE"
@@ -101,7 +101,7 @@ def pick(value: T | Unset, env_name: str, default: T) -> T | str:
     return from_env if from_env is not None else default
 
 
-def pick_float(value: float | None | Unset, env_name: str, default: float) -> float:
+def pick_float(value: float | Unset | None, env_name: str, default: float) -> float:
     if isinstance(value, Unset) or value is None:
         from_env = env_float(env_name)
         return default if from_env is None else from_env

@@ -12,7 +12,7 @@
     │   │   └── QuotaExceeded                     a daily quota is spent; resets_at when known
     │   ├── ProviderUnavailable                   connection refused or reset, DNS, TLS
     │   │   └── ProviderTimeout                   no answer within the timeout
-    │   ├── MalformedResponse                     not JSON, HTML error page, truncated or mis-shaped body
+    │   ├── MalformedResponse                     not JSON, an HTML page, truncated, mis-shaped
     │   └── CircuitOpen                           the breaker refuses calls for a while
     ├── AllProvidersFailed                        no provider could answer; carries the reports
     ├── DeadlineExceeded (also TimeoutError)      the caller's deadline passed
@@ -191,9 +191,7 @@ class CircuitOpen(ProviderError):
 
     kind = "circuit-open"
 
-    def __init__(
-        self, message: str, *, provider: str, reopens_in: float | None = None
-    ) -> None:
+    def __init__(self, message: str, *, provider: str, reopens_in: float | None = None) -> None:
         super().__init__(message, provider=provider)
         self.reopens_in = reopens_in
 
@@ -228,4 +226,3 @@ def error_summary(exc: BaseException) -> str:
         return exc.describe()
     text = str(exc) or type(exc).__name__
     return f"{type(exc).__name__}: {text}"
-

@@ -63,9 +63,29 @@ def _str_tuple(value: Iterable[str] | None) -> tuple[str, ...]:
 def _provider_tuple(value: Iterable[str] | None) -> tuple[str, ...]:
     """Sources in the contract's fixed provider order, without repeats."""
     given = set(_str_tuple(value))
-    ordered = [p for p in PROVIDERS if p in given]
-    ordered.extend(sorted(given - set(PROVIDERS)))
+    ordered: list[str] = [p for p in PROVIDERS if p in given]
+    ordered.extend(sorted(given.difference(PROVIDERS)))
     return tuple(ordered)
+
+
+def _editions(value: Iterable[Edition]) -> tuple[Edition, ...]:
+    return tuple(value)
+
+
+def _works(value: Iterable[Work]) -> tuple[Work, ...]:
+    return tuple(value)
+
+
+def _hits(value: Iterable[SearchHit]) -> tuple[SearchHit, ...]:
+    return tuple(value)
+
+
+def _exclusions(value: Iterable[Exclusion]) -> tuple[Exclusion, ...]:
+    return tuple(value)
+
+
+def _candidates(value: Iterable[AuthorCandidate]) -> tuple[AuthorCandidate, ...]:
+    return tuple(value)
 
 
 def _opt_str(value: object) -> str | None:
@@ -239,7 +259,7 @@ class Work:
     title: str
     first_publish_year: int | None = attrs.field(default=None, converter=_opt_int)
     keys: Mapping[str, str] = attrs.field(default=None, converter=_frozen_map, hash=False)
-    editions: tuple[Edition, ...] = attrs.field(default=(), converter=tuple)
+    editions: tuple[Edition, ...] = attrs.field(default=(), converter=_editions)
     sources: tuple[str, ...] = attrs.field(default=(), converter=_provider_tuple)
     subtitle: str | None = attrs.field(default=None, converter=_opt_str)
     authors: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
@@ -359,14 +379,14 @@ class ProviderReport:
         return self.status in ("ok", "empty", "cached")
 
 
-def _reports(value: Mapping[str, ProviderReport] | Iterable[ProviderReport] | None) -> Mapping[
-    str, ProviderReport
-]:
+def _reports(
+    value: Mapping[str, ProviderReport] | Iterable[ProviderReport] | None,
+) -> Mapping[str, ProviderReport]:
     if value is None:
         return MappingProxyType({})
     items = value.values() if isinstance(value, Mapping) else value
-    by_name = {r.provider: r for r in items}
-    ordered = {p: by_name[p] for p in PROVIDERS if p in by_name}
+    by_name: dict[str, ProviderReport] = {r.provider: r for r in items}
+    ordered: dict[str, ProviderReport] = {p: by_name[p] for p in PROVIDERS if p in by_name}
     ordered.update({k: v for k, v in by_name.items() if k not in ordered})
     return MappingProxyType(ordered)
 
@@ -442,8 +462,10 @@ class SearchResult:
     """A merged, ranked search with a report per provider."""
 
     query: str
-    hits: tuple[SearchHit, ...] = attrs.field(default=(), converter=tuple)
-    providers: Mapping[str, ProviderReport] = attrs.field(default=None, converter=_reports, hash=False)
+    hits: tuple[SearchHit, ...] = attrs.field(default=(), converter=_hits)
+    providers: Mapping[str, ProviderReport] = attrs.field(
+        default=None, converter=_reports, hash=False
+    )
     stale: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -473,9 +495,13 @@ class SearchResult:
 class IsbnResults:
     """Editions for a batch of ISBNs, keyed by each ISBN as the caller gave it."""
 
-    results: Mapping[str, Edition | None] = attrs.field(default=None, converter=_frozen_map, hash=False)
+    results: Mapping[str, Edition | None] = attrs.field(
+        default=None, converter=_frozen_map, hash=False
+    )
     invalid: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
-    providers: Mapping[str, ProviderReport] = attrs.field(default=None, converter=_reports, hash=False)
+    providers: Mapping[str, ProviderReport] = attrs.field(
+        default=None, converter=_reports, hash=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -535,11 +561,13 @@ class Bibliography:
     """An author's enhanced bibliography: core works with editions, exclusions, completeness."""
 
     author: Author
-    works: tuple[Work, ...] = attrs.field(default=(), converter=tuple)
-    excluded: tuple[Exclusion, ...] = attrs.field(default=(), converter=tuple)
-    candidates: tuple[AuthorCandidate, ...] = attrs.field(default=(), converter=tuple)
+    works: tuple[Work, ...] = attrs.field(default=(), converter=_works)
+    excluded: tuple[Exclusion, ...] = attrs.field(default=(), converter=_exclusions)
+    candidates: tuple[AuthorCandidate, ...] = attrs.field(default=(), converter=_candidates)
     completeness: Completeness | None = None
-    providers: Mapping[str, ProviderReport] = attrs.field(default=None, converter=_reports, hash=False)
+    providers: Mapping[str, ProviderReport] = attrs.field(
+        default=None, converter=_reports, hash=False
+    )
     stale: bool = False
 
     def to_dict(self) -> dict[str, Any]:

@@ -37,7 +37,8 @@ __all__ = [
 
 COLLECTION_PATTERN = re.compile(
     r"\b(box(?:ed)? ?set|boxset|collection set|books? set|book collection|\d+[- ]books?\b|"
-    r"omnibus|complete (?:series|trilogy|saga|collection)|trilogy in|books? \d+ ?(?:-|–|to|&|and) ?\d+|"
+    r"omnibus|complete (?:series|trilogy|saga|collection)|trilogy in|"
+    r"books? \d+ ?(?:-|–|to|&|and) ?\d+|"
     r"#\d+ ?(?:-|–) ?\d+|\(\d+ ?(?:-|–) ?\d+\)|volumes? \d+ ?(?:-|–|to) ?\d+|\d+ ?in ?1\b|"
     r"\d+ novels in one|bundle|slipcase|gift set|trilogy|tetralogy|quartet|quintet|sextet|"
     r"complete (?:short )?(?:stories|novels|works|fiction)|collected (?:novels|works|fiction))",
@@ -113,9 +114,7 @@ class FilterResult:
     original_language: str | None = None
 
 
-def original_language(
-    editions: Iterable[Edition], works: Sequence[WorkCandidate]
-) -> str | None:
+def original_language(editions: Iterable[Edition], works: Sequence[WorkCandidate]) -> str | None:
     """The author's original language.
 
     Each work votes with the language of its earliest dated edition, weighted by its edition
@@ -212,13 +211,9 @@ class CoreWorksFilter:
                 (by_title[k] for k in map(title_key, work.translation_of) if k in by_title), None
             )
             languages = ", ".join(sorted(work.languages))
-            detail = (
-                f"editions only in {languages}; the author writes in {self.original_language}"
-            )
+            detail = f"editions only in {languages}; the author writes in {self.original_language}"
             excluded.append(
-                _exclude(
-                    work, "translation", detail, kept_under=target.key if target else None
-                )
+                _exclude(work, "translation", detail, kept_under=target.key if target else None)
             )
             if target is not None:
                 kept_under[work.key] = target.key
@@ -354,7 +349,5 @@ def _resolve_duplicates(
         for loser in group:
             if loser is winner:
                 continue
-            duplicates.append(
-                (loser, winner, f"another record of {winner.title!r} ({winner.key})")
-            )
+            duplicates.append((loser, winner, f"another record of {winner.title!r} ({winner.key})"))
     return core, duplicates, first_year

@@ -119,8 +119,14 @@ class EnhancementPipeline:
             if lookup_report is not None:
                 reports["openlibrary"] = _combine(reports["openlibrary"], lookup_report)
             return self._assemble(
-                author, resolution.candidates, people, names, harvest, ol_editions,
-                other_editions, reports,
+                author,
+                resolution.candidates,
+                people,
+                names,
+                harvest,
+                ol_editions,
+                other_editions,
+                reports,
             )
         return self._assemble_without_openlibrary(
             author, resolution.candidates, names, other_editions, reports
@@ -191,7 +197,9 @@ class EnhancementPipeline:
         result = []
         for work in harvest.works:
             signal = harvest.signals.get(work.key)
-            languages = frozenset(getattr(signal, "languages", ()) or getattr(work, "languages", ()))
+            languages = frozenset(
+                getattr(signal, "languages", ()) or getattr(work, "languages", ())
+            )
             edition_count = getattr(signal, "edition_count", None) or getattr(
                 work, "edition_count", None
             )

@@ -93,7 +93,9 @@ def merge_hits(hits_by_provider: Mapping[str, Sequence[SearchHit]]) -> list[Sear
             first = by_title[key]
             a_work = hits[groups.find(index)].keys.get("openlibrary")
             b_work = hits[groups.find(first)].keys.get("openlibrary")
-            if not (a_work and b_work and a_work != b_work) or _same_work_anyway(hits, index, first):
+            if not (a_work and b_work and a_work != b_work) or _same_work_anyway(
+                hits, index, first
+            ):
                 groups.union(index, first)
         else:
             by_title[key] = index
@@ -172,7 +174,9 @@ def rank_hits(
         weighted = {name: round(value * RANK_WEIGHTS[name], 4) for name, value in parts.items()}
         if is_companion_title(hit.title):
             weighted["companion_penalty"] = -COMPANION_PENALTY
-        scored.append(attrs.evolve(hit, score=round(sum(weighted.values()), 4), score_parts=weighted))
+        scored.append(
+            attrs.evolve(hit, score=round(sum(weighted.values()), 4), score_parts=weighted)
+        )
     scored.sort(key=lambda h: -h.score)
     return _companions_after_subjects(scored)
 

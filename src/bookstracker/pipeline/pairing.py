@@ -8,6 +8,7 @@ the author. Editions of one ISBN from several providers merge into one, field by
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import attrs
 from rapidfuzz import fuzz, process
@@ -44,7 +45,7 @@ def merge_editions(editions: Sequence[Edition]) -> Edition:
     """One edition from several providers' records of the same ISBN: one rule per field."""
     if len(editions) == 1:
         return editions[0]
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for field in _FIELD_PRIORITY:
         ordered = sorted(editions, key=lambda e, f=field: _rank(e, f))  # type: ignore[misc]
         values[field] = next((getattr(e, field) for e in ordered if getattr(e, field)), None)
@@ -118,7 +119,11 @@ class EditionPairer:
             if key in self.author_keys:
                 return True
             words = key.split()
-            if words and words[-1] in self.author_surnames and _initials_fit(words, self.author_keys):
+            if (
+                words
+                and words[-1] in self.author_surnames
+                and _initials_fit(words, self.author_keys)
+            ):
                 return True
         return False
 
@@ -176,7 +181,7 @@ class EditionPairer:
 
 
 def _initials_fit(words: list[str], author_keys: frozenset[str]) -> bool:
-    """"j rowling" fits "j k rowling": same surname, and each given initial agrees."""
+    """ "j rowling" fits "j k rowling": same surname, and each given initial agrees."""
     given = [w[0] for w in words[:-1]]
     for key in author_keys:
         parts = key.split()

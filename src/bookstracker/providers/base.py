@@ -18,7 +18,13 @@ from urllib.parse import quote
 
 import attrs
 
-from bookstracker._http import AsyncBaseTransport, AsyncClient, HttpRequest, HttpResponse, HttpSession
+from bookstracker._http import (
+    AsyncBaseTransport,
+    AsyncClient,
+    HttpRequest,
+    HttpResponse,
+    HttpSession,
+)
 from bookstracker.config import (
     DEFAULT_TIMEOUT,
     ENV,
@@ -51,9 +57,9 @@ from bookstracker.resilience import (
 __all__ = [
     "NOT_FOUND",
     "EditionPage",
-    "SearchPage",
     "Provider",
     "ProviderAdapter",
+    "SearchPage",
     "current_deadline",
     "deadline_scope",
     "path_segment",
@@ -118,7 +124,7 @@ def deadline_scope(deadline: Deadline | None) -> Iterator[None]:
 
 
 def path_segment(value: str) -> str:
-    """``value`` encoded as one URL path segment: ``/``, ``?``, ``#``, ``..`` cannot change the route."""
+    """``value`` as one encoded URL path segment: ``/``, ``?``, ``#``, ``..`` cannot reroute."""
     encoded = quote(value, safe="")
     if encoded in {".", ".."}:
         encoded = encoded.replace(".", "%2E")
@@ -179,7 +185,7 @@ class ProviderAdapter:
         self,
         *,
         base_url: str | Unset = UNSET,
-        api_key: str | None | Unset = UNSET,
+        api_key: str | Unset | None = UNSET,
         rate: float | Unset = UNSET,
         timeout: float | Unset = UNSET,
         user_agent: str | Unset = UNSET,

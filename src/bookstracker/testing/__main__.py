@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     kinds = tuple(k.strip() for k in args.faults.split(",") if k.strip())
     try:
-        faults = Faults(rate=args.fault_rate, kinds=kinds)  # type: ignore[arg-type]
+        faults = Faults(rate=args.fault_rate, kinds=kinds)
     except ValueError as exc:
         parser.error(str(exc))
     common = {"latency": args.latency, "rate_limit": args.rate_limit, "faults": faults}

@@ -42,7 +42,15 @@ __all__ = [
 ]
 
 FaultKind = Literal["500", "503", "hang", "reset", "malformed", "html", "truncated"]
-FAULT_KINDS: tuple[FaultKind, ...] = ("500", "503", "hang", "reset", "malformed", "html", "truncated")
+FAULT_KINDS: tuple[FaultKind, ...] = (
+    "500",
+    "503",
+    "hang",
+    "reset",
+    "malformed",
+    "html",
+    "truncated",
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -264,7 +272,9 @@ class FakeProvider:
 
     def set_rate_limit(self, rate: float | None, *, burst: float = 1.0) -> None:
         with self._lock:
-            self._bucket = None if rate is None else _TokenBucket(rate, max(1.0, burst), self._clock)
+            self._bucket = (
+                None if rate is None else _TokenBucket(rate, max(1.0, burst), self._clock)
+            )
 
     def set_faults(self, faults: Faults | None) -> None:
         with self._lock:
@@ -342,7 +352,7 @@ class FakeProvider:
             self.log.append(entry)
 
     def fault_response(self, fault: FaultKind) -> FakeResponse | None:
-        """The response a fault sends when it is a response at all (hang/reset/truncated are not)."""
+        """The response a fault sends, when it sends one (hang, reset, truncated do not)."""
         if fault == "500":
             return self.server_error(500)
         if fault == "503":

@@ -7,6 +7,7 @@ base URLs to point bookstracker (or anything else) at.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import sys
@@ -190,17 +191,13 @@ def _make_handler(
                 self.wfile.write(body)
 
         def _reset(self) -> None:
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.setsockopt(
                     socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
                 )
-            except OSError:
-                pass
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.close()
-            except OSError:
-                pass
 
     return Handler
 
