@@ -153,3 +153,17 @@ def test_original_language_without_dates_prefers_non_english_among_multilingual_
         work("W2", "B", languages=frozenset({"en"})),
     ]
     assert original_language([], works) == "ja"
+
+
+def test_translation_is_kept_under_the_original_it_names() -> None:
+    works = [
+        work("W1", "The Martian"),
+        work("W2", "Der Marsianer", languages=frozenset({"de"}), translation_of=("The Martian",)),
+        work("W3", "Seul sur Mars", languages=frozenset({"fr"})),
+    ]
+    result = CoreWorksFilter(
+        author_keys=[WEIR], author_names=["Andy Weir"], original_language="en"
+    ).run(works)
+    kept = {e.key: e.kept_under for e in result.excluded}
+    assert kept == {"W2": "W1", "W3": None}
+    assert result.kept_under["W2"] == "W1"

@@ -124,6 +124,7 @@ class Edition:
     work_key: str | None = attrs.field(default=None, converter=_opt_str)
     sources: tuple[str, ...] = attrs.field(default=(), converter=_provider_tuple)
     keys: Mapping[str, str] = attrs.field(default=None, converter=_frozen_map, hash=False)
+    translation_of: str | None = attrs.field(default=None, converter=_opt_str)
 
     @property
     def year(self) -> int | None:
@@ -165,6 +166,7 @@ class Edition:
             work_key=data.get("work_key"),
             sources=data.get("sources") or (),
             keys=data.get("keys"),
+            translation_of=data.get("translation_of"),
         )
 
     def to_cache_dict(self) -> dict[str, Any]:
@@ -172,6 +174,7 @@ class Edition:
         data = self.to_dict()
         data["subtitle"] = self.subtitle
         data["keys"] = dict(self.keys)
+        data["translation_of"] = self.translation_of
         return data
 
 

@@ -193,7 +193,13 @@ class EnhancementPipeline:
 
     # -- assembling ----------------------------------------------------------------------------
 
-    def _candidates(self, harvest: OpenLibraryHarvest) -> list[WorkCandidate]:
+    def _candidates(
+        self, harvest: OpenLibraryHarvest, ol_editions: Sequence[Edition]
+    ) -> list[WorkCandidate]:
+        originals: dict[str, list[str]] = {}
+        for edition in ol_editions:
+            if edition.translation_of and edition.work_key:
+                originals.setdefault(edition.work_key, []).append(edition.translation_of)
         result = []
         for work in harvest.works:
             signal = harvest.signals.get(work.key)
@@ -218,6 +224,7 @@ class EnhancementPipeline:
                     languages=languages,
                     edition_count=edition_count,
                     isbns=tuple(_isbns_of(work, signal)),
+                    translation_of=tuple(dict.fromkeys(originals.get(work.key, ()))),
                     subjects=tuple(getattr(work, "subjects", ()) or ()),
                     description=getattr(work, "description", None),
                     record_type=str(record_type),
@@ -238,7 +245,7 @@ class EnhancementPipeline:
         other_editions: Sequence[Edition],
         reports: Mapping[str, ProviderReport],
     ) -> Bibliography:
-        works = self._candidates(harvest)
+        works = self._candidates(harvest, ol_editions)
         isbn_owner_raw = {isbn: w.key for w in works for isbn in w.isbns}
         dated = [e for e in ol_editions if e.language]
         language = original_language(dated, works)

@@ -653,6 +653,7 @@ def parse_edition_record(record: Any, *, authors: Iterable[str] | None = None) -
         work_key=next((w for w in works if w), None),
         sources=(PROVIDER,),
         keys={PROVIDER: key} if key else None,
+        translation_of=as_str(data.get("translation_of")),
     )
 
 

@@ -265,6 +265,8 @@ class _Builder:
         ]
         if truth == "duplicate":
             editions = [attrs.evolve(edition, cover_id=None) for edition in editions]
+        if truth == "translation" and related is not None and editions:
+            editions[0] = attrs.evolve(editions[0], translation_of=related[0].title)
         subjects = _split(record.subj) or (
             _split(author.subj) if truth == "translation" else _MESS_SUBJECTS[truth]
         )

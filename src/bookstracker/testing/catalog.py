@@ -124,6 +124,8 @@ class CatalogEdition:
     google_id: str | None = None
     providers: frozenset[str] = attrs.field(default=ALL_PROVIDERS, converter=_providers)
     cover_id: int | None = None
+    translation_of: str | None = None
+    """The original's title, which OpenLibrary records on some translated editions."""
 
 
 @attrs.frozen(kw_only=True)

@@ -390,6 +390,8 @@ class FakeOpenLibrary(FakeProvider):
             record["pagination"] = f"{edition.pages} p."
         if edition.format:
             record["physical_format"] = edition.format
+        if edition.translation_of:
+            record["translation_of"] = edition.translation_of
         if edition.cover_id:
             record["covers"] = [edition.cover_id]
         if isbn13:
