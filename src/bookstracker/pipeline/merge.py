@@ -158,7 +158,7 @@ def rank_hits(
                 (1.0 if name_key(a) == wanted_author else 0.0 for a in hit.authors), default=0.0
             )
         else:
-            author_words = {w for a in hit.authors for w in name_key(a).split()}
+            author_words = _named_author_words(hit.authors, query_words)
             parts["author_match"] = (
                 len(author_words & query_words) / len(author_words) if author_words else 0.0
             )
@@ -179,6 +179,17 @@ def rank_hits(
         )
     scored.sort(key=lambda h: -h.score)
     return _companions_after_subjects(scored)
+
+
+def _named_author_words(authors: Sequence[str], query_words: set[str]) -> set[str]:
+    """The words of the authors whose surname the query names ("weir" in "martian weir");
+    a given name alone ("mary" in "project hail mary") names nobody."""
+    words: set[str] = set()
+    for author in authors:
+        key = name_key(author).split()
+        if key and key[-1] in query_words:
+            words.update(key)
+    return words
 
 
 def _companions_after_subjects(hits: list[SearchHit]) -> list[SearchHit]:
