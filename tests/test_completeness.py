@@ -33,13 +33,18 @@ def test_full_evidence_is_complete_with_score_one() -> None:
     assert result.score == 1.0
     assert (result.expected, result.found) == (18, 18)
     assert set(result.evidence["parts"]) == {
-        "works_listed", "all_pages", "signals", "providers", "editions",
+        "works_listed",
+        "all_pages",
+        "signals",
+        "providers",
+        "editions",
     }
 
 
 def test_missing_pages_are_not_complete() -> None:
-    result = CompletenessScorer().score(inputs(works_fetched=1000, all_pages_fetched=False,
-                                               openlibrary_work_count=2000))
+    result = CompletenessScorer().score(
+        inputs(works_fetched=1000, all_pages_fetched=False, openlibrary_work_count=2000)
+    )
     assert not result.complete
     assert result.score < 0.7
 

@@ -15,10 +15,24 @@ def hit(provider: str, title: str, **kwargs: object) -> SearchHit:
 def test_same_isbn_from_three_providers_is_one_hit_naming_all() -> None:
     merged = merge_hits(
         {
-            "openlibrary": [hit("openlibrary", "The Martian", keys={"openlibrary": "OL1W"},
-                                isbn13=("9780553418026",), first_publish_year=2011)],
-            "googlebooks": [hit("googlebooks", "The Martian: A Novel", keys={"googlebooks": "g1"},
-                                isbn13=("9780553418026",), first_publish_year=2014)],
+            "openlibrary": [
+                hit(
+                    "openlibrary",
+                    "The Martian",
+                    keys={"openlibrary": "OL1W"},
+                    isbn13=("9780553418026",),
+                    first_publish_year=2011,
+                )
+            ],
+            "googlebooks": [
+                hit(
+                    "googlebooks",
+                    "The Martian: A Novel",
+                    keys={"googlebooks": "g1"},
+                    isbn13=("9780553418026",),
+                    first_publish_year=2014,
+                )
+            ],
             "isbndb": [hit("isbndb", "Martian", isbn13=("9780553418026",))],
         }
     )
@@ -51,8 +65,12 @@ def test_different_authors_same_title_stay_apart() -> None:
 
 def test_ranking_explains_itself_and_companions_follow_their_book() -> None:
     hits = [
-        hit("openlibrary", "Summary of The Martian", authors=("Summaries Inc",),
-            sources=("openlibrary", "googlebooks")),
+        hit(
+            "openlibrary",
+            "Summary of The Martian",
+            authors=("Summaries Inc",),
+            sources=("openlibrary", "googlebooks"),
+        ),
         hit("openlibrary", "The Martian", edition_count=80),
     ]
     ranked = rank_hits(hits, query="the martian", providers_answered=2)

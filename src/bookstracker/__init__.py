@@ -6,7 +6,8 @@ works, paired with every edition, scored for completeness, cached and polite.
 
 from bookstracker.cache import DiskCache, MemoryCache, RedisCache, TieredCache
 from bookstracker.client import AsyncBooksClient, BooksClient
-from bookstracker.config import UNSET, package_version
+from bookstracker.config import UNSET
+from bookstracker.config import package_version as _package_version
 from bookstracker.errors import (
     AllProvidersFailed,
     BooksTrackerError,
@@ -46,7 +47,7 @@ from bookstracker.pipeline.search import ParallelSearcher
 from bookstracker.providers import GoogleBooks, ISBNdb, OpenLibrary
 from bookstracker.warming import WarmProgress, WarmReport
 
-__version__ = package_version()
+__version__ = _package_version()
 
 __all__ = [
     "UNSET",

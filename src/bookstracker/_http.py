@@ -181,7 +181,13 @@ class HttpSession:
 
 
 def _describe_transport_error(exc: Exception) -> str:
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "connection closed before the whole answer arrived (truncated body)"
+    if isinstance(exc, httpx.ConnectError):
+        return "could not connect"
     text = str(exc).strip()
+    if isinstance(exc, httpx.ReadError) and (not text or "reset" in text.lower()):
+        return "connection reset"
     if not text:
         return "connection failed"
     return redact_url(text) if "?" in text else text

@@ -60,8 +60,13 @@ def _str_tuple(value: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(value)
 
 
+_ONE_SOURCE = {(p,): (p,) for p in PROVIDERS}
+
+
 def _provider_tuple(value: Iterable[str] | None) -> tuple[str, ...]:
     """Sources in the contract's fixed provider order, without repeats."""
+    if type(value) is tuple and value in _ONE_SOURCE:
+        return _ONE_SOURCE[value]
     given = set(_str_tuple(value))
     ordered: list[str] = [p for p in PROVIDERS if p in given]
     ordered.extend(sorted(given.difference(PROVIDERS)))
@@ -91,6 +96,10 @@ def _candidates(value: Iterable[AuthorCandidate]) -> tuple[AuthorCandidate, ...]
 def _opt_str(value: object) -> str | None:
     if value is None:
         return None
+    if type(value) is str:
+        if value and not value[0].isspace() and not value[-1].isspace():
+            return value
+        return value.strip() or None
     text = str(value).strip()
     return text or None
 

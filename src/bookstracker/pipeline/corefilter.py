@@ -240,7 +240,7 @@ class CoreWorksFilter:
         return None
 
     def _about_author(self, work: WorkCandidate) -> tuple[ExclusionReason, str] | None:
-        if not self._primary_is_other(work):
+        if not self._primary_is_other(work) or _bundle_marks(work):
             return None
         if self._names_author(work.full_title):
             return "not-by-author", "a book about the author (by its title), by someone else"
@@ -264,12 +264,9 @@ class CoreWorksFilter:
         return bool(work.author_keys) and work.author_keys[0] not in self.author_keys
 
     def _collection(self, work: WorkCandidate, title_keys: set[str]) -> str | None:
-        if COLLECTION_PATTERN.search(work.full_title):
-            return "a box set or omnibus (by its title)"
-        if _subject_in(work.subjects, _BUNDLE_SUBJECTS):
-            return "a box set or omnibus (by its subjects)"
-        if work.description and _BUNDLE_DESCRIPTION.search(work.description):
-            return "a re-bundling of other books (by its description)"
+        marks = _bundle_marks(work)
+        if marks:
+            return marks
         own = title_key(work.title)
         parts = _SEPARATORS.split(work.full_title)
         named = {k for k in map(title_key, parts) if k and k != own and k in title_keys}
@@ -292,6 +289,19 @@ _UNAUTHORIZED_GUIDE = re.compile(
     r"\b(unauthori[sz]ed|unofficial) (guide|companion)|\bguide to the (world|mysteries|books)",
     re.IGNORECASE,
 )
+
+
+def _bundle_marks(work: WorkCandidate) -> str | None:
+    """Why the work is a box set, omnibus or re-bundling, judged from the work alone (a bundle
+    that names the author, like "The Bachman Books … by Stephen King", is not a book about them).
+    """
+    if COLLECTION_PATTERN.search(work.full_title):
+        return "a box set or omnibus (by its title)"
+    if _subject_in(work.subjects, _BUNDLE_SUBJECTS):
+        return "a box set or omnibus (by its subjects)"
+    if work.description and _BUNDLE_DESCRIPTION.search(work.description):
+        return "a re-bundling of other books (by its description)"
+    return None
 
 
 def _subject_in(subjects: Iterable[str], wanted: frozenset[str]) -> bool:

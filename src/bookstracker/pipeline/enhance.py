@@ -14,10 +14,13 @@ the bibliography is marked incomplete.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import anyio
+import anyio.abc
+import attrs
 
 from bookstracker.errors import AllProvidersFailed, ProviderError
 from bookstracker.models import Author, AuthorCandidate, Bibliography, Edition, ProviderReport, Work
@@ -29,9 +32,10 @@ from bookstracker.pipeline.corefilter import (
     WorkCandidate,
     original_language,
 )
-from bookstracker.pipeline.fanout import fan_out
+from bookstracker.pipeline.fanout import fan_out, seconds_left
 from bookstracker.pipeline.pairing import EditionPairer
 from bookstracker.pipeline.resolve import AuthorResolution
+from bookstracker.resilience import Deadline
 
 __all__ = ["EnhancementPipeline", "OpenLibraryHarvest"]
 
@@ -45,6 +49,8 @@ class OpenLibraryHarvest:
         self.complete = True
         self.signals: dict[str, Any] = {}
         self.signals_ok = True
+        self.editions: list[Edition] = []
+        self.editions_error: str | None = None
 
 
 class EnhancementPipeline:
@@ -85,8 +91,23 @@ class EnhancementPipeline:
         people = [author, *resolution.pen_names]
         names = _names_of(people)
         calls: dict[str, Callable[[], Awaitable[Any]]] = {}
+        limit = deadline if deadline is not None else self.deadline
+        stop = Deadline.after(limit) if limit is not None else None
+        harvested: list[OpenLibraryHarvest] = []
+
+        async def openlibrary() -> OpenLibraryHarvest:
+            # The editions lookup follows the works at once, while the others may still run.
+            harvest = await self._harvest_openlibrary(people)
+            harvested.append(harvest)
+            harvest.editions, lookup = await self._openlibrary_editions(
+                harvest, deadline=seconds_left(stop)
+            )
+            if lookup is not None and lookup.status == "error":
+                harvest.editions_error = lookup.error
+            return harvest
+
         if author.openlibrary_key:
-            calls["openlibrary"] = lambda: self._harvest_openlibrary(people)
+            calls["openlibrary"] = openlibrary
         if self._enabled(self.isbndb):
             calls["isbndb"] = lambda: self._gather(
                 [lambda n=n: self.isbndb.author_books(n) for n in _query_names(people)]  # type: ignore[misc,union-attr]
@@ -95,36 +116,39 @@ class EnhancementPipeline:
             calls["googlebooks"] = lambda: self._gather(
                 [lambda n=n: self.googlebooks.author_volumes(n) for n in _query_names(people)]  # type: ignore[misc,union-attr]
             )
-        outcome = await fan_out(
-            calls,
-            deadline=deadline if deadline is not None else self.deadline,
-            is_empty=_is_empty_answer,
-        )
+        outcome = await fan_out(calls, deadline=limit, is_empty=_is_empty_answer)
         reports = dict(outcome.reports)
+        harvest: OpenLibraryHarvest | None = outcome.answers.get("openlibrary")
+        if harvest is None and harvested:  # the deadline passed while its editions were fetched
+            harvest = harvested[0]
+            harvest.editions_error = reports["openlibrary"].error
+            reports["openlibrary"] = attrs.evolve(
+                reports["openlibrary"], status="ok" if harvest.works else "empty"
+            )
+        if harvest is not None and harvest.editions_error:
+            reports["openlibrary"] = attrs.evolve(
+                reports["openlibrary"], error=f"editions: {harvest.editions_error}"
+            )
         for name, report in (prior_reports or {}).items():
             if name in reports:
-                reports[name] = _combine(report, reports[name])
+                reports[name] = _after(report, reports[name])
             else:
                 reports[name] = report
-        if calls and not outcome.answered:
+        if calls and not any(r.answered for n, r in reports.items() if n in calls):
             raise AllProvidersFailed(
                 f"no provider could answer for the author {author.name!r}", reports=reports
             )
         other_editions: list[Edition] = []
         for name in ("isbndb", "googlebooks"):
             other_editions.extend(outcome.answers.get(name, ()))
-        harvest: OpenLibraryHarvest | None = outcome.answers.get("openlibrary")
         if harvest is not None:
-            ol_editions, lookup_report = await self._openlibrary_editions(harvest)
-            if lookup_report is not None:
-                reports["openlibrary"] = _combine(reports["openlibrary"], lookup_report)
             return self._assemble(
                 author,
                 resolution.candidates,
                 people,
                 names,
                 harvest,
-                ol_editions,
+                harvest.editions,
                 other_editions,
                 reports,
             )
@@ -141,17 +165,27 @@ class EnhancementPipeline:
             answer = await call()
             results.extend(getattr(answer, "editions", answer) or ())
 
-        async with anyio.create_task_group() as group:
-            for call in calls:
-                group.start_soon(one, call)
+        await _run_all([functools.partial(one, call) for call in calls])
         return results
 
     async def _harvest_openlibrary(self, people: Sequence[Author]) -> OpenLibraryHarvest:
         harvest = OpenLibraryHarvest()
         keys = [p.openlibrary_key for p in people if p.openlibrary_key]
+        listings: dict[str, Any] = {}
+        signals_by_key: dict[str, Mapping[str, Any]] = {}
 
         async def works(key: str) -> None:
-            listing = await self.openlibrary.author_works(key)
+            listings[key] = await self.openlibrary.author_works(key)
+
+        async def signals(key: str) -> None:
+            try:
+                signals_by_key[key] = await self.openlibrary.author_work_signals(key)
+            except ProviderError:
+                harvest.signals_ok = False
+
+        await _run_all([functools.partial(step, key) for key in keys for step in (works, signals)])
+        for key in keys:  # in the people's order, whichever answered first
+            listing = listings[key]
             known = {w.key for w in harvest.works}
             harvest.works.extend(w for w in listing.works if w.key not in known)
             if listing.total is None or harvest.total is None:
@@ -159,23 +193,11 @@ class EnhancementPipeline:
             else:
                 harvest.total += listing.total
             harvest.complete = harvest.complete and bool(listing.complete)
-
-        async def signals(key: str) -> None:
-            try:
-                found = await self.openlibrary.author_work_signals(key)
-            except ProviderError:
-                harvest.signals_ok = False
-                return
-            harvest.signals.update(found)
-
-        async with anyio.create_task_group() as group:
-            for key in keys:
-                group.start_soon(works, key)
-                group.start_soon(signals, key)
+            harvest.signals.update(signals_by_key.get(key, {}))
         return harvest
 
     async def _openlibrary_editions(
-        self, harvest: OpenLibraryHarvest
+        self, harvest: OpenLibraryHarvest, deadline: float | None = None
     ) -> tuple[list[Edition], ProviderReport | None]:
         wanted: list[str] = []
         for work in harvest.works:
@@ -186,7 +208,7 @@ class EnhancementPipeline:
             return [], None
         outcome = await fan_out(
             {"openlibrary": lambda: self.openlibrary.books(wanted)},
-            deadline=self.deadline,
+            deadline=deadline if deadline is not None else self.deadline,
         )
         found = outcome.answers.get("openlibrary") or {}
         return list(found.values()), outcome.reports["openlibrary"]
@@ -248,6 +270,12 @@ class EnhancementPipeline:
         works = self._candidates(harvest, ol_editions)
         isbn_owner_raw = {isbn: w.key for w in works for isbn in w.isbns}
         dated = [e for e in ol_editions if e.language]
+        if not dated:  # OpenLibrary's editions did not come: the others' vote, by ISBN
+            dated = [
+                attrs.evolve(e, work_key=isbn_owner_raw[e.isbn13])
+                for e in other_editions
+                if e.language and e.isbn13 in isbn_owner_raw
+            ]
         language = original_language(dated, works)
         keys = [p.openlibrary_key for p in people if p.openlibrary_key]
         result: FilterResult = CoreWorksFilter(
@@ -380,6 +408,25 @@ class EnhancementPipeline:
         )
 
 
+async def _run_all(calls: Sequence[Callable[[], Awaitable[None]]]) -> None:
+    """Run ``calls`` concurrently; the first failure cancels the rest and is raised as itself
+    (not wrapped in an exception group), so the provider's report names what went wrong."""
+    errors: list[Exception] = []
+
+    async def run(call: Callable[[], Awaitable[None]], group: anyio.abc.TaskGroup) -> None:
+        try:
+            await call()
+        except Exception as exc:
+            errors.append(exc)
+            group.cancel_scope.cancel()
+
+    async with anyio.create_task_group() as group:
+        for call in calls:
+            group.start_soon(run, call, group)
+    if errors:
+        raise errors[0]
+
+
 def _names_of(people: Iterable[Author]) -> list[str]:
     names: dict[str, None] = {}
     for person in people:
@@ -415,19 +462,13 @@ def _is_empty_answer(answer: Any) -> bool:
         return False
 
 
-def _combine(first: ProviderReport, second: ProviderReport) -> ProviderReport:
-    """Two steps of one call to one provider, as one report."""
-    statuses = [first.status, second.status]
-    if "ok" in statuses:
-        status: Any = "ok"
-    elif "error" in statuses and not {"empty", "cached"} & set(statuses):
-        status = "error"
-    else:
-        status = "empty" if "empty" in statuses else second.status
+def _after(earlier: ProviderReport, main: ProviderReport) -> ProviderReport:
+    """A preparatory step (finding the author) then the main one, as one report whose status is
+    the main step's: the author found but their works not fetched is an error."""
     return ProviderReport(
-        provider=first.provider,
-        status=status,
-        elapsed_ms=first.elapsed_ms + second.elapsed_ms,
-        requests=first.requests + second.requests,
-        error=second.error or first.error,
+        provider=main.provider,
+        status=main.status,
+        elapsed_ms=earlier.elapsed_ms + main.elapsed_ms,
+        requests=earlier.requests + main.requests,
+        error=main.error or earlier.error,
     )

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Generic, TypeVar
 
 import anyio
+import anyio.abc
 import attrs
 
 from bookstracker.errors import InvalidInput, ProviderError, error_summary
@@ -19,7 +20,7 @@ from bookstracker.models import ProviderReport, ProviderStatus
 from bookstracker.providers.base import deadline_scope
 from bookstracker.resilience import Deadline
 
-__all__ = ["FanOutResult", "fan_out"]
+__all__ = ["FanOutResult", "fan_out", "seconds_left"]
 
 T = TypeVar("T")
 
@@ -48,8 +49,9 @@ async def fan_out(
     tallies = {name: RequestTally() for name in calls}
     started = {name: time.perf_counter() for name in calls}
     stop = Deadline.after(deadline) if deadline is not None else None
+    refused: list[InvalidInput] = []
 
-    async def run(name: str, call: Callable[[], Awaitable[T]]) -> None:
+    async def run(name: str, call: Callable[[], Awaitable[T]], group: anyio.abc.TaskGroup) -> None:
         status: ProviderStatus
         with count_requests(tallies[name]):
             try:
@@ -57,8 +59,10 @@ async def fan_out(
             except (ProviderError, TimeoutError) as exc:
                 reports[name] = _report(name, "error", started[name], tallies[name], exc)
                 return
-            except InvalidInput:
-                raise
+            except InvalidInput as exc:  # the caller's input: raised as itself, not in a group
+                refused.append(exc)
+                group.cancel_scope.cancel()
+                return
             except Exception as exc:  # a provider's bug must not cost the others' answers
                 reports[name] = _report(name, "error", started[name], tallies[name], exc)
                 return
@@ -70,7 +74,9 @@ async def fan_out(
         with anyio.move_on_after(deadline if deadline is not None else float("inf")):
             async with anyio.create_task_group() as group:
                 for name, call in calls.items():
-                    group.start_soon(run, name, call)
+                    group.start_soon(run, name, call, group)
+    if refused:
+        raise refused[0]
     for name in calls:
         if name not in reports:
             elapsed = (time.perf_counter() - started[name]) * 1000
@@ -79,9 +85,14 @@ async def fan_out(
                 status="error",
                 elapsed_ms=elapsed,
                 requests=tallies[name].get(name),
-                error=f"timed out: no answer within the {deadline:g} s deadline",
+                error=f"timed out: no answer within the {deadline:.3g} s deadline",
             )
     return FanOutResult(answers=answers, reports=reports)
+
+
+def seconds_left(stop: Deadline | None) -> float | None:
+    """What remains of a call's deadline for its next step (None: no deadline)."""
+    return None if stop is None else max(0.0, stop.remaining())
 
 
 def _report(

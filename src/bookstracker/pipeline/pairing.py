@@ -7,13 +7,14 @@ the author. Editions of one ISBN from several providers merge into one, field by
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 from rapidfuzz import fuzz, process
 
-from bookstracker.models import PROVIDERS, Edition
+from bookstracker.models import Edition
 from bookstracker.names import name_key, title_key
 from bookstracker.pipeline.corefilter import COLLECTION_PATTERN
 from bookstracker.pipeline.merge import is_companion_title
@@ -35,42 +36,53 @@ _FIELD_PRIORITY: Mapping[str, tuple[str, ...]] = {
 }
 
 
-def _rank(edition: Edition, field: str) -> int:
-    order = _FIELD_PRIORITY.get(field, PROVIDERS)
-    ranks = [order.index(s) for s in edition.sources if s in order]
+_KEPT_FIELDS = tuple(
+    field.name
+    for field in attrs.fields(Edition)
+    if field.init and field.name not in _FIELD_PRIORITY and field.name not in ("keys", "sources")
+)
+
+
+def _rank(sources: tuple[str, ...], order: tuple[str, ...]) -> int:
+    ranks = [order.index(s) for s in sources if s in order]
     return min(ranks) if ranks else len(order)
+
+
+@functools.lru_cache(maxsize=4096)
+def _merge_plan(sources: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """Per field, the records' positions in the order they are read (providers by priority;
+    records of equal rank in their given order); it depends only on the records' sources."""
+    plan: list[tuple[str, tuple[int, ...]]] = []
+    for field, order in _FIELD_PRIORITY.items():
+        ranks = [_rank(s, order) for s in sources]
+        plan.append((field, tuple(sorted(range(len(sources)), key=ranks.__getitem__))))
+    return tuple(plan)
 
 
 def merge_editions(editions: Sequence[Edition]) -> Edition:
     """One edition from several providers' records of the same ISBN: one rule per field."""
     if len(editions) == 1:
         return editions[0]
-    values: dict[str, Any] = {}
-    for field in _FIELD_PRIORITY:
-        ordered = sorted(editions, key=lambda e, f=field: _rank(e, f))  # type: ignore[misc]
-        values[field] = next((getattr(e, field) for e in ordered if getattr(e, field)), None)
+    first = editions[0]
+    merged: dict[str, Any] = {name: getattr(first, name) for name in _KEPT_FIELDS}
+    for field, positions in _merge_plan(tuple(e.sources for e in editions)):
+        value = None
+        for position in positions:
+            value = getattr(editions[position], field)
+            if value:
+                break
+        merged[field] = value or None
     keys: dict[str, str] = {}
     sources: set[str] = set()
     for edition in editions:
         for provider, key in edition.keys.items():
             keys.setdefault(provider, key)
         sources.update(edition.sources)
-    return attrs.evolve(
-        editions[0],
-        title=values["title"] or editions[0].title,
-        subtitle=values["subtitle"],
-        publisher=values["publisher"],
-        published=values["published"],
-        pages=values["pages"],
-        language=values["language"],
-        format=values["format"],
-        cover_url=values["cover_url"],
-        work_key=values["work_key"],
-        isbn10=values["isbn10"],
-        authors=values["authors"] or (),
-        keys=keys,
-        sources=sources,
-    )
+    merged["title"] = merged["title"] or first.title
+    merged["authors"] = merged["authors"] or ()
+    merged["keys"] = keys
+    merged["sources"] = sources
+    return Edition(**merged)
 
 
 @attrs.frozen(kw_only=True)
@@ -154,10 +166,18 @@ class EditionPairer:
         grouped: dict[str, dict[str, list[Edition]]] = {}
         loose: dict[str, list[Edition]] = {}
         unpaired: list[Edition] = []
+        isbn_owner = self.isbn_owner
+        not_a_book: dict[str, bool] = {}
         for edition in editions:
-            owner = self.isbn_owner.get(edition.isbn13 or "")
+            owner = isbn_owner.get(edition.isbn13 or "")
             if owner is None:
-                if is_companion_title(edition.title) or COLLECTION_PATTERN.search(edition.title):
+                title = edition.title
+                rejected = not_a_book.get(title)
+                if rejected is None:
+                    rejected = not_a_book[title] = bool(
+                        is_companion_title(title) or COLLECTION_PATTERN.search(title)
+                    )
+                if rejected:
                     unpaired.append(edition)
                     continue
                 if not self._by_author(edition):

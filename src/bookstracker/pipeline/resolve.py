@@ -79,6 +79,8 @@ class AuthorResolver:
             author = await self.openlibrary.author(key)
             if author is None:
                 return None
+            if author.work_count is None:
+                author = await self._with_work_count(author)
             return AuthorResolution(
                 author=author,
                 candidates=(_to_candidate(author, 1.0),),
@@ -99,6 +101,18 @@ class AuthorResolver:
         return AuthorResolution(
             author=best, candidates=candidates, pen_names=await self._pen_names(best)
         )
+
+    async def _with_work_count(self, author: Author) -> Author:
+        """The record fetched by key has no work count: take it from the author search, which
+        tells a pen name (fewer works) from the person behind it."""
+        for found in await self.openlibrary.search_authors(author.name, limit=20):
+            if found.openlibrary_key == author.openlibrary_key:
+                return attrs.evolve(
+                    author,
+                    work_count=found.work_count,
+                    top_work=author.top_work or found.top_work,
+                )
+        return author
 
     async def _pen_names(self, author: Author) -> tuple[Author, ...]:
         """Author records of pen names: their alternate names and the person's point at each
@@ -124,7 +138,9 @@ class AuthorResolver:
                 if name_key(other.name) != alt_key:
                     continue
                 points_back = any(name_key(n) == own_key for n in other.alternate_names)
-                fewer = author.work_count is None or (other.work_count or 0) < author.work_count
+                fewer = (
+                    author.work_count is not None and (other.work_count or 0) < author.work_count
+                )
                 if points_back and fewer:
                     found.append(other)
         return tuple(found)

@@ -13,7 +13,7 @@ from bookstracker.providers.base import EditionPage, SearchPage
 
 __all__ = ["MAX_QUERY_LENGTH", "ParallelSearcher", "validate_query"]
 
-MAX_QUERY_LENGTH = 300
+MAX_QUERY_LENGTH = 150  # ISBNdb refuses longer path parameters
 MAX_LIMIT = 100
 
 
@@ -105,10 +105,9 @@ class ParallelSearcher:
         for name in self.providers:
             if name not in enabled:
                 reports[name] = ProviderReport(provider=name, status="disabled")
-        if calls and not outcome.answered:
-            raise AllProvidersFailed(
-                f"no provider could answer the search {cleaned!r}", reports=reports
-            )
+        if not outcome.answered:
+            why = "could answer" if calls else "is enabled for"
+            raise AllProvidersFailed(f"no provider {why} the search {cleaned!r}", reports=reports)
         merged = merge_hits(
             {name: _hits_of(answer, name) for name, answer in outcome.answers.items()}
         )
