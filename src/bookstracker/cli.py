@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -16,6 +17,7 @@ from typing import Any, NoReturn
 import anyio
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -33,7 +35,9 @@ from bookstracker.errors import (
     InvalidInput,
     NotFound,
 )
+from bookstracker.metrics import Stats
 from bookstracker.models import (
+    PROVIDERS,
     Bibliography,
     Completeness,
     IsbnResults,
@@ -78,7 +82,7 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-def _emit(options: Options, document: dict[str, Any], stats: dict[str, Any] | None) -> None:
+def _emit(options: Options, document: dict[str, Any], stats: Stats | None) -> None:
     if options.json:
         if stats is not None:
             document["stats"] = _contract_stats(stats)
@@ -92,7 +96,7 @@ def _run(
     action: Callable[[AsyncBooksClient], Any],
     render: Callable[[Options, Any], tuple[dict[str, Any], int]],
 ) -> None:
-    async def main() -> tuple[Any, dict[str, Any] | None]:
+    async def main() -> tuple[Any, Stats | None]:
         async with options.client() as client:
             try:
                 value = await action(client)
@@ -121,13 +125,13 @@ def _failure(
     options: Options,
     reports: Mapping[str, ProviderReport],
     message: str,
-    stats: dict[str, Any] | None,
+    stats: Stats | None,
     code: int,
 ) -> NoReturn:
     if options.json:
         _emit(options, {"error": message, "providers": reports_to_dict(reports)}, stats)
     else:
-        options.err.print(f"bookstracker: {message}")
+        options.err.print(f"bookstracker: {escape(message)}")
         _print_reports(options, reports, to_stderr=True)
         if stats is not None:
             _print_stats(options, stats)
@@ -149,20 +153,20 @@ def _print_reports(
         if data["error"]:
             text += f" [{data['error']}]"
         parts.append(text)
-    console.print("providers: " + " · ".join(parts), style="dim")
+    console.print(escape("providers: " + " · ".join(parts)), style="dim")
 
 
 def _render_search(options: Options, result: SearchResult) -> tuple[dict[str, Any], int]:
     code = EXIT_OK if result.hits else EXIT_EMPTY
     if not options.json:
-        table = Table(title=f"Search: {result.query}", show_lines=False)
+        table = Table(title=f"Search: {escape(result.query)}", show_lines=False)
         for column in ("#", "title", "authors", "year", "sources", "isbn-13"):
             table.add_column(column)
         for index, hit in enumerate(result.hits, 1):
             table.add_row(
                 str(index),
-                hit.title,
-                ", ".join(hit.authors[:3]),
+                escape(hit.title),
+                escape(", ".join(hit.authors[:3])),
                 str(hit.first_publish_year or ""),
                 ",".join(hit.sources),
                 hit.isbn13[0] if hit.isbn13 else "",
@@ -180,20 +184,20 @@ def _render_isbns(options: Options, result: IsbnResults) -> tuple[dict[str, Any]
             table.add_column(column)
         for given, edition in result.results.items():
             if edition is None:
-                table.add_row(given, "(not found)", "", "", "", "", "")
+                table.add_row(escape(given), "(not found)", "", "", "", "", "")
                 continue
             table.add_row(
-                given,
-                edition.title,
-                ", ".join(edition.authors[:3]),
-                edition.publisher or "",
+                escape(given),
+                escape(edition.title),
+                escape(", ".join(edition.authors[:3])),
+                escape(edition.publisher or ""),
                 edition.published or "",
                 str(edition.pages or ""),
                 edition.language or "",
             )
         options.out.print(table)
         for bad in result.invalid:
-            options.err.print(f"invalid ISBN: {bad}")
+            options.err.print(f"invalid ISBN: {escape(bad)}")
         _print_reports(options, result.providers)
     return result.to_dict(), code
 
@@ -202,14 +206,16 @@ def _render_author(options: Options, bib: Bibliography) -> tuple[dict[str, Any],
     if not options.json:
         out = options.out
         key = bib.author.keys.get("openlibrary")
-        out.print(f"[bold]{bib.author.name}[/bold]" + (f" ({key})" if key else ""))
+        out.print(f"[bold]{escape(bib.author.name)}[/bold]" + (f" ({key})" if key else ""))
         others = [c for c in bib.candidates if c.keys.get("openlibrary") != key]
         if others:
             out.print(
-                "other people of this name: "
-                + "; ".join(
-                    f"{c.name} ({c.keys.get('openlibrary')}, {c.work_count or 0} works)"
-                    for c in others
+                escape(
+                    "other people of this name: "
+                    + "; ".join(
+                        f"{c.name} ({c.keys.get('openlibrary')}, {c.work_count or 0} works)"
+                        for c in others
+                    )
                 ),
                 style="dim",
             )
@@ -219,7 +225,7 @@ def _render_author(options: Options, bib: Bibliography) -> tuple[dict[str, Any],
         for work in bib.works:
             table.add_row(
                 str(work.first_publish_year or ""),
-                work.title,
+                escape(work.title),
                 work.keys.get("openlibrary", ""),
                 str(len(work.editions)),
                 ",".join(work.sources),
@@ -228,19 +234,23 @@ def _render_author(options: Options, bib: Bibliography) -> tuple[dict[str, Any],
         for work in bib.works:
             if not work.editions:
                 continue
-            out.print(f"[bold]{work.title}[/bold] editions:")
+            out.print(f"[bold]{escape(work.title)}[/bold] editions:")
             for edition in work.editions:
                 out.print(
-                    f"  {edition.isbn13 or '-':13}  {edition.published or '':10}  "
-                    f"{edition.language or '--':2}  {edition.format or '':22}  "
-                    f"{edition.publisher or ''}  [{','.join(edition.sources)}]"
+                    escape(
+                        f"  {edition.isbn13 or '-':13}  {edition.published or '':10}  "
+                        f"{edition.language or '--':2}  {edition.format or '':22}  "
+                        f"{edition.publisher or ''}  [{','.join(edition.sources)}]"
+                    )
                 )
         if bib.excluded:
             excluded = Table(title=f"Excluded ({len(bib.excluded)})")
             for column in ("reason", "title", "key", "why"):
                 excluded.add_column(column)
             for item in bib.excluded:
-                excluded.add_row(item.reason, item.title, item.key or "", item.detail)
+                excluded.add_row(
+                    item.reason, escape(item.title), item.key or "", escape(item.detail)
+                )
             out.print(excluded)
         if bib.completeness is not None:
             _print_completeness(options, bib.completeness)
@@ -262,28 +272,13 @@ def _print_completeness(options: Options, completeness: Completeness) -> None:
         options.out.print("  " + ", ".join(f"{k}={v}" for k, v in parts.items()), style="dim")
 
 
-def _contract_stats(stats: dict[str, Any]) -> dict[str, Any]:
-    providers = {
-        name: {
-            "requests": data["requests"],
-            "successes": data["successes"],
-            "failures": data["failures"],
-            "rate_limited": data["rate_limited"],
-            "retries": data["retries"],
-            "latency_ms": data["latency_ms"],
-            "breaker": data["breaker"],
-        }
-        for name, data in stats["providers"].items()
-    }
-    cache = {
-        tier: {k: data[k] for k in ("hits", "misses", "entries", "bytes")}
-        for tier, data in stats["cache"].items()
-    }
-    return {"providers": providers, "cache": cache}
+def _contract_stats(stats: Stats) -> dict[str, Any]:
+    """The contract's ``stats`` document: exactly its keys."""
+    return stats.contract_dict()
 
 
-def _print_stats(options: Options, stats: dict[str, Any]) -> None:
-    table = Table(title="run figures")
+def _print_stats(options: Options, stats: Stats) -> None:
+    table = Table(title="run figures (latency in ms)")
     for column in (
         "provider",
         "requests",
@@ -291,38 +286,51 @@ def _print_stats(options: Options, stats: dict[str, Any]) -> None:
         "failed",
         "429",
         "retries",
-        "p50 ms",
-        "p95 ms",
+        "p50",
+        "p95",
+        "p99",
         "breaker",
+        "quota left",
     ):
-        table.add_column(column)
-    for name, data in stats["providers"].items():
-        latency = data["latency_ms"]
+        table.add_column(column, no_wrap=True)
+    for name, figures in stats.providers.items():
+        latency = figures.latency_ms
+        kinds = ", ".join(f"{k} {v}" for k, v in figures.failures_by_kind.items())
         table.add_row(
             name,
-            str(data["requests"]),
-            str(data["successes"]),
-            str(data["failures"]),
-            str(data["rate_limited"]),
-            str(data["retries"]),
-            _ms(latency["p50"]),
-            _ms(latency["p95"]),
-            str(data["breaker"]),
+            str(figures.requests),
+            str(figures.successes),
+            f"{figures.failures} ({kinds})" if kinds else str(figures.failures),
+            str(figures.rate_limited),
+            str(figures.retries),
+            _ms(latency.p50),
+            _ms(latency.p95),
+            _ms(latency.p99),
+            figures.breaker
+            + (f" ({figures.breaker_trips} trips)" if figures.breaker_trips else ""),
+            "" if figures.quota_left is None else str(figures.quota_left),
         )
-    options.err.print(table)
-    if stats["cache"]:
+    console = options.err
+    if not console.is_terminal:
+        console = Console(file=sys.stderr, width=_STATS_WIDTH, highlight=False)
+    console.print(table)
+    if stats.cache:
         cache = Table(title="cache")
-        for column in ("tier", "hits", "misses", "entries", "bytes"):
+        for column in ("tier", "hits", "misses", "hit rate", "entries", "bytes"):
             cache.add_column(column)
-        for tier, data in stats["cache"].items():
+        for tier, data in stats.cache.items():
             cache.add_row(
                 tier,
-                str(data["hits"]),
-                str(data["misses"]),
-                str(data["entries"]),
-                str(data["bytes"]),
+                str(data.hits),
+                str(data.misses),
+                "" if data.hit_rate is None else f"{data.hit_rate:.1%}",
+                str(data.entries),
+                str(data.bytes),
             )
-        options.err.print(cache)
+        console.print(cache)
+
+
+_STATS_WIDTH = 120
 
 
 def _ms(value: float | None) -> str:
@@ -350,6 +358,7 @@ def cli(ctx: click.Context, /, **values: Any) -> None:
             parse_providers(options.providers)
         except InvalidInput as exc:
             _fail(str(exc), EXIT_USAGE)
+    _quiet_retry_log()
     if options.verbose:
         logging.basicConfig(
             level=logging.DEBUG if options.verbose > 1 else logging.INFO,
@@ -357,6 +366,14 @@ def cli(ctx: click.Context, /, **values: Any) -> None:
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
     ctx.obj = options
+
+
+def _quiet_retry_log() -> None:
+    """stamina logs each retry at WARNING; without a handler Python would print every one on
+    stderr. A NullHandler keeps them off unless ``-v`` configures logging."""
+    retries = logging.getLogger("stamina")
+    if not any(isinstance(h, logging.NullHandler) for h in retries.handlers):
+        retries.addHandler(logging.NullHandler())
 
 
 @cli.command()
@@ -424,39 +441,25 @@ def warm(
     concurrency: int,
     no_resume: bool,
 ) -> None:
-    """Fill the cache for many authors (progress bar on stderr; resumable)."""
+    """Fill the cache for many authors (progress on stderr; resumable).
+
+    On a terminal, stderr shows a progress bar with an ETA; otherwise a plain progress line
+    every few seconds.
+    """
     if not names and not popular and not csv_path:
         _fail("warm needs --popular, --csv FILE or author names", EXIT_USAGE)
     if csv_path and not Path(csv_path).is_file():
         _fail(f"no such file: {csv_path}", EXIT_USAGE)
-    progress = Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-        console=options.err,
-        transient=False,
-    )
-    task = progress.add_task("warming", total=None)
-
-    def on_progress(state: WarmProgress) -> None:
-        progress.update(
-            task,
-            total=state.total,
-            completed=state.done,
-            description=f"warming {state.current or ''}"[:48],
-        )
+    display = _WarmBar(options.err) if options.err.is_terminal else _WarmLines()
 
     async def action(client: AsyncBooksClient) -> WarmReport:
-        with progress:
+        with display:
             return await client.warm(
                 list(names),
                 popular=popular,
                 csv=csv_path,
                 concurrency=concurrency,
-                progress=on_progress,
+                progress=display.update,
                 resume=not no_resume,
             )
 
@@ -465,14 +468,18 @@ def warm(
             opts.out.print(
                 f"{report.authors} authors: {len(report.warmed)} warmed, "
                 f"{len(report.skipped)} skipped (fresh or done), {len(report.failed)} failed, "
-                f"in {report.elapsed_s:.1f} s"
+                f"{len(report.rejected_rows)} rejected rows, in {report.elapsed_s:.1f} s",
+                soft_wrap=True,
             )
             requests = ", ".join(f"{k} {v}" for k, v in report.requests.items())
-            opts.out.print(f"requests: {requests}", style="dim")
+            opts.out.print(f"requests: {requests}", style="dim", soft_wrap=True)
             for failure in report.failed:
-                opts.err.print(f"failed: {failure.name}: {failure.error}")
-            for row in report.rejected_rows:
-                opts.err.print(f"rejected row, line {row.line}: {row.reason}")
+                click.echo(f"failed: {failure.name}: {failure.error}", err=True)
+            for row in report.rejected_rows[:_SHOWN_REJECTED]:
+                click.echo(f"rejected row, line {row.line}: {row.reason}", err=True)
+            hidden = len(report.rejected_rows) - _SHOWN_REJECTED
+            if hidden > 0:
+                click.echo(f"... and {hidden} more rejected rows (--json lists them all)", err=True)
         code = (
             EXIT_OK
             if len(report.failed) < report.authors or not report.authors
@@ -481,6 +488,77 @@ def warm(
         return report.to_dict(), code
 
     _run(options, action, render)
+
+
+_SHOWN_REJECTED = 20
+
+
+def _warm_line(state: WarmProgress) -> str:
+    share = f" ({state.done / state.total:.0%})" if state.total else ""
+    eta = state.eta_s
+    text = (
+        f"warm: {state.done}/{state.total}{share}, {state.warmed} warmed, "
+        f"{state.skipped} skipped, {state.failed} failed, {state.elapsed_s:.1f} s elapsed"
+    )
+    if state.finished:
+        return text + ", finished"
+    return text + (f", eta {eta:.0f} s" if eta is not None else ", eta unknown")
+
+
+class _WarmLines:
+    """Warm progress for a stderr that is not a terminal: a plain line when the run starts,
+    at most one every ``interval`` seconds while it runs, and one when it ends."""
+
+    def __init__(self, interval: float = 2.0) -> None:
+        self.interval = interval
+        self._last: float | None = None
+
+    def __enter__(self) -> _WarmLines:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def update(self, state: WarmProgress) -> None:
+        now = time.monotonic()
+        if not (state.finished or self._last is None or now - self._last >= self.interval):
+            return
+        self._last = now
+        click.echo(_warm_line(state), err=True)
+
+
+class _WarmBar:
+    """Warm progress on a terminal: a rich progress bar with counts and an ETA."""
+
+    def __init__(self, console: Console) -> None:
+        self._progress = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[counts]}"),
+            TimeElapsedColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        )
+        self._task = self._progress.add_task("warming", total=None, counts="")
+
+    def __enter__(self) -> _WarmBar:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._progress.stop()
+
+    def update(self, state: WarmProgress) -> None:
+        self._progress.update(
+            self._task,
+            total=state.total,
+            completed=state.done,
+            description="warmed" if state.finished else "warming",
+            counts=f"{state.warmed} warmed · {state.skipped} skipped · {state.failed} failed",
+        )
 
 
 @cli.group()
@@ -493,24 +571,24 @@ def cache() -> None:
 def cache_stats(options: Options) -> None:
     """Hits, misses, entries and bytes per tier."""
 
-    async def action(client: AsyncBooksClient) -> dict[str, Any]:
+    async def action(client: AsyncBooksClient) -> Stats:
         return await client.stats()
 
-    def render(opts: Options, stats: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    def render(opts: Options, stats: Stats) -> tuple[dict[str, Any], int]:
         if not opts.json:
             table = Table(title="cache")
             for column in ("tier", "hits", "misses", "entries", "bytes"):
                 table.add_column(column)
-            for tier, data in stats["cache"].items():
+            for tier, data in stats.cache.items():
                 table.add_row(
                     tier,
-                    str(data["hits"]),
-                    str(data["misses"]),
-                    str(data["entries"]),
-                    str(data["bytes"]),
+                    str(data.hits),
+                    str(data.misses),
+                    str(data.entries),
+                    str(data.bytes),
                 )
-            opts.out.print(table if stats["cache"] else "the cache is off")
-        return {"cache": _contract_stats(stats)["cache"]}, EXIT_OK
+            opts.out.print(table if stats.cache else "the cache is off")
+        return {"cache": _contract_stats(stats)["cache"], "providers": _not_asked()}, EXIT_OK
 
     _run(options, action, render)
 
@@ -527,9 +605,14 @@ def cache_clear(options: Options) -> None:
     def render(opts: Options, cleared: bool) -> tuple[dict[str, Any], int]:
         if not opts.json:
             opts.out.print("cache cleared" if cleared else "the cache is off")
-        return {"cleared": cleared}, EXIT_OK
+        return {"cleared": cleared, "providers": _not_asked()}, EXIT_OK
 
     _run(options, action, render)
+
+
+def _not_asked() -> dict[str, Any]:
+    """The ``providers`` object of a document for which no provider was asked."""
+    return reports_to_dict({p: ProviderReport(provider=p, status="skipped") for p in PROVIDERS})
 
 
 def main(argv: list[str] | None = None) -> None:

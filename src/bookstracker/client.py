@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,13 +26,16 @@ from bookstracker.cache import (
     DiskCache,
     MemoryCache,
     RedisCache,
+    RedisSingleFlight,
     SingleFlight,
     TieredCache,
     TTLPolicy,
     cache_key,
     fingerprint,
+    kind_for_error,
 )
 from bookstracker.cache.policy import CacheKind
+from bookstracker.cache.redis import import_redis
 from bookstracker.config import ENV, UNSET, Unset, env_flag, env_str
 from bookstracker.errors import (
     AllProvidersFailed,
@@ -42,6 +46,13 @@ from bookstracker.errors import (
     NotFound,
 )
 from bookstracker.isbn import isbn_pair
+from bookstracker.metrics import (
+    CacheTierStats,
+    ProviderMetrics,
+    ProviderStats,
+    Stats,
+    cache_tiers,
+)
 from bookstracker.models import (
     PROVIDERS,
     Author,
@@ -54,7 +65,7 @@ from bookstracker.models import (
 )
 from bookstracker.names import display_name, name_key
 from bookstracker.pipeline.enhance import EnhancementPipeline
-from bookstracker.pipeline.fanout import fan_out
+from bookstracker.pipeline.fanout import fan_out, seconds_left
 from bookstracker.pipeline.pairing import merge_editions
 from bookstracker.pipeline.resolve import (
     AUTHOR_KEY,
@@ -66,6 +77,8 @@ from bookstracker.pipeline.search import ParallelSearcher, validate_query
 from bookstracker.providers.googlebooks import GoogleBooks
 from bookstracker.providers.isbndb import ISBNdb
 from bookstracker.providers.openlibrary import OpenLibrary
+from bookstracker.resilience import LocalQuota, RedisQuota, RedisRateLimiter
+from bookstracker.resilience.deadline import Deadline
 from bookstracker.warming import WarmProgress, WarmReport, popular_authors, warm_authors
 
 if TYPE_CHECKING:
@@ -103,6 +116,35 @@ def _cached_reports(names: Iterable[str]) -> dict[str, ProviderReport]:
     return {n: ProviderReport(provider=n, status="cached") for n in names}
 
 
+DEFAULT_REDIS_PREFIX = "bookstracker:"
+_NOT_FOUND_MARK = "__not_found__"
+_MISS: Any = object()
+_MEMO_SIZE = 1024
+_MEMO_MAX_BYTES = 64 * 1024
+_REDIS_TIMEOUT = 2.0
+
+
+class _Unreadable(Exception):
+    """A cached payload that no longer decodes (truncated, or written by another version)."""
+
+
+def _some_failed(reports: Mapping[str, ProviderReport]) -> bool:
+    """Whether a provider that was asked gave no answer (its data is missing, not absent)."""
+    return any(not r.answered for r in reports.values() if r.status not in ("disabled", "skipped"))
+
+
+def _decode_edition(data: Any) -> Edition | None:
+    return Edition.from_dict(data) if data else None
+
+
+def _connect_redis(url: str) -> Any:
+    """A ``redis.asyncio.Redis`` for ``url``; it connects on first use (the ``redis`` extra)."""
+    redis_asyncio = import_redis()
+    return redis_asyncio.Redis.from_url(
+        url, socket_timeout=_REDIS_TIMEOUT, socket_connect_timeout=_REDIS_TIMEOUT
+    )
+
+
 class AsyncBooksClient:
     """Search books, look up ISBNs and build author bibliographies from three providers.
 
@@ -110,6 +152,11 @@ class AsyncBooksClient:
     ``cache=None`` turns caching off; the default is memory in front of disk (in front of Redis
     when ``BOOKSTRACKER_REDIS_URL`` is set). ``offline=True`` answers from the bundled sample
     catalog through the fake providers. ``deadline`` bounds each call, in seconds.
+
+    With a Redis URL (``redis_url=`` or ``BOOKSTRACKER_REDIS_URL``) every process also shares one
+    computation per question (a Redis lock next to the in-process single-flight) and, for the
+    adapters the client builds itself, the rate limits and daily quotas. Every Redis key starts
+    with ``redis_prefix``; a Redis that cannot be reached degrades to this process alone.
     """
 
     def __init__(
@@ -123,12 +170,20 @@ class AsyncBooksClient:
         cache: CacheBackend | Unset | None = UNSET,
         cache_dir: str | os.PathLike[str] | Unset = UNSET,
         redis_url: str | Unset | None = UNSET,
+        redis_prefix: str = DEFAULT_REDIS_PREFIX,
         ttl_policy: TTLPolicy | None = None,
         timeout: float | Unset = UNSET,
         deadline: float | None = 60.0,
     ) -> None:
         self.offline = env_flag(ENV.OFFLINE) if isinstance(offline, Unset) else bool(offline)
         self.enabled_providers = parse_providers(providers)
+        if isinstance(redis_url, Unset):
+            redis_url = env_str(ENV.REDIS_URL)
+        if not redis_prefix:
+            raise ConfigurationError("redis_prefix must not be empty")
+        self._redis_url = redis_url
+        self._redis_prefix = redis_prefix
+        self._redis: Any = _connect_redis(redis_url) if redis_url else None
         self._fakes: dict[str, Any] = {}
         adapters: dict[str, Any] = {}
         given = {"openlibrary": openlibrary, "googlebooks": googlebooks, "isbndb": isbndb}
@@ -137,13 +192,20 @@ class AsyncBooksClient:
         self.adapters: dict[str, Any] = adapters
         self.deadline = deadline
         self.ttl = ttl_policy or DEFAULT_POLICY
-        if isinstance(redis_url, Unset):
-            redis_url = env_str(ENV.REDIS_URL)
-        self._redis_url = redis_url
         self.cache: CacheBackend | None = (
-            self._default_cache(cache_dir, redis_url) if isinstance(cache, Unset) else cache
+            self._default_cache(cache_dir) if isinstance(cache, Unset) else cache
         )
         self._flights = SingleFlight()
+        self._shared_flights: RedisSingleFlight | None = None
+        if self._redis is not None and self.cache is not None:
+            self._shared_flights = RedisSingleFlight(
+                self._redis,
+                lock_timeout=max(30.0, (deadline or 0.0) + 5.0),
+                prefix=redis_prefix + "lock:",
+            )
+        self._keys: OrderedDict[tuple[str, ...], str] = OrderedDict()
+        self._writes = 0
+        self._decoded: OrderedDict[tuple[Any, bytes], Any] = OrderedDict()
         self._namespace = fingerprint(
             "offline" if self.offline else "online",
             *(f"{n}={getattr(a, 'base_url', type(a).__name__)}" for n, a in adapters.items()),
@@ -155,11 +217,39 @@ class AsyncBooksClient:
     def _make_adapter(self, name: str, timeout: float | Unset) -> Any:
         if self.offline:
             return self._offline_adapter(name, timeout)
+        adapter: OpenLibrary | GoogleBooks | ISBNdb
         if name == "openlibrary":
-            return OpenLibrary(timeout=timeout)
-        if name == "googlebooks":
-            return GoogleBooks(timeout=timeout)
-        return ISBNdb(timeout=timeout)
+            adapter = OpenLibrary(timeout=timeout)
+        elif name == "googlebooks":
+            adapter = GoogleBooks(timeout=timeout)
+        else:
+            adapter = ISBNdb(timeout=timeout)
+        self._share_limits(adapter)
+        return adapter
+
+    def _share_limits(self, adapter: OpenLibrary | GoogleBooks | ISBNdb) -> None:
+        """With Redis, the adapter's rate limit and daily quota are kept there, for every process.
+
+        The quota keeps the adapter's own allowance: Google's 1,000 a day with a key; ISBNdb
+        none (the plans' figures are approximate), but a spent day reported by ISBNdb is shared.
+        """
+        if self._redis is None:
+            return
+        prefix = self._redis_prefix + "v1:"
+        policy = adapter.policy
+        policy.limiter = RedisRateLimiter(
+            self._redis, adapter.name, adapter.rate, prefix=prefix + "rate:"
+        )
+        local = policy.quota
+        if isinstance(local, LocalQuota):
+            policy.quota = RedisQuota(
+                self._redis,
+                local.provider,
+                local.daily_limit,
+                reset_hour_utc=local.reset_hour_utc,
+                reset_tz=local.reset_tz,
+                prefix=prefix + "quota:",
+            )
 
     def _offline_adapter(self, name: str, timeout: float | Unset) -> Any:
         from bookstracker.testing import FakeGoogleBooks, FakeISBNdb, FakeOpenLibrary
@@ -193,14 +283,12 @@ class AsyncBooksClient:
             transport=fake_db.transport(),
         )
 
-    @staticmethod
-    def _default_cache(
-        cache_dir: str | os.PathLike[str] | Unset, redis_url: str | None
-    ) -> CacheBackend:
+    def _default_cache(self, cache_dir: str | os.PathLike[str] | Unset) -> CacheBackend:
         directory = env_str(ENV.CACHE_DIR) if isinstance(cache_dir, Unset) else cache_dir
         cold: CacheBackend = DiskCache(directory)
-        if redis_url:
-            cold = TieredCache(cold, RedisCache(redis_url))
+        if self._redis is not None:
+            shared = RedisCache(client=self._redis, prefix=self._redis_prefix + "cache:")
+            cold = TieredCache(cold, shared)
         return TieredCache(MemoryCache(), cold)
 
     @property
@@ -217,6 +305,8 @@ class AsyncBooksClient:
             await adapter.aclose()
         if self.cache is not None:
             await self.cache.aclose()
+        if self._redis is not None:
+            await self._redis.aclose()
 
     async def __aenter__(self) -> AsyncBooksClient:
         return self
@@ -227,16 +317,63 @@ class AsyncBooksClient:
     # -- cache helpers -------------------------------------------------------------------------
 
     def _key(self, kind: str, *parts: str) -> str:
-        return cache_key(kind, self._namespace, *parts)
+        memo = (kind, *parts)
+        key = self._keys.get(memo)
+        if key is None:
+            key = cache_key(kind, self._namespace, *parts)
+            self._keys[memo] = key
+            if len(self._keys) > _MEMO_SIZE:
+                self._keys.popitem(last=False)
+        return key
 
     async def _cache_get(self, key: str) -> CacheEntry | None:
         if self.cache is None:
             return None
         return await self.cache.get(key)
 
+    def _decode(self, entry: CacheEntry, decode: Callable[[Any], T]) -> T:
+        """The model held in ``entry`` (frozen, so small ones are decoded once and shared).
+
+        Raises ``NotFound`` for a cached not-found and ``_Unreadable`` for a payload that does
+        not decode.
+        """
+        memo = (decode, entry.value)
+        known = self._decoded.get(memo, _MISS)
+        if known is not _MISS:
+            result: T = known
+            return result
+        try:
+            data = json.loads(entry.value)
+            if isinstance(data, dict) and _NOT_FOUND_MARK in data:
+                raise NotFound(str(data[_NOT_FOUND_MARK]), reports=_cached_reports(self.adapters))
+            result = decode(data)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise _Unreadable(f"{type(exc).__name__}: {exc}") from None
+        if len(entry.value) <= _MEMO_MAX_BYTES:
+            self._decoded[memo] = result
+            if len(self._decoded) > _MEMO_SIZE:
+                self._decoded.popitem(last=False)
+        return result
+
+    async def _fresh(self, key: str, entry: CacheEntry | None, decode: Callable[[Any], T]) -> T:
+        """The decoded fresh ``entry``, or ``_MISS`` (absent, stale, or unreadable: dropped)."""
+        if entry is None or not entry.is_fresh():
+            return _MISS  # type: ignore[no-any-return]
+        try:
+            return self._decode(entry, decode)
+        except _Unreadable as exc:
+            await self._drop_unreadable(key, exc)
+            return _MISS  # type: ignore[no-any-return]
+
+    async def _drop_unreadable(self, key: str, exc: _Unreadable) -> None:
+        logger.warning("dropping an unreadable cache entry (%s)", exc)
+        if self.cache is not None:
+            await self.cache.delete(key)
+
     async def _cache_set(self, key: str, kind: CacheKind, data: Any) -> None:
         if self.cache is None:
             return
+        self._writes += 1
         lifetimes = self.ttl.lifetimes(kind)
         await self.cache.set(
             key,
@@ -256,24 +393,57 @@ class AsyncBooksClient:
         mark_cached: Callable[[T], T],
         mark_stale: Callable[[T, AllProvidersFailed], T],
     ) -> T:
-        entry = await self._cache_get(key)
-        if entry is not None and entry.is_fresh():
-            return mark_cached(decode(json.loads(entry.value)))
+        """Answer ``key`` from the cache, else compute it once for every concurrent caller.
 
-        async def run() -> T:
-            fresh = await self._cache_get(key)
-            if fresh is not None and fresh.is_fresh():
-                return mark_cached(decode(json.loads(fresh.value)))
+        Concurrent callers in this process share one computation (``SingleFlight``); with Redis,
+        so do other processes (the leader stores the answer before releasing the lock). When
+        every provider fails, a stale entry is served through ``mark_stale``. A ``NotFound`` is
+        cached only when every provider asked answered; other errors are never cached.
+        """
+        writes = self._writes
+        first = await self._cache_get(key)
+        hit = await self._fresh(key, first, decode)
+        if hit is not _MISS:
+            return mark_cached(hit)
+
+        async def compute_and_store(older: CacheEntry | None) -> T:
             try:
                 value = await compute()
             except AllProvidersFailed as exc:
-                stale = fresh or entry
-                if stale is not None:
+                if older is not None:
+                    try:
+                        stale = self._decode(older, decode)
+                    except _Unreadable:
+                        raise exc from None
                     logger.warning("every provider failed; serving a stale cached answer")
-                    return mark_stale(decode(json.loads(stale.value)), exc)
+                    return mark_stale(stale, exc)
+                raise
+            except NotFound as exc:
+                asked = [r for r in exc.reports.values() if r.status not in ("disabled", "skipped")]
+                answered = bool(asked) and all(report.answered for report in asked)
+                if kind_for_error(exc) == "not_found" and answered:
+                    await self._cache_set(key, "not_found", {_NOT_FOUND_MARK: str(exc)})
                 raise
             await store(value)
             return value
+
+        async def run() -> T:
+            entry = first
+            if self._writes != writes:  # another call may have just stored this answer
+                entry = await self._cache_get(key)
+                hit = await self._fresh(key, entry, decode)
+                if hit is not _MISS:
+                    return mark_cached(hit)
+            if self._shared_flights is None:
+                return await compute_and_store(entry)
+            async with self._shared_flights.acquire(key) as leader:
+                if not leader:
+                    done = await self._cache_get(key)
+                    hit = await self._fresh(key, done, decode)
+                    if hit is not _MISS:
+                        return mark_cached(hit)
+                    entry = done or entry
+                return await compute_and_store(entry)
 
         return await self._flights.do(key, run)
 
@@ -285,9 +455,9 @@ class AsyncBooksClient:
         key = self._key("search", cleaned, str(limit))
 
         async def store(result: SearchResult) -> None:
-            partial = any(
-                not r.answered for r in result.providers.values() if r.status != "disabled"
-            )
+            partial = _some_failed(result.providers)
+            if partial and not result.hits:
+                return
             await self._cache_set(
                 key, "author_incomplete" if partial else "search", result.to_cache_dict()
             )
@@ -305,9 +475,18 @@ class AsyncBooksClient:
 
     async def isbn(self, isbn: str) -> Edition | None:
         """The edition with this ISBN (10 or 13, hyphens allowed), or None when nobody has it."""
-        isbn_pair(isbn)
-        result = await self.isbns([isbn])
-        return result.results.get(isbn)
+        isbn13, _ = isbn_pair(isbn)
+        key = self._key("isbn", isbn13)
+        cached: dict[str, CacheEntry] = {}
+        if self.cache is not None:
+            entry = await self.cache.get(key)
+            hit = await self._fresh(key, entry, _decode_edition)
+            if hit is not _MISS:
+                return hit
+            if entry is not None:
+                cached[key] = entry
+        found, _ = await self._lookup_isbns([isbn13], cached, {isbn13: key})
+        return found.get(isbn13)
 
     async def isbns(self, isbns: Iterable[str], *, strict: bool = False) -> IsbnResults:
         """Editions for many ISBNs, batched: never one request per ISBN where a batch exists.
@@ -337,10 +516,9 @@ class AsyncBooksClient:
                 cached = await self.cache.get_many(list(keys.values()))
             misses: list[str] = []
             for isbn, key in keys.items():
-                entry = cached.get(key)
-                if entry is not None and entry.is_fresh():
-                    data = json.loads(entry.value)
-                    found[isbn] = Edition.from_dict(data) if data else None
+                hit = await self._fresh(key, cached.get(key), _decode_edition)
+                if hit is not _MISS:
+                    found[isbn] = hit
                 else:
                     misses.append(isbn)
             if misses:
@@ -368,6 +546,7 @@ class AsyncBooksClient:
                 answer = await adapter.books(todo)
             return answer
 
+        stop = Deadline.after(self.deadline) if self.deadline is not None else None
         first = [n for n in ("openlibrary", "isbndb") if n in self.adapters and self._usable(n)]
         outcome = await fan_out(
             {n: (lambda n=n: batch(n, isbns)) for n in first},  # type: ignore[misc]
@@ -380,7 +559,7 @@ class AsyncBooksClient:
         if missing and "googlebooks" in self.adapters and self._usable("googlebooks"):
             more = await fan_out(
                 {"googlebooks": lambda: batch("googlebooks", missing)},
-                deadline=self.deadline,
+                deadline=seconds_left(stop),
                 is_empty=lambda answer: not answer,
             )
             reports.update(more.reports)
@@ -399,8 +578,10 @@ class AsyncBooksClient:
             for isbn in isbns:
                 entry = cached.get(keys[isbn])
                 if entry is not None:
-                    data = json.loads(entry.value)
-                    stale_found[isbn] = Edition.from_dict(data) if data else None
+                    try:
+                        stale_found[isbn] = self._decode(entry, _decode_edition)
+                    except _Unreadable:
+                        continue
             if stale_found:
                 return stale_found, {n: attrs.evolve(r, stale=True) for n, r in reports.items()}
             raise AllProvidersFailed("no provider could look up the ISBNs", reports=reports)
@@ -434,6 +615,7 @@ class AsyncBooksClient:
 
         async def store(bibliography: Bibliography) -> None:
             complete = bool(bibliography.completeness and bibliography.completeness.complete)
+            complete = complete and not _some_failed(bibliography.providers)
             await self._cache_set(
                 key, "author" if complete else "author_incomplete", bibliography.to_cache_dict()
             )
@@ -458,6 +640,7 @@ class AsyncBooksClient:
         return (match.group(1).upper() if match else name_key(cleaned),)
 
     async def _build_bibliography(self, name: str) -> Bibliography:
+        stop = Deadline.after(self.deadline) if self.deadline is not None else None
         openlibrary = self.adapters.get("openlibrary")
         prior: dict[str, ProviderReport] = {}
         resolution: AuthorResolution | None = None
@@ -477,11 +660,20 @@ class AsyncBooksClient:
                         elapsed_ms=report.elapsed_ms,
                         requests=report.requests,
                     )
-                    raise NotFound(f"OpenLibrary knows no author named {name!r}", reports=prior)
+                    raise NotFound(
+                        f"OpenLibrary knows no author named {name!r}",
+                        reports=self._not_asked(prior),
+                    )
         if resolution is None:
             if AUTHOR_KEY.match(name):
                 raise AllProvidersFailed(
-                    f"OpenLibrary could not be reached to look up {name}", reports=prior
+                    f"OpenLibrary could not be reached to look up {name}",
+                    reports=self._not_asked(prior),
+                )
+            if not any(self._usable(n) for n in self.adapters if n != "openlibrary"):
+                raise AllProvidersFailed(
+                    f"no provider could answer for the author {name!r}",
+                    reports=self._not_asked(prior),
                 )
             resolution = AuthorResolution(author=Author(name=display_name(name)), candidates=())
         pipeline = EnhancementPipeline(
@@ -490,12 +682,24 @@ class AsyncBooksClient:
             googlebooks=self.adapters.get("googlebooks"),
             deadline=self.deadline,
         )
-        bibliography = await pipeline.run(resolution, prior_reports=prior)
+        bibliography = await pipeline.run(
+            resolution, deadline=seconds_left(stop), prior_reports=prior
+        )
         reports = dict(bibliography.providers)
         for adapter_name, adapter in self.adapters.items():
             if adapter_name not in reports and not getattr(adapter, "enabled", True):
                 reports[adapter_name] = ProviderReport(provider=adapter_name, status="disabled")
         return _with_reports(bibliography, reports)
+
+    def _not_asked(self, reports: Mapping[str, ProviderReport]) -> dict[str, ProviderReport]:
+        """``reports`` plus every other provider: ``skipped`` when enabled, else ``disabled``."""
+        out = dict(reports)
+        for name in self.adapters:
+            if name not in out:
+                out[name] = ProviderReport(
+                    provider=name, status="skipped" if self._usable(name) else "disabled"
+                )
+        return out
 
     async def completeness(self, name: str) -> Completeness:
         """How complete the author's bibliography is, with the evidence."""
@@ -505,6 +709,8 @@ class AsyncBooksClient:
         return bibliography.completeness
 
     # -- warming -------------------------------------------------------------------------------
+
+    _warm_session: WarmProgress | None = None
 
     @property
     def namespace(self) -> str:
@@ -524,6 +730,11 @@ class AsyncBooksClient:
     ) -> WarmReport:
         """Fill the cache with the bibliographies of ``names``, the popular authors and/or every
         author of a reading-library export (``csv``); resumable (see :mod:`bookstracker.warming`).
+
+        ``progress(WarmProgress)`` is called before the first author, after each one and at the
+        end; ``stats().warm`` shows the same figures. The journal of finished authors is kept in
+        ``state_dir``, by default ``warm-state`` in the disk tier's folder; ``resume=False``
+        keeps none.
         """
         wanted: list[str] = [names] if isinstance(names, str) else list(names or [])
         rejected: tuple[RejectedRow, ...] = ()
@@ -541,44 +752,77 @@ class AsyncBooksClient:
             validate_author_name(name)
         folder = None
         if resume:
-            folder = (
-                state_dir
-                or Path(env_str(ENV.CACHE_DIR) or platformdirs.user_cache_dir("bookstracker"))
-                / "warm-state"
-            )
+            folder = state_dir or self._warm_state_dir()
+
+        def track(state: WarmProgress) -> None:
+            self._warm_session = state
+            if progress is not None:
+                progress(state)
+
         return await warm_authors(
             self,
             wanted,
             concurrency=concurrency,
-            progress=progress,
+            progress=track,
             state_dir=folder,
             rejected_rows=rejected,
         )
 
+    def _warm_state_dir(self) -> Path:
+        disk = _disk_tier(self.cache)
+        if disk is not None:
+            return disk.directory / "warm-state"
+        return (
+            Path(env_str(ENV.CACHE_DIR) or platformdirs.user_cache_dir("bookstracker"))
+            / "warm-state"
+        )
+
     # -- figures -------------------------------------------------------------------------------
 
-    async def stats(self) -> dict[str, Any]:
-        """Per-provider and per-cache-tier figures, as the contract's ``stats`` document."""
-        providers = {name: adapter.stats() for name, adapter in self.adapters.items()}
-        cache: dict[str, Any] = {}
+    async def stats(self) -> Stats:
+        """Per-provider and per-cache-tier figures and the warm session's progress.
+
+        ``stats().contract_dict()`` is the contract's ``stats`` document; ``to_dict()``,
+        ``to_json()`` and ``to_prometheus()`` export every figure.
+        """
+        providers: dict[str, ProviderStats] = {}
+        for name, adapter in self.adapters.items():
+            enabled = bool(getattr(adapter, "enabled", True))
+            metrics = getattr(adapter, "metrics", None)
+            policy = getattr(adapter, "policy", None)
+            if isinstance(metrics, ProviderMetrics) and policy is not None:
+                quota = await policy.quota.remaining() if policy.quota is not None else None
+                providers[name] = ProviderStats.from_metrics(
+                    metrics,
+                    enabled=enabled,
+                    breaker=policy.breaker.state,
+                    breaker_trips=policy.breaker.trips,
+                    quota_left=quota,
+                )
+            else:
+                providers[name] = ProviderStats.from_snapshot(
+                    name, adapter.stats(), enabled=enabled
+                )
+        tiers: dict[str, CacheTierStats] = {}
         if self.cache is not None:
-            stats = await self.cache.stats()
-            tiers = _flatten_tiers(stats)
-            for tier in tiers:
-                cache[tier.name] = {
-                    "hits": tier.hits,
-                    "misses": tier.misses,
-                    "entries": tier.entries,
-                    "bytes": tier.bytes,
-                    "hit_rate": round(tier.hits / (tier.hits + tier.misses), 4)
-                    if tier.hits + tier.misses
-                    else None,
-                }
-        return {"providers": providers, "cache": cache}
+            tiers = cache_tiers(
+                (t.name, t.hits, t.misses, t.entries, t.bytes, t.errors)
+                for t in _flatten_tiers(await self.cache.stats())
+            )
+        return Stats(providers=providers, cache=tiers, warm=self._warm_session)
 
     async def clear_cache(self) -> None:
         if self.cache is not None:
             await self.cache.clear()
+
+
+def _disk_tier(cache: CacheBackend | None) -> DiskCache | None:
+    """The first disk tier of ``cache`` (searching tiered caches hot tier first), if any."""
+    if isinstance(cache, DiskCache):
+        return cache
+    if isinstance(cache, TieredCache):
+        return _disk_tier(cache.hot) or _disk_tier(cache.cold)
+    return None
 
 
 def _flatten_tiers(stats: Any) -> list[Any]:
@@ -665,7 +909,7 @@ class BooksClient:
     def completeness(self, name: str) -> Completeness:
         return self._run(self._async.completeness(name))
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> Stats:
         return self._run(self._async.stats())
 
     def clear_cache(self) -> None:
