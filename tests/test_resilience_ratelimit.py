@@ -1,4 +1,4 @@
-"""Rate limiters: local (aiolimiter, per event loop) and shared through Redis."""
+"""Rate limiters: local (per event loop) and shared through Redis."""
 
 from __future__ import annotations
 

@@ -27,6 +27,7 @@ import contextlib
 import os
 import sqlite3
 import stat
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +40,7 @@ import platformdirs
 from bookstracker.cache.base import (
     BaseCache,
     CacheEntry,
+    CacheStats,
     CorruptEntryError,
     decode_entry,
     encode_entry,
@@ -132,6 +134,10 @@ class DiskCache(BaseCache):
 
     ``directory`` defaults to the platform's user cache folder for bookstracker. When the store
     is over ``size_limit``, the oldest-stored entries are evicted first.
+
+    Its hits and misses are kept in the store too, so that ``stats`` (``bookstracker cache
+    stats``) shows every process's since the store was created or last cleared: each process
+    adds its own when ``stats`` is asked and when it closes the cache.
     """
 
     name = "disk"
@@ -155,6 +161,8 @@ class DiskCache(BaseCache):
         self._directory = folder
         self._size_limit = size_limit
         self._timeout = timeout
+        self._saved = (0, 0)
+        self._counts_lock = threading.Lock()
         self._cache: diskcache.Cache | None = self._open()
 
     def __repr__(self) -> str:
@@ -270,8 +278,16 @@ class DiskCache(BaseCache):
         await self._in_thread("deleting", lambda cache: cache.delete(key, retry=False))
 
     async def clear(self) -> None:
-        """Forget every entry (the folder holds only this cache)."""
-        await self._in_thread("clearing", lambda cache: cache.clear(retry=True))
+        """Forget every entry (the folder holds only this cache) and the saved hits and misses."""
+
+        def clear(cache: diskcache.Cache) -> None:
+            cache.clear(retry=True)
+            with self._counts_lock, cache.transact(retry=True):
+                cache.reset("hits", 0)
+                cache.reset("misses", 0)
+                self._saved = (self._hits, self._misses)
+
+        await self._in_thread("clearing", clear)
 
     async def usage(self) -> tuple[int, int]:
         """The entries stored (after dropping expired ones) and the store's size on disk."""
@@ -283,8 +299,43 @@ class DiskCache(BaseCache):
         result = await self._in_thread("measuring", measure)
         return (0, 0) if result is None else (int(result[0]), int(result[1]))
 
+    def _save_counts(self, cache: diskcache.Cache) -> tuple[int, int]:
+        """Add this object's unsaved hits and misses to the store's; the store's totals."""
+        with self._counts_lock, cache.transact(retry=True):
+            hits, misses = self._hits, self._misses
+            new_hits, new_misses = hits - self._saved[0], misses - self._saved[1]
+            total_hits = int(cache.reset("hits")) + new_hits
+            total_misses = int(cache.reset("misses")) + new_misses
+            if new_hits:
+                cache.reset("hits", total_hits)
+            if new_misses:
+                cache.reset("misses", total_misses)
+            self._saved = (hits, misses)
+        return total_hits, total_misses
+
+    async def stats(self) -> CacheStats:
+        """Every process's hits and misses (this one's saved first) and the store's size."""
+
+        def measure(cache: diskcache.Cache) -> tuple[int, int, int, int]:
+            hits, misses = self._save_counts(cache)
+            cache.expire(retry=True)
+            return hits, misses, len(cache), int(cache.volume())
+
+        result = await self._in_thread("measuring", measure)
+        hits, misses, entries, size = (self._hits, self._misses, 0, 0) if result is None else result
+        return CacheStats(
+            name=self.name,
+            hits=hits,
+            misses=misses,
+            entries=entries,
+            bytes=size,
+            errors=self._errors,
+        )
+
     async def aclose(self) -> None:
-        """Close the store; later reads are misses and writes are dropped."""
+        """Save the hits and misses, close the store; later reads are misses, writes dropped."""
+        if self._cache is not None and self._saved != (self._hits, self._misses):
+            await self._in_thread("saving the hit counts", self._save_counts)
         cache, self._cache = self._cache, None
         if cache is not None:
             cache.close()

@@ -36,9 +36,12 @@ from bookstracker.errors import ConfigurationError
 if TYPE_CHECKING:
     import redis.asyncio
 
-__all__ = ["RedisCache"]
+__all__ = ["DEFAULT_PREFIX", "RedisCache"]
 
 _BATCH = 500
+DEFAULT_PREFIX = "bookstracker:cache:"
+"""Apart from the rate-limit, quota and lock keys (``bookstracker:v1:rate:``, ...), so that
+``clear`` and ``stats`` never touch them."""
 
 
 def import_redis() -> ModuleType:
@@ -73,7 +76,7 @@ class RedisCache(BaseCache):
         url: str | None = None,
         *,
         client: redis.asyncio.Redis | None = None,
-        prefix: str = "bookstracker:v1:",
+        prefix: str = DEFAULT_PREFIX,
         timeout: float = 2.0,
         clock: Callable[[], float] = time.time,
     ) -> None:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import attrs
 
+from bookstracker import _logging as events
 from bookstracker._http import (
     AsyncBaseTransport,
     AsyncClient,
@@ -286,8 +287,14 @@ class ProviderAdapter:
                 headers=request.headers + self._auth_headers(),
                 json_body=request.json_body,
             )
+        # Making the HTTP client takes milliseconds (SSL context): done before the rate-limit
+        # token is taken, or the first request leaves late and the second right behind it.
+        self._session._ensure_client()
+        attempts = 0
 
         async def send_once() -> Any:
+            nonlocal attempts
+            attempts += 1
             for tally in current_tally():
                 tally.add(self.name)
             self.metrics.record_attempt()
@@ -299,17 +306,40 @@ class ProviderAdapter:
                 response = await self._session.send(request, timeout=timeout)
                 result = self._interpret(response)
             except ProviderError as exc:
-                self.metrics.record_failure(exc.kind, (time.perf_counter() - started) * 1000)
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                self.metrics.record_failure(exc.kind, elapsed_ms)
+                events.request_event(
+                    self.name,
+                    request.method,
+                    request.url,
+                    status=exc.status,
+                    latency_ms=elapsed_ms,
+                    attempt=attempts,
+                    outcome=exc.kind,
+                )
                 raise
-            self.metrics.record_success((time.perf_counter() - started) * 1000)
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            self.metrics.record_success(elapsed_ms)
+            events.request_event(
+                self.name,
+                request.method,
+                request.url,
+                status=response.status,
+                latency_ms=elapsed_ms,
+                attempt=attempts,
+                outcome="ok",
+            )
             return result
 
-        return await self.policy.call(
-            send_once,
-            deadline=deadline,
-            cost=cost,
-            on_retry=lambda *_: self.metrics.record_retry(),
-        )
+        def retried(number: int, exc: BaseException, wait: float) -> None:
+            self.metrics.record_retry()
+            events.retry_event(self.name, number, exc, wait)
+
+        events.breaker_watch(self, self.name, self.policy.breaker)
+        try:
+            return await self.policy.call(send_once, deadline=deadline, cost=cost, on_retry=retried)
+        finally:
+            events.breaker_watch(self, self.name, self.policy.breaker)
 
     def _interpret(self, response: HttpResponse) -> Any:
         status = response.status

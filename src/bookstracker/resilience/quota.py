@@ -214,11 +214,11 @@ def _text(value: object) -> str:
 class RedisQuota:
     """A daily quota shared by every process that uses the same Redis.
 
-    Counts live in ``bookstracker:v1:quota:{provider}:{YYYY-MM-DD}`` and expire after the
-    day; ``bookstracker:v1:quota:{provider}:exhausted`` holds the time a reported exhaustion
-    lifts. Check-and-spend is one Lua script, so processes never overspend together. When
-    Redis cannot be reached the quota logs a warning and counts in this process alone for
-    ``fallback_for`` seconds.
+    Counts live in ``{prefix}{provider}:{YYYY-MM-DD}`` and expire after the day;
+    ``{prefix}{provider}:exhausted`` holds the time a reported exhaustion lifts (``prefix``
+    defaults to ``bookstracker:v1:quota:``). Check-and-spend is one Lua script, so processes
+    never overspend together. When Redis cannot be reached the quota logs a warning and counts
+    in this process alone for ``fallback_for`` seconds.
     """
 
     redis: Redis = attrs.field(repr=False)
@@ -228,6 +228,7 @@ class RedisQuota:
     reset_tz: str | None = attrs.field(default=None, kw_only=True)
     clock: Callable[[], float] = attrs.field(default=time.time, kw_only=True, repr=False)
     fallback_for: float = attrs.field(default=30.0, kw_only=True)
+    prefix: str = attrs.field(default=QUOTA_KEY_PREFIX, kw_only=True)
     _schedule: _Schedule = attrs.field(init=False, repr=False, eq=False)
     _script: AsyncScript = attrs.field(init=False, repr=False, eq=False)
     _fallback: LocalQuota = attrs.field(init=False, repr=False, eq=False)
@@ -247,12 +248,12 @@ class RedisQuota:
 
     def day_key(self, day: str) -> str:
         """The Redis key counting the requests of quota day ``day`` (``YYYY-MM-DD``)."""
-        return f"{QUOTA_KEY_PREFIX}{self.provider}:{day}"
+        return f"{self.prefix}{self.provider}:{day}"
 
     @property
     def exhausted_key(self) -> str:
         """The Redis key of the "provider says the quota is spent" flag."""
-        return f"{QUOTA_KEY_PREFIX}{self.provider}:exhausted"
+        return f"{self.prefix}{self.provider}:exhausted"
 
     @property
     def degraded(self) -> bool:

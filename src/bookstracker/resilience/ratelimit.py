@@ -1,4 +1,13 @@
-"""Rate limiters: a ceiling on requests per second, in one process or shared through Redis."""
+"""Rate limiters: a ceiling on requests per second, in one process or shared through Redis.
+
+Both pace by GCRA, counting each request from the moment it was really let go: a caller that
+resumes late pushes the next one back rather than letting two requests leave closer together
+than the limit allows, and both keep a ``SAFETY`` margin (2% of the interval) for the jitter
+between letting a request go and its arrival upstream. A provider that allows the smallest
+burst of two never sees a 429 from a client paced at its rate; one that allows no burst at all
+may, when a request is delayed on its way by more than that margin (a busy machine, a new
+connection).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +17,11 @@ import math
 import threading
 import time
 import weakref
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 import anyio
 import attrs
-from aiolimiter import AsyncLimiter
 
 from bookstracker.errors import ConfigurationError
 
@@ -20,11 +29,14 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
     from redis.commands.core import AsyncScript
 
-__all__ = ["RATE_KEY_PREFIX", "LocalRateLimiter", "RateLimiter", "RedisRateLimiter"]
+__all__ = ["RATE_KEY_PREFIX", "SAFETY", "LocalRateLimiter", "RateLimiter", "RedisRateLimiter"]
 
 RATE_KEY_PREFIX = "bookstracker:v1:rate:"
+SAFETY = 0.02
+"""The share of the interval between requests added as a margin for network jitter."""
 
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @runtime_checkable
@@ -48,22 +60,63 @@ def _check_rate(rate: float, burst: int) -> None:
         raise ConfigurationError(f"a rate limit burst must be at least 1: {burst!r}")
 
 
+def _interval(rate: float) -> float:
+    return (1.0 + SAFETY) / rate
+
+
+class _Pacer:
+    """GCRA for one event loop; callers take turns first come, first served."""
+
+    __slots__ = ("_interval", "_tat", "_tolerance", "_turn")
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self._interval = _interval(rate)
+        self._tolerance = self._interval * (burst - 1)
+        self._tat = -math.inf
+        self._turn = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self._turn:
+            while True:
+                now = time.monotonic()
+                wait = self._tat - self._tolerance - now
+                if wait <= 0:
+                    self._tat = max(self._tat, now) + self._interval
+                    return
+                await asyncio.sleep(wait)
+
+
+class _PerLoop:
+    """One ``asyncio.Lock``-based object per running event loop (they are bound to one)."""
+
+    def __init__(self) -> None:
+        self._objects: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
+
+    def get(self, make: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            found = self._objects.get(loop)
+            if found is None:
+                found = self._objects[loop] = make()
+            return found
+
+
 @attrs.define
 class LocalRateLimiter:
-    """A rate limit held in this process, on aiolimiter.
+    """A rate limit held in this process.
 
     ``rate`` is requests per second (``0.5`` is one request every two seconds, ``math.inf``
     turns limiting off); ``burst`` is how many requests may go at once after a quiet spell.
-    aiolimiter is bound to one event loop, so each running loop gets its own bucket: the limit
-    holds per loop, and a limiter used from two loops never fails.
+    Waiting callers go in the order they came. Each running event loop gets its own pacing:
+    the limit holds per loop, and a limiter used from two loops never fails.
     """
 
     rate: float
     burst: int = 1
-    _buckets: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncLimiter] = attrs.field(
-        init=False, factory=weakref.WeakKeyDictionary, repr=False, eq=False
-    )
-    _lock: threading.Lock = attrs.field(init=False, factory=threading.Lock, repr=False, eq=False)
+    _pacers: _PerLoop = attrs.field(init=False, factory=_PerLoop, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         _check_rate(self.rate, self.burst)
@@ -72,16 +125,7 @@ class LocalRateLimiter:
         """Wait until one more request may be sent from the running loop."""
         if math.isinf(self.rate):
             return
-        await self._bucket().acquire()
-
-    def _bucket(self) -> AsyncLimiter:
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            bucket = self._buckets.get(loop)
-            if bucket is None:
-                bucket = AsyncLimiter(self.burst, self.burst / self.rate)
-                self._buckets[loop] = bucket
-            return bucket
+        await self._pacers.get(lambda: _Pacer(self.rate, self.burst)).acquire()
 
 
 # GCRA on the server's clock. KEYS[1]: the limiter key. ARGV[1]: microseconds between
@@ -114,7 +158,8 @@ def _redis_outage_errors() -> tuple[type[BaseException], ...]:
 class RedisRateLimiter:
     """A rate limit shared by every process that uses the same Redis and ``key``.
 
-    ``key`` names the limit (the provider); the Redis key is ``bookstracker:v1:rate:`` + key.
+    ``key`` names the limit (the provider); the Redis key is ``prefix`` (default
+    ``bookstracker:v1:rate:``) + key.
     Requests are paced by GCRA in a Lua script on the server's clock. When Redis cannot be
     reached the limiter logs a warning and paces this process alone for ``fallback_for``
     seconds before trying Redis again: a Redis outage never fails the user's call.
@@ -125,7 +170,9 @@ class RedisRateLimiter:
     rate: float
     burst: int = 1
     fallback_for: float = attrs.field(default=30.0, kw_only=True)
+    prefix: str = attrs.field(default=RATE_KEY_PREFIX, kw_only=True)
     _fallback: LocalRateLimiter = attrs.field(init=False, repr=False, eq=False)
+    _turns: _PerLoop = attrs.field(init=False, factory=_PerLoop, repr=False, eq=False)
     _down_until: float | None = attrs.field(init=False, default=None, repr=False, eq=False)
     _script: AsyncScript = attrs.field(init=False, repr=False, eq=False)
 
@@ -137,7 +184,7 @@ class RedisRateLimiter:
     @property
     def redis_key(self) -> str:
         """The Redis key that holds this limit."""
-        return RATE_KEY_PREFIX + self.key
+        return self.prefix + self.key
 
     @property
     def degraded(self) -> bool:
@@ -151,7 +198,11 @@ class RedisRateLimiter:
         if self.degraded:
             await self._fallback.acquire()
             return
-        interval_us = max(1, math.ceil(1_000_000 / self.rate))
+        async with self._turns.get(asyncio.Lock):
+            await self._acquire_shared()
+
+    async def _acquire_shared(self) -> None:
+        interval_us = max(1, math.ceil(1_000_000 * _interval(self.rate)))
         while True:
             try:
                 wait_us = int(
