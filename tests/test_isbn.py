@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import attrs
 import pytest
 from hypothesis import given
@@ -200,7 +203,7 @@ twelve_digits = st.text(alphabet="0123456789", min_size=9, max_size=9).map(lambd
 
 def _complete(first_twelve: str) -> str:
     weights = [1, 3] * 6
-    check = (10 - sum(w * int(d) for w, d in zip(weights, first_twelve)) % 10) % 10
+    check = (10 - sum(w * int(d) for w, d in zip(weights, first_twelve, strict=True)) % 10) % 10
     return first_twelve + str(check)
 
 
@@ -225,7 +228,7 @@ def test_normalize_is_idempotent(isbn13: str) -> None:
 
 @given(isbn13s, st.lists(st.sampled_from(["-", " ", "‐", "–", ""]), min_size=13, max_size=13))
 def test_separators_do_not_matter(isbn13: str, separators: list[str]) -> None:
-    spaced = "".join(d + s for d, s in zip(isbn13, separators)).strip("-‐– ")
+    spaced = "".join(d + s for d, s in zip(isbn13, separators, strict=True)).strip("-‐– ")
     assert normalize_isbn(spaced) == isbn13
     assert normalize_isbn(hyphenate(isbn13)) == isbn13
 
@@ -264,3 +267,38 @@ def test_nothing_raises_anything_but_invalid_isbn(text: str) -> None:
         assert not valid
     else:
         assert valid
+
+
+# Recorded provider bodies ---------------------------------------------------------------------
+
+
+@pytest.mark.shared
+def test_google_books_isbn10_and_isbn13_pair_up(shared_fixtures: Path) -> None:
+    pairs = 0
+    for path in sorted((shared_fixtures / "googlebooks").glob("*.json")):
+        for item in json.loads(path.read_text(encoding="utf-8")).get("items", []):
+            ids = {
+                i["type"]: i["identifier"]
+                for i in item.get("volumeInfo", {}).get("industryIdentifiers", [])
+            }
+            if "ISBN_10" in ids and "ISBN_13" in ids:
+                assert isbn_pair(ids["ISBN_10"]) == (ids["ISBN_13"], ids["ISBN_10"].upper())
+                pairs += 1
+    assert pairs >= 5
+
+
+@pytest.mark.shared
+def test_openlibrary_isbns_are_valid_or_rejected_with_a_reason(shared_fixtures: Path) -> None:
+    body = (shared_fixtures / "openlibrary" / "search_q_candide_author_voltaire.json").read_text(
+        encoding="utf-8"
+    )
+    values = [isbn for doc in json.loads(body)["docs"] for isbn in doc.get("isbn", [])]
+    rejected = []
+    for value in values:
+        try:
+            normalize_isbn(value)
+        except InvalidISBN as exc:
+            rejected.append(exc.reason)
+    assert len(values) > 1000
+    assert 0 < len(rejected) < 10
+    assert all(reason for reason in rejected)

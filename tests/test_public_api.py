@@ -73,12 +73,16 @@ EXPORTED = [
     "RedisCache",
     "SearchHit",
     "SearchResult",
+    "Stats",
     "TieredCache",
     "UnsafeCacheDirectory",
     "WarmProgress",
     "WarmReport",
     "Work",
     "__version__",
+    "opentelemetry_hook",
+    "set_event_hook",
+    "structlog_hook",
 ]
 
 CONTRACT_NAMES = {

@@ -4,6 +4,7 @@ OpenLibrary, Google Books and ISBNdb, searched in parallel, merged, filtered to 
 works, paired with every edition, scored for completeness, cached and polite.
 """
 
+from bookstracker._logging import opentelemetry_hook, set_event_hook, structlog_hook
 from bookstracker.cache import DiskCache, MemoryCache, RedisCache, TieredCache
 from bookstracker.client import AsyncBooksClient, BooksClient
 from bookstracker.config import UNSET
@@ -28,6 +29,7 @@ from bookstracker.errors import (
     RateLimited,
     UnsafeCacheDirectory,
 )
+from bookstracker.metrics import Stats
 from bookstracker.models import (
     Author,
     AuthorCandidate,
@@ -89,10 +91,14 @@ __all__ = [
     "RedisCache",
     "SearchHit",
     "SearchResult",
+    "Stats",
     "TieredCache",
     "UnsafeCacheDirectory",
     "WarmProgress",
     "WarmReport",
     "Work",
     "__version__",
+    "opentelemetry_hook",
+    "set_event_hook",
+    "structlog_hook",
 ]

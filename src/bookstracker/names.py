@@ -14,7 +14,8 @@ Person names (`name_key`, `names_match`, `display_name`, `split_authors`)
       are inverted, ``Martin Luther King, Jr.`` is not.
     * Generational suffixes (``Jr.``, ``Sr.``, ``II``, ``III``, ``IV``) are part of a person's
       identity: they stay in the key, at the end (``martin luther king jr``).
-    * Letters are transliterated with anyascii and lower-cased; hyphens split words
+    * Letters are transliterated with anyascii and lower-cased, digits and other symbols
+      dropped (a key holds ASCII letters and spaces only); hyphens split words
       (``Jean-Paul`` = ``Jean Paul``); apostrophes join them (``O'Brien`` = ``OBrien``).
     * Initials: ``J.K.``, ``J. K.``, ``JK`` and ``J K`` are all ``j k``. An undotted clump
       counts as initials when it is a given name (not the surname) of two or three letters
@@ -114,23 +115,30 @@ _ROLE_PREFIX = re.compile(
 )
 _DATE_MARKER = re.compile(r"\b(?:b|d|fl|ca|c|born|died|active)\.?\s*(?=\d)", re.IGNORECASE)
 _WITH_DIGIT = re.compile(r"\S*\d\S*")
+_HAS_DIGIT = re.compile(r"\d")
 _WORD_SPLIT = re.compile(r"[\s\-\u2010-\u2015/_.]+")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+", re.IGNORECASE)
+_ALNUM = re.compile(r"[a-z0-9]", re.IGNORECASE)
 _NOT_ALPHA = re.compile(r"[^a-z]+", re.IGNORECASE)
 _GIVEN_WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['.\-])*$")
 _SPACES = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def _fold_word(text: str) -> str:
     """The lower-case ASCII letters of ``text`` only."""
     return _NOT_ALPHA.sub("", anyascii(text)).lower()
 
 
 def _nfkc(text: str) -> str:
+    if text.isascii():
+        return text.replace("`", "'") if "`" in text else text
     return _APOSTROPHES.sub("'", unicodedata.normalize("NFKC", text))
 
 
 def _drop_brackets(text: str) -> str:
+    if _STRAY_BRACKETS.search(text) is None:
+        return text
     previous = None
     while previous != text:
         previous = text
@@ -140,15 +148,18 @@ def _drop_brackets(text: str) -> str:
 
 def _strip_decorations(name: str) -> str:
     """Drop ISBNdb decorations, bracketed notes, leading role phrases and dates."""
-    text = _DECORATION.sub(" ", _nfkc(name))
-    text = _drop_brackets(text)
-    text = _ROLE_PREFIX.sub("", text.strip())
-    text = _WITH_DIGIT.sub(" ", _DATE_MARKER.sub("", text))
+    text = _nfkc(name)
+    if "~" in text:
+        text = _DECORATION.sub(" ", text)
+    text = _ROLE_PREFIX.sub("", _drop_brackets(text).strip())
+    if _HAS_DIGIT.search(text):
+        text = _WITH_DIGIT.sub(" ", _DATE_MARKER.sub("", text))
     return _SPACES.sub(" ", text.replace(";", ",")).strip(" ,")
 
 
-def _part_words(part: str) -> list[str]:
-    return [w for w in (_fold_word(t) for t in _WORD_SPLIT.split(part)) if w]
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _part_words(part: str) -> tuple[str, ...]:
+    return tuple(w for w in (_fold_word(t) for t in _WORD_SPLIT.split(part)) if w)
 
 
 def _is_suffix(part: str) -> bool:
@@ -169,7 +180,7 @@ def _is_junk(part: str, index: int) -> bool:
         return True
     if index >= 2:
         return all(w in _ROLES or w in _ROLE_ABBREVIATIONS for w in words)
-    return all(w in _ROLES for w in words) or words in (["et", "al"], ["and", "others"])
+    return all(w in _ROLES for w in words) or words in (("et", "al"), ("and", "others"))
 
 
 def _is_given_like(part: str) -> bool:
@@ -435,7 +446,12 @@ def display_name(name: str) -> str:
 
     Decorations, dates, roles and degrees are dropped; honorifics and generational suffixes stay.
     """
-    parsed = _parse(name)
+    return _display_name(name if isinstance(name, str) else "")
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _display_name(name: str) -> str:
+    parsed = _parse_name(name)
     tokens = [*parsed.honorifics, *parsed.given, *parsed.surname]
     lowercase_name = not any(c.isupper() for c in "".join(tokens))
     shown = [
@@ -457,19 +473,36 @@ def _is_surname_like(part: str) -> bool:
     return (len(words) == 1 or (len(words) <= 4 and len(plain) == 1)) and _is_given_like(part)
 
 
+def _top_level_parts(piece: str) -> list[str]:
+    """``piece`` split on the commas that are outside parentheses and brackets."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    for index, char in enumerate(piece):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(depth - 1, 0)
+        elif char == "," and depth == 0:
+            parts.append(piece[start:index])
+            start = index + 1
+    parts.append(piece[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
 def _split_commas(piece: str) -> list[str]:
-    parts = [p.strip() for p in piece.split(",")]
-    parts = [p for p in parts if p]
+    parts = _top_level_parts(piece)
+    bare = [_SPACES.sub(" ", _drop_brackets(p)).strip() for p in parts]
     names: list[list[str]] = []
-    real_count = sum(1 for i, p in enumerate(parts) if i == 0 or not _is_junk(p, min(i, 2)))
+    real_count = sum(1 for i, p in enumerate(bare) if i == 0 or not _is_junk(p, min(i, 2)))
     index = 0
     while index < len(parts):
-        part = parts[index]
+        part = bare[index]
         if names and (_is_suffix(part) or _is_junk(part, 2)):
-            names[-1].append(part)
+            names[-1].append(parts[index])
             index += 1
             continue
-        following = parts[index + 1] if index + 1 < len(parts) else None
+        following = bare[index + 1] if index + 1 < len(parts) else None
         inverted = (
             following is not None
             and _is_given_like(following)
@@ -484,11 +517,11 @@ def _split_commas(piece: str) -> list[str]:
                 )
             )
         )
-        if inverted and following is not None:
-            names.append([part, following])
+        if inverted:
+            names.append(parts[index : index + 2])
             index += 2
         else:
-            names.append([part])
+            names.append([parts[index]])
             index += 1
     return [", ".join(name) for name in names]
 
@@ -513,14 +546,14 @@ def split_authors(text: str) -> list[str]:
             continue
         for name in _split_commas(piece):
             name = name.strip(" ,")
-            if any(c.isalpha() for c in name):
+            if any(c.isalpha() for c in _drop_brackets(name)):
                 names.append(name)
     return names
 
 
 _SUBTITLE = re.compile(r"\s*(?::(?=\s|$)|\s:|;\s|\s[-\u2010-\u2015]{1,2}\s|\s--)\s*")
 _TRAILING_ARTICLES = frozenset({"the", "a", "an"})
-_LEADING_ELISION = re.compile(r"^\s*l'\s*", re.IGNORECASE)
+_LEADING_ELISION = re.compile(r"^l'(?=[^\W\d_])", re.IGNORECASE)
 _ARTICLES = frozenset(
     {"a", "an", "das", "der", "die", "ein", "eine", "el", "gli", "il", "la", "las", "le", "les",
      "lo", "los", "the", "un", "una", "une", "uno"}
@@ -533,6 +566,7 @@ _EDITION = re.compile(
     r"paperback|hardcover)\s+)+edition$"
     r"|\s(?:movie|film|media|tv) tie in$"
 )
+_EDITION_ENDINGS = ("edition", " tie in")  # every _EDITION match ends the text with one of these
 
 
 def _title_words(text: str) -> str:
@@ -545,7 +579,9 @@ def _title_words(text: str) -> str:
             words.pop()
         if len(words) > 1 and words[0] in _ARTICLES:
             words.pop(0)
-        words = _EDITION.sub("", " ".join(words)).split()
+        joined = " ".join(words)
+        if joined.endswith(_EDITION_ENDINGS):
+            words = _EDITION.sub("", joined).split()
         if len(words) == before:
             return " ".join(words)
 
@@ -553,7 +589,7 @@ def _title_words(text: str) -> str:
 def _title_text(title: str) -> str:
     text = _nfkc(title)
     without = _drop_brackets(text)
-    return without if _NOT_ALNUM.sub("", anyascii(without)) else _STRAY_BRACKETS.sub(" ", text)
+    return without if _ALNUM.search(anyascii(without)) else _STRAY_BRACKETS.sub(" ", text)
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
@@ -636,7 +672,7 @@ def volume_marker(title: str) -> str | None:
     if not word:
         return None
     kind = _VOLUME_KIND.get(word.group(1).lower(), "band")
-    number = word.group(2).lower()
+    number = anyascii(word.group(2)).lower()
     if number.isdigit():
         value = int(number)
     elif number in _NUMBER_WORDS:

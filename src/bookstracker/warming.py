@@ -2,7 +2,8 @@
 
 Authors come from a list of names, the bundled popular-authors list, or a reading-library export.
 They are de-duplicated by normalised name; authors whose cached bibliography is still fresh are
-skipped; at most ``concurrency`` authors are built at once (each provider's own rate limiter and
+skipped (read from the cache, no request; a cached "no such author" is reported as a failure
+again); at most ``concurrency`` authors are built at once (each provider's own rate limiter and
 quota still apply to every request). Progress is appended to a journal file as each author
 finishes, so a run killed at any point and started again never repeats a finished author.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -21,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import attrs
 
-from bookstracker.errors import AllProvidersFailed, BooksTrackerError, InvalidInput, error_summary
+from bookstracker._logging import emit
+from bookstracker.errors import BooksTrackerError, InvalidInput, error_summary
 from bookstracker.metrics import RequestTally, count_requests
 from bookstracker.names import name_key
 
@@ -37,6 +40,8 @@ __all__ = [
     "unique_authors",
     "warm_authors",
 ]
+
+_log = logging.getLogger(__name__)
 
 
 def popular_authors() -> list[str]:
@@ -67,7 +72,9 @@ class WarmFailure:
 
 @attrs.frozen(kw_only=True)
 class WarmProgress:
-    """Where a warm run stands; passed to the progress callback after each author."""
+    """Where a warm run stands; passed to the progress callback before the first author and
+    after each one. ``current`` is the author just finished; ``finished`` is True once the run
+    has ended (its report is ready)."""
 
     total: int
     done: int
@@ -76,12 +83,32 @@ class WarmProgress:
     failed: int
     current: str | None
     elapsed_s: float
+    requests: dict[str, int] = attrs.field(factory=dict, hash=False)
+    finished: bool = False
 
     @property
     def eta_s(self) -> float | None:
-        if not self.done or self.done >= self.total:
-            return None if self.done < self.total else 0.0
+        """Seconds left at the pace so far; None until an author is done, 0.0 when all are."""
+        if self.done >= self.total:
+            return 0.0
+        if not self.done:
+            return None
         return self.elapsed_s / self.done * (self.total - self.done)
+
+    def to_dict(self) -> dict[str, Any]:
+        eta = self.eta_s
+        return {
+            "total": self.total,
+            "done": self.done,
+            "warmed": self.warmed,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "current": self.current,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "eta_s": None if eta is None else round(eta, 3),
+            "requests": dict(self.requests),
+            "finished": self.finished,
+        }
 
 
 @attrs.frozen(kw_only=True)
@@ -156,7 +183,12 @@ async def warm_authors(
     state_dir: str | os.PathLike[str] | None = None,
     rejected_rows: Sequence[RejectedRow] = (),
 ) -> WarmReport:
-    """Build and cache the bibliography of every author in ``names``; see the module doc."""
+    """Build and cache the bibliography of every author in ``names``; see the module doc.
+
+    ``progress`` is called with a :class:`WarmProgress` before the first author, after each
+    one, and once more when the run ends (``finished=True``). With ``state_dir``, finished
+    authors are journaled there and skipped by a later run over the same list.
+    """
     if concurrency < 1:
         raise InvalidInput("concurrency must be at least 1")
     authors = unique_authors(names)
@@ -168,56 +200,73 @@ async def warm_authors(
     failed: list[WarmFailure] = []
     tally = RequestTally()
     resumed = 0
-    limiter = anyio.CapacityLimiter(concurrency)
-    lock = anyio.Lock()
+    pending = iter(authors)
 
-    def report_progress(current: str | None) -> None:
+    def state(current: str | None, *, done: bool = False) -> WarmProgress:
+        return WarmProgress(
+            total=len(authors),
+            done=len(warmed) + len(skipped) + len(failed),
+            warmed=len(warmed),
+            skipped=len(skipped),
+            failed=len(failed),
+            current=current,
+            elapsed_s=time.perf_counter() - started,
+            requests={p: tally.get(p) for p in client.adapters},
+            finished=done,
+        )
+
+    def report_progress(current: str | None, *, done: bool = False) -> WarmProgress:
+        now = state(current, done=done)
         if progress is not None:
-            progress(
-                WarmProgress(
-                    total=len(authors),
-                    done=len(warmed) + len(skipped) + len(failed),
-                    warmed=len(warmed),
-                    skipped=len(skipped),
-                    failed=len(failed),
-                    current=current,
-                    elapsed_s=time.perf_counter() - started,
-                )
+            progress(now)
+        return now
+
+    async def build(name: str) -> tuple[str, str | None]:
+        if name_key(name) in finished:
+            return "resumed", None
+        fresh = await client.is_fresh("author", *client.author_cache_parts(name))
+        try:
+            bibliography = await client.author(name)
+        except BooksTrackerError as exc:
+            return "failed", _reason(exc)
+        except Exception as exc:
+            _log.exception("warming %s failed unexpectedly", name)
+            return "failed", f"internal error: {error_summary(exc)}"
+        if bibliography.stale:
+            return "failed", "every provider failed; only a stale cached answer is kept"
+        return ("skipped" if fresh else "warmed"), None
+
+    async def worker() -> None:
+        nonlocal resumed
+        for name in pending:
+            outcome, error = await build(name)
+            if outcome == "warmed":
+                warmed.append(name)
+            elif outcome == "failed":
+                failed.append(WarmFailure(name=name, error=error or "failed"))
+            else:
+                skipped.append(name)
+                resumed += outcome == "resumed"
+            if journal is not None and outcome in ("warmed", "skipped"):
+                journal.record(name, outcome)
+            now = report_progress(name)
+            emit(
+                "warm.author",
+                logging.INFO,
+                author=name,
+                outcome=outcome,
+                error=error,
+                **_figures(now),
             )
 
-    async def one(name: str) -> None:
-        nonlocal resumed
-        async with limiter:
-            outcome: str
-            if name_key(name) in finished:
-                resumed += 1
-                outcome = "skipped"
-            elif await client.is_fresh("author", *client.author_cache_parts(name)):
-                outcome = "skipped"
-            else:
-                try:
-                    await client.author(name)
-                    outcome = "warmed"
-                except (AllProvidersFailed, BooksTrackerError) as exc:
-                    outcome = "failed"
-                    async with lock:
-                        failed.append(WarmFailure(name=name, error=error_summary(exc)))
-            async with lock:
-                if outcome == "warmed":
-                    warmed.append(name)
-                elif outcome == "skipped":
-                    skipped.append(name)
-                if journal is not None and outcome != "failed" and name_key(name) not in finished:
-                    journal.record(name, outcome)
-                report_progress(name)
-
-    report_progress(None)
+    emit("warm.start", logging.INFO, **_figures(report_progress(None)))
     with count_requests(tally):
         async with anyio.create_task_group() as group:
-            for name in authors:
-                group.start_soon(one, name)
+            for _ in range(min(concurrency, len(authors))):
+                group.start_soon(worker)
     if journal is not None and not failed:
         journal.remove()
+    emit("warm.finish", logging.INFO, **_figures(report_progress(None, done=True)))
     return WarmReport(
         authors=len(authors),
         warmed=tuple(warmed),
@@ -228,3 +277,24 @@ async def warm_authors(
         elapsed_s=time.perf_counter() - started,
         resumed=resumed,
     )
+
+
+def _reason(exc: BooksTrackerError) -> str:
+    """The error, with each provider's own error when every provider failed."""
+    text = error_summary(exc)
+    reports = getattr(exc, "reports", None) or {}
+    errors = [f"{name}: {r.error}" for name, r in reports.items() if getattr(r, "error", None)]
+    return f"{text} ({'; '.join(errors)})" if errors else text
+
+
+def _figures(progress: WarmProgress) -> dict[str, Any]:
+    eta = progress.eta_s
+    return {
+        "total": progress.total,
+        "done": progress.done,
+        "warmed": progress.warmed,
+        "skipped": progress.skipped,
+        "failed": progress.failed,
+        "elapsed_s": round(progress.elapsed_s, 3),
+        "eta_s": None if eta is None else round(eta, 3),
+    }
