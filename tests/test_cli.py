@@ -211,7 +211,8 @@ def test_homonyms_name_the_chosen_one_and_list_the_other(
     code, out, _ = run(capsys, "--offline", "--no-cache", "author", "David Mitchell")
     assert code == 0
     assert "David Mitchell (OL70000056A)" in out
-    assert "other people of this name: David Mitchell (OL70000057A, 4 works)" in out
+    assert "other candidates" in out
+    assert "David Mitchell (OL70000057A, 4 works)" in out
     assert "Cloud Atlas" in out
     code, document = run_json(capsys, "--offline", "--no-cache", "author", "OL70000057A")
     assert code == 0

@@ -211,7 +211,7 @@ def _render_author(options: Options, bib: Bibliography) -> tuple[dict[str, Any],
         if others:
             out.print(
                 escape(
-                    "other people of this name: "
+                    "other candidates (ask by key for one of them): "
                     + "; ".join(
                         f"{c.name} ({c.keys.get('openlibrary')}, {c.work_count or 0} works)"
                         for c in others
