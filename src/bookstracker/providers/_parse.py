@@ -17,10 +17,40 @@ __all__ = [
     "clean_isbns",
     "https_url",
     "isbn_fields",
+    "iso_date",
     "text_value",
     "year_of",
 ]
 
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>[A-Za-z]+)\.?"
+_DATE_FORMS = (
+    re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?"),
+    re.compile(rf"{_MONTH},?\s+(?P<year>\d{{4}})"),
+    re.compile(rf"{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})"),
+    re.compile(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}})"),
+    re.compile(r"[\[(]?(?:c\.?\s?|©\s?|cop\.\s?|p\s?)?(?P<year>\d{4})[\])]?\.?", re.IGNORECASE),
+)
 _YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
 _SPACES = re.compile(r"\s+")
 
@@ -88,6 +118,37 @@ def text_value(value: Any) -> str | None:
         return None
     text = value.replace("\r\n", "\n").strip()
     return text or None
+
+
+def iso_date(value: Any) -> str | None:
+    """A free-text date as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; None when it does not parse.
+
+    Reads ISO forms, ``"November 2006"``, ``"April 22, 2008"``, ``"22 April 2008"``, ``"c1995"``.
+    """
+    text = as_str(value)
+    if text is None:
+        return None
+    for form in _DATE_FORMS:
+        match = form.fullmatch(text)
+        if not match:
+            continue
+        parts = match.groupdict()
+        year = int(parts["year"])
+        month_text = parts.get("month")
+        month: int | None = None
+        if month_text:
+            month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text.lower())
+            if month is None or not 1 <= month <= 12:
+                continue
+        day = int(parts["day"]) if parts.get("day") else None
+        if day is not None and not 1 <= day <= 31:
+            continue
+        if month is None:
+            return f"{year:04d}"
+        if day is None:
+            return f"{year:04d}-{month:02d}"
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    return None
 
 
 def clean_isbns(values: Iterable[Any]) -> list[str]:

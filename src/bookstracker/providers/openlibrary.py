@@ -56,6 +56,7 @@ from bookstracker.providers._parse import (
     as_list,
     as_str,
     isbn_fields,
+    iso_date,
     text_value,
     year_of,
 )
@@ -232,36 +233,6 @@ def _object(body: Any, response_of: str) -> Mapping[str, Any]:
 
 # -- dates ---------------------------------------------------------------------------------
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_MONTH = r"(?P<month>[A-Za-z]+)\.?"
-_DATE_FORMS = (
-    re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?"),
-    re.compile(rf"{_MONTH},?\s+(?P<year>\d{{4}})"),
-    re.compile(rf"{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})"),
-    re.compile(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}})"),
-    re.compile(r"[\[(]?(?:c\.?\s?|©\s?|cop\.\s?|p\s?)?(?P<year>\d{4})[\])]?\.?", re.IGNORECASE),
-)
-
 
 def parse_publish_date(value: Any) -> str | None:
     """OpenLibrary's free-text date as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` when it parses.
@@ -269,30 +240,7 @@ def parse_publish_date(value: Any) -> str | None:
     ``"November 2006"`` gives ``"2006-11"``, ``"April 22, 2008"`` ``"2008-04-22"``, ``"c1995"``
     ``"1995"``; text that does not parse (``"19--"``, ``"Spring 1999"``) is kept as given.
     """
-    text = as_str(value)
-    if text is None:
-        return None
-    for form in _DATE_FORMS:
-        match = form.fullmatch(text)
-        if not match:
-            continue
-        parts = match.groupdict()
-        year = int(parts["year"])
-        month_text = parts.get("month")
-        month: int | None = None
-        if month_text:
-            month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text.lower())
-            if month is None or not 1 <= month <= 12:
-                continue
-        day = int(parts["day"]) if parts.get("day") else None
-        if day is not None and not 1 <= day <= 31:
-            continue
-        if month is None:
-            return f"{year:04d}"
-        if day is None:
-            return f"{year:04d}-{month:02d}"
-        return f"{year:04d}-{month:02d}-{day:02d}"
-    return text
+    return iso_date(value) or as_str(value)
 
 
 # -- covers --------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from anyascii import anyascii
 from bookstracker.errors import InvalidISBN
 from bookstracker.isbn import isbn_pair
 from bookstracker.names import name_tokens, names_match, title_key
+from bookstracker.providers._parse import iso_date, year_of
 from bookstracker.testing._fake import FakeProvider, FakeRequest, FakeResponse
 
 if TYPE_CHECKING:
@@ -67,32 +68,6 @@ _TERM = re.compile(
     r"|(?P<word>[^\s\"]+)"
 )
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_ISO_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
-_MONTH_DAY_YEAR = re.compile(r"^\s*([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})\s*$")
-_DAY_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})\s*$")
-_MONTH_YEAR = re.compile(r"^\s*([A-Za-z]+)\.?,?\s+(\d{4})\s*$")
-_ANY_YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
 _FIELD_NAME = re.compile(r"[A-Za-z0-9_*@$.-]+(?:/[A-Za-z0-9_*@$.-]+)*")
 
 
@@ -121,28 +96,11 @@ def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
 
 def google_date(text: str | None) -> str | None:
     """OpenLibrary's free-text date as Google's ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
-    if not text:
-        return None
-    match = _ISO_DATE.match(text)
-    if match:
-        year, month, day = match.groups()
-        if month is None:
-            return year
-        if day is None:
-            return f"{year}-{int(month):02d}"
-        return f"{year}-{int(month):02d}-{int(day):02d}"
-    for pattern, order in ((_MONTH_DAY_YEAR, "mdy"), (_DAY_MONTH_YEAR, "dmy")):
-        match = pattern.match(text)
-        if match:
-            parts = dict(zip(order, match.groups(), strict=True))
-            month_number = _MONTHS.get(parts["m"].lower())
-            if month_number:
-                return f"{parts['y']}-{month_number:02d}-{int(parts['d']):02d}"
-    match = _MONTH_YEAR.match(text)
-    if match and match.group(1).lower() in _MONTHS:
-        return f"{match.group(2)}-{_MONTHS[match.group(1).lower()]:02d}"
-    year_match = _ANY_YEAR.search(text)
-    return year_match.group(1) if year_match else None
+    parsed = iso_date(text)
+    if parsed is not None:
+        return parsed
+    year = year_of(text)
+    return None if year is None else f"{year:04d}"
 
 
 def _digest(value: str, size: int = 8) -> bytes:

@@ -11,7 +11,6 @@ of the real ``{"book": …}`` body (``title``, ``title_long``, ``isbn`` holding 
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -21,6 +20,7 @@ from urllib.parse import parse_qsl
 from bookstracker.isbn import isbn_pair
 from bookstracker.languages import to_iso639_1
 from bookstracker.names import name_key, names_match, title_key_full
+from bookstracker.providers._parse import iso_date, year_of
 from bookstracker.testing._fake import FakeProvider, FakeRequest, FakeResponse, Faults
 
 if TYPE_CHECKING:
@@ -56,32 +56,6 @@ MAX_PAGE_SIZE = 1000
 RESULT_CEILING = 10_000
 MAX_PATH_PARAM = 150
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
-_ISO = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?")
-_DAY = re.compile(r"(?<!\d)(\d{1,2})(?!\d)")
-_WORD = re.compile(r"[a-z]+")
-
 
 def _error(message: str, status: int) -> FakeResponse:
     return FakeResponse.json({"errorMessage": message, "message": message}, status)
@@ -97,21 +71,11 @@ def _limit_exceeded() -> FakeResponse:
 
 def _date_published(publish_date: str | None, fallback_year: int | None) -> str | None:
     """OpenLibrary-style free text as ISBNdb's ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
-    text = (publish_date or "").strip()
-    iso = _ISO.match(text)
-    if iso:
-        return "-".join(part for part in iso.groups() if part)
-    year = _YEAR.search(text)
-    if year is None:
-        return str(fallback_year) if fallback_year else None
-    month = next((_MONTHS[w] for w in _WORD.findall(text.lower()) if w in _MONTHS), None)
-    if month is None:
-        return year.group(1)
-    rest = text.replace(year.group(1), " ")
-    day = _DAY.search(rest)
-    if day and 1 <= int(day.group(1)) <= 31:
-        return f"{year.group(1)}-{month:02d}-{int(day.group(1)):02d}"
-    return f"{year.group(1)}-{month:02d}"
+    parsed = iso_date(publish_date)
+    if parsed is not None:
+        return parsed
+    year = year_of(publish_date) or fallback_year
+    return None if year is None else f"{year:04d}"
 
 
 def _isbn13_of(edition: CatalogEdition) -> str | None:
