@@ -1,6 +1,6 @@
 """The async client: several questions at once, sharing one client.
 
-    BOOKSTRACKER_OFFLINE=1 python examples/async_search.py
+BOOKSTRACKER_OFFLINE=1 python examples/async_search.py
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A plain script: an author's bibliography with the sync client.
 
-    python examples/script_author.py "Margaret Atwood"            # real providers
-    BOOKSTRACKER_OFFLINE=1 python examples/script_author.py "Andy Weir"
+python examples/script_author.py "Margaret Atwood"            # real providers
+BOOKSTRACKER_OFFLINE=1 python examples/script_author.py "Andy Weir"
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ def main(name: str) -> int:
             return 1
     print(f"{bib.author.name}: {len(bib.works)} core works")
     for work in bib.works:
-        print(f"  {work.first_publish_year or '????'}  {work.title}  ({len(work.editions)} editions)")
+        year = work.first_publish_year or "????"
+        print(f"  {year}  {work.title}  ({len(work.editions)} editions)")
     for item in bib.excluded:
         print(f"  excluded ({item.reason}): {item.title}")
     if bib.completeness is not None:

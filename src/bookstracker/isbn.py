@@ -194,6 +194,10 @@ def _isbn10_default(instance: ISBN) -> str | None:
     return to_isbn10(instance.isbn13)
 
 
+def _optional_isbn10(value: str | None) -> str | None:
+    return None if value is None else to_isbn10(value)
+
+
 def _check_isbn10(
     instance: ISBN, attribute: attrs.Attribute[str | None], value: str | None
 ) -> None:
@@ -206,12 +210,15 @@ def _check_isbn10(
 class ISBN:
     """A validated ISBN: the bare ISBN-13 and, for 978 prefixes, the bare ISBN-10.
 
-    ``isbn13`` accepts any form `normalize_isbn` does; ``isbn10`` is derived when not given.
+    Both fields accept any form `normalize_isbn` does and are stored bare; ``isbn10`` is
+    derived when not given and must agree with ``isbn13``.
     """
 
     isbn13: str = attrs.field(converter=normalize_isbn)
     isbn10: str | None = attrs.field(
-        default=attrs.Factory(_isbn10_default, takes_self=True), validator=_check_isbn10
+        default=attrs.Factory(_isbn10_default, takes_self=True),
+        converter=_optional_isbn10,
+        validator=_check_isbn10,
     )
 
     @classmethod

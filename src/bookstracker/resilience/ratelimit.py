@@ -2,7 +2,7 @@
 
 Both pace by GCRA, counting each request from the moment it was really let go: a caller that
 resumes late pushes the next one back rather than letting two requests leave closer together
-than the limit allows, and both keep a ``SAFETY`` margin (2% of the interval) for the jitter
+than the limit allows, and both keep a ``SAFETY`` margin (5% of the interval) for the jitter
 between letting a request go and its arrival upstream. A provider that allows the smallest
 burst of two never sees a 429 from a client paced at its rate; one that allows no burst at all
 may, when a request is delayed on its way by more than that margin (a busy machine, a new
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["RATE_KEY_PREFIX", "SAFETY", "LocalRateLimiter", "RateLimiter", "RedisRateLimiter"]
 
 RATE_KEY_PREFIX = "bookstracker:v1:rate:"
-SAFETY = 0.02
+SAFETY = 0.05
 """The share of the interval between requests added as a margin for network jitter."""
 
 _log = logging.getLogger(__name__)
