@@ -180,6 +180,7 @@ def test_isbn_value_parses_and_prints() -> None:
 
 def test_isbn_value_normalises_and_derives_isbn10() -> None:
     assert ISBN(isbn13="0553418025") == ISBN(isbn13=MARTIAN_13, isbn10=MARTIAN_10)
+    assert ISBN(isbn13="978-0-8044-2957-3", isbn10="0-8044-2957-x").isbn10 == "080442957X"
 
 
 def test_isbn_value_rejects_inconsistent_or_invalid_parts() -> None:
