@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bookstracker.errors import InvalidISBN
+from bookstracker.errors import InvalidISBN, InvalidQuery
 from bookstracker.isbn import isbn_pair
+from bookstracker.languages import to_iso639_1
 
 __all__ = [
     "as_dict",
@@ -18,6 +19,7 @@ __all__ = [
     "https_url",
     "isbn_fields",
     "iso_date",
+    "language_param",
     "text_value",
     "year_of",
 ]
@@ -149,6 +151,16 @@ def iso_date(value: Any) -> str | None:
             return f"{year:04d}-{month:02d}"
         return f"{year:04d}-{month:02d}-{day:02d}"
     return None
+
+
+def language_param(value: str | None) -> str | None:
+    """A language filter in any form as ISO 639-1; `InvalidQuery` for one nobody knows."""
+    if value is None:
+        return None
+    code = to_iso639_1(value)
+    if code is None:
+        raise InvalidQuery(f"unknown language {value!r}")
+    return code
 
 
 def clean_isbns(values: Iterable[Any]) -> list[str]:

@@ -64,6 +64,7 @@ from bookstracker.providers._parse import (
     as_list,
     as_str,
     https_url,
+    language_param,
     year_of,
 )
 from bookstracker.providers.base import (
@@ -174,15 +175,6 @@ def build_query(
     if len(q) > MAX_QUERY_LENGTH:
         raise InvalidQuery(f"query too long ({len(q)} characters, at most {MAX_QUERY_LENGTH})")
     return q
-
-
-def _language(lang: str | None) -> str | None:
-    if lang is None:
-        return None
-    code = to_iso639_1(lang)
-    if code is None:
-        raise InvalidQuery(f"unknown language {lang!r}")
-    return code
 
 
 def _print_type(print_type: str) -> str:
@@ -546,7 +538,7 @@ class GoogleBooks(ProviderAdapter):
         items, total = await self._collect(
             q,
             limit=_positive(limit, "limit"),
-            lang=_language(lang),
+            lang=language_param(lang),
             print_type=_print_type(print_type),
         )
         return _page(items, total)
@@ -619,7 +611,7 @@ class GoogleBooks(ProviderAdapter):
         items, _ = await self._collect(
             q,
             limit=_positive(max_results, "max_results"),
-            lang=_language(lang),
+            lang=language_param(lang),
             print_type="books",
         )
         editions = (parse_volume(item) for item in items)

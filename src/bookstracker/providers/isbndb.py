@@ -53,7 +53,7 @@ from bookstracker.isbn import isbn_pair, normalize_isbn
 from bookstracker.languages import to_iso639_1
 from bookstracker.metrics import ProviderMetrics
 from bookstracker.models import Edition, ProviderName, SearchHit
-from bookstracker.providers._parse import as_dict, as_int, as_str
+from bookstracker.providers._parse import as_dict, as_int, as_str, language_param
 from bookstracker.providers.base import (
     NOT_FOUND,
     EditionPage,
@@ -498,15 +498,6 @@ def _path_text(value: str, what: str) -> str:
     return text
 
 
-def _language_param(language: str | None) -> str | None:
-    if language is None:
-        return None
-    code = to_iso639_1(language)
-    if code is None:
-        raise InvalidQuery(f"unknown language {language!r}")
-    return code
-
-
 class ISBNdb(ProviderAdapter):
     """The ISBNdb API v2 adapter; disabled (every call raises `ConfigurationError`) without a key.
 
@@ -778,7 +769,7 @@ class ISBNdb(ProviderAdapter):
         if max_results < 1:
             raise InvalidQuery(f"max_results must be 1 or more: {max_results!r}")
         _check_page(1, page_size)
-        lang = _language_param(language)
+        lang = language_param(language)
         limit = min(max_results, API_RESULT_CEILING)
         size = min(page_size, limit)
         editions: dict[str, Edition] = {}
@@ -833,7 +824,7 @@ class ISBNdb(ProviderAdapter):
         if column is not None and column not in COLUMNS:
             raise InvalidQuery(f"column must be one of {', '.join(COLUMNS)}: {column!r}")
         _check_page(page, page_size)
-        lang = _language_param(language)
+        lang = language_param(language)
         request = self.search_books_request(
             text, page=page, page_size=page_size, column=column, language=lang, year=year
         )
