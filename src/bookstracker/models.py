@@ -60,13 +60,20 @@ def _str_tuple(value: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(value)
 
 
-_ONE_SOURCE = {(p,): (p,) for p in PROVIDERS}
+_CANONICAL_SOURCES: dict[tuple[str, ...], tuple[str, ...]] = {
+    combo: combo
+    for combo in (
+        tuple(p for i, p in enumerate(PROVIDERS) if mask >> i & 1) for mask in range(1, 8)
+    )
+}
 
 
 def _provider_tuple(value: Iterable[str] | None) -> tuple[str, ...]:
     """Sources in the contract's fixed provider order, without repeats."""
-    if type(value) is tuple and value in _ONE_SOURCE:
-        return _ONE_SOURCE[value]
+    if type(value) is tuple:
+        canonical = _CANONICAL_SOURCES.get(value)
+        if canonical is not None:
+            return canonical
     given = set(_str_tuple(value))
     ordered: list[str] = [p for p in PROVIDERS if p in given]
     ordered.extend(sorted(given.difference(PROVIDERS)))

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 from rapidfuzz import fuzz, process
 
-from bookstracker.models import Edition
+from bookstracker.models import PROVIDERS, Edition
 from bookstracker.names import name_key, title_key
 from bookstracker.pipeline.corefilter import COLLECTION_PATTERN
 from bookstracker.pipeline.merge import is_companion_title
@@ -73,11 +73,12 @@ def merge_editions(editions: Sequence[Edition]) -> Edition:
                 break
         merged[field] = value or None
     keys: dict[str, str] = {}
-    sources: set[str] = set()
+    seen: set[str] = set()
     for edition in editions:
         for provider, key in edition.keys.items():
             keys.setdefault(provider, key)
-        sources.update(edition.sources)
+        seen.update(edition.sources)
+    sources = tuple(p for p in PROVIDERS if p in seen) + tuple(sorted(seen.difference(PROVIDERS)))
     merged["title"] = merged["title"] or first.title
     merged["authors"] = merged["authors"] or ()
     merged["keys"] = keys
