@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import stamina
+
+from support import Fakes
 
 SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 
@@ -51,3 +55,22 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("BOOKSTRACKER_") and not name.startswith("BOOKSTRACKER_TEST_"):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def no_retry_sleeps() -> Iterator[None]:
+    """stamina's testing mode: one attempt, no sleeping."""
+    with stamina.set_testing(True, attempts=1):
+        yield
+
+
+@pytest.fixture(scope="module")
+def shared_fakes() -> Fakes:
+    """One set of fakes per module (their first answers build indexes, which is slow)."""
+    return Fakes()
+
+
+@pytest.fixture
+def fakes(shared_fakes: Fakes) -> Fakes:
+    """The module's fakes with empty logs and no faults, latency or limits."""
+    return shared_fakes.reset()

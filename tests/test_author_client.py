@@ -8,33 +8,23 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
 import httpx
 import pytest
-import stamina
 
 from bookstracker import (
     AllProvidersFailed,
-    AsyncBooksClient,
     Bibliography,
     Completeness,
-    GoogleBooks,
     InvalidQuery,
-    ISBNdb,
     NotFound,
-    OpenLibrary,
 )
-from bookstracker.resilience import RetryPolicy
 from bookstracker.testing import (
     FAULT_KINDS,
     CatalogAuthor,
-    FakeGoogleBooks,
-    FakeISBNdb,
     FakeOpenLibrary,
-    FakeProvider,
     FakeRequest,
     FakeResponse,
     FakeServer,
@@ -42,24 +32,12 @@ from bookstracker.testing import (
     Faults,
     sample_catalog,
 )
+from support import FAULT_ERROR, PROVIDER_NAMES, TIMED_OUT, Fakes
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("no_retry_sleeps")]
 
-PROVIDER_NAMES = ("openlibrary", "googlebooks", "isbndb")
-# The deadline passing, or the request timeout it shortened, whichever fires first.
-TIMED_OUT = r"timed out|timeout"
-KEY = "test-key"
 ANDY_WEIR = "OL7234434A"
 NOVELIST, COMEDIAN = "OL70000056A", "OL70000057A"
-FAULT_ERROR = {
-    "500": r"\b500\b",
-    "503": r"\b503\b",
-    "hang": r"time",
-    "reset": r"reset",
-    "malformed": r"malformed|not valid JSON",
-    "html": r"HTML",
-    "truncated": r"truncat|complete message body",
-}
 
 
 class FlakyWorksOpenLibrary(FakeOpenLibrary):
@@ -91,76 +69,6 @@ class SlowListingOpenLibrary(FakeOpenLibrary):
         if raw.url.path == self.slow_path:
             await anyio.sleep(0.2)
         return await super().handle_async(raw)
-
-
-class Fakes:
-    """The three fakes and a client over them."""
-
-    def __init__(self, openlibrary: FakeOpenLibrary | None = None) -> None:
-        self.openlibrary = openlibrary or FakeOpenLibrary()
-        self.googlebooks = FakeGoogleBooks()
-        self.isbndb = FakeISBNdb(api_key=KEY)
-
-    def __getitem__(self, name: str) -> FakeProvider:
-        fake: FakeProvider = getattr(self, name)
-        return fake
-
-    def reset(self) -> Fakes:
-        for name in PROVIDER_NAMES:
-            fake = self[name]
-            fake.reset_log()
-            fake.set_faults(None)
-            fake.set_latency(0.0)
-        return self
-
-    def client(
-        self,
-        *,
-        timeout: float = 5.0,
-        deadline: float | None = 30.0,
-        urls: dict[str, str] | None = None,
-        providers: tuple[str, ...] = PROVIDER_NAMES,
-    ) -> AsyncBooksClient:
-        def where(name: str) -> dict[str, Any]:
-            if urls is not None:
-                return {"base_url": urls[name]}
-            return {"transport": self[name].transport()}
-
-        once = RetryPolicy(attempts=1)
-        adapters: dict[str, Any] = {
-            "openlibrary": OpenLibrary(
-                rate=1000, timeout=timeout, retry=once, **where("openlibrary")
-            ),
-            "googlebooks": GoogleBooks(
-                rate=1000, timeout=timeout, retry=once, **where("googlebooks")
-            ),
-            "isbndb": ISBNdb(
-                api_key=KEY, rate=1000, timeout=timeout, retry=once, **where("isbndb")
-            ),
-        }
-        return AsyncBooksClient(
-            providers=providers,
-            **{name: adapters[name] for name in providers},
-            cache=None,
-            deadline=deadline,
-        )
-
-
-@pytest.fixture(autouse=True)
-def _no_retry_sleeps() -> Iterator[None]:
-    with stamina.set_testing(True, attempts=1):
-        yield
-
-
-@pytest.fixture(scope="module")
-def shared_fakes() -> Fakes:
-    """One set of fakes for the module (their first answers build indexes, which is slow)."""
-    return Fakes()
-
-
-@pytest.fixture
-def fakes(shared_fakes: Fakes) -> Fakes:
-    return shared_fakes.reset()
 
 
 def _main_authors() -> list[CatalogAuthor]:

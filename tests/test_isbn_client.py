@@ -9,42 +9,28 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
-import stamina
 
 from bookstracker import (
     AllProvidersFailed,
-    AsyncBooksClient,
     Edition,
-    GoogleBooks,
     InvalidISBN,
-    ISBNdb,
     IsbnResults,
-    OpenLibrary,
 )
-from bookstracker.resilience import RetryPolicy
 from bookstracker.testing import (
     FAULT_KINDS,
     FakeGoogleBooks,
-    FakeISBNdb,
-    FakeOpenLibrary,
-    FakeProvider,
     FakeServer,
     FaultKind,
     Faults,
     LoggedRequest,
     sample_catalog,
 )
+from support import PROVIDER_NAMES, TIMED_OUT, Fakes
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("no_retry_sleeps")]
 
-PROVIDER_NAMES = ("openlibrary", "googlebooks", "isbndb")
-# The deadline passing, or the request timeout it shortened, whichever fires first.
-TIMED_OUT = r"timed out|timeout"
-KEY = "test-key"
 INVALID = ["123", "9780553418027", "0553418026", "hello world", "978-0-553-41802-"]
 
 
@@ -67,60 +53,6 @@ def _known_by(isbn: str) -> set[str]:
 
 
 ISBNS_120 = _catalog_isbns(120)
-
-
-class Fakes:
-    """The three fakes and a client over them."""
-
-    def __init__(self) -> None:
-        self.openlibrary = FakeOpenLibrary()
-        self.googlebooks = FakeGoogleBooks()
-        self.isbndb = FakeISBNdb(api_key=KEY)
-
-    def __getitem__(self, name: str) -> FakeProvider:
-        fake: FakeProvider = getattr(self, name)
-        return fake
-
-    def reset(self) -> Fakes:
-        for name in PROVIDER_NAMES:
-            fake = self[name]
-            fake.reset_log()
-            fake.set_faults(None)
-            fake.set_latency(0.0)
-        self.isbndb.reset_quota()
-        return self
-
-    def client(
-        self, *, timeout: float = 5.0, urls: dict[str, str] | None = None, **kwargs: Any
-    ) -> AsyncBooksClient:
-        def where(name: str) -> dict[str, Any]:
-            if urls is not None:
-                return {"base_url": urls[name]}
-            return {"transport": self[name].transport()}
-
-        once = RetryPolicy(attempts=1)
-        return AsyncBooksClient(
-            openlibrary=OpenLibrary(rate=1000, timeout=timeout, retry=once, **where("openlibrary")),
-            googlebooks=GoogleBooks(rate=1000, timeout=timeout, retry=once, **where("googlebooks")),
-            isbndb=ISBNdb(api_key=KEY, rate=1000, timeout=timeout, retry=once, **where("isbndb")),
-            **{"cache": None, "deadline": 30.0, **kwargs},
-        )
-
-
-@pytest.fixture(autouse=True)
-def _no_retry_sleeps() -> Iterator[None]:
-    with stamina.set_testing(True, attempts=1):
-        yield
-
-
-@pytest.fixture(scope="module")
-def shared_fakes() -> Fakes:
-    return Fakes()
-
-
-@pytest.fixture
-def fakes(shared_fakes: Fakes) -> Fakes:
-    return shared_fakes.reset()
 
 
 def _bibkeys(request: LoggedRequest) -> list[str]:

@@ -7,124 +7,28 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
-import stamina
 
 from bookstracker import (
     AllProvidersFailed,
-    AsyncBooksClient,
-    GoogleBooks,
     InvalidQuery,
     ISBNdb,
-    OpenLibrary,
     ParallelSearcher,
     SearchHit,
     SearchResult,
 )
-from bookstracker.resilience import RetryPolicy
 from bookstracker.testing import (
     FAULT_KINDS,
     CatalogWork,
-    FakeGoogleBooks,
-    FakeISBNdb,
-    FakeOpenLibrary,
-    FakeProvider,
     FakeServer,
     FaultKind,
     Faults,
     sample_catalog,
 )
+from support import FAULT_ERROR, LOOPBACK_FAULT_ERROR, PROVIDER_NAMES, TIMED_OUT, Fakes
 
-pytestmark = pytest.mark.anyio
-
-PROVIDER_NAMES = ("openlibrary", "googlebooks", "isbndb")
-# The deadline passing, or the request timeout it shortened, whichever fires first.
-TIMED_OUT = r"timed out|timeout"
-KEY = "test-key"
-
-# What a provider's report says for each injected fault: the kind of failure, by name.
-FAULT_ERROR = {
-    "500": r"\b500\b",
-    "503": r"\b503\b",
-    "hang": r"time",
-    "reset": r"reset",
-    "malformed": r"malformed|not valid JSON",
-    "html": r"HTML",
-    "truncated": r"truncat|complete message body",
-}
-# Over a real socket a reset, and a body cut short by one, reach httpx as a bare ReadError.
-LOOPBACK_FAULT_ERROR = {**FAULT_ERROR, "reset": r"unavailable", "truncated": r"unavailable"}
-
-
-@pytest.fixture(autouse=True)
-def _no_retry_sleeps() -> Iterator[None]:
-    with stamina.set_testing(True, attempts=1):
-        yield
-
-
-class Fakes:
-    """The three fakes and a client over them."""
-
-    def __init__(self) -> None:
-        self.openlibrary = FakeOpenLibrary()
-        self.googlebooks = FakeGoogleBooks()
-        self.isbndb = FakeISBNdb(api_key=KEY)
-
-    def reset(self) -> Fakes:
-        for name in PROVIDER_NAMES:
-            fake = self[name]
-            fake.reset_log()
-            fake.set_faults(None)
-            fake.set_latency(0.0)
-            fake.set_rate_limit(None)
-        self.isbndb.reset_quota()
-        return self
-
-    def __getitem__(self, name: str) -> FakeProvider:
-        fake: FakeProvider = getattr(self, name)
-        return fake
-
-    def adapters(
-        self, *, timeout: float = 5.0, urls: dict[str, str] | None = None
-    ) -> dict[str, Any]:
-        def where(name: str) -> dict[str, Any]:
-            if urls is not None:
-                return {"base_url": urls[name]}
-            return {"transport": self[name].transport()}
-
-        once = RetryPolicy(attempts=1)
-        return {
-            "openlibrary": OpenLibrary(
-                rate=1000, timeout=timeout, retry=once, **where("openlibrary")
-            ),
-            "googlebooks": GoogleBooks(
-                rate=1000, timeout=timeout, retry=once, **where("googlebooks")
-            ),
-            "isbndb": ISBNdb(
-                api_key=KEY, rate=1000, timeout=timeout, retry=once, **where("isbndb")
-            ),
-        }
-
-    def client(self, *, deadline: float | None = 30.0, **kwargs: Any) -> AsyncBooksClient:
-        return AsyncBooksClient(**self.adapters(**kwargs), cache=None, deadline=deadline)
-
-    def reset_logs(self) -> None:
-        for name in PROVIDER_NAMES:
-            self[name].reset_log()
-
-
-@pytest.fixture(scope="module")
-def shared_fakes() -> Fakes:
-    """One set of fakes for the module (their first answers build indexes, which is slow)."""
-    return Fakes()
-
-
-@pytest.fixture
-def fakes(shared_fakes: Fakes) -> Fakes:
-    return shared_fakes.reset()
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("no_retry_sleeps")]
 
 
 def _catalog_work(hit: SearchHit) -> CatalogWork | None:
