@@ -133,6 +133,13 @@ def _failure(
     else:
         options.err.print(f"bookstracker: {escape(message)}")
         _print_reports(options, reports, to_stderr=True)
+        asked = [r for r in reports.values() if r.status == "error"]
+        if asked and all("unavailable" in (r.error or "") for r in asked) and not options.offline:
+            options.err.print(
+                "hint: no provider could be reached; --offline answers from the bundled "
+                "sample catalog",
+                style="dim",
+            )
         if stats is not None:
             _print_stats(options, stats)
     sys.exit(code)
