@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -624,6 +625,10 @@ def _not_asked() -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``bookstracker`` script."""
+    if argv is None and hasattr(signal, "SIGPIPE"):
+        # `bookstracker ... | head`: end quietly as Unix tools do (status 141), rather than
+        # exit 1, which means "nothing found". Only for the real command: not when embedded.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         cli.main(args=argv, prog_name="bookstracker", standalone_mode=False)
     except click.UsageError as exc:
