@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -466,3 +467,18 @@ def test_python_m_bookstracker_bad_input() -> None:
     assert done.stdout == ""
     assert len(done.stderr.splitlines()) == 1
     assert "9780553418027" in done.stderr
+
+
+def test_an_unsafe_cache_folder_is_bad_usage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    with pytest.raises(SystemExit) as exited:
+        main(["--offline", "--cache-dir", str(shared), "author", "Andy Weir"])
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert len(captured.err.strip().splitlines()) == 1
+    assert "other users" in captured.err

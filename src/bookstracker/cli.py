@@ -33,6 +33,7 @@ from bookstracker.client import AsyncBooksClient, parse_providers
 from bookstracker.errors import (
     AllProvidersFailed,
     BooksTrackerError,
+    CacheError,
     InvalidInput,
     NotFound,
 )
@@ -109,7 +110,7 @@ def _run(
 
     try:
         value, stats = anyio.run(main)
-    except InvalidInput as exc:
+    except (InvalidInput, CacheError) as exc:
         _fail(str(exc), EXIT_USAGE)
     except BooksTrackerError as exc:
         _fail(str(exc), EXIT_UNAVAILABLE)
