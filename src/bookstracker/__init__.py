@@ -6,7 +6,7 @@ works, paired with every edition, scored for completeness, cached and polite.
 
 from bookstracker._logging import opentelemetry_hook, set_event_hook, structlog_hook
 from bookstracker.cache import DiskCache, MemoryCache, RedisCache, TieredCache
-from bookstracker.client import AsyncBooksClient, BooksClient
+from bookstracker.client import AsyncBooksClient
 from bookstracker.config import UNSET
 from bookstracker.config import package_version as _package_version
 from bookstracker.errors import (
@@ -47,6 +47,7 @@ from bookstracker.pipeline.completeness import CompletenessScorer
 from bookstracker.pipeline.enhance import EnhancementPipeline
 from bookstracker.pipeline.search import ParallelSearcher
 from bookstracker.providers import GoogleBooks, ISBNdb, OpenLibrary
+from bookstracker.sync_client import BooksClient
 from bookstracker.warming import WarmProgress, WarmReport
 
 __version__ = _package_version()

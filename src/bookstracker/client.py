@@ -6,13 +6,11 @@ rate limiter → retry → HTTP), so a cache hit costs no request and no rate-li
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
-import threading
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -84,7 +82,7 @@ from bookstracker.warming import WarmProgress, WarmReport, popular_authors, warm
 if TYPE_CHECKING:
     from bookstracker.library_import import RejectedRow
 
-__all__ = ["AsyncBooksClient", "BooksClient", "parse_providers"]
+__all__ = ["AsyncBooksClient", "parse_providers"]
 
 logger = logging.getLogger("bookstracker")
 T = TypeVar("T")
@@ -848,96 +846,3 @@ def _with_reports(
     if stale:
         return attrs.evolve(value, providers=reports, stale=True)
     return attrs.evolve(value, providers=reports)
-
-
-class BooksClient:
-    """The synchronous client: the async core on its own event-loop thread.
-
-    Works in a plain script, inside a running event loop and in a Jupyter cell, because it never
-    calls ``asyncio.run`` on the caller's thread. Takes the same arguments as
-    :class:`AsyncBooksClient`.
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run_loop, name="bookstracker-loop", daemon=True
-        )
-        self._thread.start()
-        self._ready.wait()
-        self._closed = False
-        try:
-            self._async = AsyncBooksClient(**kwargs)
-        except BaseException:
-            self._stop_loop()
-            raise
-
-    def _run_loop(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._loop.call_soon(self._ready.set)
-        self._loop.run_forever()
-
-    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
-        if self._closed:
-            coro.close()
-            raise RuntimeError("this BooksClient is closed")
-        if threading.current_thread() is self._thread:
-            coro.close()
-            raise RuntimeError("BooksClient cannot be called from its own loop thread")
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
-
-    @property
-    def async_client(self) -> AsyncBooksClient:
-        return self._async
-
-    def __repr__(self) -> str:
-        return repr(self._async).replace("AsyncBooksClient", "BooksClient", 1)
-
-    def search(self, query: str, *, limit: int = 20) -> SearchResult:
-        return self._run(self._async.search(query, limit=limit))
-
-    def isbn(self, isbn: str) -> Edition | None:
-        return self._run(self._async.isbn(isbn))
-
-    def isbns(self, isbns: Iterable[str], *, strict: bool = False) -> IsbnResults:
-        return self._run(self._async.isbns(isbns, strict=strict))
-
-    def author(self, name: str) -> Bibliography:
-        return self._run(self._async.author(name))
-
-    def completeness(self, name: str) -> Completeness:
-        return self._run(self._async.completeness(name))
-
-    def stats(self) -> Stats:
-        return self._run(self._async.stats())
-
-    def clear_cache(self) -> None:
-        self._run(self._async.clear_cache())
-
-    def warm(self, names: Iterable[str] | None = None, **kwargs: Any) -> WarmReport:
-        return self._run(self._async.warm(names, **kwargs))
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        try:
-            self._run(self._async.aclose())
-        finally:
-            self._closed = True
-            self._stop_loop()
-
-    def _stop_loop(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._loop.close()
-
-    def __enter__(self) -> BooksClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        if not getattr(self, "_closed", True) and self._loop.is_running():
-            self._loop.call_soon_threadsafe(self._loop.stop)
