@@ -464,3 +464,48 @@ async def test_a_failing_provider_over_loopback(fakes: Fakes) -> None:
     assert bib.author.keys["openlibrary"] == NOVELIST
     assert _decisions(bib) == _truth([NOVELIST])
     _assert_reports_match_logs(bib, fakes)
+
+
+class FilterOnlySearchOpenLibrary(FakeOpenLibrary):
+    """A search that reads the ``author_key=`` filter but not ``author_key:`` inside ``q``."""
+
+    def route(self, request: FakeRequest) -> FakeResponse:
+        if request.path == "/search.json" and (request.param("q") or "").startswith("author_key:"):
+            return FakeResponse.json({"numFound": 0, "start": 0, "docs": []})
+        return super().route(request)
+
+
+class NoSignalsOpenLibrary(FakeOpenLibrary):
+    """A search that finds nothing for an author key, in either form."""
+
+    def route(self, request: FakeRequest) -> FakeResponse:
+        asks_by_key = (request.param("q") or "").startswith("author_key:") or request.param(
+            "author_key"
+        )
+        if request.path == "/search.json" and asks_by_key:
+            return FakeResponse.json({"numFound": 0, "start": 0, "docs": []})
+        return super().route(request)
+
+
+async def test_signals_fall_back_to_the_filter_parameter() -> None:
+    fakes = Fakes(openlibrary=FilterOnlySearchOpenLibrary())
+    async with fakes.client() as client:
+        bib = await client.author("Andy Weir")
+    assert len(bib.works) == 7
+    assert sum(1 for e in bib.excluded if e.reason == "translation") == 5
+    asked = [
+        r.param("q") or f"author_key={r.param('author_key')}"
+        for r in fakes.openlibrary.requests("/search.json")
+    ]
+    assert asked == [f"author_key:{ANDY_WEIR}", f"author_key={ANDY_WEIR}"]
+    assert bib.completeness is not None
+    assert bib.completeness.complete
+
+
+async def test_missing_signals_make_the_bibliography_incomplete() -> None:
+    fakes = Fakes(openlibrary=NoSignalsOpenLibrary())
+    async with fakes.client() as client:
+        bib = await client.author("Andy Weir")
+    assert bib.completeness is not None
+    assert not bib.completeness.complete
+    assert bib.completeness.evidence["signals_fetched"] is False

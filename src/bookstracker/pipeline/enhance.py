@@ -177,13 +177,18 @@ class EnhancementPipeline:
         async def works(key: str) -> None:
             listings[key] = await self.openlibrary.author_works(key)
 
-        async def signals(key: str) -> None:
+        async def signals(key: str, form: str = "query") -> None:
             try:
-                signals_by_key[key] = await self.openlibrary.author_work_signals(key)
+                signals_by_key[key] = await self.openlibrary.author_work_signals(key, form=form)
             except ProviderError:
-                harvest.signals_ok = False
+                signals_by_key.pop(key, None)
 
         await _run_all([functools.partial(step, key) for key in keys for step in (works, signals)])
+        for key in keys:
+            if not _signals_cover(listings[key].works, signals_by_key.get(key)):
+                await signals(key, "filter")  # a server that reads only the filter parameter
+                if not _signals_cover(listings[key].works, signals_by_key.get(key)):
+                    harvest.signals_ok = False
         for key in keys:  # in the people's order, whichever answered first
             listing = listings[key]
             known = {w.key for w in harvest.works}
@@ -425,6 +430,15 @@ async def _run_all(calls: Sequence[Callable[[], Awaitable[None]]]) -> None:
             group.start_soon(run, call, group)
     if errors:
         raise errors[0]
+
+
+def _signals_cover(works: Sequence[Any], signals: Mapping[str, Any] | None) -> bool:
+    """True when the search signals describe at least half of the listed works."""
+    if not works:
+        return True
+    if not signals:
+        return False
+    return sum(1 for w in works if w.key in signals) * 2 >= len(works)
 
 
 def _names_of(people: Iterable[Author]) -> list[str]:

@@ -1025,12 +1025,14 @@ class OpenLibrary(ProviderAdapter):
         page_size: int = 1000,
         max_works: int = 20_000,
         max_isbns: int = MAX_SIGNAL_ISBNS,
+        form: Literal["query", "filter"] = "query",
     ) -> dict[str, WorkSignals]:
         """Languages, edition counts, years and ISBN-13s of every work of the author.
 
         One ``/search.json?q=author_key:…`` request per ``page_size`` works (sorted by key so
-        that pages do not shift). ``max_isbns`` ISBN-13s are kept per work; 0 leaves ``isbn``
-        out of the request.
+        that pages do not shift); ``form="filter"`` asks with the ``author_key=`` filter
+        parameter instead, and no sort, for servers that read only that. ``max_isbns`` ISBN-13s
+        are kept per work; 0 leaves ``isbn`` out of the request.
         """
         author_key = _author_key(key)
         _check_range("page_size", page_size, 1, MAX_SEARCH_LIMIT)
@@ -1041,12 +1043,16 @@ class OpenLibrary(ProviderAdapter):
         offset = 0
         while offset < max_works:
             limit = min(page_size, max_works - offset)
+            select: tuple[tuple[str, str], ...] = (
+                (("q", f"author_key:{author_key}"), ("sort", "key"))
+                if form == "query"
+                else (("author_key", author_key),)
+            )
             request = self._get(
                 "/search.json",
                 (
-                    ("q", f"author_key:{author_key}"),
+                    *select,
                     ("fields", fields),
-                    ("sort", "key"),
                     ("limit", str(limit)),
                     ("offset", str(offset)),
                 ),
