@@ -349,7 +349,16 @@ def _ms(value: float | None) -> str:
 # -- commands ----------------------------------------------------------------------------------
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_EPILOG = """\b
+Exit codes: 0 an answer (also when some providers failed: see the report),
+1 every provider that answered had nothing, 2 bad usage or invalid input
+(nothing sent upstream), 3 no provider could answer.
+\b
+Settings come from BOOKSTRACKER_* environment variables (API keys, URLs,
+rates, cache folder, Redis): see docs/configuration.md."""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EPILOG)
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @click.option("--offline", is_flag=True, help="Answer from the bundled sample catalog.")
 @click.option("--providers", metavar="LIST", help="openlibrary,googlebooks,isbndb (default all).")
