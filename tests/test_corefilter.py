@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from bookstracker.models import Edition
 from bookstracker.pipeline.corefilter import CoreWorksFilter, WorkCandidate, original_language
+from bookstracker.providers.openlibrary import parse_works_page
 
 WEIR = "OL7234434A"
+WHIFFLE = "The Adventures of the Princess and Mr. Whiffle"
 
 
 def work(key: str, title: str, **kwargs: object) -> WorkCandidate:
@@ -167,3 +172,66 @@ def test_translation_is_kept_under_the_original_it_names() -> None:
     kept = {e.key: e.kept_under for e in result.excluded}
     assert kept == {"W2": "W1", "W3": None}
     assert result.kept_under["W2"] == "W1"
+
+
+def test_two_books_of_one_series_title_are_not_duplicates() -> None:
+    decided = run(
+        [
+            work("W1", "The Adventures of the Princess and Mr. Whiffle - The Dark of Deep Below"),
+            work(
+                "W2", "The Adventures of the Princess and Mr. Whiffle - The Thing Beneath the Bed"
+            ),
+        ]
+    )
+    assert decided == {"W1": "core", "W2": "core"}
+
+
+def test_a_generic_subtitle_does_not_make_another_work() -> None:
+    decided = run(
+        [
+            work("W1", "The Martian", edition_count=30),
+            work("W2", "The martian", subtitle="a novel"),
+            work("W3", "The Martian: A Thriller"),
+        ]
+    )
+    assert decided == {"W1": "core", "W2": "duplicate", "W3": "duplicate"}
+
+
+def test_an_anthology_of_many_authors_is_a_collection() -> None:
+    others = tuple(f"OL{i}A" for i in range(10, 20))
+    decided = run([work("W1", "Unfettered", author_keys=(*others[:1], WEIR, *others[1:]))])
+    assert decided == {"W1": "collection"}
+
+
+def test_the_recorded_rothfuss_works_list(shared_fixtures: Path) -> None:
+    """OpenLibrary's real list for Patrick Rothfuss: a box set, a book split in two records,
+    an anthology of 47 authors, two picture books sharing a series title (both core)."""
+    body = json.loads(
+        (
+            shared_fixtures / "openlibrary/authors_OL2830895A_works_limit1000_rothfuss.json"
+        ).read_text()
+    )
+    works = [
+        WorkCandidate(
+            key=w.key,
+            title=w.title,
+            subtitle=w.subtitle,
+            author_keys=w.author_keys,
+            roles=dict(w.roles),
+            subjects=w.subjects,
+            description=w.description,
+        )
+        for w in parse_works_page(body).works
+    ]
+    result = CoreWorksFilter(
+        author_keys=["OL2830895A"], author_names=["Patrick Rothfuss"], original_language="en"
+    ).run(works)
+    reasons = {e.key: e.reason for e in result.excluded}
+    assert reasons == {
+        "OL19335978W": "collection",
+        "OL24343635W": "collection",
+        "OL16817144W": "duplicate",
+        "OL16817145W": "duplicate",
+    }
+    core = {w.key for w in result.core}
+    assert {"OL8479867W", "OL8479869W", "OL17067388W", "OL20814127W", "OL15678246W"} <= core

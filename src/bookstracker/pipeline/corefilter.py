@@ -22,15 +22,17 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 
 from bookstracker.models import Edition, Exclusion, ExclusionReason
-from bookstracker.names import name_key, title_key
+from bookstracker.names import name_key, title_key, title_key_full
 from bookstracker.pipeline.merge import is_companion_title
 
 __all__ = [
+    "ANTHOLOGY_AUTHORS",
     "COLLECTION_PATTERN",
     "CONTRIBUTOR_ROLES",
     "CoreWorksFilter",
     "FilterResult",
     "WorkCandidate",
+    "distinct_subtitle",
     "duplicate_key",
     "original_language",
 ]
@@ -44,6 +46,7 @@ COLLECTION_PATTERN = re.compile(
     r"complete (?:short )?(?:stories|novels|works|fiction)|collected (?:novels|works|fiction))",
     re.IGNORECASE,
 )
+ANTHOLOGY_AUTHORS = 5
 CONTRIBUTOR_ROLES = frozenset(
     {
         "foreword",
@@ -74,6 +77,10 @@ _COMPANION_SUBJECTS = frozenset(
     {"criticism and interpretation", "study guides", "study aids", "examinations, questions, etc"}
 )
 _ABOUT_SUBJECTS = frozenset({"biography", "biographies", "interviews", "correspondence"})
+_GENERIC_SUBTITLE = re.compile(
+    r"(?:(?:a|an|the)\s+)?(?:[\w'-]+\s+){0,2}"
+    r"(?:novel|novella|thriller|memoir|mystery|romance|story|stories|tale|fable|roman|book|saga)s?"
+)
 _ALTERNATE_TITLE = re.compile(r"[,;]\s*or[,:]?\s+.*$", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s*(?:[,;/:+&]|\band\b|\bwith\b)\s*", re.IGNORECASE)
 
@@ -267,6 +274,8 @@ class CoreWorksFilter:
         marks = _bundle_marks(work)
         if marks:
             return marks
+        if len(work.author_keys) > ANTHOLOGY_AUTHORS and self._primary_is_other(work):
+            return f"an anthology of {len(work.author_keys)} authors"
         own = title_key(work.title)
         parts = _SEPARATORS.split(work.full_title)
         named = {k for k in map(title_key, parts) if k and k != own and k in title_keys}
@@ -335,17 +344,44 @@ def _richness(work: WorkCandidate) -> tuple[int, int, int]:
     return (work.edition_count or 0, work.richness, -len(work.key))
 
 
+def distinct_subtitle(work: WorkCandidate) -> str:
+    """The normalised subtitle that sets a work apart from others of the same main title
+    ("The Dark of Deep Below"); empty for none, or for a generic one ("a novel")."""
+    main = title_key(_ALTERNATE_TITLE.sub("", work.title))
+    full = title_key_full(_ALTERNATE_TITLE.sub("", work.full_title))
+    if not main or not full.startswith(main):
+        return ""
+    rest = full[len(main) :].strip()
+    return "" if _GENERIC_SUBTITLE.fullmatch(rest) else rest
+
+
+def _duplicate_groups(works: Sequence[WorkCandidate]) -> list[list[WorkCandidate]]:
+    """Works grouped as records of one work: one main title, and no two distinct subtitles
+    (a record without one joins the group only when its main title has one subtitle)."""
+    by_main: dict[str, dict[str, list[WorkCandidate]]] = {}
+    for work in works:
+        main = duplicate_key(work.title) or work.key
+        by_main.setdefault(main, {}).setdefault(distinct_subtitle(work), []).append(work)
+    groups: list[list[WorkCandidate]] = []
+    for subtitles in by_main.values():
+        named = [group for sub, group in subtitles.items() if sub]
+        bare = subtitles.get("", [])
+        if len(named) == 1 and bare:
+            groups.append([*bare, *named[0]])
+            continue
+        groups.extend(named)
+        if bare:
+            groups.append(bare)
+    position = {w.key: i for i, w in enumerate(works)}
+    groups.sort(key=lambda group: min(position[w.key] for w in group))
+    return groups
+
+
 def _resolve_duplicates(
     works: Sequence[WorkCandidate],
 ) -> tuple[list[WorkCandidate], list[tuple[WorkCandidate, WorkCandidate, str]], dict[str, int]]:
-    groups: dict[str, list[WorkCandidate]] = {}
-    order: list[str] = []
-    for work in works:
-        key = duplicate_key(work.title) or work.key
-        if key not in groups:
-            groups[key] = []
-            order.append(key)
-        groups[key].append(work)
+    groups: dict[int, list[WorkCandidate]] = dict(enumerate(_duplicate_groups(works)))
+    order = list(groups)
     core: list[WorkCandidate] = []
     duplicates: list[tuple[WorkCandidate, WorkCandidate, str]] = []
     first_year: dict[str, int] = {}
