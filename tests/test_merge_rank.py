@@ -78,3 +78,19 @@ def test_ranking_explains_itself_and_companions_follow_their_book() -> None:
     for h in ranked:
         assert abs(sum(h.score_parts.values()) - h.score) < 1e-3
     assert ranked[1].score_parts["companion_penalty"] < 0
+
+
+def test_criticism_is_a_companion_too() -> None:
+    hits = [
+        hit(
+            "openlibrary",
+            "J. R. R. Tolkien's Lord of the Rings (Modern Critical Interpretations)",
+            authors=("J. R. R. Tolkien",),
+        ),
+        hit(
+            "openlibrary", "The Lord of the Rings", authors=("J. R. R. Tolkien",), edition_count=120
+        ),
+    ]
+    ranked = rank_hits(hits, query="lord of the rings tolkien")
+    assert ranked[0].title == "The Lord of the Rings"
+    assert "companion_penalty" in ranked[1].score_parts

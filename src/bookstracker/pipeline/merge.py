@@ -22,7 +22,9 @@ COMPANION_PATTERN = re.compile(
     r"\b(study guide|summary (?:of|and|&)|summary\b.*\banalysis|analysis of|sparknotes|"
     r"cliffs? ?notes|york notes|workbook|reader'?s guide|book club guide|teacher'?s guide|"
     r"literature guide|novel units|lesson plans?|quiz ?book|trivia|conversation starters|"
-    r"bookrags|supersummary|instaread|(?:a )?summary$)",
+    r"bookrags|supersummary|instaread|(?:a )?summary$|"
+    r"critical (?:interpretations|essays|companion|perspectives|insights)|casebook|"
+    r"bloom'?s (?:guides|notes|modern critical))",
     re.IGNORECASE,
 )
 
