@@ -1,0 +1,99 @@
+"""The examples in examples/ run as written (offline, on the bundled sample catalog)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.fixture
+def offline_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOOKSTRACKER_")}
+    env.update(BOOKSTRACKER_OFFLINE="1", BOOKSTRACKER_CACHE_DIR=str(tmp_path / "cache"))
+    return env
+
+
+def run_example(name: str, env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / name), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout
+
+
+def test_the_script_prints_a_bibliography(offline_env: dict[str, str]) -> None:
+    out = run_example("script_author.py", offline_env, "Andy Weir")
+    assert "Andy Weir: 7 core works" in out
+    assert "excluded (translation): Der Marsianer" in out
+
+
+def test_the_async_example_searches_and_looks_up_isbns(offline_env: dict[str, str]) -> None:
+    out = run_example("async_search.py", offline_env)
+    assert "Good Omens" in out
+    assert "0553418025 -> The Martian" in out
+    assert "invalid: ('not-an-isbn',)" in out
+
+
+def test_the_notebook_is_valid_json_with_code_cells() -> None:
+    notebook = json.loads((EXAMPLES / "notebook.ipynb").read_text(encoding="utf-8"))
+    code = ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    assert any("BooksClient(offline=True)" in cell for cell in code)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def web_server(offline_env: dict[str, str]) -> Iterator[str]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, str(EXAMPLES / "web_server.py"), str(port)],
+        env=offline_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        assert server.stderr is not None
+        server.stderr.close()
+
+
+def test_the_web_server_answers_from_threads(web_server: str) -> None:
+    with urllib.request.urlopen(f"{web_server}/author?name=Andy+Weir", timeout=30) as answer:
+        document = json.load(answer)
+    assert len(document["works"]) == 7
+    with urllib.request.urlopen(f"{web_server}/isbn?isbn=0553418025", timeout=30) as answer:
+        isbns = json.load(answer)
+    assert isbns["results"]["0553418025"]["title"] == "The Martian"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{web_server}/search?q=ab", timeout=30)
+    assert refused.value.code == 400
+    refused.value.close()
