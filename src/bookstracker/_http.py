@@ -7,7 +7,9 @@ reports. Switching HTTP library means changing this file alone.
 
 from __future__ import annotations
 
+import asyncio
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -99,7 +101,14 @@ class HttpResponse:
 
 
 class HttpSession:
-    """One shared ``httpx.AsyncClient`` per adapter, created lazily inside the running loop."""
+    """One shared ``httpx.AsyncClient`` per adapter and event loop, created lazily.
+
+    A connection pool belongs to the loop that opened it, so a client used from a second loop
+    (``asyncio.run`` called twice, a notebook's loop and a script's) gets a pool of its own. The
+    pool of a loop that ended without ``aclose`` is left to the garbage collector (Python may
+    warn of its sockets); ``async with`` in each loop avoids that. An ``http_client`` passed in
+    is used as it is, on every loop.
+    """
 
     def __init__(
         self,
@@ -115,8 +124,10 @@ class HttpSession:
         self._timeout = timeout
         self._headers = dict(headers or {})
         self._transport = transport
-        self._client = http_client
-        self._owns_client = http_client is None
+        self._given = http_client
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+            weakref.WeakKeyDictionary()
+        )
         self._max_connections = max_connections
 
     def __repr__(self) -> str:
@@ -127,8 +138,12 @@ class HttpSession:
         return self._timeout
 
     def _ensure_client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = httpx.AsyncClient(
+        if self._given is not None:
+            return self._given
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            client = httpx.AsyncClient(
                 transport=self._transport,
                 timeout=httpx.Timeout(self._timeout),
                 follow_redirects=True,
@@ -136,7 +151,8 @@ class HttpSession:
                 limits=httpx.Limits(max_connections=self._max_connections),
                 trust_env=False,
             )
-        return self._client
+            self._clients[loop] = client
+        return client
 
     async def send(self, request: HttpRequest, *, timeout: float | None = None) -> HttpResponse:
         """Send ``request``; transport failures become ProviderTimeout / ProviderUnavailable."""
@@ -175,8 +191,10 @@ class HttpSession:
         )
 
     async def aclose(self) -> None:
-        client, self._client = self._client, None
-        if client is not None and self._owns_client:
+        """Close this loop's pool; pools of other loops are dropped (they close with them)."""
+        client = self._clients.pop(asyncio.get_running_loop(), None)
+        self._clients.clear()
+        if client is not None:
             await client.aclose()
 
 
