@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -209,6 +209,3 @@ def _describe_transport_error(exc: Exception) -> str:
     if not text:
         return "connection failed"
     return redact_url(text) if "?" in text else text
-
-
-AsyncHandler = Callable[[httpx.Request], Awaitable[httpx.Response]]

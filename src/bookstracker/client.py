@@ -179,7 +179,6 @@ class AsyncBooksClient:
             redis_url = env_str(ENV.REDIS_URL)
         if not redis_prefix:
             raise ConfigurationError("redis_prefix must not be empty")
-        self._redis_url = redis_url
         self._redis_prefix = redis_prefix
         self._redis: Any = _connect_redis(redis_url) if redis_url else None
         self._fakes: dict[str, Any] = {}

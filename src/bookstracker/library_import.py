@@ -20,6 +20,7 @@ from bookstracker.errors import InvalidInput, InvalidISBN
 from bookstracker.isbn import isbn_pair
 from bookstracker.models import Edition
 from bookstracker.names import display_name, name_key, split_authors
+from bookstracker.pipeline.resolve import MAX_NAME_LENGTH
 
 __all__ = [
     "LibraryFormat",
@@ -54,7 +55,6 @@ _PLAIN_ISBN = ("isbn13", "isbn", "isbn10")
 _PLAIN_SHELF = ("exclusiveshelf", "shelf", "readstatus", "status")
 
 _MAX_HEADER_CHARS = 65_536
-_MAX_NAME_CHARS = 150  # the longest author name the search pipeline accepts
 _SHOWN_CHARS = 40
 _DELIMITERS = (",", "\t", ";")
 
@@ -399,9 +399,9 @@ def _authors(fields: _Fields, names: Sequence[str]) -> tuple[str, ...]:
         key = name_key(shown)
         if not key:
             fields.notes.append(f"author {_shorten(cleaned)!r} ignored: it has no letters")
-        elif len(shown) > _MAX_NAME_CHARS:
+        elif len(shown) > MAX_NAME_LENGTH:
             fields.notes.append(
-                f"author {_shorten(cleaned)!r} ignored: longer than {_MAX_NAME_CHARS} characters"
+                f"author {_shorten(cleaned)!r} ignored: longer than {MAX_NAME_LENGTH} characters"
             )
         else:
             kept.setdefault(key, shown)

@@ -459,6 +459,25 @@ class SearchHit:
         return data
 
     @classmethod
+    def from_edition(cls, edition: Edition, *, provider: str | None = None) -> SearchHit:
+        """One edition as a hit (its year stands in for the first-publication year), credited
+        to ``provider`` when given, else to the edition's own sources."""
+        keys = edition.keys
+        if not keys and provider and edition.isbn13:
+            keys = {provider: edition.isbn13}
+        return cls(
+            title=edition.title,
+            subtitle=edition.subtitle,
+            authors=edition.authors,
+            first_publish_year=edition.year,
+            isbn13=(edition.isbn13,) if edition.isbn13 else (),
+            keys=keys,
+            sources=(provider,) if provider else edition.sources,
+            cover_url=edition.cover_url,
+            language=edition.language,
+        )
+
+    @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SearchHit:
         return cls(
             title=data["title"],

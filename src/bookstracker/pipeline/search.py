@@ -39,20 +39,7 @@ def _hits_of(answer: Any, provider: str) -> list[SearchHit]:
     if isinstance(answer, SearchPage):
         return list(answer.hits)
     if isinstance(answer, EditionPage):
-        return [
-            SearchHit(
-                title=e.title,
-                authors=e.authors,
-                first_publish_year=e.year,
-                isbn13=(e.isbn13,) if e.isbn13 else (),
-                keys=e.keys or ({provider: e.isbn13} if e.isbn13 else {}),
-                sources=(provider,),
-                cover_url=e.cover_url,
-                subtitle=e.subtitle,
-                language=e.language,
-            )
-            for e in answer.editions
-        ]
+        return [SearchHit.from_edition(e, provider=provider) for e in answer.editions]
     return []
 
 

@@ -279,14 +279,9 @@ class ProviderAdapter:
     async def _call(self, request: HttpRequest, *, cost: int = 1) -> Any:
         """Send through the policy; the parsed JSON body, or ``NOT_FOUND``."""
         deadline = current_deadline()
-        if self._auth_headers():
-            request = HttpRequest(
-                url=request.url,
-                method=request.method,
-                params=request.params,
-                headers=request.headers + self._auth_headers(),
-                json_body=request.json_body,
-            )
+        auth = self._auth_headers()
+        if auth:
+            request = attrs.evolve(request, headers=request.headers + auth)
         # Making the HTTP client takes milliseconds (SSL context): done before the rate-limit
         # token is taken, or the first request leaves late and the second right behind it.
         self._session._ensure_client()

@@ -452,17 +452,7 @@ def parse_key_response(body: Any) -> dict[str, Any]:
 
 def to_search_hit(edition: Edition) -> SearchHit:
     """An ISBNdb edition as a search hit (its year stands in for the first-publication year)."""
-    return SearchHit(
-        title=edition.title,
-        subtitle=edition.subtitle,
-        authors=edition.authors,
-        first_publish_year=edition.year,
-        isbn13=(edition.isbn13,) if edition.isbn13 else (),
-        keys=edition.keys,
-        sources=(PROVIDER,),
-        cover_url=edition.cover_url,
-        language=edition.language,
-    )
+    return SearchHit.from_edition(edition, provider=PROVIDER)
 
 
 # -- the adapter -----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import json
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -408,8 +408,3 @@ class FakeProvider:
     def transport(self) -> MockTransport:
         """An ``httpx.MockTransport`` serving this fake in-process."""
         return MockTransport(self.handle_async)
-
-
-def page_slice(items: Iterable[Any], offset: int, limit: int) -> list[Any]:
-    """``items[offset:offset+limit]`` for any iterable."""
-    return list(items)[offset : offset + limit]
