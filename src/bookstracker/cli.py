@@ -87,7 +87,7 @@ def _fail(message: str, code: int) -> NoReturn:
 def _emit(options: Options, document: dict[str, Any], stats: Stats | None) -> None:
     if options.json:
         if stats is not None:
-            document["stats"] = _contract_stats(stats)
+            document["stats"] = stats.contract_dict()
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
     if stats is not None and not options.json:
         _print_stats(options, stats)
@@ -279,11 +279,6 @@ def _print_completeness(options: Options, completeness: Completeness) -> None:
     parts = completeness.evidence.get("parts") or {}
     if parts:
         options.out.print("  " + ", ".join(f"{k}={v}" for k, v in parts.items()), style="dim")
-
-
-def _contract_stats(stats: Stats) -> dict[str, Any]:
-    """The contract's ``stats`` document: exactly its keys."""
-    return stats.contract_dict()
 
 
 def _print_stats(options: Options, stats: Stats) -> None:
@@ -606,7 +601,7 @@ def cache_stats(options: Options) -> None:
                     str(data.bytes),
                 )
             opts.out.print(table if stats.cache else "the cache is off")
-        return {"cache": _contract_stats(stats)["cache"], "providers": _not_asked()}, EXIT_OK
+        return {"cache": stats.contract_dict()["cache"], "providers": _not_asked()}, EXIT_OK
 
     _run(options, action, render)
 
