@@ -6,7 +6,6 @@ rate limiter → retry → HTTP), so a cache hit costs no request and no rate-li
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections import OrderedDict
@@ -32,6 +31,8 @@ from bookstracker.cache import (
     fingerprint,
     kind_for_error,
 )
+from bookstracker.cache.answers import BIBLIOGRAPHY, EDITION, SEARCH_RESULT
+from bookstracker.cache.codec import CachedNotFound, UnreadableValue, ValueCodec
 from bookstracker.cache.policy import CacheKind
 from bookstracker.cache.redis import import_redis
 from bookstracker.config import ENV, UNSET, Unset, env_flag, env_str
@@ -106,19 +107,13 @@ def parse_providers(value: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(p for p in PROVIDERS if p in names)
 
 
-def _json(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
 def _cached_reports(names: Iterable[str]) -> dict[str, ProviderReport]:
     return {n: ProviderReport(provider=n, status="cached") for n in names}
 
 
 DEFAULT_REDIS_PREFIX = "bookstracker:"
-_NOT_FOUND_MARK = "__not_found__"
 _MISS: Any = object()
 _MEMO_SIZE = 1024
-_MEMO_MAX_BYTES = 64 * 1024
 _REDIS_TIMEOUT = 2.0
 
 
@@ -129,10 +124,6 @@ class _Unreadable(Exception):
 def _some_failed(reports: Mapping[str, ProviderReport]) -> bool:
     """Whether a provider that was asked gave no answer (its data is missing, not absent)."""
     return any(not r.answered for r in reports.values() if r.status not in ("disabled", "skipped"))
-
-
-def _decode_edition(data: Any) -> Edition | None:
-    return Edition.from_dict(data) if data else None
 
 
 def _connect_redis(url: str) -> Any:
@@ -202,7 +193,6 @@ class AsyncBooksClient:
             )
         self._keys: OrderedDict[tuple[str, ...], str] = OrderedDict()
         self._writes = 0
-        self._decoded: OrderedDict[tuple[Any, bytes], Any] = OrderedDict()
         self._namespace = fingerprint(
             "offline" if self.offline else "online",
             *(f"{n}={getattr(a, 'base_url', type(a).__name__)}" for n, a in adapters.items()),
@@ -328,31 +318,21 @@ class AsyncBooksClient:
             return None
         return await self.cache.get(key)
 
-    def _decode(self, entry: CacheEntry, decode: Callable[[Any], T]) -> T:
-        """The model held in ``entry`` (frozen, so small ones are decoded once and shared).
+    def _decode(self, entry: CacheEntry, decode: ValueCodec[T]) -> T:
+        """The answer held in ``entry``, validated, decoded once per entry (the memory tier
+        keeps entries, hence answers, as they are).
 
-        Raises ``NotFound`` for a cached not-found and ``_Unreadable`` for a payload that does
-        not decode.
+        Raises ``NotFound`` for a cached not-found and ``_Unreadable`` for a payload that is not
+        a valid answer.
         """
-        memo = (decode, entry.value)
-        known = self._decoded.get(memo, _MISS)
-        if known is not _MISS:
-            result: T = known
-            return result
         try:
-            data = json.loads(entry.value)
-            if isinstance(data, dict) and _NOT_FOUND_MARK in data:
-                raise NotFound(str(data[_NOT_FOUND_MARK]), reports=_cached_reports(self.adapters))
-            result = decode(data)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise _Unreadable(f"{type(exc).__name__}: {exc}") from None
-        if len(entry.value) <= _MEMO_MAX_BYTES:
-            self._decoded[memo] = result
-            if len(self._decoded) > _MEMO_SIZE:
-                self._decoded.popitem(last=False)
-        return result
+            return entry.decoded(decode)
+        except CachedNotFound as found:
+            raise NotFound(found.message, reports=_cached_reports(self.adapters)) from None
+        except UnreadableValue as exc:
+            raise _Unreadable(str(exc)) from None
 
-    async def _fresh(self, key: str, entry: CacheEntry | None, decode: Callable[[Any], T]) -> T:
+    async def _fresh(self, key: str, entry: CacheEntry | None, decode: ValueCodec[T]) -> T:
         """The decoded fresh ``entry``, or ``_MISS`` (absent, stale, or unreadable: dropped)."""
         if entry is None or not entry.is_fresh():
             return _MISS  # type: ignore[no-any-return]
@@ -367,14 +347,14 @@ class AsyncBooksClient:
         if self.cache is not None:
             await self.cache.delete(key)
 
-    async def _cache_set(self, key: str, kind: CacheKind, data: Any) -> None:
+    async def _cache_set(self, key: str, kind: CacheKind, data: bytes) -> None:
         if self.cache is None:
             return
         self._writes += 1
         lifetimes = self.ttl.lifetimes(kind)
         await self.cache.set(
             key,
-            _json(data),
+            data,
             ttl=self.ttl.ttl_for(kind, "hot"),
             cold_ttl=self.ttl.ttl_for(kind, "cold"),
             grace=lifetimes.grace,
@@ -385,7 +365,7 @@ class AsyncBooksClient:
         key: str,
         compute: Callable[[], Awaitable[T]],
         *,
-        decode: Callable[[Any], T],
+        decode: ValueCodec[T],
         store: Callable[[T], Awaitable[None]],
         mark_cached: Callable[[T], T],
         mark_stale: Callable[[T, AllProvidersFailed], T],
@@ -419,7 +399,7 @@ class AsyncBooksClient:
                 asked = [r for r in exc.reports.values() if r.status not in ("disabled", "skipped")]
                 answered = bool(asked) and all(report.answered for report in asked)
                 if kind_for_error(exc) == "not_found" and answered:
-                    await self._cache_set(key, "not_found", {_NOT_FOUND_MARK: str(exc)})
+                    await self._cache_set(key, "not_found", decode.encode_not_found(str(exc)))
                 raise
             await store(value)
             return value
@@ -456,13 +436,13 @@ class AsyncBooksClient:
             if partial and not result.hits:
                 return
             await self._cache_set(
-                key, "author_incomplete" if partial else "search", result.to_cache_dict()
+                key, "author_incomplete" if partial else "search", SEARCH_RESULT.encode(result)
             )
 
         return await self._cached_call(
             key,
             lambda: self._searcher.search(cleaned, limit=limit),
-            decode=SearchResult.from_cache_dict,
+            decode=SEARCH_RESULT,
             store=store,
             mark_cached=lambda r: _with_reports(r, _cached_reports(self.adapters)),
             mark_stale=lambda r, exc: _with_reports(r, _stale_reports(exc), stale=True),
@@ -477,7 +457,7 @@ class AsyncBooksClient:
         cached: dict[str, CacheEntry] = {}
         if self.cache is not None:
             entry = await self.cache.get(key)
-            hit = await self._fresh(key, entry, _decode_edition)
+            hit = await self._fresh(key, entry, EDITION)
             if hit is not _MISS:
                 return hit
             if entry is not None:
@@ -513,7 +493,7 @@ class AsyncBooksClient:
                 cached = await self.cache.get_many(list(keys.values()))
             misses: list[str] = []
             for isbn, key in keys.items():
-                hit = await self._fresh(key, cached.get(key), _decode_edition)
+                hit = await self._fresh(key, cached.get(key), EDITION)
                 if hit is not _MISS:
                     found[isbn] = hit
                 else:
@@ -576,7 +556,7 @@ class AsyncBooksClient:
                 entry = cached.get(keys[isbn])
                 if entry is not None:
                     try:
-                        stale_found[isbn] = self._decode(entry, _decode_edition)
+                        stale_found[isbn] = self._decode(entry, EDITION)
                     except _Unreadable:
                         continue
             if stale_found:
@@ -589,9 +569,9 @@ class AsyncBooksClient:
             edition = merge_editions(records) if records else None
             results[isbn] = edition
             if edition is not None:
-                await self._cache_set(keys[isbn], "isbn", edition.to_cache_dict())
+                await self._cache_set(keys[isbn], "isbn", EDITION.encode(edition))
             elif every_answered:
-                await self._cache_set(keys[isbn], "not_found", None)
+                await self._cache_set(keys[isbn], "not_found", EDITION.encode(None))
         return results, reports
 
     def _usable(self, name: str) -> bool:
@@ -614,13 +594,15 @@ class AsyncBooksClient:
             complete = bool(bibliography.completeness and bibliography.completeness.complete)
             complete = complete and not _some_failed(bibliography.providers)
             await self._cache_set(
-                key, "author" if complete else "author_incomplete", bibliography.to_cache_dict()
+                key,
+                "author" if complete else "author_incomplete",
+                BIBLIOGRAPHY.encode(bibliography),
             )
 
         return await self._cached_call(
             key,
             lambda: self._build_bibliography(cleaned),
-            decode=Bibliography.from_cache_dict,
+            decode=BIBLIOGRAPHY,
             store=store,
             mark_cached=lambda b: _with_reports(b, _cached_reports(self.adapters)),
             mark_stale=lambda b, exc: _with_reports(b, _stale_reports(exc), stale=True),
