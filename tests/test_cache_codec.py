@@ -13,9 +13,8 @@ from hypothesis import strategies as st
 from bookstracker.cache import MemoryCache
 from bookstracker.cache.answers import BIBLIOGRAPHY, EDITION, SEARCH_RESULT
 from bookstracker.cache.base import CacheEntry
+from bookstracker.cache.bounds import MAX_NESTING, MAX_TEXT_LENGTH
 from bookstracker.cache.codec import (
-    MAX_NESTING,
-    MAX_TEXT_LENGTH,
     CachedNotFound,
     UnreadableValue,
     ValueCodec,
@@ -259,3 +258,12 @@ async def test_a_bad_cached_value_is_deleted_and_refetched(bad: bytes) -> None:
     entry = await cache.get(key)
     assert entry is not None
     assert entry.decoded(EDITION) == edition
+
+
+async def test_the_memory_tier_counts_a_decoded_answer_toward_its_byte_bound() -> None:
+    value = EDITION.encode(_edition())
+    cache = MemoryCache(max_bytes=1_000_000)
+    await cache.set("answer", value, ttl=60)
+    await cache.set("plain", b"x" * len(value), ttl=60)
+    stats = await cache.stats()
+    assert stats.bytes >= 5 * len(value)

@@ -5,9 +5,10 @@ an answer, ``n`` a cached not-found) and the body. The body of an answer is the 
 the model itself, and it is decoded straight back into the model class: msgspec checks every
 field's type and shape as it reads (``"title": 7`` is refused), the document's nesting is
 bounded by the model's types, and an over-deep unknown field stops at the interpreter's recursion
-limit, which is reported like any other bad value. After decoding, a short pass bounds every
-string's length and the nesting of free-form mappings, and makes the mappings read-only again
-(msgspec builds plain dicts), so a decoded answer is as immutable as a computed one.
+limit, which is reported like any other bad value. After decoding,
+:func:`~bookstracker.cache.bounds.check_answer` bounds every text's length and the nesting of
+free-form values, and makes the mappings read-only again (msgspec builds plain dicts), so a
+decoded answer is as immutable as a computed one.
 
 Anything else (the plain JSON entries of earlier releases, another format version, a truncated or
 tampered body) is :class:`UnreadableValue`: the caller drops it and refetches, so an entry is
@@ -20,31 +21,28 @@ that object and never decodes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from operator import attrgetter
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
-import attrs
 import msgspec
+
+from bookstracker.cache.bounds import BoundExceeded, check_answer
 
 __all__ = [
     "FORMAT_VERSION",
-    "MAX_NESTING",
-    "MAX_TEXT_LENGTH",
     "MAX_VALUE_BYTES",
     "CachedNotFound",
     "Encoded",
     "UnreadableValue",
     "ValueCodec",
+    "holds_answer",
 ]
 
 T = TypeVar("T")
 
 FORMAT_VERSION = 1
 MAX_VALUE_BYTES = 256 * 2**20
-MAX_TEXT_LENGTH = 65_536
-MAX_NESTING = 16
 
 _MAGIC = b"\xffbt"
 _ANSWER = _MAGIC + bytes([FORMAT_VERSION]) + b"v"
@@ -79,91 +77,6 @@ def _unwrap(value: object) -> object:
 
 
 _ENCODER = msgspec.json.Encoder(enc_hook=_unwrap)
-
-
-_Getter = Callable[[object], tuple[Any, ...]]
-
-
-def _single(names: tuple[str, ...]) -> _Getter:
-    name = names[0] if names else None
-
-    def get(obj: object) -> tuple[Any, ...]:
-        return () if name is None else (getattr(obj, name),)
-
-    return get
-
-
-class _Checker:
-    """Bounds strings and nesting in a decoded answer and makes its mappings read-only."""
-
-    def __init__(self) -> None:
-        self._fields: dict[type, tuple[tuple[str, ...], _Getter]] = {}
-
-    def _plan(self, cls: type) -> tuple[tuple[str, ...], _Getter]:
-        plan = self._fields.get(cls)
-        if plan is None:
-            if not attrs.has(cls):
-                raise UnreadableValue(f"unexpected {cls.__name__} in the value")
-            names = tuple(field.name for field in attrs.fields(cls))
-            getter: _Getter = attrgetter(*names) if len(names) > 1 else _single(names)
-            plan = self._fields[cls] = (names, getter)
-        return plan
-
-    def check(self, obj: object, depth: int = 0) -> None:
-        if depth > MAX_NESTING:
-            raise UnreadableValue("the value is nested too deeply")
-        names, getter = self._plan(type(obj))
-        for name, value in zip(names, getter(obj), strict=True):
-            kind = type(value)
-            if kind is str:
-                if len(value) > MAX_TEXT_LENGTH:
-                    raise UnreadableValue(f"{name} is longer than {MAX_TEXT_LENGTH} characters")
-            elif kind is tuple or kind is list:
-                self._sequence(value, depth + 1)
-            elif kind is dict:
-                self._mapping(value, depth + 1)
-                object.__setattr__(obj, name, MappingProxyType(value))
-            elif value is not None and kind not in (int, float, bool):
-                self.check(value, depth + 1)
-
-    def _value(self, value: Any, depth: int) -> None:
-        kind = type(value)
-        if kind is str:
-            if len(value) > MAX_TEXT_LENGTH:
-                raise UnreadableValue(f"a text is longer than {MAX_TEXT_LENGTH} characters")
-        elif kind is tuple or kind is list:
-            self._sequence(value, depth + 1)
-        elif kind is dict:
-            self._mapping(value, depth + 1)
-        elif value is not None and kind not in (int, float, bool):
-            self.check(value, depth + 1)
-
-    def _sequence(self, items: tuple[Any, ...] | list[Any], depth: int) -> None:
-        if depth > MAX_NESTING:
-            raise UnreadableValue("the value is nested too deeply")
-        for item in items:
-            kind = type(item)
-            if kind is str:
-                if len(item) > MAX_TEXT_LENGTH:
-                    raise UnreadableValue(f"a text is longer than {MAX_TEXT_LENGTH} characters")
-            elif item is not None and kind not in (int, float, bool):
-                self._value(item, depth)
-
-    def _mapping(self, mapping: dict[str, Any], depth: int) -> None:
-        if depth > MAX_NESTING:
-            raise UnreadableValue("the value is nested too deeply")
-        for key, item in mapping.items():
-            if len(key) > MAX_TEXT_LENGTH:
-                raise UnreadableValue(f"a key is longer than {MAX_TEXT_LENGTH} characters")
-            kind = type(item)
-            if kind is str:
-                if len(item) > MAX_TEXT_LENGTH:
-                    raise UnreadableValue(f"a text is longer than {MAX_TEXT_LENGTH} characters")
-            elif item is not None and kind not in (int, float, bool):
-                self._value(item, depth)
-
-
-_CHECKER = _Checker()
 
 
 class ValueCodec(Generic[T]):
@@ -219,8 +132,16 @@ class ValueCodec(Generic[T]):
         except (TypeError, ValueError) as exc:  # raised by a model's own validator
             raise UnreadableValue(f"{type(exc).__name__}: {exc}") from None
         if answer is not None:
-            _CHECKER.check(answer)
+            try:
+                check_answer(answer)
+            except BoundExceeded as exc:
+                raise UnreadableValue(str(exc)) from None
         return answer
+
+
+def holds_answer(value: bytes) -> bool:
+    """Whether ``value`` is an encoded answer (which an entry will keep decoded, too)."""
+    return value[:_HEADER_SIZE] == _ANSWER
 
 
 def remembered(value: bytes) -> Mapping[ValueCodec[Any], object]:
