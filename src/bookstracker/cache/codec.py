@@ -21,7 +21,9 @@ that object and never decodes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import gc
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
@@ -31,6 +33,7 @@ from bookstracker.cache.bounds import BoundExceeded, check_answer
 
 __all__ = [
     "FORMAT_VERSION",
+    "HEADER_SIZE",
     "MAX_VALUE_BYTES",
     "CachedNotFound",
     "Encoded",
@@ -47,7 +50,9 @@ MAX_VALUE_BYTES = 256 * 2**20
 _MAGIC = b"\xffbt"
 _ANSWER = _MAGIC + bytes([FORMAT_VERSION]) + b"v"
 _NOT_FOUND = _MAGIC + bytes([FORMAT_VERSION]) + b"n"
-_HEADER_SIZE = len(_ANSWER)
+HEADER_SIZE = len(_ANSWER)
+"""The bytes before the body of a value (what a bare decode skips)."""
+_HEADER_SIZE = HEADER_SIZE
 _MAX_NOT_FOUND = 4096
 
 
@@ -77,6 +82,21 @@ def _unwrap(value: object) -> object:
 
 
 _ENCODER = msgspec.json.Encoder(enc_hook=_unwrap)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a value is decoded: decoding a large answer makes
+    hundreds of thousands of objects (and no cycles), which would otherwise set off full
+    collections that cost more than the decoding."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class ValueCodec(Generic[T]):
@@ -123,19 +143,19 @@ class ValueCodec(Generic[T]):
             if header.startswith(_MAGIC):
                 raise UnreadableValue(f"unknown cache value format {header[len(_MAGIC) :]!r}")
             raise UnreadableValue("not a bookstracker cache value (an older release's format?)")
-        try:
-            answer = self._decoder.decode(memoryview(data)[_HEADER_SIZE:])
-        except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
-            raise UnreadableValue(str(exc)) from None
-        except RecursionError:
-            raise UnreadableValue("the value is nested too deeply") from None
-        except (TypeError, ValueError) as exc:  # raised by a model's own validator
-            raise UnreadableValue(f"{type(exc).__name__}: {exc}") from None
-        if answer is not None:
+        with _collector_paused():
             try:
-                check_answer(answer)
+                answer = self._decoder.decode(memoryview(data)[_HEADER_SIZE:])
+                if answer is not None:
+                    check_answer(answer)
+            except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
+                raise UnreadableValue(str(exc)) from None
+            except RecursionError:
+                raise UnreadableValue("the value is nested too deeply") from None
             except BoundExceeded as exc:
                 raise UnreadableValue(str(exc)) from None
+            except (TypeError, ValueError) as exc:  # raised by a model's own validator
+                raise UnreadableValue(f"{type(exc).__name__}: {exc}") from None
         return answer
 
 
