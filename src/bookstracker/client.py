@@ -57,6 +57,7 @@ from bookstracker.pipeline.resolve import (
 )
 from bookstracker.pipeline.search import validate_query
 from bookstracker.providers.contract import Capability, Provider
+from bookstracker.providers.registry import registered
 from bookstracker.resilience.deadline import Deadline
 from bookstracker.warming import WarmProgress, WarmReport, popular_authors, warm_authors
 
@@ -160,6 +161,7 @@ class AsyncBooksClient:
                 redis_prefix=redis_prefix,
                 timeout=timeout,
                 deadline=deadline,
+                known=registered(),
             )
         given = {"openlibrary": openlibrary, "googlebooks": googlebooks, "isbndb": isbndb}
         self._parts: Assembly = assemble(settings, given=given, cache=cache, ttl_policy=ttl_policy)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import math
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from types import MappingProxyType
 from typing import Final, TypeVar
@@ -137,20 +137,23 @@ def _positive_timeout(value: float, what: str) -> float:
     return float(value)
 
 
-def parse_providers(value: str | Iterable[str] | None) -> tuple[str, ...]:
-    """Provider names from ``"openlibrary,isbndb"`` or an iterable; all three when None."""
+def parse_providers(
+    value: str | Iterable[str] | None, *, known: Sequence[str] = PROVIDERS
+) -> tuple[str, ...]:
+    """Provider names from ``"openlibrary,isbndb"`` or an iterable, in ``known``'s order;
+    the three built-in ones when None."""
     if value is None:
         return PROVIDERS
     items = value.split(",") if isinstance(value, str) else list(value)
     names = [item.strip().lower() for item in items if item.strip()]
-    unknown = sorted(set(names) - set(PROVIDERS))
+    unknown = sorted(set(names) - set(known))
     if unknown:
         raise ConfigurationError(
-            f"unknown provider {', '.join(unknown)}; choose from {', '.join(PROVIDERS)}"
+            f"unknown provider {', '.join(unknown)}; choose from {', '.join(known)}"
         )
     if not names:
         raise ConfigurationError("no provider named")
-    return tuple(p for p in PROVIDERS if p in names)
+    return tuple(p for p in known if p in names)
 
 
 def default_user_agent(contact: str | None = None) -> str:
@@ -290,14 +293,16 @@ class Settings:
         timeout: float | Unset = UNSET,
         deadline: float | None = DEFAULT_DEADLINE,
         environ: Mapping[str, str] | None = None,
+        known: Sequence[str] = PROVIDERS,
     ) -> Settings:
         """Settings from the arguments given, then the environment (``environ`` or
-        ``os.environ``), then the defaults. Raises ``ConfigurationError`` for a bad value."""
+        ``os.environ``), then the defaults. ``known`` are the provider names that may be
+        chosen (the registry's). Raises ``ConfigurationError`` for a bad value."""
         if not redis_prefix:
             raise ConfigurationError("redis_prefix must not be empty")
         if deadline is not None and not deadline > 0:
             raise ConfigurationError("deadline must be positive seconds (or None)")
-        names = parse_providers(providers)
+        names = parse_providers(providers, known=known)
         if isinstance(cache_dir, Unset):
             directory = env_str(ENV.CACHE_DIR, environ)
         else:
@@ -312,6 +317,6 @@ class Settings:
             redis_prefix=redis_prefix,
             deadline=deadline,
             provider_configs={
-                name: provider_config(name, timeout=timeout, environ=environ) for name in PROVIDERS
+                name: provider_config(name, timeout=timeout, environ=environ) for name in names
             },
         )

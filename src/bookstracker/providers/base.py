@@ -35,7 +35,7 @@ from bookstracker.errors import (
     RateLimited,
 )
 from bookstracker.metrics import ProviderMetrics, ProviderStats, current_tally
-from bookstracker.models import Author, Edition, ProviderName
+from bookstracker.models import Author, Edition
 from bookstracker.providers.contract import (
     Capability,
     EditionPage,
@@ -158,7 +158,7 @@ def _configure(
 class ProviderAdapter:
     """Shared machinery for the three adapters; subclasses set the class constants."""
 
-    name: ClassVar[ProviderName]
+    name: ClassVar[str]
     DEFAULT_BASE_URL: ClassVar[str]
     DEFAULT_RATE: ClassVar[float]
     DAILY_QUOTA: ClassVar[int | None] = None

@@ -499,7 +499,7 @@ class ISBNdb(ProviderAdapter):
     `key_info`) to stop before the key is spent and to tell a spent day from a per-second 429.
     """
 
-    name: ClassVar[ProviderName] = "isbndb"
+    name: ClassVar[str] = "isbndb"
     DEFAULT_BASE_URL: ClassVar[str] = PLANS["basic"].base_url
     DEFAULT_RATE: ClassVar[float] = PLANS["basic"].rate
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
