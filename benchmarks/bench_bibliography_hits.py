@@ -35,7 +35,14 @@ import anyio
 from _common import BENCH_KEY, adapters, isolate_from_environment, table
 
 from bookstracker import AsyncBooksClient
-from bookstracker.cache import CacheBackend, DiskCache, MemoryCache, RedisCache, TieredCache
+from bookstracker.cache import (
+    CacheBackend,
+    DiskCache,
+    MemoryCache,
+    RedisCache,
+    TieredCache,
+    cache_key,
+)
 from bookstracker.cache.codec import HEADER_SIZE
 from bookstracker.testing import Catalog, FakeGoogleBooks, FakeISBNdb, FakeOpenLibrary
 
@@ -115,7 +122,7 @@ async def measure(works: int, n: int, folder: Path, redis_url: str | None) -> li
     writer = client(TieredCache(memory, cold))
     bibliography = await writer.author(AUTHOR)
     asked = sum(len(fake.log) for fake in fakes)
-    key = writer._key("author", *writer.author_cache_parts(AUTHOR))
+    key = cache_key("author", writer.namespace, *writer.author_cache_parts(AUTHOR))
     entry = await disk.get(key)
     if entry is None:
         raise RuntimeError("the bibliography was not stored on disk")

@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bookstracker.cache import MemoryCache
-from bookstracker.cache.answers import BIBLIOGRAPHY, EDITION, SEARCH_RESULT
+from bookstracker.cache import MemoryCache, cache_key
 from bookstracker.cache.base import CacheEntry
 from bookstracker.cache.bounds import MAX_NESTING, MAX_TEXT_LENGTH
 from bookstracker.cache.codec import (
@@ -19,6 +18,7 @@ from bookstracker.cache.codec import (
     UnreadableValue,
     ValueCodec,
 )
+from bookstracker.cache.model_codecs import BIBLIOGRAPHY, EDITION, SEARCH_RESULT
 from bookstracker.models import (
     Author,
     AuthorCandidate,
@@ -249,7 +249,7 @@ async def test_a_bad_cached_value_is_deleted_and_refetched(bad: bytes) -> None:
     fakes = Fakes()
     cache = MemoryCache()
     async with fakes.client(cache=cache) as client:
-        key = client._key("isbn", MARTIAN)
+        key = cache_key("isbn", client.namespace, MARTIAN)
         await cache.set(key, bad, ttl=3600)
         edition = await client.isbn(MARTIAN)
     assert edition is not None
