@@ -18,11 +18,11 @@ import struct
 import time
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 import attrs
 
-from bookstracker.cache.codec import ValueCodec, decoded_with, remembered
+from bookstracker.cache.codec import Decoder, decoded_with, remembered
 
 __all__ = [
     "ENVELOPE_MAGIC",
@@ -55,7 +55,7 @@ def _describe_payload(value: bytes) -> str:
     return f"<{len(value)} bytes>"
 
 
-def _remembered(entry: CacheEntry) -> dict[ValueCodec[Any], object]:
+def _remembered(entry: CacheEntry) -> dict[object, object]:
     return dict(remembered(entry.value))
 
 
@@ -70,14 +70,15 @@ class CacheEntry:
     value: bytes = attrs.field(repr=_describe_payload)
     fresh_until: float
     stale_until: float = attrs.field(validator=_check_stale_until)
-    _answers: dict[ValueCodec[Any], object] = attrs.field(
+    _answers: dict[object, object] = attrs.field(
         init=False, default=attrs.Factory(_remembered, takes_self=True), repr=False, eq=False
     )
 
-    def decoded(self, codec: ValueCodec[T]) -> T:
+    def decoded(self, codec: Decoder[T]) -> T:
         """The answer the payload holds, decoded (and validated) once per entry and codec.
 
-        Raises what :meth:`ValueCodec.decode` raises.
+        Raises what ``codec.decode`` raises (for a :class:`ValueCodec`: ``UnreadableValue`` or
+        ``CachedNotFound``).
         """
         return decoded_with(self._answers, self.value, codec)
 

@@ -25,7 +25,7 @@ import contextlib
 import gc
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
 
@@ -36,6 +36,7 @@ __all__ = [
     "HEADER_SIZE",
     "MAX_VALUE_BYTES",
     "CachedNotFound",
+    "Decoder",
     "Encoded",
     "UnreadableValue",
     "ValueCodec",
@@ -43,6 +44,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 FORMAT_VERSION = 1
 MAX_VALUE_BYTES = 256 * 2**20
@@ -164,14 +166,20 @@ def holds_answer(value: bytes) -> bool:
     return value[:_HEADER_SIZE] == _ANSWER
 
 
-def remembered(value: bytes) -> Mapping[ValueCodec[Any], object]:
+class Decoder(Protocol[T_co]):
+    """Anything that turns cache bytes into an answer (a :class:`ValueCodec`)."""
+
+    def decode(self, data: bytes) -> T_co: ...
+
+
+def remembered(value: bytes) -> Mapping[object, object]:
     """The answer ``value`` was encoded from, keyed by its codec (empty for plain bytes)."""
     if type(value) is Encoded and value.codec is not None:
         return {value.codec: value.answer}
     return {}
 
 
-def decoded_with(memo: dict[ValueCodec[Any], object], value: bytes, codec: ValueCodec[T]) -> T:
+def decoded_with(memo: dict[object, object], value: bytes, codec: Decoder[T]) -> T:
     """``codec.decode(value)``, computed once per ``memo`` (one entry's) and codec."""
     known = memo.get(codec, memo)
     if known is not memo:
