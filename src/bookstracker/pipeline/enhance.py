@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 
+import anyio.to_thread
 import attrs
 
 from bookstracker.errors import AllProvidersFailed, ProviderError
@@ -43,7 +44,11 @@ from bookstracker.providers.contract import (
 from bookstracker.resilience import Deadline
 from bookstracker.taskgroup import run_all
 
-__all__ = ["EnhancementPipeline", "OpenLibraryHarvest"]
+__all__ = ["OFF_LOOP_RECORDS", "EnhancementPipeline", "OpenLibraryHarvest"]
+
+OFF_LOOP_RECORDS = 2_000
+"""Above this many works and editions, the filtering and pairing (tens of milliseconds and up)
+run in a worker thread, so that the event loop (a web server's, say) stays responsive."""
 
 
 class OpenLibraryHarvest:
@@ -152,7 +157,8 @@ class EnhancementPipeline:
             if isinstance(found, list):
                 other_editions.extend(found)
         if harvest is not None:
-            return self._assemble(
+            assemble = functools.partial(
+                self._assemble,
                 author,
                 resolution.candidates,
                 people,
@@ -162,6 +168,10 @@ class EnhancementPipeline:
                 other_editions,
                 reports,
             )
+            records = len(harvest.works) + len(harvest.editions) + len(other_editions)
+            if records > OFF_LOOP_RECORDS:
+                return await anyio.to_thread.run_sync(assemble)
+            return assemble()
         return self._assemble_without_openlibrary(
             author, resolution.candidates, names, other_editions, reports
         )
