@@ -30,6 +30,7 @@ Quirks handled here (see ``shared/PROVIDERS.md`` §3):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Literal, get_args
@@ -69,6 +70,7 @@ from bookstracker.resilience import (
     RetryPolicy,
 )
 from bookstracker.resilience.shared import SharedLimits
+from bookstracker.taskgroup import gather
 
 __all__ = [
     "API_RESULT_CEILING",
@@ -790,27 +792,41 @@ class ISBNdb(ProviderAdapter):
         pages = 0
         complete = True
         page = 1
-        while True:
-            request = self.author_request(text, page=page, page_size=size, language=lang)
-            body = await self._call(request)
-            if body is NOT_FOUND:
-                break
-            result = parse_book_page(body)
-            pages += 1
-            total = result.total if result.total is not None else total
-            for edition in result.editions:
-                if edition.isbn13 is not None:
-                    editions.setdefault(edition.isbn13, edition)
-            fetched += result.count
-            if total is not None and fetched >= total:
-                break
-            if result.count < size:
-                complete = fetched < API_RESULT_CEILING
-                break
-            if fetched >= limit:
-                complete = False
-                break
-            page += 1
+        done = False
+        while not done:
+            # Once a reply has told the total, the remaining pages are asked at once (the rate
+            # limiter still spaces them); until then, one page after another.
+            last = page if total is None else max(page, -(-min(total, limit) // size))
+            bodies = await gather(
+                [
+                    functools.partial(
+                        self._call,
+                        self.author_request(text, page=number, page_size=size, language=lang),
+                    )
+                    for number in range(page, last + 1)
+                ]
+            )
+            for body in bodies:
+                done = True
+                if body is NOT_FOUND:
+                    break
+                result = parse_book_page(body)
+                pages += 1
+                total = result.total if result.total is not None else total
+                for edition in result.editions:
+                    if edition.isbn13 is not None:
+                        editions.setdefault(edition.isbn13, edition)
+                fetched += result.count
+                if total is not None and fetched >= total:
+                    break
+                if result.count < size:
+                    complete = fetched < API_RESULT_CEILING
+                    break
+                if fetched >= limit:
+                    complete = False
+                    break
+                done = False
+            page = last + 1
         found = list(editions.values())
         if len(found) > max_results:
             found = found[:max_results]

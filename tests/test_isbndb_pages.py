@@ -1,0 +1,58 @@
+"""ISBNdb's author pages: once the first reply tells the total, the rest are asked at once."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from bookstracker import ISBNdb
+from bookstracker.resilience import RetryPolicy
+from bookstracker.testing import Catalog, FakeISBNdb
+from support import KEY
+
+pytestmark = pytest.mark.anyio
+
+
+class _Counting(httpx.AsyncBaseTransport):
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.pages: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        self.pages.append(request.url.params.get("page", ""))
+        try:
+            await asyncio.sleep(0.2)
+            return await self.inner.handle_async_request(request)
+        finally:
+            self.in_flight -= 1
+
+
+async def test_the_pages_after_the_first_are_asked_at_once() -> None:
+    catalog = Catalog.synthetic(works=100, editions_per_work=10)
+    fake = FakeISBNdb(catalog, api_key=KEY)
+    counting = _Counting(fake.transport())
+    isbndb = ISBNdb(
+        api_key=KEY, plan="basic", transport=counting, rate=1000, retry=RetryPolicy(attempts=1)
+    )
+    async with isbndb:
+        found = await isbndb.author_editions("Prolific Author", page_size=100)
+    assert found.complete
+    assert len(counting.pages) >= 3
+    assert counting.most_in_flight == len(counting.pages) - 1
+    assert sorted(counting.pages, key=int) == [str(n) for n in range(1, len(counting.pages) + 1)]
+    sequential = ISBNdb(
+        api_key=KEY,
+        plan="basic",
+        transport=FakeISBNdb(catalog, api_key=KEY).transport(),
+        rate=1000,
+        retry=RetryPolicy(attempts=1),
+    )
+    async with sequential:
+        again = await sequential.author_editions("Prolific Author", page_size=100)
+    assert [e.isbn13 for e in found.editions] == [e.isbn13 for e in again.editions]
