@@ -26,6 +26,7 @@ from bookstracker.errors import AllProvidersFailed, ProviderError
 from bookstracker.models import Author, AuthorCandidate, Bibliography, Edition, ProviderReport, Work
 from bookstracker.names import title_key
 from bookstracker.pipeline.completeness import CompletenessInputs, CompletenessScorer
+from bookstracker.pipeline.evidence import AuthorProfile
 from bookstracker.pipeline.corefilter import (
     CoreWorksFilter,
     FilterResult,
@@ -66,6 +67,7 @@ class EnhancementPipeline:
         fuzzy_threshold: float = 90.0,
         isbns_per_work: int = 10,
         max_isbn_lookups: int = 500,
+        max_bare_work_lookups: int = 40,
         deadline: float | None = None,
     ) -> None:
         self.openlibrary = openlibrary
@@ -75,6 +77,7 @@ class EnhancementPipeline:
         self.fuzzy_threshold = fuzzy_threshold
         self.isbns_per_work = isbns_per_work
         self.max_isbn_lookups = max_isbn_lookups
+        self.max_bare_work_lookups = max_bare_work_lookups
         self.deadline = deadline
 
     def _enabled(self, adapter: Any | None) -> bool:
@@ -142,7 +145,8 @@ class EnhancementPipeline:
         for name in ("isbndb", "googlebooks"):
             other_editions.extend(outcome.answers.get(name, ()))
         if harvest is not None:
-            return self._assemble(
+            assemble = functools.partial(
+                self._assemble,
                 author,
                 resolution.candidates,
                 people,
@@ -151,7 +155,11 @@ class EnhancementPipeline:
                 harvest.editions,
                 other_editions,
                 reports,
+                homonyms=resolution.homonyms,
             )
+            bibliography = assemble()
+            extra = await self._editions_of_bare_works(bibliography, deadline=seconds_left(stop))
+            return assemble(extra_editions=extra) if extra else bibliography
         return self._assemble_without_openlibrary(
             author, resolution.candidates, names, other_editions, reports
         )
@@ -218,15 +226,46 @@ class EnhancementPipeline:
         found = outcome.answers.get("openlibrary") or {}
         return list(found.values()), outcome.reports["openlibrary"]
 
+    async def _editions_of_bare_works(
+        self, bibliography: Bibliography, deadline: float | None = None
+    ) -> list[Edition]:
+        """OpenLibrary's own editions of the core works no ISBN brought any for (web stories,
+        ebooks, books printed before ISBNs): one ``/works/…/editions.json`` each, bounded."""
+        bare = [
+            w.openlibrary_key
+            for w in bibliography.works
+            if not w.editions and w.openlibrary_key
+        ][: self.max_bare_work_lookups]
+        if not bare:
+            return []
+        found: list[Edition] = []
+
+        async def one(key: str) -> None:
+            try:
+                page = await self.openlibrary.work_editions(key, page_size=50, max_editions=50)
+            except ProviderError:
+                return
+            found.extend(attrs.evolve(e, work_key=e.work_key or key) for e in page.editions)
+
+        async def every() -> None:
+            await _run_all([functools.partial(one, key) for key in bare])
+
+        with anyio.move_on_after(deadline if deadline is not None else 30.0):
+            await every()
+        return found
+
     # -- assembling ----------------------------------------------------------------------------
 
     def _candidates(
         self, harvest: OpenLibraryHarvest, ol_editions: Sequence[Edition]
     ) -> list[WorkCandidate]:
         originals: dict[str, list[str]] = {}
+        edition_titles: dict[str, list[str]] = {}
         for edition in ol_editions:
             if edition.translation_of and edition.work_key:
                 originals.setdefault(edition.work_key, []).append(edition.translation_of)
+            if edition.work_key and edition.title:
+                edition_titles.setdefault(edition.work_key, []).append(edition.title)
         result = []
         for work in harvest.works:
             signal = harvest.signals.get(work.key)
@@ -257,6 +296,7 @@ class EnhancementPipeline:
                     record_type=str(record_type),
                     redirect_to=getattr(work, "redirect_to", None),
                     richness=_richness(work),
+                    edition_titles=tuple(dict.fromkeys(edition_titles.get(work.key, ())))[:20],
                 )
             )
         return result
@@ -271,6 +311,9 @@ class EnhancementPipeline:
         ol_editions: Sequence[Edition],
         other_editions: Sequence[Edition],
         reports: Mapping[str, ProviderReport],
+        *,
+        homonyms: Sequence[Author] = (),
+        extra_editions: Sequence[Edition] = (),
     ) -> Bibliography:
         works = self._candidates(harvest, ol_editions)
         isbn_owner_raw = {isbn: w.key for w in works for isbn in w.isbns}
@@ -283,8 +326,11 @@ class EnhancementPipeline:
             ]
         language = original_language(dated, works)
         keys = [p.openlibrary_key for p in people if p.openlibrary_key]
+        profile = AuthorProfile.build(
+            people, homonyms=homonyms, subjects=(s for w in works for s in w.subjects)
+        )
         result: FilterResult = CoreWorksFilter(
-            author_keys=keys, author_names=names, original_language=language
+            author_keys=keys, author_names=names, original_language=language, profile=profile
         ).run(works)
         core_keys = {w.key for w in result.core}
 
@@ -308,10 +354,14 @@ class EnhancementPipeline:
         )
         ol_ready = [e for e in ol_editions if e.isbn13 in isbn_owner or e.work_key in core_keys]
         paired = pairer.pair([*ol_ready, *other_editions])
+        by_work = dict(paired.by_work)
+        for edition in extra_editions:
+            if edition.work_key in core_keys and not paired.by_work.get(edition.work_key):
+                by_work[edition.work_key] = (*by_work.get(edition.work_key, ()), edition)
         author_names = tuple(p.name for p in people)
         built: list[Work] = []
         for candidate in result.core:
-            editions = paired.by_work.get(candidate.key, ())
+            editions = by_work.get(candidate.key, ())
             sources = {"openlibrary"}
             for edition in editions:
                 sources.update(edition.sources)
@@ -328,6 +378,7 @@ class EnhancementPipeline:
                     authors=author_names[:1],
                     author_keys=candidate.author_keys,
                     edition_count=candidate.edition_count,
+                    evidence=result.evidence.get(candidate.key),
                 )
             )
         built.sort(key=lambda w: (w.first_publish_year or 9999, title_key(w.title)))
