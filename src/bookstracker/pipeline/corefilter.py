@@ -246,6 +246,13 @@ class CoreWorksFilter:
                 originals.append(work)
 
         core, duplicates, first_year = _resolve_duplicates(originals)
+        core, others = _records_of_other_works(core)
+        for loser, winner, detail in others:
+            duplicates.append((loser, winner, detail))
+            if loser.first_publish_year and (
+                winner.key not in first_year or loser.first_publish_year < first_year[winner.key]
+            ):
+                first_year.setdefault(winner.key, loser.first_publish_year)
         for loser, winner, detail in duplicates:
             excluded.append(
                 _exclude(
@@ -585,3 +592,70 @@ def _resolve_duplicates(
                 continue
             duplicates.append((loser, winner, f"another record of {winner.title!r} ({winner.key})"))
     return core, duplicates, first_year
+
+
+_VOLUME_SUFFIX = re.compile(
+    r"[\s:,.;(（\[-]*(?:(?:part|volume|vol\.?|book|buch|band|tome|tomo|libro|parte)\s+"
+    r"(?:\d+|one|two|three|four|i{1,3}|iv|eins|zwei|drei)|[上中下]|前編|後編)[)）\]]?\s*$",
+    re.IGNORECASE,
+)
+_OTHER_STORIES = re.compile(r"\s*(?:,|:)?\s*and other (?:stories|tales|poems)\s*$", re.IGNORECASE)
+
+
+def _full_key(title: str) -> str:
+    return title_key_full(_OTHER_STORIES.sub("", _ALTERNATE_TITLE.sub("", title))).replace(" ", "")
+
+
+def _split_main(title: str) -> str:
+    return re.split(r"\s*[:(]\s*", title, maxsplit=1)[0]
+
+
+def _records_of_other_works(
+    works: Sequence[WorkCandidate],
+) -> tuple[list[WorkCandidate], list[tuple[WorkCandidate, WorkCandidate, str]]]:
+    """Records that stand for another listed work under another form of its title: one half of
+    a book split in its own language ("… 上", "…: Part One"), a series title over the book's
+    own ("Series: Title"), or a title that only one of the other work's editions carries (a
+    national or series title, "Don't Look Now" for an edition "Don't Look Now and Other
+    Stories" of Not After Midnight)."""
+    by_title: dict[str, WorkCandidate] = {}
+    for work in works:
+        by_title.setdefault(duplicate_key(work.title), work)
+    by_edition_title: dict[str, WorkCandidate] = {}
+    for work in works:
+        own = {_full_key(work.title), duplicate_key(work.title)}
+        for edition_title in work.edition_titles:
+            for form in (edition_title, _split_main(edition_title)):
+                key = _full_key(form)
+                if key and key not in own:
+                    by_edition_title.setdefault(key, work)
+    losers: dict[str, tuple[WorkCandidate, WorkCandidate, str]] = {}
+    for work in works:
+        found: tuple[WorkCandidate, str] | None = None
+        base = _VOLUME_SUFFIX.sub("", work.full_title)
+        if base != work.full_title:
+            target = by_title.get(duplicate_key(base))
+            if target is not None and target is not work:
+                found = (target, f"one part of {target.title!r} ({target.key}), split in its language")
+        if found is None and ":" in work.full_title:
+            series, _, rest = work.full_title.partition(":")
+            target = by_title.get(duplicate_key(rest))
+            series_key = duplicate_key(series)
+            if (
+                target is not None
+                and target is not work
+                and series_key
+                and any(series_key in duplicate_key(s) for s in target.subjects)
+            ):
+                found = (target, f"the series title over {target.title!r} ({target.key})")
+        if found is None:
+            target = by_edition_title.get(_full_key(work.full_title))
+            if target is not None and target is not work and _richness(target) >= _richness(work):
+                found = (target, f"a title {target.title!r} ({target.key}) has on an edition")
+        if found is not None:
+            losers[work.key] = (work, found[0], found[1])
+    kept = [w for w in works if w.key not in losers]
+    kept_keys = {w.key for w in kept}
+    out = [entry for entry in losers.values() if entry[1].key in kept_keys]
+    kept += [entry[0] for entry in losers.values() if entry[1].key not in kept_keys]
+    return kept, out

@@ -78,7 +78,7 @@ GAME_SUBJECTS = frozenset({"role playing", "fantasy games", "games", "puzzles", 
 TIE_IN_SUBJECTS = frozenset({"sequels", "pastiches", "fan fiction", "graphic novels"})
 _SELECTION = re.compile(
     r"\b(?:classics? of (?:the )?|the best of|best stories|selected (?:stories|works|writings|"
-    r"tales|poems)|essential|treasury|stories of|tales of terror|greatest hits|reader\b)",
+    r"tales|poems)|the essential|treasury|greatest hits)\b",
     re.IGNORECASE,
 )
 _ABOUT_WORDS = re.compile(
