@@ -169,7 +169,7 @@ def test_translations_are_decidable_from_edition_languages(sample: Catalog) -> N
             assert all_foreign, work.title
         elif work.truth == "core":
             assert editions & languages, work.title
-        elif work.truth in ("collection", "duplicate"):
+        elif work.truth == "duplicate":
             assert not all_foreign, f"{work.title}: the language rule would call it a translation"
 
 

@@ -158,8 +158,19 @@ class EnhancementPipeline:
                 homonyms=resolution.homonyms,
             )
             bibliography = assemble()
-            extra = await self._editions_of_bare_works(bibliography, deadline=seconds_left(stop))
-            return assemble(extra_editions=extra) if extra else bibliography
+            extra, lookup = await self._editions_of_bare_works(
+                bibliography, deadline=seconds_left(stop)
+            )
+            if lookup is None:
+                return bibliography
+            reports["openlibrary"] = attrs.evolve(
+                reports["openlibrary"],
+                requests=reports["openlibrary"].requests + lookup.requests,
+                elapsed_ms=reports["openlibrary"].elapsed_ms + lookup.elapsed_ms,
+            )
+            if extra:
+                return assemble(extra_editions=extra)
+            return attrs.evolve(bibliography, providers=reports)
         return self._assemble_without_openlibrary(
             author, resolution.candidates, names, other_editions, reports
         )
@@ -228,7 +239,7 @@ class EnhancementPipeline:
 
     async def _editions_of_bare_works(
         self, bibliography: Bibliography, deadline: float | None = None
-    ) -> list[Edition]:
+    ) -> tuple[list[Edition], ProviderReport | None]:
         """OpenLibrary's own editions of the core works no ISBN brought any for (web stories,
         ebooks, books printed before ISBNs): one ``/works/…/editions.json`` each, bounded."""
         bare = [
@@ -236,8 +247,8 @@ class EnhancementPipeline:
             for w in bibliography.works
             if not w.editions and w.openlibrary_key
         ][: self.max_bare_work_lookups]
-        if not bare:
-            return []
+        if not bare or not self._enabled(self.openlibrary):
+            return [], None
         found: list[Edition] = []
 
         async def one(key: str) -> None:
@@ -250,9 +261,10 @@ class EnhancementPipeline:
         async def every() -> None:
             await _run_all([functools.partial(one, key) for key in bare])
 
-        with anyio.move_on_after(deadline if deadline is not None else 30.0):
-            await every()
-        return found
+        outcome = await fan_out(
+            {"openlibrary": every}, deadline=deadline if deadline is not None else self.deadline
+        )
+        return found, outcome.reports["openlibrary"]
 
     # -- assembling ----------------------------------------------------------------------------
 

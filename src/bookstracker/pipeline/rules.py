@@ -75,7 +75,7 @@ MUSIC_SUBJECTS = frozenset(
     {"scores", "vocal scores", "part songs", "choruses", "carols", "songs", "hymns", "anthems"}
 )
 GAME_SUBJECTS = frozenset({"role playing", "fantasy games", "games", "puzzles", "coloring books"})
-TIE_IN_SUBJECTS = frozenset({"sequels", "pastiches", "fan fiction", "graphic novels"})
+TIE_IN_SUBJECTS = frozenset({"sequels", "pastiches", "fan fiction"})
 _SELECTION = re.compile(
     r"\b(?:classics? of (?:the )?|the best of|best stories|selected (?:stories|works|writings|"
     r"tales|poems)|the essential|treasury|greatest hits)\b",

@@ -179,7 +179,7 @@ AUTHORS: tuple[A, ...] = (
       ),
       mess=(
         X("collection", "Harry Potter Box Set", None, sub="The Complete Collection", pub="Bloomsbury", n=2, note="box set of the seven Harry Potter novels"),
-        X("translation", "Harry Potter: La Collection Complète (1-7)", 2016, lang="fr", subj="Boxed sets", note="French omnibus of the seven novels (a real Google Books volume): every edition is French, so the language rule decides before the box-set one",
+        X("collection", "Harry Potter: La Collection Complète (1-7)", 2016, lang="fr", subj="Boxed sets", note="French omnibus of the seven novels (a real Google Books volume): a foreign-language omnibus is a collection of the core works it bundles, not a translation",
           extra=(E("eBook", "fr", pub="Pottermore Publishing", date="2016-01-28", isbn="9781781106501", prov="ol|gb", google="q7B2CwAAQBAJ"),)),
         X("translation", "Harry Potter à l'école des sorciers", 1998, of="Harry Potter and the Philosopher's Stone", lang="fr", note="French translation filed as its own work",
           extra=(E("Paperback", "fr", pub="Gallimard Jeunesse", date="1998"),
@@ -773,7 +773,7 @@ AUTHORS: tuple[A, ...] = (
         X("translation", "The Three-Body Problem", 2014, of="三体", lang="en", by="@|kenliu=Translator", pub="Tor Books", n=4, note="English translation filed as its own work, with more editions than the Chinese original"),
         X("translation", "The Dark Forest", 2015, of="黑暗森林", lang="en", by="@|martinsen=Translator", pub="Tor Books", n=3, note="English translation filed as its own work"),
         X("translation", "Death's End", 2016, of="死神永生", lang="en", by="@|kenliu=Translator", pub="Tor Books", n=3, note="English translation filed as its own work"),
-        X("translation", "Remembrance of Earth's Past", None, sub="The Three-Body Trilogy", lang="en", pub="Tor Books", subj="Science fiction|Boxed sets", note="English box set of the translated trilogy: every edition is English, so the language rule decides before the box-set one"),
+        X("collection", "Remembrance of Earth's Past", None, sub="The Three-Body Trilogy", lang="en", pub="Tor Books", subj="Science fiction|Boxed sets", note="English box set of the translated trilogy: a box set in another language is still a collection of the core works it bundles"),
       )),
     A("kenliu", "Ken Liu", born="1976", alt="Liu, Ken"),
     A("martinsen", "Joel Martinsen", alt="Martinsen, Joel"),
