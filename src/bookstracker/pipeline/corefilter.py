@@ -15,6 +15,7 @@ Every decision is made from signals in the data and every exclusion records its 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -196,7 +197,7 @@ class CoreWorksFilter:
         kept_under: dict[str, str] = {}
         remaining: list[WorkCandidate] = []
         evidence: dict[str, Evidence] = {}
-        own_subjects = _subject_pool(works)
+        own_subjects = _subject_pool(works) if self.profile.homonyms else _no_pool
         for work in works:
             if work.record_type in ("redirect", "delete"):
                 excluded.append(
@@ -404,6 +405,8 @@ calls keep the work, marked uncertain."""
 def decide(findings: Sequence[Finding]) -> Evidence:
     """The verdict the findings support: each side's weights combine as independent evidence
     (1 - the product of 1 - w); the strongest exclusion reason against ``core``."""
+    if not findings:
+        return _NO_SIGNALS
     scores: dict[str, float] = {}
     for finding in findings:
         scores[finding.verdict] = 1 - (1 - scores.get(finding.verdict, 0.0)) * (1 - finding.weight)
@@ -431,6 +434,7 @@ def decide(findings: Sequence[Finding]) -> Evidence:
     )
 
 
+_NO_SIGNALS = Evidence(verdict="core", confidence=0.9)
 _PRIORITY = ("companion", "not-by-author", "collection", "duplicate", "translation")
 
 
@@ -459,6 +463,10 @@ def _unique(works: Sequence[WorkCandidate]) -> list[WorkCandidate]:
             seen.add(work.key)
             out.append(work)
     return out
+
+
+def _no_pool(work: WorkCandidate) -> frozenset[str]:
+    return frozenset()
 
 
 def _subject_pool(works: Sequence[WorkCandidate]) -> Callable[[WorkCandidate], frozenset[str]]:
@@ -506,6 +514,7 @@ def _subject_in(subjects: Iterable[str], wanted: frozenset[str]) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=16384)
 def duplicate_key(title: str) -> str:
     """The key two records of one work share: the title without alternative title, subtitle,
     case, punctuation or spacing ("The Hobbit, or, There and Back Again" = "The hobbit")."""
@@ -602,6 +611,7 @@ _VOLUME_SUFFIX = re.compile(
 _OTHER_STORIES = re.compile(r"\s*(?:,|:)?\s*and other (?:stories|tales|poems)\s*$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=16384)
 def _full_key(title: str) -> str:
     return title_key_full(_OTHER_STORIES.sub("", _ALTERNATE_TITLE.sub("", title))).replace(" ", "")
 

@@ -9,7 +9,9 @@ known. A `Finding` is one named signal with its weight for a verdict.
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -64,6 +66,7 @@ def _fold(text: str) -> str:
     return " ".join(text.casefold().rstrip(".").split())
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_heading(text: str) -> Heading:
     """``"Du Maurier, Daphne, Dame, 1907-1989 -- Criticism and interpretation"`` → the person
     "Daphne Du Maurier", born 1907, died 1989, subdivision "Criticism and interpretation"."""
@@ -106,6 +109,18 @@ def _looks_like_name(part: str) -> bool:
     return 0 < len(words) <= 4 and all(w[:1].isupper() or w[:1] in "dlv" for w in words)
 
 
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+
+
+def squeeze(text: str) -> str:
+    """Letters only, case-folded, accents dropped: ``"Daphne du Maurier"`` → ``daphnedumaurier``."""
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return _NOT_LETTERS.sub("", folded)
+
+
 def birth_year(date: str | None) -> int | None:
     """The year in a free-text date ("January 12, 1949", "13 May 1907")."""
     if not date:
@@ -144,14 +159,24 @@ class AuthorProfile:
     death_year: int | None = None
     top_subjects: frozenset[str] = frozenset()
     homonyms: tuple[HomonymProfile, ...] = ()
+    name_keys: frozenset[str] = attrs.field(init=False)
+    surnames: frozenset[str] = attrs.field(init=False)
+    _heading_cache: dict[tuple[str, int | None], bool | None] = attrs.field(
+        init=False, factory=dict, eq=False, repr=False
+    )
 
-    @property
-    def name_keys(self) -> frozenset[str]:
+    @name_keys.default
+    def _name_keys(self) -> frozenset[str]:
         return frozenset(k for k in (name_key(n) for n in self.names) if k)
 
-    @property
-    def surnames(self) -> frozenset[str]:
+    @surnames.default
+    def _surnames(self) -> frozenset[str]:
         return frozenset(k for k in (surname_key(n) for n in self.names) if k)
+
+    def may_name(self, text: str) -> bool:
+        """A quick test before parsing ``text`` as a name: does it hold one of the surnames?"""
+        squeezed = squeeze(text)
+        return any(surname in squeezed for surname in self.surnames)
 
     @classmethod
     def build(
@@ -202,6 +227,13 @@ class AuthorProfile:
         surname (a near-namesake, or a same-named person born another year); None otherwise."""
         if heading.person is None:
             return None
+        cache_key = (heading.person, heading.born)
+        if cache_key not in self._heading_cache:
+            self._heading_cache[cache_key] = self._names_heading(heading)
+        return self._heading_cache[cache_key]
+
+    def _names_heading(self, heading: Heading) -> bool | None:
+        assert heading.person is not None
         same_name = any(names_match(heading.person, name) for name in self.names)
         if same_name:
             if heading.born is not None and self.birth_year is not None:

@@ -9,6 +9,7 @@ naming the author, printed-music and game headings, same-named people's subject 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 
@@ -99,6 +100,8 @@ class WorkSignals:
     subjects: tuple[str, ...]
     headings: tuple[Heading, ...]
     first_publish_year: int | None = None
+    parts: frozenset[str] = frozenset()
+    """Every heading's folded main part and subdivisions, for quick membership tests."""
 
     @classmethod
     def of(
@@ -109,13 +112,15 @@ class WorkSignals:
         subjects: Sequence[str],
         first_publish_year: int | None = None,
     ) -> WorkSignals:
+        headings = tuple(parse_heading(s) for s in subjects[:60])
         return cls(
             key=key,
             title=title,
             subtitle=subtitle,
             subjects=tuple(subjects),
-            headings=tuple(parse_heading(s) for s in subjects[:60]),
+            headings=headings,
             first_publish_year=first_publish_year,
+            parts=frozenset(_fold(p) for h in headings for p in (h.main, *h.subdivisions)),
         )
 
     @property
@@ -124,6 +129,8 @@ class WorkSignals:
 
     def has_subject(self, wanted: frozenset[str]) -> str | None:
         """The first heading whose main part or a subdivision is one of ``wanted``."""
+        if wanted.isdisjoint(self.parts):
+            return None
         for heading in self.headings:
             parts = (heading.main, *heading.subdivisions)
             for part in parts:
@@ -132,6 +139,7 @@ class WorkSignals:
         return None
 
 
+@functools.lru_cache(maxsize=8192)
 def _fold(text: str) -> str:
     return " ".join(text.casefold().rstrip(".").split())
 
@@ -306,7 +314,9 @@ def selection_title(work: WorkSignals, profile: AuthorProfile) -> list[Finding]:
 
 def title_names_author(work: WorkSignals, profile: AuthorProfile) -> list[Finding]:
     """The title is the author's name, or names them beside words of a study or a life."""
-    title_key = name_key(work.title)
+    if not profile.may_name(work.full_title):
+        return []
+    title_key = name_key(work.title) if len(work.title) <= 60 else ""
     if title_key and title_key in profile.name_keys:
         verdict = "not-by-author" if _ABOUT_WORDS.search(work.subtitle or "") else "companion"
         if re.search(r"\b(?:life|biograph)", work.subtitle or "", re.IGNORECASE):
@@ -319,7 +329,7 @@ def title_names_author(work: WorkSignals, profile: AuthorProfile) -> list[Findin
                 weight=0.6,
             )
         ]
-    if _names_author(work.full_title, profile) and _ABOUT_WORDS.search(work.full_title):
+    if _ABOUT_WORDS.search(work.full_title) and _names_author(work.full_title, profile):
         life = re.search(r"\b(?:life|lives|biograph|portrait)", work.full_title, re.IGNORECASE)
         return [
             Finding(
@@ -356,6 +366,8 @@ def homonym_profile(
 
 
 def _names_author(text: str, profile: AuthorProfile) -> bool:
+    if not profile.may_name(text):
+        return False
     padded = f" {name_key(text)} "
     return any(f" {key} " in padded for key in profile.name_keys if " " in key)
 
@@ -372,6 +384,15 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+_SUBJECT_RULES: frozenset[Rule] = frozenset(
+    {heading_about_author, namesake_heading, translated_by_author, anthology, printed_music, tie_in}
+)
+_ANY_SUBJECT_SIGNAL = (
+    OWN_LIFE_SUBJECTS | ANTHOLOGY_SUBJECTS | MUSIC_SUBJECTS | GAME_SUBJECTS | TIE_IN_SUBJECTS
+)
+"""A work none of whose headings holds one of these or names a person needs no subject rule."""
+
+
 def run_rules(
     work: WorkSignals,
     profile: AuthorProfile,
@@ -381,7 +402,12 @@ def run_rules(
 ) -> list[Finding]:
     """Every finding of every rule for ``work``."""
     findings: list[Finding] = []
+    quiet = work.parts.isdisjoint(_ANY_SUBJECT_SIGNAL) and not any(
+        h.person for h in work.headings
+    )
     for rule in rules:
+        if quiet and rule in _SUBJECT_RULES:
+            continue
         findings.extend(rule(work, profile))
     if profile.homonyms:
         findings.extend(homonym_profile(work, profile, own_subjects))
