@@ -65,6 +65,7 @@ from bookstracker.names import display_name, name_key
 from bookstracker.pipeline.enhance import EnhancementPipeline
 from bookstracker.pipeline.fanout import fan_out, seconds_left
 from bookstracker.pipeline.pairing import merge_editions
+from bookstracker.pipeline.pins import WorkPins
 from bookstracker.pipeline.resolve import (
     AUTHOR_KEY,
     AuthorResolution,
@@ -172,8 +173,10 @@ class AsyncBooksClient:
         ttl_policy: TTLPolicy | None = None,
         timeout: float | Unset = UNSET,
         deadline: float | None = 60.0,
+        pins: WorkPins | Unset | None = UNSET,
     ) -> None:
         self.offline = env_flag(ENV.OFFLINE) if isinstance(offline, Unset) else bool(offline)
+        self.pins = WorkPins.from_env() if isinstance(pins, Unset) else (pins or WorkPins())
         self.enabled_providers = parse_providers(providers)
         if isinstance(redis_url, Unset):
             redis_url = env_str(ENV.REDIS_URL)
@@ -599,16 +602,19 @@ class AsyncBooksClient:
 
     # -- authors -------------------------------------------------------------------------------
 
-    async def author(self, name: str) -> Bibliography:
+    async def author(self, name: str, *, pins: WorkPins | None = None) -> Bibliography:
         """The enhanced bibliography: core works with editions, exclusions, completeness.
 
-        ``name`` may be an OpenLibrary author key (``OL7234434A``). Raises ``NotFound`` when
-        OpenLibrary knows nobody by that name, ``AllProvidersFailed`` when nobody could answer.
+        ``name`` may be an OpenLibrary author key (``OL7234434A``). ``pins`` keeps or leaves out
+        works by key over the filter's verdicts, on top of the client's pins. Raises
+        ``NotFound`` when OpenLibrary knows nobody by that name, ``AllProvidersFailed`` when
+        nobody could answer.
         """
         cleaned = validate_author_name(name)
         match = AUTHOR_KEY.match(cleaned)
         ident = match.group(1).upper() if match else name_key(cleaned)
-        key = self._key("author", ident)
+        chosen = self.pins.merged(pins)
+        key = self._key("author", ident, *_pin_parts(chosen))
 
         async def store(bibliography: Bibliography) -> None:
             complete = bool(bibliography.completeness and bibliography.completeness.complete)
@@ -619,7 +625,7 @@ class AsyncBooksClient:
 
         return await self._cached_call(
             key,
-            lambda: self._build_bibliography(cleaned),
+            lambda: self._build_bibliography(cleaned, chosen),
             decode=Bibliography.from_cache_dict,
             store=store,
             mark_cached=lambda b: _with_reports(b, _cached_reports(self.adapters)),
@@ -634,9 +640,9 @@ class AsyncBooksClient:
     def author_cache_parts(self, name: str) -> tuple[str, ...]:
         cleaned = validate_author_name(name)
         match = AUTHOR_KEY.match(cleaned)
-        return (match.group(1).upper() if match else name_key(cleaned),)
+        return (match.group(1).upper() if match else name_key(cleaned), *_pin_parts(self.pins))
 
-    async def _build_bibliography(self, name: str) -> Bibliography:
+    async def _build_bibliography(self, name: str, pins: WorkPins | None = None) -> Bibliography:
         stop = Deadline.after(self.deadline) if self.deadline is not None else None
         openlibrary = self.adapters.get("openlibrary")
         prior: dict[str, ProviderReport] = {}
@@ -678,6 +684,7 @@ class AsyncBooksClient:
             isbndb=self.adapters.get("isbndb"),
             googlebooks=self.adapters.get("googlebooks"),
             deadline=self.deadline,
+            pins=pins,
         )
         bibliography = await pipeline.run(
             resolution, deadline=seconds_left(stop), prior_reports=prior
@@ -845,3 +852,9 @@ def _with_reports(
     if stale:
         return attrs.evolve(value, providers=reports, stale=True)
     return attrs.evolve(value, providers=reports)
+
+
+def _pin_parts(pins: WorkPins) -> tuple[str, ...]:
+    """The cache-key part that tells bibliographies under different pins apart."""
+    digest = pins.digest()
+    return (f"pins={digest}",) if digest else ()

@@ -336,7 +336,9 @@ class Evidence:
     def from_dict(cls, data: Mapping[str, Any] | None) -> Evidence | None:
         if not data:
             return None
-        decided_by = "user" if data.get("decided_by") == "user" else "filter"
+        decided_by: Literal["filter", "user"] = (
+            "user" if data.get("decided_by") == "user" else "filter"
+        )
         return cls(
             verdict=str(data["verdict"]),
             confidence=float(data.get("confidence", 1.0)),

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from bookstracker.client import AsyncBooksClient
 from bookstracker.metrics import Stats
 from bookstracker.models import Bibliography, Completeness, Edition, IsbnResults, SearchResult
+from bookstracker.pipeline.pins import WorkPins
 from bookstracker.warming import WarmReport
 
 __all__ = ["BooksClient"]
@@ -74,9 +75,9 @@ class BooksClient:
         """Editions for many ISBNs, batched (see `AsyncBooksClient.isbns`)."""
         return self._run(self._async.isbns(isbns, strict=strict))
 
-    def author(self, name: str) -> Bibliography:
+    def author(self, name: str, *, pins: WorkPins | None = None) -> Bibliography:
         """The enhanced bibliography (see `AsyncBooksClient.author`)."""
-        return self._run(self._async.author(name))
+        return self._run(self._async.author(name, pins=pins))
 
     def completeness(self, name: str) -> Completeness:
         """How complete the author's bibliography is (see `AsyncBooksClient.completeness`)."""

@@ -27,6 +27,7 @@ from bookstracker.models import Edition, Evidence, EvidenceSignal, Exclusion, Ex
 from bookstracker.names import name_key, title_key, title_key_full
 from bookstracker.pipeline.evidence import AuthorProfile, Finding, subject_words
 from bookstracker.pipeline.merge import is_companion_title
+from bookstracker.pipeline.pins import WorkPins
 from bookstracker.pipeline.rules import WorkSignals, run_rules
 
 __all__ = [
@@ -184,12 +185,14 @@ class CoreWorksFilter:
         author_names: Iterable[str],
         original_language: str | None,
         profile: AuthorProfile | None = None,
+        pins: WorkPins | None = None,
     ) -> None:
         self.author_keys = frozenset(author_keys)
         names = tuple(author_names)
         self.author_name_keys = frozenset(k for k in (name_key(n) for n in names) if k)
         self.original_language = original_language
         self.profile = profile or AuthorProfile(keys=self.author_keys, names=names)
+        self.pins = pins
 
     def run(self, works: Sequence[WorkCandidate]) -> FilterResult:
         works = _unique(works)
@@ -215,9 +218,7 @@ class CoreWorksFilter:
             if verdict.verdict != "core":
                 reason = cast(ExclusionReason, verdict.verdict)
                 top = _strongest(findings, verdict.verdict)
-                excluded.append(
-                    _exclude(work, reason, top.detail if top else "", evidence=verdict)
-                )
+                excluded.append(_exclude(work, reason, top.detail if top else "", evidence=verdict))
                 continue
             evidence[work.key] = verdict
             remaining.append(work)
@@ -299,6 +300,8 @@ class CoreWorksFilter:
             if target is not None:
                 kept_under[work.key] = target.key
 
+        if self.pins:
+            core, excluded = _apply_pins(self.pins, works, core, excluded, kept_under, evidence)
         order = {w.key: i for i, w in enumerate(works)}
         excluded.sort(key=lambda e: order.get(e.key or "", len(order)))
         return FilterResult(
@@ -397,6 +400,59 @@ class CoreWorksFilter:
         return any(f" {key} " in padded for key in self.author_name_keys if " " in key)
 
 
+def _apply_pins(
+    pins: WorkPins,
+    works: Sequence[WorkCandidate],
+    core: list[WorkCandidate],
+    excluded: list[Exclusion],
+    kept_under: dict[str, str],
+    evidence: dict[str, Evidence],
+) -> tuple[list[WorkCandidate], list[Exclusion]]:
+    """The user's pins over the filter's verdicts; each pinned work says the user decided."""
+    by_key = {w.key: w for w in works}
+    was_excluded = {e.key: e for e in excluded}
+    core = [w for w in core if w.key not in pins.drop]
+    excluded = [e for e in excluded if e.key not in pins.keep and e.key not in pins.drop]
+    core_keys = {w.key for w in core}
+    for key in sorted(pins.keep):
+        work = by_key.get(key)
+        if work is None:
+            continue
+        before = was_excluded.get(key)
+        prior = before.evidence if before is not None else evidence.get(key)
+        detail = f"pinned in by the user (the filter said {prior.verdict if prior else 'core'})"
+        evidence[key] = _user_evidence("core", detail, prior)
+        kept_under.pop(key, None)
+        if key not in core_keys:
+            core.append(work)
+            core_keys.add(key)
+    for key, reason in sorted(pins.drop.items()):
+        work = by_key.get(key)
+        if work is None:
+            continue
+        before = was_excluded.get(key)
+        prior = before.evidence if before is not None else evidence.pop(key, None)
+        detail = f"pinned out by the user (the filter said {prior.verdict if prior else 'core'})"
+        for loser, winner in list(kept_under.items()):
+            if winner == key:
+                del kept_under[loser]
+        kept_under.pop(key, None)
+        excluded.append(
+            _exclude(work, reason, detail, evidence=_user_evidence(reason, detail, prior))
+        )
+    return core, excluded
+
+
+def _user_evidence(verdict: str, detail: str, prior: Evidence | None) -> Evidence:
+    pin = EvidenceSignal(name="user_pin", verdict=verdict, detail=detail, weight=1.0)
+    return Evidence(
+        verdict=verdict,
+        confidence=1.0,
+        decided_by="user",
+        signals=(pin, *(prior.signals if prior else ())),
+    )
+
+
 UNCERTAIN_MARGIN = 0.25
 """An exclusion must outweigh the signals for the author's authorship by this much; closer
 calls keep the work, marked uncertain."""
@@ -423,7 +479,7 @@ def decide(findings: Sequence[Finding]) -> Evidence:
         return Evidence(
             verdict=best,
             confidence=round(against * (1 - core), 3),
-            uncertain=core > 0 or len(scores) > 1 and sorted(scores.values())[-2] >= against - 0.1,
+            uncertain=core > 0 or _close_second(scores, against),
             signals=signals,
         )
     return Evidence(
@@ -435,6 +491,13 @@ def decide(findings: Sequence[Finding]) -> Evidence:
 
 
 _NO_SIGNALS = Evidence(verdict="core", confidence=0.9)
+
+
+def _close_second(scores: Mapping[str, float], best: float) -> bool:
+    """Two exclusion reasons nearly as strong: the reason itself is uncertain."""
+    return len(scores) > 1 and sorted(scores.values())[-2] >= best - 0.1
+
+
 _PRIORITY = ("companion", "not-by-author", "collection", "duplicate", "translation")
 
 
@@ -646,7 +709,10 @@ def _records_of_other_works(
         if base != work.full_title:
             target = by_title.get(duplicate_key(base))
             if target is not None and target is not work:
-                found = (target, f"one part of {target.title!r} ({target.key}), split in its language")
+                found = (
+                    target,
+                    f"one part of {target.title!r} ({target.key}), split in its language",
+                )
         if found is None and ":" in work.full_title:
             series, _, rest = work.full_title.partition(":")
             target = by_title.get(duplicate_key(rest))

@@ -26,15 +26,16 @@ from bookstracker.errors import AllProvidersFailed, ProviderError
 from bookstracker.models import Author, AuthorCandidate, Bibliography, Edition, ProviderReport, Work
 from bookstracker.names import title_key
 from bookstracker.pipeline.completeness import CompletenessInputs, CompletenessScorer
-from bookstracker.pipeline.evidence import AuthorProfile
 from bookstracker.pipeline.corefilter import (
     CoreWorksFilter,
     FilterResult,
     WorkCandidate,
     original_language,
 )
+from bookstracker.pipeline.evidence import AuthorProfile
 from bookstracker.pipeline.fanout import fan_out, seconds_left
 from bookstracker.pipeline.pairing import EditionPairer
+from bookstracker.pipeline.pins import WorkPins
 from bookstracker.pipeline.resolve import AuthorResolution
 from bookstracker.resilience import Deadline
 
@@ -69,6 +70,7 @@ class EnhancementPipeline:
         max_isbn_lookups: int = 500,
         max_bare_work_lookups: int = 40,
         deadline: float | None = None,
+        pins: WorkPins | None = None,
     ) -> None:
         self.openlibrary = openlibrary
         self.isbndb = isbndb
@@ -78,6 +80,7 @@ class EnhancementPipeline:
         self.isbns_per_work = isbns_per_work
         self.max_isbn_lookups = max_isbn_lookups
         self.max_bare_work_lookups = max_bare_work_lookups
+        self.pins = pins
         self.deadline = deadline
 
     def _enabled(self, adapter: Any | None) -> bool:
@@ -243,9 +246,7 @@ class EnhancementPipeline:
         """OpenLibrary's own editions of the core works no ISBN brought any for (web stories,
         ebooks, books printed before ISBNs): one ``/works/…/editions.json`` each, bounded."""
         bare = [
-            w.openlibrary_key
-            for w in bibliography.works
-            if not w.editions and w.openlibrary_key
+            w.openlibrary_key for w in bibliography.works if not w.editions and w.openlibrary_key
         ][: self.max_bare_work_lookups]
         if not bare or not self._enabled(self.openlibrary):
             return [], None
@@ -342,7 +343,11 @@ class EnhancementPipeline:
             people, homonyms=homonyms, subjects=(s for w in works for s in w.subjects)
         )
         result: FilterResult = CoreWorksFilter(
-            author_keys=keys, author_names=names, original_language=language, profile=profile
+            author_keys=keys,
+            author_names=names,
+            original_language=language,
+            profile=profile,
+            pins=self.pins,
         ).run(works)
         core_keys = {w.key for w in result.core}
 

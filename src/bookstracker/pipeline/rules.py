@@ -168,17 +168,18 @@ def heading_about_author(work: WorkSignals, profile: AuthorProfile) -> list[Find
                     weight=0.9,
                 )
             )
-        elif (not subdivisions or subdivisions & BIOGRAPHY_SUBDIVISIONS) and not own_life:
-            if biography or subdivisions & BIOGRAPHY_SUBDIVISIONS:
-                findings.append(
-                    Finding(
-                        verdict="not-by-author",
-                        signal="biography_of_author",
-                        detail=f"subject heading {heading.text!r} with {biography!r}: "
-                        "a life of the author",
-                        weight=0.85,
-                    )
+            continue
+        life_heading = not subdivisions or subdivisions & BIOGRAPHY_SUBDIVISIONS
+        if life_heading and not own_life and (biography or subdivisions & BIOGRAPHY_SUBDIVISIONS):
+            findings.append(
+                Finding(
+                    verdict="not-by-author",
+                    signal="biography_of_author",
+                    detail=f"subject heading {heading.text!r} with {biography!r}: "
+                    "a life of the author",
+                    weight=0.85,
                 )
+            )
     if own_life:
         findings.append(
             Finding(
@@ -402,9 +403,7 @@ def run_rules(
 ) -> list[Finding]:
     """Every finding of every rule for ``work``."""
     findings: list[Finding] = []
-    quiet = work.parts.isdisjoint(_ANY_SUBJECT_SIGNAL) and not any(
-        h.person for h in work.headings
-    )
+    quiet = work.parts.isdisjoint(_ANY_SUBJECT_SIGNAL) and not any(h.person for h in work.headings)
     for rule in rules:
         if quiet and rule in _SUBJECT_RULES:
             continue
