@@ -92,6 +92,9 @@ _GENERIC_SUBTITLE = re.compile(
     r"(?:(?:a|an|the)\s+)?(?:[\w'-]+\s+){0,2}"
     r"(?:novel|novella|thriller|memoir|mystery|romance|story|stories|tale|fable|roman|book|saga)s?"
 )
+_EDITION_SUBTITLE = re.compile(
+    r"\b(?:tie[- ]in|edition|large print|anniversary|unabridged|abridged|reissue)\b"
+)
 _ALTERNATE_TITLE = re.compile(r"[,;]\s*or[,:]?\s+.*$", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s*(?:[,;/:+&]|\band\b|\bwith\b)\s*", re.IGNORECASE)
 
@@ -453,6 +456,8 @@ def _user_evidence(verdict: str, detail: str, prior: Evidence | None) -> Evidenc
     )
 
 
+EXCLUDE_AT = 0.5
+"""Exclusion signals weaker than this together only mark the work uncertain."""
 UNCERTAIN_MARGIN = 0.25
 """An exclusion must outweigh the signals for the author's authorship by this much; closer
 calls keep the work, marked uncertain."""
@@ -475,7 +480,7 @@ def decide(findings: Sequence[Finding]) -> Evidence:
         return Evidence(verdict="core", confidence=round(max(core, 0.9), 3), signals=signals)
     best = max(scores, key=lambda v: (scores[v], -_PRIORITY.index(v)))
     against = scores[best]
-    if against - core >= UNCERTAIN_MARGIN:
+    if against >= EXCLUDE_AT and against - core >= UNCERTAIN_MARGIN:
         return Evidence(
             verdict=best,
             confidence=round(against * (1 - core), 3),
@@ -490,7 +495,19 @@ def decide(findings: Sequence[Finding]) -> Evidence:
     )
 
 
-_NO_SIGNALS = Evidence(verdict="core", confidence=0.9)
+_NO_SIGNALS = Evidence(
+    verdict="core",
+    confidence=0.9,
+    signals=(
+        EvidenceSignal(
+            name="credited_author",
+            verdict="core",
+            detail="credited as its author, with no sign of a book about them, another "
+            "writer's book, a bundle, a translation or a second record",
+            weight=0.9,
+        ),
+    ),
+)
 
 
 def _close_second(scores: Mapping[str, float], best: float) -> bool:
@@ -619,12 +636,16 @@ def distinct_subtitle(work: WorkCandidate) -> str:
     if not main or not full.startswith(main):
         return ""
     rest = full[len(main) :].strip()
-    return "" if _GENERIC_SUBTITLE.fullmatch(rest) else rest
+    raw = (work.subtitle or work.title[len(_split_main(work.title)) :]).casefold()
+    if _GENERIC_SUBTITLE.fullmatch(rest) or _EDITION_SUBTITLE.search(raw) or rest.startswith("or "):
+        return ""
+    return rest
 
 
 def _duplicate_groups(works: Sequence[WorkCandidate]) -> list[list[WorkCandidate]]:
-    """Works grouped as records of one work: one main title, and no two distinct subtitles
-    (a record without one joins the group only when its main title has one subtitle)."""
+    """Works grouped as records of one work: one main title and one subtitle (a record
+    without a subtitle is not a record of one with a distinct subtitle: a book and its
+    screenplay, a novel and its graphic adaptation)."""
     by_main: dict[str, dict[str, list[WorkCandidate]]] = {}
     for work in works:
         main = duplicate_key(work.title) or work.key
@@ -633,9 +654,6 @@ def _duplicate_groups(works: Sequence[WorkCandidate]) -> list[list[WorkCandidate
     for subtitles in by_main.values():
         named = [group for sub, group in subtitles.items() if sub]
         bare = subtitles.get("", [])
-        if len(named) == 1 and bare:
-            groups.append([*bare, *named[0]])
-            continue
         groups.extend(named)
         if bare:
             groups.append(bare)

@@ -86,11 +86,15 @@ class AuthorResolver:
             if author.work_count is None:
                 author, found_by_name = await self._with_work_count(author)
             pen_names = await self._pen_names(author)
+            homonyms = _homonyms(author, found_by_name, pen_names)
             return AuthorResolution(
                 author=author,
-                candidates=(_to_candidate(author, 1.0),),
+                candidates=(
+                    _to_candidate(author, 1.0),
+                    *(_to_candidate(other, 0.0) for other in homonyms),
+                ),
                 pen_names=pen_names,
-                homonyms=_homonyms(author, found_by_name, pen_names),
+                homonyms=homonyms,
             )
         found: Sequence[Author] = await self.openlibrary.search_authors(cleaned, limit=20)
         if not found:

@@ -30,6 +30,7 @@ __all__ = [
     "anthology",
     "heading_about_author",
     "homonym_profile",
+    "life_years",
     "printed_music",
     "selection_title",
     "tie_in",
@@ -366,6 +367,38 @@ def homonym_profile(
     return []
 
 
+POSTHUMOUS_GRACE = 3
+"""Years after the author's death in which their last books still come out."""
+
+
+def life_years(work: WorkSignals, profile: AuthorProfile) -> list[Finding]:
+    """A first publication long after the author's death, or before they were twelve: a doubt
+    (alone it only marks the work uncertain; lost manuscripts do appear)."""
+    year = work.first_publish_year
+    if year is None:
+        return []
+    if profile.death_year is not None and year > profile.death_year + POSTHUMOUS_GRACE:
+        return [
+            Finding(
+                verdict="not-by-author",
+                signal="after_death",
+                detail=f"first published in {year}, {year - profile.death_year} years after "
+                f"the author's death ({profile.death_year})",
+                weight=0.35,
+            )
+        ]
+    if profile.birth_year is not None and year < profile.birth_year + 12:
+        return [
+            Finding(
+                verdict="not-by-author",
+                signal="before_author",
+                detail=f"first published in {year}; the author was born in {profile.birth_year}",
+                weight=0.6,
+            )
+        ]
+    return []
+
+
 def _names_author(text: str, profile: AuthorProfile) -> bool:
     if not profile.may_name(text):
         return False
@@ -382,6 +415,7 @@ RULES: tuple[Rule, ...] = (
     tie_in,
     selection_title,
     title_names_author,
+    life_years,
 )
 
 
