@@ -27,10 +27,11 @@ import anyio
 from _common import BENCH_KEY, adapters
 
 from bookstracker import AsyncBooksClient
-from bookstracker.testing import FakeGoogleBooks, FakeISBNdb, FakeOpenLibrary
 from bookstracker.testing.labelled import (
     LabelledCatalog,
+    author_documents,
     format_scores,
+    labelled_fakes,
     load_labelled_catalog,
     score_bibliographies,
 )
@@ -38,18 +39,10 @@ from bookstracker.testing.labelled import (
 
 async def documents(labelled: LabelledCatalog) -> dict[str, dict[str, Any]]:
     """One author document per author record with works."""
-    fakes = {
-        "openlibrary": FakeOpenLibrary(labelled.catalog),
-        "googlebooks": FakeGoogleBooks(labelled.catalog),
-        "isbndb": FakeISBNdb(labelled.catalog, api_key=BENCH_KEY),
-    }
+    fakes = labelled_fakes(labelled, isbndb_key=BENCH_KEY)
     made = adapters(transports={name: fake.transport() for name, fake in fakes.items()})
-    out: dict[str, dict[str, Any]] = {}
-    async with AsyncBooksClient(cache=None, **made) as client:
-        for key in labelled.author_keys:
-            bibliography = await client.author(key)
-            out[key] = bibliography.to_dict()
-    return out
+    async with AsyncBooksClient(cache=None, pins=None, **made) as client:
+        return await author_documents(labelled, client)
 
 
 def main() -> int:

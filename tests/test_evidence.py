@@ -62,5 +62,7 @@ def test_a_heading_names_the_author_only_with_a_compatible_birth_year() -> None:
 
 def test_the_death_year_comes_from_the_headings_when_the_record_has_none() -> None:
     author = Author(name="Adaeze Okafor", birth_date="1961", keys={"openlibrary": "OL1A"})
-    found = AuthorProfile.build([author], subjects=["Okafor, Adaeze, 1961-2019 -- Homes and haunts"])
+    found = AuthorProfile.build(
+        [author], subjects=["Okafor, Adaeze, 1961-2019 -- Homes and haunts"]
+    )
     assert found.death_year == 2019

@@ -45,7 +45,9 @@ def test_a_life_by_someone_else_versus_their_own() -> None:
     assert verdicts(heading_about_author(life, PROFILE)) == [
         ("not-by-author", "biography_of_author")
     ]
-    own = signals("Growing Up in Yaba", "Okafor, Adaeze, 1961- -- Childhood and youth", "Autobiography")
+    own = signals(
+        "Growing Up in Yaba", "Okafor, Adaeze, 1961- -- Childhood and youth", "Autobiography"
+    )
     assert verdicts(heading_about_author(own, PROFILE)) == [("core", "own_life")]
 
 
@@ -65,7 +67,9 @@ def test_another_writers_book_in_her_translation() -> None:
     assert verdicts(translated_by_author(work, PROFILE)) == [
         ("not-by-author", "translated_by_author")
     ]
-    assert translated_by_author(signals("Salt", "Fiction", "Translations into German"), PROFILE) == []
+    assert (
+        translated_by_author(signals("Salt", "Fiction", "Translations into German"), PROFILE) == []
+    )
 
 
 def test_anthologies() -> None:

@@ -25,27 +25,36 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
 from bookstracker.languages import to_iso639_1
+from bookstracker.models import Bibliography
+from bookstracker.testing._fake import FakeProvider
 from bookstracker.testing.catalog import (
     Catalog,
     CatalogAuthor,
     CatalogEdition,
     CatalogWork,
 )
+from bookstracker.testing.fake_googlebooks import FakeGoogleBooks
+from bookstracker.testing.fake_isbndb import FakeISBNdb
+from bookstracker.testing.fake_openlibrary import FakeOpenLibrary
 
 __all__ = [
+    "AuthorLookup",
     "AuthorScore",
     "LabelledCatalog",
     "LabelledWork",
+    "author_documents",
     "format_scores",
+    "labelled_fakes",
     "load_labelled_catalog",
     "parse_labelled_catalog",
     "score_bibliographies",
     "score_bibliography",
+    "totals",
 ]
 
 MAX_CATALOG_BYTES = 64 * 1024 * 1024
@@ -217,6 +226,34 @@ def parse_labelled_catalog(data: Any) -> LabelledCatalog:
         author_names=names,
         alternate_names=alternates,
     )
+
+
+def labelled_fakes(
+    labelled: LabelledCatalog, *, isbndb_key: str = "test-key"
+) -> dict[str, FakeProvider]:
+    """The three fakes serving ``labelled`` (the verdicts are never served)."""
+    return {
+        "openlibrary": FakeOpenLibrary(labelled.catalog),
+        "googlebooks": FakeGoogleBooks(labelled.catalog),
+        "isbndb": FakeISBNdb(labelled.catalog, api_key=isbndb_key),
+    }
+
+
+async def author_documents(
+    labelled: LabelledCatalog, client: AuthorLookup
+) -> dict[str, dict[str, Any]]:
+    """The ``author`` JSON document of every author record with works, by key."""
+    out: dict[str, dict[str, Any]] = {}
+    for key in labelled.author_keys:
+        bibliography = await client.author(key)
+        out[key] = bibliography.to_dict()
+    return out
+
+
+class AuthorLookup(Protocol):
+    """What `author_documents` needs of a client."""
+
+    async def author(self, name: str) -> Bibliography: ...
 
 
 # -- scoring ---------------------------------------------------------------------------------
