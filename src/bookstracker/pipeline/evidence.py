@@ -232,6 +232,14 @@ class AuthorProfile:
             self._heading_cache[cache_key] = self._names_heading(heading)
         return self._heading_cache[cache_key]
 
+    def is_homonym_heading(self, heading: Heading) -> bool:
+        """The heading names somebody with this author's very name, born another year."""
+        return (
+            self.names_heading(heading) is False
+            and heading.person is not None
+            and any(names_match(heading.person, name) for name in self.names)
+        )
+
     def _names_heading(self, heading: Heading) -> bool | None:
         assert heading.person is not None
         same_name = any(names_match(heading.person, name) for name in self.names)

@@ -156,6 +156,18 @@ def heading_about_author(work: WorkSignals, profile: AuthorProfile) -> list[Find
     own_life = work.has_subject(OWN_LIFE_SUBJECTS)
     biography = work.has_subject(frozenset({"biography", "biographies"}))
     for heading in work.headings:
+        if profile.is_homonym_heading(heading):
+            findings.append(
+                Finding(
+                    verdict="not-by-author",
+                    signal="homonym_heading",
+                    detail=f"subject heading {heading.text!r}: another person of this name, "
+                    f"born {heading.born}, not {profile.birth_year}",
+                    weight=0.8,
+                )
+            )
+            own_life = None  # an autobiography, but of the other person
+            continue
         if profile.names_heading(heading) is not True:
             continue
         subdivisions = heading.subdivision_keys
