@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bookstracker.errors import ConfigurationError
+from bookstracker.pins import WorkPins
 from bookstracker.pipeline.corefilter import CoreWorksFilter, WorkCandidate
-from bookstracker.pipeline.pins import WorkPins
 from support import Fakes
 
 pytestmark = pytest.mark.anyio

@@ -25,9 +25,9 @@ import attrs
 
 from bookstracker.models import Edition, Evidence, EvidenceSignal, Exclusion, ExclusionReason
 from bookstracker.names import name_key, title_key, title_key_full
+from bookstracker.pins import WorkPins
 from bookstracker.pipeline.evidence import AuthorProfile, Finding, subject_words
 from bookstracker.pipeline.merge import is_companion_title
-from bookstracker.pipeline.pins import WorkPins
 from bookstracker.pipeline.rules import WorkSignals, run_rules
 
 __all__ = [

@@ -1,16 +1,15 @@
 """User overrides of the core-works filter: works pinned in or out by their OpenLibrary key.
 
 A pin is applied after the filter, whatever it decided, and the answer says the user decided
-(``evidence.decided_by == "user"``). Pins come from the client's ``pins=`` argument, from
-``BOOKSTRACKER_PIN_IN`` / ``BOOKSTRACKER_PIN_OUT`` (comma-separated work keys; a pin out may
-name its reason, ``OL123W=companion``), and per call; they are part of the cache key, so a
-refreshed bibliography keeps them.
+(``evidence.decided_by == "user"``). Pins come from the client's ``pins=`` argument or its
+settings (``BOOKSTRACKER_PIN_IN`` / ``BOOKSTRACKER_PIN_OUT``: comma-separated work keys; a pin
+out may name its reason, ``OL123W=companion``; see `WorkPins.parse`), and per call; they are
+part of the cache key, so a refreshed bibliography keeps them.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Iterable, Mapping
 
@@ -19,10 +18,8 @@ import attrs
 from bookstracker.errors import ConfigurationError
 from bookstracker.models import EXCLUSION_REASONS, ExclusionReason
 
-__all__ = ["ENV_PIN_IN", "ENV_PIN_OUT", "MAX_PINS", "WorkPins"]
+__all__ = ["MAX_PINS", "WorkPins"]
 
-ENV_PIN_IN = "BOOKSTRACKER_PIN_IN"
-ENV_PIN_OUT = "BOOKSTRACKER_PIN_OUT"
 MAX_PINS = 1000
 _WORK_KEY = re.compile(r"^(?:/works/)?(OL[1-9][0-9]*W)$", re.IGNORECASE)
 _DEFAULT_REASON: ExclusionReason = "not-by-author"
@@ -82,12 +79,6 @@ class WorkPins:
             key, _, reason = item.partition("=")
             drop[key] = reason.strip() or _DEFAULT_REASON
         return cls.of(_items(pin_in), drop)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> WorkPins:
-        """Pins from ``BOOKSTRACKER_PIN_IN`` and ``BOOKSTRACKER_PIN_OUT``."""
-        env = os.environ if environ is None else environ
-        return cls.parse(env.get(ENV_PIN_IN, ""), env.get(ENV_PIN_OUT, ""))
 
     def merged(self, other: WorkPins | None) -> WorkPins:
         """These pins with ``other``'s on top (a later pin of a key replaces an earlier one)."""
