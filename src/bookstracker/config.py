@@ -19,6 +19,7 @@ import attrs
 
 from bookstracker.errors import ConfigurationError
 from bookstracker.models import PROVIDERS
+from bookstracker.pins import WorkPins
 
 __all__ = [
     "DEFAULT_DEADLINE",
@@ -77,6 +78,8 @@ class ENV:
     OFFLINE = "BOOKSTRACKER_OFFLINE"
     ISBNDB_PLAN = "BOOKSTRACKER_ISBNDB_PLAN"
     CONTACT = "BOOKSTRACKER_CONTACT"
+    PIN_IN = "BOOKSTRACKER_PIN_IN"
+    PIN_OUT = "BOOKSTRACKER_PIN_OUT"
 
     @staticmethod
     def url(provider: str) -> str:
@@ -273,6 +276,8 @@ class Settings:
     provider_configs: Mapping[str, ProviderConfig] = attrs.field(
         factory=dict, converter=_frozen_configs
     )
+    pins: WorkPins = attrs.field(factory=WorkPins)
+    """Works kept in or left out of every bibliography by key, over the core-works filter."""
 
     def provider(self, name: str) -> ProviderConfig:
         """The named provider's config (the defaults when none was resolved)."""
@@ -294,6 +299,7 @@ class Settings:
         deadline: float | None = DEFAULT_DEADLINE,
         environ: Mapping[str, str] | None = None,
         known: Sequence[str] = PROVIDERS,
+        pins: WorkPins | Unset | None = UNSET,
     ) -> Settings:
         """Settings from the arguments given, then the environment (``environ`` or
         ``os.environ``), then the defaults. ``known`` are the provider names that may be
@@ -319,4 +325,9 @@ class Settings:
             provider_configs={
                 name: provider_config(name, timeout=timeout, environ=environ) for name in names
             },
+            pins=WorkPins.parse(
+                env_str(ENV.PIN_IN, environ) or "", env_str(ENV.PIN_OUT, environ) or ""
+            )
+            if isinstance(pins, Unset)
+            else pins or WorkPins(),
         )
