@@ -13,7 +13,9 @@ import datetime as dt
 import gzip
 import hashlib
 import os
+import queue
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -123,6 +125,47 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes | None]:
         yield line
 
 
+class _Writer:
+    """Writes batches on a thread of its own, so SQLite's and PostgreSQL's work (which releases
+    the GIL) overlaps the parsing; at most two batches wait, which bounds the memory."""
+
+    def __init__(self, store: MirrorStore, applied_before: int) -> None:
+        self.store = store
+        self.applied_before = applied_before
+        self.applied = 0
+        self.error: BaseException | None = None
+        self._queue: queue.Queue[tuple[list[DumpRecord], ImportState] | None] = queue.Queue(2)
+        self._thread = threading.Thread(target=self._run, name="mirror-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self.error is not None:
+                continue
+            try:
+                batch, state = item
+                state = attrs.evolve(state, applied=self.applied_before + self.applied)
+                self.applied += self.store.apply(batch, state)
+            except BaseException as exc:
+                self.error = exc
+
+    def put(self, batch: list[DumpRecord], state: ImportState) -> None:
+        if self.error is not None:
+            raise self.error
+        self._queue.put((batch, state))
+
+    def close(self) -> int:
+        """Wait for every batch; raise what the writer raised; the records applied."""
+        self._queue.put(None)
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.applied
+
+
 def import_dump(
     store: MirrorStore,
     path: str | os.PathLike[str],
@@ -167,58 +210,68 @@ def import_dump(
     batch_bytes = 0
     last_report = 0.0
 
-    def checkpoint(done: bool) -> ImportState:
+    def checkpoint(done: bool, applied_so_far: int) -> ImportState:
         return attrs.evolve(
-            state, lines=lines, records=records, applied=applied, skipped=skipped, bad=bad,
-            bad_samples=tuple(samples), complete=done, updated=_now(),
+            state, lines=lines, records=records, applied=applied_so_far, skipped=skipped,
+            bad=bad, bad_samples=tuple(samples), complete=done, updated=_now(),
         )
 
-    def report(raw: IO[bytes]) -> None:
+    def report(raw: IO[bytes], applied_so_far: int) -> None:
         if on_progress is not None:
             on_progress(ImportProgress(
                 source=source, bytes_read=raw.tell(), bytes_total=total, lines=lines,
-                records=records, applied=applied, bad=bad,
+                records=records, applied=applied_so_far, bad=bad,
                 elapsed=time.perf_counter() - started, resumed_from=resumed_from,
             ))
 
-    with file.open("rb") as raw:
-        stream = _open(raw, file)
-        numbered = _lines(stream)
-        for _ in range(resumed_from):
-            if next(numbered, b"") == b"":
-                break
-        for line in numbered:
-            lines += 1
-            try:
-                if line is None:
-                    raise BadLine(f"line longer than {MAX_LINE_BYTES} bytes")
-                parsed = parse_line(line)
-            except BadLine as exc:
-                bad += 1
-                if len(samples) < MAX_BAD_SAMPLES:
-                    samples.append((lines, str(exc)))
-                continue
-            if parsed is SKIPPED:
-                skipped += 1
-                continue
-            assert isinstance(parsed, DumpRecord)
-            batch.append(parsed)
-            records += 1
-            batch_bytes += len(parsed.data)
-            if len(batch) >= batch_size or batch_bytes >= _BATCH_BYTES:
-                applied += store.apply(batch, checkpoint(False))
-                batch.clear()
-                batch_bytes = 0
-                now = time.perf_counter()
-                if now - last_report >= progress_every:
-                    last_report = now
-                    report(raw)
-        final = checkpoint(True)
-        if batch:
-            applied += store.apply(batch, final)
-            final = checkpoint(True)
-        store.save_state(final)
-        report(raw)
+    writer = _Writer(store, applied)
+    try:
+        with file.open("rb") as raw:
+            stream = _open(raw, file)
+            numbered = _lines(stream)
+            for _ in range(resumed_from):
+                if next(numbered, b"") == b"":
+                    break
+            for line in numbered:
+                lines += 1
+                try:
+                    if line is None:
+                        raise BadLine(f"line longer than {MAX_LINE_BYTES} bytes")
+                    parsed = parse_line(line)
+                except BadLine as exc:
+                    bad += 1
+                    if len(samples) < MAX_BAD_SAMPLES:
+                        samples.append((lines, str(exc)))
+                    continue
+                if parsed is SKIPPED:
+                    skipped += 1
+                    continue
+                assert isinstance(parsed, DumpRecord)
+                batch.append(parsed)
+                records += 1
+                batch_bytes += len(parsed.data)
+                if len(batch) >= batch_size or batch_bytes >= _BATCH_BYTES:
+                    writer.put(batch, checkpoint(False, applied + writer.applied))
+                    batch = []
+                    batch_bytes = 0
+                    now = time.perf_counter()
+                    if now - last_report >= progress_every:
+                        last_report = now
+                        report(raw, applied + writer.applied)
+            if batch:
+                writer.put(batch, checkpoint(False, applied + writer.applied))
+    finally:
+        done = writer.close()
+    applied += done
+    final = checkpoint(True, applied)
+    store.save_state(final)
+    report_final = ImportProgress(
+        source=source, bytes_read=total, bytes_total=total, lines=lines, records=records,
+        applied=applied, bad=bad, elapsed=time.perf_counter() - started,
+        resumed_from=resumed_from,
+    )
+    if on_progress is not None:
+        on_progress(report_final)
     return ImportResult(
         state=final,
         resumed_from=resumed_from,

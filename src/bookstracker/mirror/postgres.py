@@ -12,6 +12,8 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+
+import attrs
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bookstracker.errors import ConfigurationError
@@ -201,6 +203,7 @@ class PostgresStore:
             next_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM records").fetchone()[0]
             plan = plan_batch(records, existing, next_id)
             self._write_plan(db, plan)
+            state = attrs.evolve(state, applied=state.applied + plan.applied)
             db.execute(_UPSERT_STATE, _state_row(state))
         return plan.applied
 

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from bookstracker.errors import ConfigurationError
 from bookstracker.mirror.records import KINDS, DumpRecord
 from bookstracker.mirror.store import (
@@ -186,6 +188,7 @@ class SQLiteStore:
             next_id = (db.execute("SELECT max(id) FROM records").fetchone()[0] or 0) + 1
             plan = plan_batch(records, existing, next_id)
             self._write_plan(db, plan)
+            state = attrs.evolve(state, applied=state.applied + plan.applied)
             db.execute("INSERT OR REPLACE INTO imports VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                        _state_row(state))
         return plan.applied

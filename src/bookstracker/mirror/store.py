@@ -14,7 +14,14 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from bookstracker.mirror.records import KINDS, DumpRecord, IndexRows, index_rows
+from bookstracker.mirror.records import (
+    KINDS,
+    BadLine,
+    DumpRecord,
+    IndexRows,
+    index_rows,
+    lean_record,
+)
 
 __all__ = [
     "BatchPlan",
@@ -199,10 +206,9 @@ class BatchPlan:
 
 def _old_rows(kind: str, data: str) -> IndexRows:
     try:
-        record = json.loads(data)
-    except ValueError:
+        return index_rows(kind, lean_record(data))
+    except BadLine:
         return IndexRows()
-    return index_rows(kind, record) if isinstance(record, dict) else IndexRows()
 
 
 def newest_per_key(records: Iterable[DumpRecord]) -> list[DumpRecord]:
@@ -267,7 +273,10 @@ class MirrorStore(Protocol):
         ...
 
     def apply(self, records: Sequence[DumpRecord], state: ImportState) -> int:
-        """Write a batch and the import checkpoint in one transaction; the records applied."""
+        """Write a batch and the import checkpoint in one transaction; the records applied.
+
+        The checkpoint is saved with ``applied`` raised by the records this batch applied.
+        """
         ...
 
     def save_state(self, state: ImportState) -> None:
