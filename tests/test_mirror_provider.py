@@ -135,7 +135,10 @@ async def test_lookups_follow_redirects_and_miss_deleted_records(tmp_path: Path)
     import_dumps(
         store,
         write_catalog_dumps(
-            catalog, tmp_path / "new", date="2026-11-30", redirects={second.id: first.id},
+            catalog,
+            tmp_path / "new",
+            date="2026-11-30",
+            redirects={second.id: first.id},
             deleted=[edition.id],
         ),
     )

@@ -32,28 +32,48 @@ def state(source: str = "dump.txt", lines: int = 0) -> ImportState:
 
 
 AUTHOR = line(
-    "author", "/authors/OL1A", 3, name="Ursula K. Le Guin",
+    "author",
+    "/authors/OL1A",
+    3,
+    name="Ursula K. Le Guin",
     alternate_names=["Ursula Kroeber Le Guin", "Le Guin, Ursula K."],
 )
 HOMONYM = line("author", "/authors/OL9A", 1, name="Ursula Le Guin")
 WORK = line(
-    "work", "/works/OL10W", 2, title="The Left Hand of Darkness",
+    "work",
+    "/works/OL10W",
+    2,
+    title="The Left Hand of Darkness",
     authors=[{"type": {"key": "/type/author_role"}, "author": {"key": "/authors/OL1A"}}],
     first_publish_date="1969",
 )
 WORK2 = line(
-    "work", "/works/OL11W", 1, title="A Wizard of Earthsea",
+    "work",
+    "/works/OL11W",
+    1,
+    title="A Wizard of Earthsea",
     authors=[{"author": {"key": "/authors/OL1A"}}],
 )
 EDITION = line(
-    "edition", "/books/OL100M", 4, title="The Left Hand of Darkness",
-    works=[{"key": "/works/OL10W"}], isbn_10=["0-441-47812-3"], isbn_13=["9780441478125"],
-    languages=[{"key": "/languages/eng"}], publish_date="March 1969",
+    "edition",
+    "/books/OL100M",
+    4,
+    title="The Left Hand of Darkness",
+    works=[{"key": "/works/OL10W"}],
+    isbn_10=["0-441-47812-3"],
+    isbn_13=["9780441478125"],
+    languages=[{"key": "/languages/eng"}],
+    publish_date="March 1969",
 )
 EDITION2 = line(
-    "edition", "/books/OL101M", 1, title="La main gauche de la nuit",
-    works=[{"key": "/works/OL10W"}], isbn_13=["9782253072379"],
-    languages=[{"key": "/languages/fre"}], publish_date="1992",
+    "edition",
+    "/books/OL101M",
+    1,
+    title="La main gauche de la nuit",
+    works=[{"key": "/works/OL10W"}],
+    isbn_13=["9782253072379"],
+    languages=[{"key": "/languages/fre"}],
+    publish_date="1992",
 )
 
 
@@ -73,9 +93,7 @@ def test_records_are_found_by_key_with_raw_json(store: MirrorStore) -> None:
 def test_authors_by_name_and_alternate_name(store: MirrorStore) -> None:
     load(store, AUTHOR, HOMONYM)
     assert [r.key for r in store.authors_named(name_key("Ursula K. Le Guin"), 10)] == ["OL1A"]
-    assert [r.key for r in store.authors_named(name_key("Ursula Kroeber Le Guin"), 10)] == [
-        "OL1A"
-    ]
+    assert [r.key for r in store.authors_named(name_key("Ursula Kroeber Le Guin"), 10)] == ["OL1A"]
     assert store.authors_named(name_key("Nobody Here"), 10) == []
 
 
@@ -124,7 +142,10 @@ def test_only_a_newer_revision_replaces_a_record(store: MirrorStore) -> None:
     assert load(store, older, same) == 0
     assert store.records(["OL10W"])["OL10W"].json()["title"] == "The Left Hand of Darkness"
     newer = line(
-        "work", "/works/OL10W", 5, title="Left Hand",
+        "work",
+        "/works/OL10W",
+        5,
+        title="Left Hand",
         authors=[{"author": {"key": "/authors/OL2A"}}],
     )
     assert load(store, newer) == 1
@@ -151,7 +172,10 @@ def test_redirects_and_deletes_replace_records_and_their_index_entries(
     assert store.edition_summaries(["OL10W"]) == []
     counts = store.status().counts
     assert (counts["work"], counts["edition"], counts["redirect"], counts["delete"]) == (
-        0, 0, 1, 1,
+        0,
+        0,
+        1,
+        1,
     )
     stale = line("work", "/works/OL10W", 2, title="Back from an old dump", authors=[])
     assert load(store, stale) == 0
@@ -172,8 +196,16 @@ def test_import_state_is_saved_with_each_batch(store: MirrorStore) -> None:
     assert saved is not None
     assert (saved.lines, saved.applied, saved.complete) == (1, 1, False)
     done = ImportState(
-        source="dump.txt", fingerprint="f", lines=9, bad=2, bad_samples=((3, "bad JSON"),),
-        complete=True, started="s", updated="u", dump_date="2024-01-31", kind="authors",
+        source="dump.txt",
+        fingerprint="f",
+        lines=9,
+        bad=2,
+        bad_samples=((3, "bad JSON"),),
+        complete=True,
+        started="s",
+        updated="u",
+        dump_date="2024-01-31",
+        kind="authors",
     )
     store.save_state(done)
     assert store.import_state("dump.txt") == done

@@ -48,7 +48,24 @@ _WHERE = {
     "StoredRecord": "store",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "MIRROR_URL_ENV",
+    "BadLine",
+    "DumpRecord",
+    "EditionSummary",
+    "ImportProgress",
+    "ImportResult",
+    "ImportState",
+    "MirrorStatus",
+    "MirrorStore",
+    "StoredRecord",
+    "default_sqlite_path",
+    "dump_file_info",
+    "import_dump",
+    "import_dumps",
+    "open_store",
+    "parse_line",
+]
 
 
 def __getattr__(name: str) -> Any:

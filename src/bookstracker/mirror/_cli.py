@@ -55,9 +55,7 @@ def mirror(ctx: click.Context, url: str | None) -> None:
 
 
 @mirror.command("import")
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False)
-)
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=5000, show_default=True)
 @click.pass_context
 def import_command(ctx: click.Context, files: tuple[str, ...], batch_size: int) -> None:
@@ -96,8 +94,11 @@ def import_command(ctx: click.Context, files: tuple[str, ...], batch_size: int) 
 
                 def show(state: ImportProgress, task: Any = task) -> None:
                     progress.update(
-                        task, total=state.bytes_total, completed=state.bytes_read,
-                        records=state.records, rate=state.records_per_second,
+                        task,
+                        total=state.bytes_total,
+                        completed=state.bytes_read,
+                        records=state.records,
+                        rate=state.records_per_second,
                     )
 
                 results.append(import_dump(store, name, batch_size=batch_size, on_progress=show))

@@ -198,12 +198,21 @@ def import_dump(
     else:
         stamp = _now()
         state = ImportState(
-            source=source, kind=info.kind, dump_date=info.dump_date, size=total,
-            fingerprint=print_, started=stamp, updated=stamp,
+            source=source,
+            kind=info.kind,
+            dump_date=info.dump_date,
+            size=total,
+            fingerprint=print_,
+            started=stamp,
+            updated=stamp,
         )
     resumed_from = state.lines
     lines, records, applied, skipped, bad = (
-        state.lines, state.records, state.applied, state.skipped, state.bad
+        state.lines,
+        state.records,
+        state.applied,
+        state.skipped,
+        state.bad,
     )
     samples = list(state.bad_samples)
     batch: list[DumpRecord] = []
@@ -212,17 +221,32 @@ def import_dump(
 
     def checkpoint(done: bool, applied_so_far: int) -> ImportState:
         return attrs.evolve(
-            state, lines=lines, records=records, applied=applied_so_far, skipped=skipped,
-            bad=bad, bad_samples=tuple(samples), complete=done, updated=_now(),
+            state,
+            lines=lines,
+            records=records,
+            applied=applied_so_far,
+            skipped=skipped,
+            bad=bad,
+            bad_samples=tuple(samples),
+            complete=done,
+            updated=_now(),
         )
 
     def report(raw: IO[bytes], applied_so_far: int) -> None:
         if on_progress is not None:
-            on_progress(ImportProgress(
-                source=source, bytes_read=raw.tell(), bytes_total=total, lines=lines,
-                records=records, applied=applied_so_far, bad=bad,
-                elapsed=time.perf_counter() - started, resumed_from=resumed_from,
-            ))
+            on_progress(
+                ImportProgress(
+                    source=source,
+                    bytes_read=raw.tell(),
+                    bytes_total=total,
+                    lines=lines,
+                    records=records,
+                    applied=applied_so_far,
+                    bad=bad,
+                    elapsed=time.perf_counter() - started,
+                    resumed_from=resumed_from,
+                )
+            )
 
     writer = _Writer(store, applied)
     try:
@@ -266,8 +290,14 @@ def import_dump(
     final = checkpoint(True, applied)
     store.save_state(final)
     report_final = ImportProgress(
-        source=source, bytes_read=total, bytes_total=total, lines=lines, records=records,
-        applied=applied, bad=bad, elapsed=time.perf_counter() - started,
+        source=source,
+        bytes_read=total,
+        bytes_total=total,
+        lines=lines,
+        records=records,
+        applied=applied,
+        bad=bad,
+        elapsed=time.perf_counter() - started,
         resumed_from=resumed_from,
     )
     if on_progress is not None:
@@ -290,6 +320,5 @@ def import_dumps(
     """Import several dump files in turn (see `import_dump`)."""
     files: Sequence[str | os.PathLike[str]] = list(paths)
     return [
-        import_dump(store, path, batch_size=batch_size, on_progress=on_progress)
-        for path in files
+        import_dump(store, path, batch_size=batch_size, on_progress=on_progress) for path in files
     ]

@@ -12,9 +12,9 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bookstracker.errors import ConfigurationError
 from bookstracker.mirror.records import KINDS, DumpRecord
@@ -104,18 +104,39 @@ def _import_psycopg() -> Any:
 
 def _state_row(state: ImportState) -> tuple[Any, ...]:
     return (
-        state.source, state.kind, state.dump_date, state.size, state.fingerprint, state.lines,
-        state.records, state.applied, state.skipped, state.bad, state.samples_json(),
-        state.complete, state.started, state.updated,
+        state.source,
+        state.kind,
+        state.dump_date,
+        state.size,
+        state.fingerprint,
+        state.lines,
+        state.records,
+        state.applied,
+        state.skipped,
+        state.bad,
+        state.samples_json(),
+        state.complete,
+        state.started,
+        state.updated,
     )
 
 
 def _state_from(row: Sequence[Any]) -> ImportState:
     return ImportState(
-        source=row[0], kind=row[1], dump_date=row[2], size=row[3], fingerprint=row[4],
-        lines=row[5], records=row[6], applied=row[7], skipped=row[8], bad=row[9],
-        bad_samples=ImportState.samples_from(row[10]), complete=bool(row[11]),
-        started=row[12], updated=row[13],
+        source=row[0],
+        kind=row[1],
+        dump_date=row[2],
+        size=row[3],
+        fingerprint=row[4],
+        lines=row[5],
+        records=row[6],
+        applied=row[7],
+        skipped=row[8],
+        bad=row[9],
+        bad_samples=ImportState.samples_from(row[10]),
+        complete=bool(row[11]),
+        started=row[12],
+        updated=row[13],
     )
 
 
@@ -212,9 +233,10 @@ class PostgresStore:
         rows = list(rows)
         if not rows:
             return
-        with db.cursor() as cursor, cursor.copy(
-            f"COPY {table} ({columns}) FROM STDIN"  # noqa: S608
-        ) as copy:
+        with (
+            db.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
 
@@ -242,13 +264,15 @@ class PostgresStore:
                     " label=%s, data=%s WHERE id=%s",
                     [(*row[1:], row[0]) for row in plan.updates],
                 )
-        self._copy(db, "records", "id, key, kind, revision, last_modified, label, data",
-                   plan.inserts)
+        self._copy(
+            db, "records", "id, key, kind, revision, last_modified, label, data", plan.inserts
+        )
         new = plan.added
         self._copy(db, "author_names", "name_key, author_id", new.names)
         self._copy(db, "work_authors", "author_key, work_id", new.work_authors)
-        self._copy(db, "edition_works", "work_key, edition_id, languages, isbn13s, year",
-                   new.edition_works)
+        self._copy(
+            db, "edition_works", "work_key, edition_id, languages, isbn13s, year", new.edition_works
+        )
         self._copy(db, "isbns", "isbn13, edition_id", new.isbns)
         with db.cursor() as cursor:
             cursor.executemany(
@@ -272,21 +296,25 @@ class PostgresStore:
         return {r.key: r for r in self._stored(rows)}
 
     def authors_named(self, name_key: str, limit: int) -> list[StoredRecord]:
-        return self._stored(self._query(
-            _RECORD + " JOIN author_names n ON r.id = n.author_id"
-            " WHERE n.name_key = %s AND r.kind = 'author' ORDER BY r.id LIMIT %s",
-            (name_key, limit),
-        ))
+        return self._stored(
+            self._query(
+                _RECORD + " JOIN author_names n ON r.id = n.author_id"
+                " WHERE n.name_key = %s AND r.kind = 'author' ORDER BY r.id LIMIT %s",
+                (name_key, limit),
+            )
+        )
 
     def _search(self, kind: str, text: str, limit: int) -> list[StoredRecord]:
         if not re.search(r"\w", text):
             return []
-        return self._stored(self._query(
-            _RECORD + " WHERE r.kind = %s"
-            " AND to_tsvector('simple', r.label) @@ plainto_tsquery('simple', %s)"
-            " ORDER BY r.id LIMIT %s",
-            (kind, text[:500], limit),
-        ))
+        return self._stored(
+            self._query(
+                _RECORD + " WHERE r.kind = %s"
+                " AND to_tsvector('simple', r.label) @@ plainto_tsquery('simple', %s)"
+                " ORDER BY r.id LIMIT %s",
+                (kind, text[:500], limit),
+            )
+        )
 
     def search_authors(self, text: str, limit: int) -> list[StoredRecord]:
         return self._search("author", text, limit)
@@ -295,11 +323,13 @@ class PostgresStore:
         return self._search("work", text, limit)
 
     def works_of(self, author_key: str, limit: int) -> list[StoredRecord]:
-        return self._stored(self._query(
-            _RECORD + " JOIN work_authors w ON r.id = w.work_id"
-            " WHERE w.author_key = %s AND r.kind = 'work' ORDER BY w.work_id LIMIT %s",
-            (author_key, limit),
-        ))
+        return self._stored(
+            self._query(
+                _RECORD + " JOIN work_authors w ON r.id = w.work_id"
+                " WHERE w.author_key = %s AND r.kind = 'work' ORDER BY w.work_id LIMIT %s",
+                (author_key, limit),
+            )
+        )
 
     def work_counts(self, author_keys: Sequence[str]) -> dict[str, int]:
         out = dict.fromkeys(author_keys, 0)
@@ -320,18 +350,23 @@ class PostgresStore:
         )
         return [
             EditionSummary(
-                work_key=w, edition_key=k, languages=tuple(lang.split()),
-                isbn13s=tuple(isbns.split()), year=year,
+                work_key=w,
+                edition_key=k,
+                languages=tuple(lang.split()),
+                isbn13s=tuple(isbns.split()),
+                year=year,
             )
             for w, k, lang, isbns, year in rows
         ]
 
     def editions_of(self, work_keys: Sequence[str], limit: int) -> list[StoredRecord]:
-        return self._stored(self._query(
-            _RECORD + " JOIN edition_works e ON r.id = e.edition_id"
-            " WHERE e.work_key = ANY(%s) ORDER BY e.edition_id LIMIT %s",
-            (list(dict.fromkeys(work_keys)), limit),
-        ))
+        return self._stored(
+            self._query(
+                _RECORD + " JOIN edition_works e ON r.id = e.edition_id"
+                " WHERE e.work_key = ANY(%s) ORDER BY e.edition_id LIMIT %s",
+                (list(dict.fromkeys(work_keys)), limit),
+            )
+        )
 
     def editions_by_isbn(self, isbn13s: Sequence[str]) -> dict[str, StoredRecord]:
         rows = self._query(
@@ -347,9 +382,12 @@ class PostgresStore:
 
     def status(self) -> MirrorStatus:
         with self._lock:
-            imports = [_state_from(r) for r in self._db.execute(
-                "SELECT * FROM imports ORDER BY started, source"
-            ).fetchall()]
+            imports = [
+                _state_from(r)
+                for r in self._db.execute(
+                    "SELECT * FROM imports ORDER BY started, source"
+                ).fetchall()
+            ]
             counts = dict(self._db.execute("SELECT kind, n FROM counts").fetchall())
             size = self._db.execute(
                 "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"

@@ -24,9 +24,9 @@ __all__ = [
     "SKIPPED",
     "BadLine",
     "DumpRecord",
-    "LeanRecord",
     "IndexRows",
     "Kind",
+    "LeanRecord",
     "index_rows",
     "isbn13_of",
     "lean_record",
@@ -161,7 +161,9 @@ def parse_line(line: bytes) -> DumpRecord | _Skipped:
     if not revision_col.isdigit() or len(revision_col) > 9:
         raise BadLine("the revision column is not a number")
     if modified_col and not (
-        len(modified_col) <= 32 and modified_col[4:5] == b"-" and modified_col[10:11] == b"T"
+        len(modified_col) <= 32
+        and modified_col[4:5] == b"-"
+        and modified_col[10:11] == b"T"
         and modified_col[:4].isdigit()
     ):
         raise BadLine("the last_modified column is not an ISO timestamp")

@@ -14,7 +14,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -95,18 +95,39 @@ def fts_query(text: str) -> str | None:
 
 def _state_row(state: ImportState) -> tuple[Any, ...]:
     return (
-        state.source, state.kind, state.dump_date, state.size, state.fingerprint, state.lines,
-        state.records, state.applied, state.skipped, state.bad, state.samples_json(),
-        int(state.complete), state.started, state.updated,
+        state.source,
+        state.kind,
+        state.dump_date,
+        state.size,
+        state.fingerprint,
+        state.lines,
+        state.records,
+        state.applied,
+        state.skipped,
+        state.bad,
+        state.samples_json(),
+        int(state.complete),
+        state.started,
+        state.updated,
     )
 
 
 def _state_from(row: Sequence[Any]) -> ImportState:
     return ImportState(
-        source=row[0], kind=row[1], dump_date=row[2], size=row[3], fingerprint=row[4],
-        lines=row[5], records=row[6], applied=row[7], skipped=row[8], bad=row[9],
-        bad_samples=ImportState.samples_from(row[10]), complete=bool(row[11]),
-        started=row[12], updated=row[13],
+        source=row[0],
+        kind=row[1],
+        dump_date=row[2],
+        size=row[3],
+        fingerprint=row[4],
+        lines=row[5],
+        records=row[6],
+        applied=row[7],
+        skipped=row[8],
+        bad=row[9],
+        bad_samples=ImportState.samples_from(row[10]),
+        complete=bool(row[11]),
+        started=row[12],
+        updated=row[13],
     )
 
 
@@ -171,8 +192,10 @@ class SQLiteStore:
 
     def save_state(self, state: ImportState) -> None:
         with self._write() as db:
-            db.execute("INSERT OR REPLACE INTO imports VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                       _state_row(state))
+            db.execute(
+                "INSERT OR REPLACE INTO imports VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                _state_row(state),
+            )
 
     def apply(self, records: Sequence[DumpRecord], state: ImportState) -> int:
         with self._write() as db:
@@ -189,8 +212,10 @@ class SQLiteStore:
             plan = plan_batch(records, existing, next_id)
             self._write_plan(db, plan)
             state = attrs.evolve(state, applied=state.applied + plan.applied)
-            db.execute("INSERT OR REPLACE INTO imports VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                       _state_row(state))
+            db.execute(
+                "INSERT OR REPLACE INTO imports VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                _state_row(state),
+            )
         return plan.applied
 
     @staticmethod
@@ -256,12 +281,14 @@ class SQLiteStore:
         return out
 
     def authors_named(self, name_key: str, limit: int) -> list[StoredRecord]:
-        return self._stored(self._query(
-            "SELECT r.key, r.kind, r.revision, r.data FROM author_names n"
-            " JOIN records r ON r.id = n.author_id WHERE n.name_key = ? AND r.kind = 'author'"
-            " ORDER BY r.id LIMIT ?",
-            (name_key, limit),
-        ))
+        return self._stored(
+            self._query(
+                "SELECT r.key, r.kind, r.revision, r.data FROM author_names n"
+                " JOIN records r ON r.id = n.author_id WHERE n.name_key = ? AND r.kind = 'author'"
+                " ORDER BY r.id LIMIT ?",
+                (name_key, limit),
+            )
+        )
 
     def search_authors(self, text: str, limit: int) -> list[StoredRecord]:
         return self._search("author_fts", "author", text, limit)
@@ -273,20 +300,24 @@ class SQLiteStore:
         query = fts_query(text)
         if query is None:
             return []
-        return self._stored(self._query(
-            f"SELECT r.key, r.kind, r.revision, r.data FROM {table} f"  # noqa: S608
-            f" JOIN records r ON r.id = f.rowid WHERE {table} MATCH ? AND r.kind = ?"
-            " ORDER BY r.id LIMIT ?",
-            (query, kind, limit),
-        ))
+        return self._stored(
+            self._query(
+                f"SELECT r.key, r.kind, r.revision, r.data FROM {table} f"  # noqa: S608
+                f" JOIN records r ON r.id = f.rowid WHERE {table} MATCH ? AND r.kind = ?"
+                " ORDER BY r.id LIMIT ?",
+                (query, kind, limit),
+            )
+        )
 
     def works_of(self, author_key: str, limit: int) -> list[StoredRecord]:
-        return self._stored(self._query(
-            "SELECT r.key, r.kind, r.revision, r.data FROM work_authors w"
-            " JOIN records r ON r.id = w.work_id WHERE w.author_key = ? AND r.kind = 'work'"
-            " ORDER BY w.work_id LIMIT ?",
-            (author_key, limit),
-        ))
+        return self._stored(
+            self._query(
+                "SELECT r.key, r.kind, r.revision, r.data FROM work_authors w"
+                " JOIN records r ON r.id = w.work_id WHERE w.author_key = ? AND r.kind = 'work'"
+                " ORDER BY w.work_id LIMIT ?",
+                (author_key, limit),
+            )
+        )
 
     def work_counts(self, author_keys: Sequence[str]) -> dict[str, int]:
         out = dict.fromkeys(author_keys, 0)
@@ -312,8 +343,11 @@ class SQLiteStore:
             )
             out.extend(
                 EditionSummary(
-                    work_key=w, edition_key=k, languages=tuple(lang.split()),
-                    isbn13s=tuple(isbns.split()), year=year,
+                    work_key=w,
+                    edition_key=k,
+                    languages=tuple(lang.split()),
+                    isbn13s=tuple(isbns.split()),
+                    year=year,
                 )
                 for w, k, lang, isbns, year in rows
             )
@@ -323,12 +357,16 @@ class SQLiteStore:
         out: list[StoredRecord] = []
         for chunk in _chunks(list(dict.fromkeys(work_keys))):
             marks = ",".join("?" * len(chunk))
-            out.extend(self._stored(self._query(
-                "SELECT r.key, r.kind, r.revision, r.data FROM edition_works e"  # noqa: S608
-                f" JOIN records r ON r.id = e.edition_id WHERE e.work_key IN ({marks})"
-                " ORDER BY e.edition_id LIMIT ?",
-                [*chunk, limit - len(out)],
-            )))
+            out.extend(
+                self._stored(
+                    self._query(
+                        "SELECT r.key, r.kind, r.revision, r.data FROM edition_works e"  # noqa: S608
+                        f" JOIN records r ON r.id = e.edition_id WHERE e.work_key IN ({marks})"
+                        " ORDER BY e.edition_id LIMIT ?",
+                        [*chunk, limit - len(out)],
+                    )
+                )
+            )
             if len(out) >= limit:
                 break
         return out[:limit]
@@ -349,15 +387,15 @@ class SQLiteStore:
 
     def status(self) -> MirrorStatus:
         with self._lock:
-            imports = [_state_from(r) for r in
-                       self._db.execute("SELECT * FROM imports ORDER BY started, source")]
+            imports = [
+                _state_from(r)
+                for r in self._db.execute("SELECT * FROM imports ORDER BY started, source")
+            ]
             counts = dict(self._db.execute("SELECT kind, n FROM counts").fetchall())
         size = 0
         for suffix in ("", "-wal", "-shm"):
-            try:
+            with suppress(OSError):
                 size += os.path.getsize(str(self.path) + suffix)
-            except OSError:
-                pass
         return MirrorStatus(
             location=self.location,
             backend=self.backend,

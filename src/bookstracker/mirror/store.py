@@ -191,7 +191,10 @@ class IndexEntries:
 
 @attrs.define
 class BatchPlan:
-    """What one batch changes; rows are ``(id, key, kind, revision, last_modified, label, data)``."""
+    """What one batch changes.
+
+    Record rows are ``(id, key, kind, revision, last_modified, label, data)``.
+    """
 
     inserts: list[tuple[int, str, str, int, str, str | None, str]] = attrs.field(factory=list)
     updates: list[tuple[int, str, str, int, str, str | None, str]] = attrs.field(factory=list)
@@ -239,16 +242,30 @@ def plan_batch(
             record_id = next_id
             next_id += 1
             plan.inserts.append(
-                (record_id, record.key, record.kind, record.revision, record.last_modified,
-                 label, record.data)
+                (
+                    record_id,
+                    record.key,
+                    record.kind,
+                    record.revision,
+                    record.last_modified,
+                    label,
+                    record.data,
+                )
             )
         elif record.revision > old.revision:
             record_id = old.id
             plan.removed.add(old.id, old.kind, _old_rows(old.kind, old.data))
             plan.count_deltas[old.kind] = plan.count_deltas.get(old.kind, 0) - 1
             plan.updates.append(
-                (record_id, record.key, record.kind, record.revision, record.last_modified,
-                 label, record.data)
+                (
+                    record_id,
+                    record.key,
+                    record.kind,
+                    record.revision,
+                    record.last_modified,
+                    label,
+                    record.data,
+                )
             )
         else:
             continue

@@ -56,7 +56,7 @@ SOURCES: tuple[Source, ...] = ("api", "mirror", "mirror-first")
 SOURCE_ENV = "BOOKSTRACKER_OPENLIBRARY_SOURCE"
 MAX_SEARCH_LIMIT = 1000
 _TOP_WORK_SCAN = 2000
-_T = TypeVar("T")
+_T = TypeVar("_T")
 
 _search_page: Callable[..., SearchPage] = SearchPage
 _edition_page: Callable[..., EditionPage] = EditionPage
@@ -172,8 +172,10 @@ class OpenLibraryMirror:
 
     def _top_work_and_subjects(self, author_key: str) -> tuple[str | None, tuple[str, ...]]:
         works = [
-            w for w in (parse_work_record(r.json()) for r in
-                        self.store.works_of(author_key, _TOP_WORK_SCAN))
+            w
+            for w in (
+                parse_work_record(r.json()) for r in self.store.works_of(author_key, _TOP_WORK_SCAN)
+            )
             if w is not None
         ]
         if not works:
@@ -190,9 +192,11 @@ class OpenLibraryMirror:
         for author in authors:
             key = author.keys["openlibrary"]
             top_work, subjects = self._top_work_and_subjects(key)
-            out.append(attrs.evolve(
-                author, work_count=counts.get(key, 0), top_work=top_work, top_subjects=subjects
-            ))
+            out.append(
+                attrs.evolve(
+                    author, work_count=counts.get(key, 0), top_work=top_work, top_subjects=subjects
+                )
+            )
         return out
 
     def _search_authors_sync(self, text: str, limit: int) -> list[Author]:
@@ -203,9 +207,7 @@ class OpenLibraryMirror:
                 found.setdefault(record.key, record)
         authors = self._author_models(list(found.values())[: max(limit, 1) * 2])
         wanted = name_key(text)
-        authors.sort(
-            key=lambda a: (0 if name_key(a.name) == wanted else 1, -(a.work_count or 0))
-        )
+        authors.sort(key=lambda a: (0 if name_key(a.name) == wanted else 1, -(a.work_count or 0)))
         return authors[:limit]
 
     def _hits(self, works: Sequence[WorkRecord]) -> list[SearchHit]:
@@ -220,19 +222,22 @@ class OpenLibraryMirror:
             languages = _languages(code for e in editions for code in e.languages)
             years = [e.year for e in editions if e.year]
             isbns = list(dict.fromkeys(i for e in editions for i in e.isbn13s))[:MAX_HIT_ISBNS]
-            hits.append(SearchHit(
-                title=work.title or work.key,
-                subtitle=work.subtitle,
-                authors=tuple(names[k] for k in work.author_keys if k in names),
-                first_publish_year=min([*years, *filter(None, [work.first_publish_year])],
-                                       default=None),
-                isbn13=tuple(isbns),
-                keys={"openlibrary": work.key},
-                sources=("openlibrary",),
-                cover_url=work.cover_url,
-                edition_count=len(editions),
-                language=languages[0] if len(languages) == 1 else None,
-            ))
+            hits.append(
+                SearchHit(
+                    title=work.title or work.key,
+                    subtitle=work.subtitle,
+                    authors=tuple(names[k] for k in work.author_keys if k in names),
+                    first_publish_year=min(
+                        [*years, *filter(None, [work.first_publish_year])], default=None
+                    ),
+                    isbn13=tuple(isbns),
+                    keys={"openlibrary": work.key},
+                    sources=("openlibrary",),
+                    cover_url=work.cover_url,
+                    edition_count=len(editions),
+                    language=languages[0] if len(languages) == 1 else None,
+                )
+            )
         return hits
 
     def _works(self, records: Iterable[StoredRecord]) -> list[WorkRecord]:
@@ -240,8 +245,13 @@ class OpenLibraryMirror:
         return [w for w in works if w is not None and w.type == "work"]
 
     def _search_sync(
-        self, text: str | None, isbn13: str | None, author_key: str | None,
-        marc: str | None, limit: int, page: int,
+        self,
+        text: str | None,
+        isbn13: str | None,
+        author_key: str | None,
+        marc: str | None,
+        limit: int,
+        page: int,
     ) -> SearchPage:
         wanted = limit * page
         works: list[WorkRecord] = []
@@ -262,9 +272,11 @@ class OpenLibraryMirror:
                 works = [w for w in works if w.key in keep]
             else:
                 works = found
-        hits = self._hits(works) if marc is None else [
-            h for h in self._hits(works) if to_iso639_1(marc) in self._hit_languages(h)
-        ]
+        hits = (
+            self._hits(works)
+            if marc is None
+            else [h for h in self._hits(works) if to_iso639_1(marc) in self._hit_languages(h)]
+        )
         return _search_page(hits=tuple(hits[(page - 1) * limit : wanted]), total=len(hits))
 
     def _hit_languages(self, hit: SearchHit) -> set[str]:
@@ -315,8 +327,14 @@ class OpenLibraryMirror:
         )
         if not result.hits and self.fallback is not None:
             return await self.fallback.search(
-                query, title=title, author=author, isbn=isbn, author_key=author_key,
-                language=language, limit=limit, page=page,
+                query,
+                title=title,
+                author=author,
+                isbn=isbn,
+                author_key=author_key,
+                language=language,
+                limit=limit,
+                page=page,
             )
         return result
 
@@ -469,14 +487,16 @@ class OpenLibraryMirror:
             k
             for record in records.values()
             for a in record.get("authors") or []
-            if isinstance(a, Mapping) and isinstance(a.get("key"), str)
+            if isinstance(a, Mapping)
+            and isinstance(a.get("key"), str)
             and (k := bare_key(a["key"]))
         ]
         names = self._names(author_keys)
         out: dict[str, Edition] = {}
         for isbn13, record in records.items():
             keys = [
-                bare_key(a["key"]) for a in record.get("authors") or []
+                bare_key(a["key"])
+                for a in record.get("authors") or []
                 if isinstance(a, Mapping) and isinstance(a.get("key"), str)
             ]
             credited = [names[k] for k in keys if k in names]
@@ -486,9 +506,7 @@ class OpenLibraryMirror:
                 out[isbn13] = attrs.evolve(edition, isbn13=isbn13, isbn10=isbn10)
         return out
 
-    async def books(
-        self, isbns: Iterable[str], *, batch_size: int = 50
-    ) -> dict[str, Edition]:
+    async def books(self, isbns: Iterable[str], *, batch_size: int = 50) -> dict[str, Edition]:
         """Editions for many ISBNs, keyed by ISBN-13, misses left out (the API's `books`)."""
         wanted = list(dict.fromkeys(normalize_isbn(i) for i in isbns))
         found = await self._run(self._books_sync, wanted)

@@ -77,7 +77,9 @@ def write_catalog_dumps(
     fake = FakeOpenLibrary(catalog)
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {part: out / f"ol_dump_{part}_{date}.txt.gz" for part in ("authors", "works", "editions")}
+    paths = {
+        part: out / f"ol_dump_{part}_{date}.txt.gz" for part in ("authors", "works", "editions")
+    }
     with _gz(paths["authors"]) as handle:
         for author in catalog.authors:
             record = fake._author_record(author.id)
@@ -124,9 +126,31 @@ def _marker(ident: str, type_key: str, bump: int, target: str | None = None) -> 
 
 
 _WORDS = (
-    "river night garden stone winter letter house silver island shadow mirror orchard "
-    "harbour lantern summer empire glass storm crown forest memory voyage machine ember"
-).split()
+    "river",
+    "night",
+    "garden",
+    "stone",
+    "winter",
+    "letter",
+    "house",
+    "silver",
+    "island",
+    "shadow",
+    "mirror",
+    "orchard",
+    "harbour",
+    "lantern",
+    "summer",
+    "empire",
+    "glass",
+    "storm",
+    "crown",
+    "forest",
+    "memory",
+    "voyage",
+    "machine",
+    "ember",
+)
 _LANGS = ("eng", "eng", "eng", "fre", "ger", "spa", "ita", "jpn", "rus")
 _PUBLISHERS = ("Penguin", "Vintage", "Gallimard", "Suhrkamp", "Anagrama", "Kodansha", "Norton")
 
@@ -157,8 +181,11 @@ def _synthetic_lines(lines: int, seed: int, prolific_works: int) -> Iterable[byt
         ident = f"OL{a + 1}A"
         name = f"{rng.choice(_WORDS).title()} {rng.choice(_WORDS).title()}son {a}"
         record: dict[str, Any] = {
-            "name": name, "personal_name": name, "key": f"/authors/{ident}",
-            "type": {"key": "/type/author"}, "revision": 1 + a % 5,
+            "name": name,
+            "personal_name": name,
+            "key": f"/authors/{ident}",
+            "type": {"key": "/type/author"},
+            "revision": 1 + a % 5,
             "last_modified": {"type": "/type/datetime", "value": _stamp(a)},
         }
         if a % 4 == 0:
@@ -171,9 +198,12 @@ def _synthetic_lines(lines: int, seed: int, prolific_works: int) -> Iterable[byt
         author = 1 if w < prolific_works else 1 + rng.randrange(authors)
         title = " ".join(rng.choice(_WORDS) for _ in range(2 + w % 4)).capitalize()
         record = {
-            "title": title, "key": f"/works/{ident}", "type": {"key": "/type/work"},
-            "authors": [{"type": {"key": "/type/author_role"},
-                         "author": {"key": f"/authors/OL{author}A"}}],
+            "title": title,
+            "key": f"/works/{ident}",
+            "type": {"key": "/type/work"},
+            "authors": [
+                {"type": {"key": "/type/author_role"}, "author": {"key": f"/authors/OL{author}A"}}
+            ],
             "revision": 1 + w % 7,
             "last_modified": {"type": "/type/datetime", "value": _stamp(w)},
             "subjects": [rng.choice(_WORDS).title() for _ in range(w % 4)],
@@ -184,10 +214,15 @@ def _synthetic_lines(lines: int, seed: int, prolific_works: int) -> Iterable[byt
         yield dump_line(record)
     for e in range(editions):
         ident = f"OL{e + 1}M"
-        work = 1 + (e % (prolific_works * 5)) // 5 if e < prolific_works * 5 else 1 + rng.randrange(works)
+        work = (
+            1 + (e % (prolific_works * 5)) // 5
+            if e < prolific_works * 5
+            else 1 + rng.randrange(works)
+        )
         record = {
             "title": " ".join(rng.choice(_WORDS) for _ in range(3)).capitalize(),
-            "key": f"/books/{ident}", "type": {"key": "/type/edition"},
+            "key": f"/books/{ident}",
+            "type": {"key": "/type/edition"},
             "works": [{"key": f"/works/OL{work}W"}],
             "authors": [{"key": f"/authors/OL{1 + rng.randrange(authors)}A"}],
             "publishers": [rng.choice(_PUBLISHERS)],
