@@ -112,14 +112,14 @@ def import_command(ctx: click.Context, files: tuple[str, ...], batch_size: int) 
         store.close()
     if _as_json(ctx):
         click.echo(json.dumps({"imports": [_result_dict(r) for r in results]}, indent=2))
-        return
+        sys.exit(0)
     for result in results:
         state = result.state
         if result.already_done:
             click.echo(f"{state.source}: already imported ({state.applied:,} records)", err=True)
             continue
         resumed = f", resumed at line {result.resumed_from:,}" if result.resumed_from else ""
-        rate = (state.records - 0) / result.seconds if result.seconds else 0.0
+        rate = state.records / result.seconds if result.seconds else 0.0
         click.echo(
             f"{state.source}: {state.lines:,} lines, {state.records:,} records, "
             f"{state.applied:,} applied, {state.skipped:,} skipped, {state.bad:,} bad "
@@ -130,6 +130,7 @@ def import_command(ctx: click.Context, files: tuple[str, ...], batch_size: int) 
             click.echo(f"  line {number}: {reason}", err=True)
         if state.bad > _SHOWN_BAD_LINES:
             click.echo(f"  … {state.bad - _SHOWN_BAD_LINES:,} more bad lines", err=True)
+    sys.exit(0)
 
 
 def _result_dict(result: ImportResult) -> dict[str, Any]:
@@ -161,7 +162,7 @@ def status_command(ctx: click.Context) -> None:
         store.close()
     if _as_json(ctx):
         click.echo(json.dumps(status.to_dict(), indent=2))
-        return
+        sys.exit(0)
     click.echo(f"mirror: {status.location} ({status.backend})")
     click.echo(f"dump dates loaded: {', '.join(status.dump_dates) or 'none'}")
     for kind, count in status.to_dict()["counts"].items():
@@ -170,3 +171,4 @@ def status_command(ctx: click.Context) -> None:
     for state in status.imports:
         mark = "complete" if state.complete else f"stopped at line {state.lines:,} (resumable)"
         click.echo(f"  {state.source}: {mark}, {state.applied:,} applied, {state.bad:,} bad")
+    sys.exit(0)
