@@ -29,7 +29,7 @@ from bookstracker.mirror import (
 )
 from bookstracker.mirror import importer as importer_module
 from bookstracker.mirror import records as records_module
-from bookstracker.mirror.records import SKIPPED, index_rows, isbn13_of
+from bookstracker.mirror.records import SKIPPED, isbn13_of
 from bookstracker.mirror.sqlite import SQLiteStore
 from bookstracker.names import name_key
 from bookstracker.testing import sample_catalog
@@ -134,20 +134,20 @@ def test_index_rows_of_each_kind() -> None:
     assert isinstance(work, DumpRecord)
     assert isinstance(edition, DumpRecord)
     assert isinstance(moved, DumpRecord)
-    rows = index_rows("author", author.record)
+    rows = author.entries
     assert rows.name_keys == (name_key("George Orwell"), name_key("Eric Blair"))
     assert rows.search_text == "George Orwell Eric Blair"
-    rows = index_rows("work", work.record)
+    rows = work.entries
     assert (rows.author_keys, rows.year) == (("OL1A", "OL3A"), 1945)
     assert rows.search_text == "Animal Farm A Fairy Story"
-    rows = index_rows("edition", edition.record)
+    rows = edition.entries
     assert (rows.work_keys, rows.isbn13s, rows.languages, rows.year) == (
         ("OL2W",),
         ("9780451526342",),
         ("eng",),
         1996,
     )
-    assert index_rows("redirect", moved.record).location == "OL2W"
+    assert moved.entries.location == "OL2W"
 
 
 def test_dump_file_names() -> None:

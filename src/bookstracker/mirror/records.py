@@ -97,18 +97,6 @@ def lean_record(data: str | bytes) -> LeanRecord:
         raise BadLine("the JSON column does not parse") from None
 
 
-class DumpRecord(NamedTuple):
-    """A record the mirror keeps: its bare key (``OL1A``), kind, revision, raw JSON text and
-    the parsed JSON (a named tuple: a dump holds tens of millions of them)."""
-
-    key: str
-    kind: Kind
-    revision: int
-    last_modified: str
-    data: str
-    record: LeanRecord
-
-
 class IndexRows(NamedTuple):
     """What the indexes hold for one record (empty for redirects and deletes)."""
 
@@ -123,6 +111,18 @@ class IndexRows(NamedTuple):
     languages: tuple[str, ...] = ()
     year: int | None = None
     location: str | None = None
+
+
+class DumpRecord(NamedTuple):
+    """A record the mirror keeps: its bare key (``OL1A``), kind, revision, raw JSON text and
+    its index entries (a named tuple: a dump holds tens of millions of them)."""
+
+    key: str
+    kind: Kind
+    revision: int
+    last_modified: str
+    data: str
+    entries: IndexRows
 
 
 _PREFIXES: Final = {"/authors/": "A", "/works/": "W", "/books/": "M"}
@@ -181,7 +181,9 @@ def parse_line(line: bytes) -> DumpRecord | _Skipped:
     if own is not None and own != key_text:
         raise BadLine("the JSON's key disagrees with the key column")
     text = json_col.rstrip(b"\r\n").decode("utf-8")
-    return DumpRecord(key, kind, int(revision_col), modified_col.decode("ascii"), text, record)
+    return DumpRecord(
+        key, kind, int(revision_col), modified_col.decode("ascii"), text, index_rows(kind, record)
+    )
 
 
 def _texts(value: Any) -> list[str]:

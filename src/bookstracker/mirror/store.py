@@ -235,7 +235,7 @@ def plan_batch(
     """
     plan = BatchPlan()
     for record in newest_per_key(records):
-        rows = index_rows(record.kind, record.record)
+        rows = record.entries
         label = rows.search_text if record.kind in ("author", "work") else rows.location
         old = existing.get(record.key)
         if old is None:
