@@ -77,3 +77,53 @@ def test_an_unusable_mirror_url_is_bad_usage(
     assert "unknown mirror URL scheme" in err
     code, _, err = run(capsys, "mirror", "import", str(tmp_path / "missing.txt.gz"))
     assert code == 2
+
+
+def test_author_over_the_mirror_answers_like_the_sample_catalog_with_no_request(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    mirror_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    files = write_catalog_dumps(sample_catalog(), tmp_path / "dumps")
+    assert run(capsys, "mirror", "import", *map(str, files))[0] == 0
+    args = ("--json", "--no-cache", "--providers", "openlibrary", "author", "Ursula K. Le Guin")
+    code, out, _ = run(capsys, "--offline", *args)
+    assert code == 0
+    offline = json.loads(out)
+    monkeypatch.setenv("BOOKSTRACKER_OPENLIBRARY_SOURCE", "mirror")
+    code, out, _ = run(capsys, *args)
+    assert code == 0
+    mirrored = json.loads(out)
+    assert mirrored["providers"]["openlibrary"]["requests"] == 0
+    assert mirrored["providers"]["openlibrary"]["status"] == "ok"
+    assert mirrored["works"] == offline["works"]
+    assert mirrored["excluded"] == offline["excluded"]
+
+
+def test_offline_keeps_the_sample_catalog_whatever_the_source(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOOKSTRACKER_OPENLIBRARY_SOURCE", "mirror")
+    monkeypatch.setenv("BOOKSTRACKER_MIRROR_URL", "mysql://never/opened")
+    code, out, _ = run(
+        capsys,
+        "--offline",
+        "--json",
+        "--no-cache",
+        "--providers",
+        "openlibrary",
+        "author",
+        "Terry Pratchett",
+    )
+    assert code == 0
+    assert json.loads(out)["works"]
+
+
+def test_an_unknown_openlibrary_source_is_bad_usage(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOOKSTRACKER_OPENLIBRARY_SOURCE", "local")
+    code, _, err = run(capsys, "--json", "author", "Terry Pratchett")
+    assert code == 2
+    assert "api, mirror or mirror-first" in err

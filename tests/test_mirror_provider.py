@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from bookstracker import AsyncBooksClient, InvalidQuery, OpenLibrary
+from bookstracker.config import parse_openlibrary_source
 from bookstracker.mirror import MirrorStore, import_dumps, open_store
-from bookstracker.providers.openlibrary_mirror import OpenLibraryMirror, parse_source
+from bookstracker.providers.openlibrary_mirror import OpenLibraryMirror
 from bookstracker.resilience import RetryPolicy
 from bookstracker.testing import Catalog, FakeOpenLibrary, sample_catalog
 from bookstracker.testing.dumps import write_catalog_dumps
@@ -180,7 +181,36 @@ async def test_isbn_search_and_editions_have_the_api_s_shapes(
 
 
 def test_sources_parse() -> None:
-    assert parse_source(None) == "api"
-    assert parse_source(" Mirror-First ") == "mirror-first"
+    assert parse_openlibrary_source(None) == "api"
+    assert parse_openlibrary_source(" Mirror-First ") == "mirror-first"
     with pytest.raises(Exception, match="api, mirror or mirror-first"):
-        parse_source("local")
+        parse_openlibrary_source("local")
+
+
+async def test_the_client_takes_the_source_as_an_argument(tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    store = open_store(f"sqlite:///{folder / 'mirror.sqlite3'}")
+    import_dumps(store, write_catalog_dumps(sample_catalog(), folder / "dumps"))
+    store.close()
+    async with AsyncBooksClient(
+        providers="openlibrary",
+        openlibrary_source="mirror",
+        mirror_url=f"sqlite:///{folder / 'mirror.sqlite3'}",
+        cache=None,
+    ) as client:
+        assert isinstance(client.adapters["openlibrary"], OpenLibraryMirror)
+        assert client.settings.openlibrary_source == "mirror"
+        bibliography = await client.author("Terry Pratchett")
+        assert bibliography.works
+        assert bibliography.providers["openlibrary"].requests == 0
+        stats = await client.stats()
+        assert stats.providers["openlibrary"].requests == 0
+
+
+def test_the_settings_never_show_the_mirror_url() -> None:
+    from bookstracker.config import Settings
+
+    settings = Settings.resolve(
+        openlibrary_source="mirror", mirror_url="postgresql://me:s3cret@db/books"
+    )
+    assert "s3cret" not in repr(settings)

@@ -77,6 +77,8 @@ class ENV:
     OFFLINE = "BOOKSTRACKER_OFFLINE"
     ISBNDB_PLAN = "BOOKSTRACKER_ISBNDB_PLAN"
     CONTACT = "BOOKSTRACKER_CONTACT"
+    OPENLIBRARY_SOURCE = "BOOKSTRACKER_OPENLIBRARY_SOURCE"
+    MIRROR_URL = "BOOKSTRACKER_MIRROR_URL"
 
     @staticmethod
     def url(provider: str) -> str:
@@ -260,6 +262,21 @@ def _frozen_configs(value: Mapping[str, ProviderConfig]) -> Mapping[str, Provide
     return MappingProxyType(dict(value))
 
 
+OPENLIBRARY_SOURCES: Final = ("api", "mirror", "mirror-first")
+"""Where OpenLibrary's answers come from: its API, a dump mirror, or the mirror then the API."""
+
+
+def parse_openlibrary_source(value: str | None) -> str:
+    """``api`` (also for None or ""), ``mirror`` or ``mirror-first``; `ConfigurationError`
+    for anything else."""
+    text = (value or "api").strip().lower()
+    if text not in OPENLIBRARY_SOURCES:
+        raise ConfigurationError(
+            f"unknown OpenLibrary source {value!r}: choose api, mirror or mirror-first"
+        )
+    return text
+
+
 @attrs.frozen(kw_only=True)
 class Settings:
     """Everything a client needs to know, resolved once (see :meth:`resolve`)."""
@@ -273,6 +290,10 @@ class Settings:
     provider_configs: Mapping[str, ProviderConfig] = attrs.field(
         factory=dict, converter=_frozen_configs
     )
+    openlibrary_source: str = "api"
+    """``api``, ``mirror`` or ``mirror-first`` (see docs/mirror.md)."""
+    mirror_url: str | None = attrs.field(default=None, repr=False)
+    """The dump mirror's ``sqlite:///…`` or ``postgresql://…`` URL; None: the default file."""
 
     def provider(self, name: str) -> ProviderConfig:
         """The named provider's config (the defaults when none was resolved)."""
@@ -294,6 +315,8 @@ class Settings:
         deadline: float | None = DEFAULT_DEADLINE,
         environ: Mapping[str, str] | None = None,
         known: Sequence[str] = PROVIDERS,
+        openlibrary_source: str | Unset = UNSET,
+        mirror_url: str | Unset | None = UNSET,
     ) -> Settings:
         """Settings from the arguments given, then the environment (``environ`` or
         ``os.environ``), then the defaults. ``known`` are the provider names that may be
@@ -319,4 +342,12 @@ class Settings:
             provider_configs={
                 name: provider_config(name, timeout=timeout, environ=environ) for name in names
             },
+            openlibrary_source=parse_openlibrary_source(
+                env_str(ENV.OPENLIBRARY_SOURCE, environ)
+                if isinstance(openlibrary_source, Unset)
+                else openlibrary_source
+            ),
+            mirror_url=env_str(ENV.MIRROR_URL, environ)
+            if isinstance(mirror_url, Unset)
+            else mirror_url,
         )

@@ -25,52 +25,47 @@ from typing import Any, ClassVar, Literal, TypeVar
 import anyio.to_thread
 import attrs
 
-from bookstracker.errors import ConfigurationError, InvalidQuery
+from bookstracker.config import Settings, parse_openlibrary_source
+from bookstracker.errors import InvalidQuery
 from bookstracker.isbn import isbn_pair, normalize_isbn
 from bookstracker.languages import to_iso639_1, to_marc
-from bookstracker.metrics import ProviderMetrics
+from bookstracker.metrics import ProviderMetrics, ProviderStats
 from bookstracker.mirror.location import open_store
 from bookstracker.mirror.store import EditionSummary, MirrorStore, StoredRecord
 from bookstracker.models import Author, Edition, SearchHit
 from bookstracker.names import name_key
-from bookstracker.providers.base import EditionPage, SearchPage
+from bookstracker.providers.contract import (
+    Capability,
+    EditionPage,
+    Provider,
+    SearchPage,
+    SignalsForm,
+    UnsupportedOperation,
+    WorkRecord,
+    WorkSignals,
+    WorksListing,
+)
 from bookstracker.providers.openlibrary import (
     MAX_HIT_ISBNS,
     MAX_LIST_LIMIT,
     MAX_SIGNAL_ISBNS,
     OpenLibrary,
-    WorkRecord,
-    WorkSignals,
-    WorksListing,
     bare_key,
     cover_url,
     parse_author_record,
     parse_edition_record,
     parse_work_record,
 )
+from bookstracker.providers.registry import AdapterParts
 
-__all__ = ["SOURCES", "OpenLibraryMirror", "Source"]
+__all__ = ["OpenLibraryMirror", "mirror_provider"]
 
-Source = Literal["api", "mirror", "mirror-first"]
-SOURCES: tuple[Source, ...] = ("api", "mirror", "mirror-first")
-SOURCE_ENV = "BOOKSTRACKER_OPENLIBRARY_SOURCE"
 MAX_SEARCH_LIMIT = 1000
 _TOP_WORK_SCAN = 2000
 _T = TypeVar("_T")
 
 _search_page: Callable[..., SearchPage] = SearchPage
 _edition_page: Callable[..., EditionPage] = EditionPage
-
-
-def parse_source(value: str | None) -> Source:
-    """``api`` (the default, also for None or ""), ``mirror`` or ``mirror-first``."""
-    text = (value or "api").strip().lower()
-    for source in SOURCES:
-        if text == source:
-            return source
-    raise ConfigurationError(
-        f"unknown OpenLibrary source {value!r}: choose api, mirror or mirror-first"
-    )
 
 
 def _check_range(name: str, value: int, low: int, high: int | None) -> None:
@@ -90,12 +85,31 @@ def _languages(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def mirror_provider(settings: Settings, parts: AdapterParts | None = None) -> Provider:
+    """The OpenLibrary provider for ``settings.openlibrary_source``: the HTTP adapter (``api``),
+    the mirror at ``settings.mirror_url`` alone (``mirror``), or the mirror in front of the
+    HTTP adapter (``mirror-first``)."""
+    source = parse_openlibrary_source(settings.openlibrary_source)
+    if source == "mirror":
+        return OpenLibraryMirror(url=settings.mirror_url)
+    parts = parts or AdapterParts()
+    api = OpenLibrary(
+        settings.provider("openlibrary"),
+        transport=parts.transport,
+        shared_limits=parts.shared_limits,
+    )
+    return api if source == "api" else OpenLibraryMirror(url=settings.mirror_url, fallback=api)
+
+
 class OpenLibraryMirror:
     """OpenLibrary's answers from a dump mirror (``store``, or the store at ``url`` /
     ``BOOKSTRACKER_MIRROR_URL``); ``fallback`` is the HTTP adapter asked in ``mirror-first``
     mode for what the mirror lacks."""
 
     name: ClassVar[Literal["openlibrary"]] = "openlibrary"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.SEARCH, Capability.EDITIONS, Capability.AUTHOR_LOOKUP, Capability.AUTHOR_WORKS}
+    )
 
     def __init__(
         self,
@@ -108,7 +122,9 @@ class OpenLibraryMirror:
         self._owns_store = store is None
         self.store: MirrorStore = store if store is not None else open_store(url)
         self.fallback = fallback
-        self.mode: Source = "mirror-first" if fallback is not None else "mirror"
+        self.mode: Literal["mirror", "mirror-first"] = (
+            "mirror-first" if fallback is not None else "mirror"
+        )
         self.metrics = metrics or (fallback.metrics if fallback else ProviderMetrics(self.name))
         self.base_url = f"mirror:{self.store.backend}:{self.store.location}" + (
             f"+{fallback.base_url}" if fallback is not None else ""
@@ -131,6 +147,12 @@ class OpenLibraryMirror:
         data = self.metrics.snapshot()
         data["breaker"] = "closed"
         return data
+
+    async def provider_stats(self) -> ProviderStats:
+        """The API's figures in mirror-first mode; otherwise no request, ever."""
+        if self.fallback is not None:
+            return await self.fallback.provider_stats()
+        return ProviderStats.from_metrics(self.metrics, enabled=True)
 
     async def aclose(self) -> None:
         if self.fallback is not None:
@@ -462,7 +484,7 @@ class OpenLibraryMirror:
         page_size: int = 1000,
         max_works: int = 20_000,
         max_isbns: int = MAX_SIGNAL_ISBNS,
-        form: Literal["query", "filter"] = "query",
+        form: SignalsForm = "query",
     ) -> dict[str, WorkSignals]:
         """Per work of the author: its editions' languages, count, ISBN-13s and earliest year."""
         _check_range("page_size", page_size, 1, MAX_SEARCH_LIMIT)
@@ -506,19 +528,23 @@ class OpenLibraryMirror:
                 out[isbn13] = attrs.evolve(edition, isbn13=isbn13, isbn10=isbn10)
         return out
 
-    async def books(self, isbns: Iterable[str], *, batch_size: int = 50) -> dict[str, Edition]:
-        """Editions for many ISBNs, keyed by ISBN-13, misses left out (the API's `books`)."""
+    async def editions(self, isbns: Iterable[str], *, batch_size: int = 50) -> dict[str, Edition]:
+        """Editions for many ISBNs, keyed by ISBN-13, misses left out (the API's `editions`)."""
         wanted = list(dict.fromkeys(normalize_isbn(i) for i in isbns))
         found = await self._run(self._books_sync, wanted)
         missing = [i for i in wanted if i not in found]
         if missing and self.fallback is not None:
-            found.update(await self.fallback.books(missing, batch_size=batch_size))
+            found.update(await self.fallback.editions(missing, batch_size=batch_size))
         return found
 
     async def isbn(self, isbn: str) -> Edition | None:
         """The edition with this ISBN; None when unknown."""
         isbn13 = normalize_isbn(isbn)
-        return (await self.books([isbn13])).get(isbn13)
+        return (await self.editions([isbn13])).get(isbn13)
+
+    async def author_editions(self, name: str) -> EditionPage:
+        """Not an OpenLibrary operation (the contract's ISBNdb/Google Books one)."""
+        raise UnsupportedOperation(f"{self.name} mirror: author_editions is not supported")
 
     def cover_url(
         self,
