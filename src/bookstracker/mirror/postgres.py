@@ -363,7 +363,7 @@ class PostgresStore:
         return self._stored(
             self._query(
                 _RECORD + " JOIN edition_works e ON r.id = e.edition_id"
-                " WHERE e.work_key = ANY(%s) ORDER BY e.edition_id LIMIT %s",
+                " WHERE e.work_key = ANY(%s) ORDER BY e.work_key, e.edition_id LIMIT %s",
                 (list(dict.fromkeys(work_keys)), limit),
             )
         )

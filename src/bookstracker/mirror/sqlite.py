@@ -78,7 +78,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
-_CHUNK = 900
+_CHUNK = 5000 if sqlite3.sqlite_version_info >= (3, 32) else 900
+"""Values bound in one ``IN (…)``: SQLite 3.32 raised the limit from 999 to 32,766."""
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -355,14 +356,14 @@ class SQLiteStore:
 
     def editions_of(self, work_keys: Sequence[str], limit: int) -> list[StoredRecord]:
         out: list[StoredRecord] = []
-        for chunk in _chunks(list(dict.fromkeys(work_keys))):
+        for chunk in _chunks(sorted(set(work_keys))):
             marks = ",".join("?" * len(chunk))
             out.extend(
                 self._stored(
                     self._query(
                         "SELECT r.key, r.kind, r.revision, r.data FROM edition_works e"  # noqa: S608
                         f" JOIN records r ON r.id = e.edition_id WHERE e.work_key IN ({marks})"
-                        " ORDER BY e.edition_id LIMIT ?",
+                        " ORDER BY e.work_key, e.edition_id LIMIT ?",
                         [*chunk, limit - len(out)],
                     )
                 )

@@ -329,7 +329,8 @@ class MirrorStore(Protocol):
         ...
 
     def editions_of(self, work_keys: Sequence[str], limit: int) -> list[StoredRecord]:
-        """The editions' records of these works, in dump order, at most ``limit``."""
+        """The editions' records of these works (by work key, then in dump order), at most
+        ``limit``."""
         ...
 
     def editions_by_isbn(self, isbn13s: Sequence[str]) -> dict[str, StoredRecord]:

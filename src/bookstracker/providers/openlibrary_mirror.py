@@ -31,9 +31,11 @@ from bookstracker.isbn import isbn_pair, normalize_isbn
 from bookstracker.languages import to_iso639_1, to_marc
 from bookstracker.metrics import ProviderMetrics, ProviderStats
 from bookstracker.mirror.location import open_store
+from bookstracker.mirror.records import IndexRows, index_rows, lean_record
 from bookstracker.mirror.store import EditionSummary, MirrorStore, StoredRecord
 from bookstracker.models import Author, Edition, SearchHit
 from bookstracker.names import name_key
+from bookstracker.providers._parse import as_str
 from bookstracker.providers.contract import (
     Capability,
     EditionPage,
@@ -453,27 +455,32 @@ class OpenLibraryMirror:
     def _signals_sync(
         self, key: str, max_works: int, max_isbns: int
     ) -> dict[str, WorkSignals] | None:
-        works = self._works(self.store.works_of(key, max_works))
+        # The signals need a work's title, authors and year only: msgspec reads just those.
+        works: list[tuple[str, str | None, IndexRows]] = []
+        for record in self.store.works_of(key, max_works):
+            if record.kind == "work":
+                lean = lean_record(record.data)
+                works.append((record.key, as_str(lean.title), index_rows("work", lean)))
         if not works:
             return None
         by_work: dict[str, list[EditionSummary]] = {}
-        for summary in self.store.edition_summaries([w.key for w in works]):
+        for summary in self.store.edition_summaries([w[0] for w in works]):
             by_work.setdefault(summary.work_key, []).append(summary)
-        names = self._names(k for w in works for k in w.author_keys)
+        names = self._names(k for _, _, rows in works for k in rows.author_keys)
         out: dict[str, WorkSignals] = {}
-        for work in works:
-            editions = by_work.get(work.key, [])
+        for work_key, title, rows in works:
+            editions = by_work.get(work_key, [])
             years = [e.year for e in editions if e.year]
             isbns = list(dict.fromkeys(i for e in editions for i in e.isbn13s))
-            out[work.key] = WorkSignals(
-                key=work.key,
-                title=work.title,
+            out[work_key] = WorkSignals(
+                key=work_key,
+                title=title,
                 languages=_languages(c for e in editions for c in e.languages),
                 edition_count=len(editions),
-                first_publish_year=work.first_publish_year or min(years, default=None),
+                first_publish_year=rows.year or min(years, default=None),
                 isbns=tuple(isbns[:max_isbns]),
-                author_keys=work.author_keys,
-                authors=tuple(names[k] for k in work.author_keys if k in names),
+                author_keys=rows.author_keys,
+                authors=tuple(names[k] for k in rows.author_keys if k in names),
             )
         return out
 
