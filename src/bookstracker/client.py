@@ -120,6 +120,9 @@ class AsyncBooksClient:
     ``cache=None`` turns caching off; the default is memory in front of disk (in front of Redis
     when ``BOOKSTRACKER_REDIS_URL`` is set). ``offline=True`` answers from the bundled sample
     catalog through the fake providers. ``deadline`` bounds each call, in seconds.
+    ``openlibrary_source`` (``BOOKSTRACKER_OPENLIBRARY_SOURCE``) is ``api``, ``mirror`` or
+    ``mirror-first``: OpenLibrary's answers from its API, from a dump mirror at ``mirror_url``
+    (``BOOKSTRACKER_MIRROR_URL``), or from the mirror and then the API (docs/mirror.md).
 
     With a Redis URL (``redis_url=`` or ``BOOKSTRACKER_REDIS_URL``) every process also shares one
     computation per question (a Redis lock next to the in-process single-flight) and, for the
@@ -142,6 +145,8 @@ class AsyncBooksClient:
         ttl_policy: TTLPolicy | None = None,
         timeout: float | Unset = UNSET,
         deadline: float | None = DEFAULT_DEADLINE,
+        openlibrary_source: str | Unset = UNSET,
+        mirror_url: str | Unset | None = UNSET,
         settings: Settings | None = None,
         pins: WorkPins | Unset | None = UNSET,
     ) -> None:
@@ -156,6 +161,8 @@ class AsyncBooksClient:
                 deadline=deadline,
                 known=registered(),
                 pins=pins,
+                openlibrary_source=openlibrary_source,
+                mirror_url=mirror_url,
             )
         given = {"openlibrary": openlibrary, "googlebooks": googlebooks, "isbndb": isbndb}
         self._parts: Assembly = assemble(settings, given=given, cache=cache, ttl_policy=ttl_policy)
