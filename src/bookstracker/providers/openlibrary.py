@@ -213,7 +213,7 @@ def _capped_isbn13s(values: Iterable[Any], cap: int) -> tuple[str, ...]:
     if cap <= 0:
         return ()
     for value in values:
-        text = as_str(value)
+        text = value if type(value) is str and len(value) <= 13 else as_str(value)
         if not text:
             continue
         try:
