@@ -199,6 +199,12 @@ def normalize_binding(binding: Any) -> str | None:
     text = as_str(binding)
     if text is None:
         return None
+    return _format_of(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_of(text: str) -> str:
+    """The format for a clean binding text (a few dozen distinct ones fill a catalog)."""
     folded = text.casefold()
     if "cd-rom" in folded or "cdrom" in folded or "dvd" in folded:
         return text
