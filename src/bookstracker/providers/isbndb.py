@@ -242,6 +242,11 @@ def parse_date_published(value: Any) -> str | None:
     text = as_str(value)
     if text is None:
         return None
+    return _date_of(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_of(text: str) -> str | None:
     match = _ISO_DATE.match(text)
     if match is None:
         return text
@@ -259,6 +264,13 @@ def _clean_author(value: Any) -> str | None:
     text = as_str(value)
     if text is None:
         return None
+    return _author_of(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _author_of(text: str) -> str | None:
+    """A clean author text without ISBNdb's decorations (an author's listing repeats one name
+    on every book)."""
     return as_str(_AUTOFILLED.sub(" ", text))
 
 
