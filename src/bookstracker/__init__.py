@@ -46,9 +46,10 @@ from bookstracker.models import (
 from bookstracker.pipeline.completeness import CompletenessScorer
 from bookstracker.pipeline.enhance import EnhancementPipeline
 from bookstracker.pipeline.search import ParallelSearcher
+from bookstracker.progress import WarmProgress
 from bookstracker.providers import GoogleBooks, ISBNdb, OpenLibrary
 from bookstracker.sync_client import BooksClient
-from bookstracker.warming import WarmProgress, WarmReport
+from bookstracker.warming import WarmReport
 
 __version__ = _package_version()
 

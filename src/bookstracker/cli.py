@@ -47,7 +47,8 @@ from bookstracker.models import (
     SearchResult,
     reports_to_dict,
 )
-from bookstracker.warming import WarmProgress, WarmReport
+from bookstracker.progress import WarmProgress
+from bookstracker.warming import WarmReport
 
 __all__ = ["main"]
 

@@ -56,10 +56,11 @@ from bookstracker.pipeline.resolve import (
     validate_author_name,
 )
 from bookstracker.pipeline.search import validate_query
+from bookstracker.progress import WarmProgress
 from bookstracker.providers.contract import Capability, Provider
 from bookstracker.providers.registry import registered
 from bookstracker.resilience.deadline import Deadline
-from bookstracker.warming import WarmProgress, WarmReport, popular_authors, warm_authors
+from bookstracker.warming import WarmReport, popular_authors, warm_authors
 
 if TYPE_CHECKING:
     from bookstracker.library_import import RejectedRow
@@ -306,6 +307,10 @@ class AsyncBooksClient:
     async def is_fresh(self, kind: str, *parts: str) -> bool:
         """True when the cache holds a fresh answer for this question (used by warming)."""
         return await self._parts.answers.is_fresh(self._parts.answers.key(kind, *parts))
+
+    async def is_author_fresh(self, name: str) -> bool:
+        """True when the cache holds a fresh bibliography for ``author(name)``."""
+        return await self.is_fresh("author", *self.author_cache_parts(name))
 
     def author_cache_parts(self, name: str) -> tuple[str, ...]:
         """The parts of the cache key of ``author(name)``."""

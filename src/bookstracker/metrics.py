@@ -9,19 +9,17 @@ No figure holds a URL, a key or a query: only provider and tier names, counts an
 
 from __future__ import annotations
 
-import contextvars
 import json
 import math
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 if TYPE_CHECKING:
-    from bookstracker.warming import WarmProgress
+    from bookstracker.progress import WarmProgress
 
 __all__ = [
     "BREAKER_STATES",
@@ -29,11 +27,8 @@ __all__ = [
     "LatencySummary",
     "ProviderMetrics",
     "ProviderStats",
-    "RequestTally",
     "Stats",
     "cache_tiers",
-    "count_requests",
-    "current_tally",
     "escape_label_value",
     "percentile",
 ]
@@ -516,40 +511,3 @@ def cache_tiers(tiers: Iterable[tuple[str, int, int, int, int, int]]) -> dict[st
 
 
 # -- requests per call --------------------------------------------------------------------------
-
-
-@attrs.define
-class RequestTally:
-    """Upstream HTTP requests made during one call, per provider."""
-
-    counts: Counter[str] = attrs.field(factory=Counter)
-
-    def add(self, provider: str, n: int = 1) -> None:
-        self.counts[provider] += n
-
-    def get(self, provider: str) -> int:
-        return self.counts.get(provider, 0)
-
-    def as_dict(self) -> Mapping[str, int]:
-        return dict(self.counts)
-
-
-_TALLY: contextvars.ContextVar[tuple[RequestTally, ...]] = contextvars.ContextVar(
-    "bookstracker_request_tally", default=()
-)
-
-
-def current_tally() -> tuple[RequestTally, ...]:
-    """Every tally counting the requests made in this context (nested calls each get theirs)."""
-    return _TALLY.get()
-
-
-@contextmanager
-def count_requests(tally: RequestTally | None = None) -> Iterator[RequestTally]:
-    """Count the upstream requests made inside the block (and in tasks it starts)."""
-    tally = tally if tally is not None else RequestTally()
-    token = _TALLY.set((*_TALLY.get(), tally))
-    try:
-        yield tally
-    finally:
-        _TALLY.reset(token)

@@ -13,8 +13,9 @@ from bookstracker.client import AsyncBooksClient
 from bookstracker.config import DEFAULT_DEADLINE, DEFAULT_REDIS_PREFIX, UNSET, Settings, Unset
 from bookstracker.metrics import Stats
 from bookstracker.models import Bibliography, Completeness, Edition, IsbnResults, SearchResult
+from bookstracker.progress import WarmProgress
 from bookstracker.providers.contract import Provider
-from bookstracker.warming import WarmProgress, WarmReport
+from bookstracker.warming import WarmReport
 
 __all__ = ["BooksClient"]
 

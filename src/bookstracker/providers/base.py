@@ -7,12 +7,10 @@ counts every attempt, and turns HTTP statuses and bad bodies into the typed erro
 
 from __future__ import annotations
 
-import contextvars
 import email.utils
 import json
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -34,7 +32,7 @@ from bookstracker.errors import (
     ProviderHTTPError,
     RateLimited,
 )
-from bookstracker.metrics import ProviderMetrics, ProviderStats, current_tally
+from bookstracker.metrics import ProviderMetrics, ProviderStats
 from bookstracker.models import Author, Edition
 from bookstracker.providers.contract import (
     Capability,
@@ -48,13 +46,13 @@ from bookstracker.providers.contract import (
 )
 from bookstracker.resilience import (
     CircuitBreaker,
-    Deadline,
     LocalRateLimiter,
     Policy,
     QuotaTracker,
     RateLimiter,
     RetryPolicy,
 )
+from bookstracker.resilience.scope import count_request, current_scope
 from bookstracker.resilience.shared import SharedLimits
 
 __all__ = [
@@ -65,8 +63,6 @@ __all__ = [
     "ProviderAdapter",
     "SearchPage",
     "UnsupportedOperation",
-    "current_deadline",
-    "deadline_scope",
     "path_segment",
     "retry_after_seconds",
 ]
@@ -78,28 +74,6 @@ class _NotFound:
 
 
 NOT_FOUND: Any = _NotFound()
-
-_DEADLINE: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
-    "bookstracker_deadline", default=None
-)
-
-
-def current_deadline() -> Deadline | None:
-    """The deadline of the call in progress, if the caller set one."""
-    return _DEADLINE.get()
-
-
-@contextmanager
-def deadline_scope(deadline: Deadline | None) -> Iterator[None]:
-    """Every request sent inside the block (and in tasks it starts) respects ``deadline``."""
-    outer = _DEADLINE.get()
-    if outer is not None and deadline is not None and outer.at < deadline.at:
-        deadline = outer
-    token = _DEADLINE.set(deadline if deadline is not None else outer)
-    try:
-        yield
-    finally:
-        _DEADLINE.reset(token)
 
 
 def path_segment(value: str) -> str:
@@ -322,7 +296,8 @@ class ProviderAdapter:
 
     async def _call(self, request: HttpRequest, *, cost: int = 1) -> Any:
         """Send through the policy; the parsed JSON body, or ``NOT_FOUND``."""
-        deadline = current_deadline()
+        scope = current_scope()
+        deadline = scope.deadline
         auth = self._auth_headers()
         if auth:
             request = attrs.evolve(request, headers=request.headers + auth)
@@ -334,13 +309,10 @@ class ProviderAdapter:
         async def send_once() -> Any:
             nonlocal attempts
             attempts += 1
-            for tally in current_tally():
-                tally.add(self.name)
+            count_request(self.name)
             self.metrics.record_attempt()
             started = time.perf_counter()
-            timeout = self.timeout
-            if deadline is not None:
-                timeout = max(0.001, min(timeout, deadline.remaining()))
+            timeout = scope.timeout(self.timeout)
             try:
                 response = await self._session.send(request, timeout=timeout)
                 result = self._interpret(response)

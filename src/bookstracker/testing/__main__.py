@@ -1,4 +1,8 @@
-"""``python -m bookstracker.testing serve [--port N]``: the fake providers on loopback."""
+"""``python -m bookstracker.testing serve [--port N]``: the fake providers on loopback.
+
+``python -m bookstracker.testing write-sample-catalog``: regenerate ``sample_catalog.json``
+from ``_sample_data.py`` after editing it.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +26,15 @@ def main(argv: list[str] | None = None) -> int:
         "--faults", default="500,503", help=f"fault kinds, comma-separated: {','.join(FAULT_KINDS)}"
     )
     serve.add_argument("--isbndb-key", default="test-key", help="the key the fake ISBNdb expects")
+    commands.add_parser(
+        "write-sample-catalog", help="regenerate sample_catalog.json from _sample_data.py"
+    )
     args = parser.parse_args(argv)
+    if args.command == "write-sample-catalog":
+        from bookstracker.testing._sample_builder import write_sample_catalog
+
+        print(f"wrote {write_sample_catalog()}")
+        return 0
     kinds = tuple(k.strip() for k in args.faults.split(",") if k.strip())
     try:
         faults = Faults(rate=args.fault_rate, kinds=kinds)
