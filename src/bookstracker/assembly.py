@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from bookstracker._logging import log_event
 from bookstracker.cache import (
     DEFAULT_POLICY,
     CacheBackend,
@@ -27,6 +28,7 @@ from bookstracker.cache.answers import AnswerCache
 from bookstracker.cache.redis import import_redis
 from bookstracker.config import UNSET, Settings, Unset
 from bookstracker.errors import NotFound
+from bookstracker.instrumentation import EventBus
 from bookstracker.models import ProviderReport
 from bookstracker.pipeline.isbns import EditionLookup
 from bookstracker.pipeline.search import ParallelSearcher
@@ -141,6 +143,7 @@ def assemble(
         namespace=namespace,
         not_found=not_found,
         shared_flights=flights,
+        events=EventBus(log_event),
     )
     return Assembly(
         settings=settings,

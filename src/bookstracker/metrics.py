@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from bookstracker.instrumentation import Event, RequestDone, RetryScheduled
+
 if TYPE_CHECKING:
     from bookstracker.progress import WarmProgress
 
@@ -72,6 +74,17 @@ class ProviderMetrics:
     latencies_ms: deque[float] = attrs.field(factory=lambda: deque(maxlen=LATENCY_WINDOW))
     latency_count: int = 0
     latency_sum_ms: float = 0.0
+
+    def observe(self, event: Event) -> None:
+        """The metrics subscriber (on its adapter's bus): count requests and retries."""
+        if isinstance(event, RequestDone):
+            self.record_attempt()
+            if event.outcome == "ok":
+                self.record_success(event.latency_ms)
+            elif event.outcome != "cancelled":  # cut short by the caller: no outcome to count
+                self.record_failure(event.outcome, event.latency_ms)
+        elif isinstance(event, RetryScheduled):
+            self.record_retry()
 
     def record_attempt(self) -> None:
         self.requests += 1

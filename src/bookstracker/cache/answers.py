@@ -25,6 +25,7 @@ from bookstracker.cache.keys import cache_key
 from bookstracker.cache.policy import CacheKind, TTLPolicy, kind_for_error
 from bookstracker.cache.singleflight import RedisSingleFlight, SingleFlight
 from bookstracker.errors import AllProvidersFailed, NotFound
+from bookstracker.instrumentation import CacheLooked, EventBus
 from bookstracker.models import ProviderReport
 
 __all__ = [
@@ -119,7 +120,8 @@ class AnswerCache:
 
     ``backend=None`` caches nothing (single-flight still applies). ``namespace`` is part of
     every key, so clients reaching different servers never share entries. ``not_found(message)``
-    makes the error raised for a cached not-found answer.
+    makes the error raised for a cached not-found answer. Each look-up is published on
+    ``events`` as a :class:`~bookstracker.instrumentation.CacheLooked`.
     """
 
     def __init__(
@@ -130,8 +132,10 @@ class AnswerCache:
         namespace: str,
         not_found: Callable[[str], NotFound],
         shared_flights: RedisSingleFlight | None = None,
+        events: EventBus | None = None,
     ) -> None:
         self.backend = backend
+        self.events = events or EventBus()
         self.ttl = ttl
         self.namespace = namespace
         self._not_found = not_found
@@ -201,6 +205,11 @@ class AnswerCache:
         except (_Unreadable, NotFound):
             return _MISS  # type: ignore[no-any-return]
 
+    def _looked(self, key: str, hit: bool) -> None:
+        if self.backend is not None:
+            kind = key.split(":", 3)[2] if key.count(":") >= 2 else "other"
+            self.events.publish(CacheLooked(kind=kind, hit=hit))
+
     # -- writing -------------------------------------------------------------------------------
 
     async def _write(self, key: str, kind: CacheKind, payload: bytes) -> None:
@@ -252,6 +261,7 @@ class AnswerCache:
         writes = self._writes
         first = await self.backend.get(key) if self.backend is not None else None
         hit = await self._fresh(key, first, codec)
+        self._looked(key, hit is not _MISS)
         if hit is not _MISS:
             return Answer(hit, "cached")
 
@@ -313,6 +323,7 @@ class AnswerCache:
         misses: list[str] = []
         for ident, key in keys.items():
             hit = await self._fresh(key, entries.get(key), codec)
+            self._looked(key, hit is not _MISS)
             if hit is _MISS:
                 misses.append(ident)
             else:

@@ -16,7 +16,6 @@ from urllib.parse import quote
 
 import attrs
 
-from bookstracker import _logging as events
 from bookstracker._http import (
     AsyncBaseTransport,
     AsyncClient,
@@ -24,6 +23,7 @@ from bookstracker._http import (
     HttpResponse,
     HttpSession,
 )
+from bookstracker._logging import log_event
 from bookstracker.config import UNSET, ProviderConfig, Unset, positive_rate, provider_config
 from bookstracker.errors import (
     ConfigurationError,
@@ -32,6 +32,7 @@ from bookstracker.errors import (
     ProviderHTTPError,
     RateLimited,
 )
+from bookstracker.instrumentation import EventBus, RequestDone
 from bookstracker.metrics import ProviderMetrics, ProviderStats
 from bookstracker.models import Author, Edition
 from bookstracker.providers.contract import (
@@ -182,6 +183,7 @@ class ProviderAdapter:
         self.timeout = config.timeout
         self.user_agent = config.user_agent
         self.metrics = metrics or ProviderMetrics(self.name)
+        self.events = EventBus(self.metrics.observe, log_event)
         if limiter is None:
             limiter = (
                 shared_limits.limiter(self.name, self.rate)
@@ -198,6 +200,7 @@ class ProviderAdapter:
             retry=retry or RetryPolicy(),
             breaker=breaker or CircuitBreaker(self.name),
             quota=quota,
+            events=self.events,
         )
         self._session = HttpSession(
             provider=self.name,
@@ -297,7 +300,6 @@ class ProviderAdapter:
     async def _call(self, request: HttpRequest, *, cost: int = 1) -> Any:
         """Send through the policy; the parsed JSON body, or ``NOT_FOUND``."""
         scope = current_scope()
-        deadline = scope.deadline
         auth = self._auth_headers()
         if auth:
             request = attrs.evolve(request, headers=request.headers + auth)
@@ -310,47 +312,32 @@ class ProviderAdapter:
             nonlocal attempts
             attempts += 1
             count_request(self.name)
-            self.metrics.record_attempt()
             started = time.perf_counter()
-            timeout = scope.timeout(self.timeout)
+            status: int | None = None
+            outcome = "cancelled"
             try:
-                response = await self._session.send(request, timeout=timeout)
+                response = await self._session.send(request, timeout=scope.timeout(self.timeout))
+                status = response.status
                 result = self._interpret(response)
+                outcome = "ok"
+                return result
             except ProviderError as exc:
-                elapsed_ms = (time.perf_counter() - started) * 1000
-                self.metrics.record_failure(exc.kind, elapsed_ms)
-                events.request_event(
-                    self.name,
-                    request.method,
-                    request.url,
-                    status=exc.status,
-                    latency_ms=elapsed_ms,
-                    attempt=attempts,
-                    outcome=exc.kind,
-                )
+                status, outcome = exc.status, exc.kind
                 raise
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            self.metrics.record_success(elapsed_ms)
-            events.request_event(
-                self.name,
-                request.method,
-                request.url,
-                status=response.status,
-                latency_ms=elapsed_ms,
-                attempt=attempts,
-                outcome="ok",
-            )
-            return result
+            finally:
+                self.events.publish(
+                    RequestDone(
+                        provider=self.name,
+                        method=request.method,
+                        url=request.url,
+                        status=status,
+                        latency_ms=(time.perf_counter() - started) * 1000,
+                        attempt=attempts,
+                        outcome=outcome,
+                    )
+                )
 
-        def retried(number: int, exc: BaseException, wait: float) -> None:
-            self.metrics.record_retry()
-            events.retry_event(self.name, number, exc, wait)
-
-        events.breaker_watch(self, self.name, self.policy.breaker)
-        try:
-            return await self.policy.call(send_once, deadline=deadline, cost=cost, on_retry=retried)
-        finally:
-            events.breaker_watch(self, self.name, self.policy.breaker)
+        return await self.policy.call(send_once, deadline=scope.deadline, cost=cost)
 
     def _interpret(self, response: HttpResponse) -> Any:
         status = response.status
