@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import attrs
-import platformdirs
 
 from bookstracker.assembly import Assembly, assemble, cached_reports
 from bookstracker.cache import CacheBackend, DiskCache, TieredCache, TTLPolicy
@@ -47,7 +46,6 @@ from bookstracker.models import (
     SearchResult,
 )
 from bookstracker.names import display_name, name_key
-from bookstracker.pipeline.enhance import EnhancementPipeline
 from bookstracker.pipeline.fanout import fan_out, seconds_left
 from bookstracker.pipeline.resolve import (
     AUTHOR_KEY,
@@ -362,6 +360,8 @@ class AsyncBooksClient:
                     reports=self._not_asked(prior),
                 )
             resolution = AuthorResolution(author=Author(name=display_name(name)), candidates=())
+        from bookstracker.pipeline.enhance import EnhancementPipeline  # the author path only
+
         pipeline = EnhancementPipeline(self.adapters.values(), deadline=self.deadline)
         bibliography = await pipeline.run(
             resolution, deadline=seconds_left(stop), prior_reports=prior
@@ -410,6 +410,7 @@ class AsyncBooksClient:
         ``state_dir``, by default ``warm-state`` in the disk tier's folder; ``resume=False``
         keeps none.
         """
+
         wanted: list[str] = [names] if isinstance(names, str) else list(names or [])
         rejected: tuple[RejectedRow, ...] = ()
         if popular:
@@ -446,6 +447,8 @@ class AsyncBooksClient:
         disk = _disk_tier(self.cache)
         if disk is not None:
             return disk.directory / "warm-state"
+        import platformdirs
+
         folder = self.settings.cache_dir or platformdirs.user_cache_dir("bookstracker")
         return Path(folder) / "warm-state"
 
