@@ -7,6 +7,7 @@ pipeline), so a cache hit costs no request and no rate-limit token.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -46,7 +47,7 @@ from bookstracker.models import (
     SearchResult,
 )
 from bookstracker.names import display_name, name_key
-from bookstracker.pipeline.fanout import fan_out, seconds_left
+from bookstracker.pipeline.fanout import FanOutResult, fan_out, seconds_left
 from bookstracker.pipeline.resolve import (
     AUTHOR_KEY,
     AuthorResolution,
@@ -229,7 +230,7 @@ class AsyncBooksClient:
         cleaned = validate_query(query, limit=limit)
         answer = await self._parts.answers.one(
             self._parts.answers.key("search", cleaned, str(limit)),
-            lambda: self._parts.searcher.search(cleaned, limit=limit),
+            functools.partial(self._parts.searcher.search, cleaned, limit=limit),
             codec=_SEARCH,
             kind_of=_search_kind,
         )
@@ -296,7 +297,7 @@ class AsyncBooksClient:
         cleaned = validate_author_name(name)
         answer = await self._parts.answers.one(
             self._parts.answers.key("author", _author_ident(cleaned)),
-            lambda: self._build_bibliography(cleaned),
+            functools.partial(self._build_bibliography, cleaned),
             codec=_AUTHOR,
             kind_of=_author_kind,
         )
@@ -317,18 +318,11 @@ class AsyncBooksClient:
     def _able(self, capability: Capability) -> Provider | None:
         return next((p for p in self.adapters.values() if capability in p.capabilities), None)
 
-    async def _resolve(
-        self, name: str
+    def _resolved(
+        self, name: str, directory: Provider, outcome: FanOutResult[AuthorResolution | None]
     ) -> tuple[AuthorResolution | None, dict[str, ProviderReport]]:
-        """The person meant by ``name`` (None: no provider could say), with the look-up's
-        report; raises ``NotFound`` when the look-up knows nobody by that name."""
-        directory = self._able(Capability.AUTHOR_LOOKUP)
-        if directory is None:
-            return None, {}
-        outcome = await fan_out(
-            {directory.name: lambda: AuthorResolver(directory).resolve(name)},
-            deadline=self.deadline,
-        )
+        """The person the look-up found (None: it could not say), with its report; raises
+        ``NotFound`` when it knows nobody by that name."""
         prior = dict(outcome.reports)
         if directory.name not in outcome.answers:
             return None, prior
@@ -342,24 +336,17 @@ class AsyncBooksClient:
 
     async def _build_bibliography(self, name: str) -> Bibliography:
         stop = Deadline.after(self.deadline) if self.deadline is not None else None
-        resolution, prior = await self._resolve(name)
+        resolution: AuthorResolution | None = None
+        prior: dict[str, ProviderReport] = {}
+        directory = self._able(Capability.AUTHOR_LOOKUP)
+        if directory is not None:
+            outcome = await fan_out(
+                {directory.name: functools.partial(AuthorResolver(directory).resolve, name)},
+                deadline=self.deadline,
+            )
+            resolution, prior = self._resolved(name, directory, outcome)
         if resolution is None:
-            if AUTHOR_KEY.match(name):
-                raise AllProvidersFailed(
-                    f"OpenLibrary could not be reached to look up {name}",
-                    reports=self._not_asked(prior),
-                )
-            listed = [
-                p
-                for p in self.adapters.values()
-                if Capability.AUTHOR_EDITIONS in p.capabilities and p.enabled
-            ]
-            if not listed:
-                raise AllProvidersFailed(
-                    f"no provider could answer for the author {name!r}",
-                    reports=self._not_asked(prior),
-                )
-            resolution = AuthorResolution(author=Author(name=display_name(name)), candidates=())
+            resolution = self._without_lookup(name, prior)
         from bookstracker.pipeline.enhance import EnhancementPipeline  # the author path only
 
         pipeline = EnhancementPipeline(self.adapters.values(), deadline=self.deadline)
@@ -371,6 +358,26 @@ class AsyncBooksClient:
             if provider_name not in reports and not provider.enabled:
                 reports[provider_name] = ProviderReport(provider=provider_name, status="disabled")
         return attrs.evolve(bibliography, providers=reports)
+
+    def _without_lookup(self, name: str, prior: Mapping[str, ProviderReport]) -> AuthorResolution:
+        """The author by name alone when nobody could look them up, if the editions listed
+        under a name can still be asked for."""
+        if AUTHOR_KEY.match(name):
+            raise AllProvidersFailed(
+                f"OpenLibrary could not be reached to look up {name}",
+                reports=self._not_asked(prior),
+            )
+        listed = [
+            p
+            for p in self.adapters.values()
+            if Capability.AUTHOR_EDITIONS in p.capabilities and p.enabled
+        ]
+        if not listed:
+            raise AllProvidersFailed(
+                f"no provider could answer for the author {name!r}",
+                reports=self._not_asked(prior),
+            )
+        return AuthorResolution(author=Author(name=display_name(name)), candidates=())
 
     def _not_asked(self, reports: Mapping[str, ProviderReport]) -> dict[str, ProviderReport]:
         """``reports`` plus every other provider: ``skipped`` when enabled, else ``disabled``."""
