@@ -99,3 +99,39 @@ def test_metrics_imports_neither_warming_nor_the_client() -> None:
                 reachable.add(nxt)
                 todo.append(nxt)
     assert not reachable & {"bookstracker.warming", "bookstracker.client", "bookstracker.cli"}
+
+
+# The layers of docs/architecture.md, bottom first: a module imports only from its own layer or
+# the layers below. (Within the ground floor the modules may import one another.)
+LAYERS: list[set[str]] = [
+    {
+        "models", "errors", "isbn", "names", "languages", "config", "progress", "taskgroup",
+        "instrumentation", "data",
+    },
+    {"_http", "_logging"},
+    {"resilience", "cache", "metrics"},
+    {"providers"},
+    {"pipeline"},
+    {"assembly", "client", "sync_client", "warming", "library_import", "testing", "mirror"},
+    {"cli", "__main__", "web"},
+]  # fmt: skip
+
+
+def _layer(module: str) -> int:
+    if module == "bookstracker":
+        return len(LAYERS)  # the package's public names sit above everything
+    top = module.split(".")[1]
+    for number, names in enumerate(LAYERS):
+        if top in names:
+            return number
+    raise AssertionError(f"{module} is in no layer: add it to LAYERS and docs/architecture.md")
+
+
+def test_every_module_imports_only_its_layer_or_below() -> None:
+    upward = sorted(
+        f"{module} -> {target}"
+        for module, targets in GRAPH.items()
+        for target in targets
+        if _layer(target) > _layer(module)
+    )
+    assert upward == []
