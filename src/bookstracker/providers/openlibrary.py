@@ -26,13 +26,13 @@ Choices worth knowing:
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import anyio
 import attrs
 
 from bookstracker._http import HttpRequest, HttpResponse
@@ -75,6 +75,7 @@ from bookstracker.providers.contract import (
     WorkSignals,
     WorksListing,
 )
+from bookstracker.taskgroup import gather
 
 __all__ = [
     "BOOKS_BATCH_SIZE",
@@ -1003,7 +1004,7 @@ class OpenLibrary(ProviderAdapter):
         _check_range("batch_size", batch_size, 1, MAX_BOOKS_BATCH)
         wanted = list(dict.fromkeys(normalize_isbn(i) for i in isbns))
         batches = [wanted[i : i + batch_size] for i in range(0, len(wanted), batch_size)]
-        results = await _gather([_bind(self._books_batch, b) for b in batches])
+        results = await gather([functools.partial(self._books_batch, b) for b in batches])
         merged: dict[str, Edition] = {}
         for result in results:
             merged.update(result)
@@ -1035,35 +1036,3 @@ def _check_range(name: str, value: int, low: int, high: int | None) -> None:
     if value < low or (high is not None and value > high):
         bound = f"between {low} and {high}" if high is not None else f"at least {low}"
         raise InvalidQuery(f"{name} must be {bound}, got {value}")
-
-
-def _bind(
-    fn: Callable[[Sequence[str]], Awaitable[dict[str, Edition]]], arg: Sequence[str]
-) -> Callable[[], Awaitable[dict[str, Edition]]]:
-    async def call() -> dict[str, Edition]:
-        return await fn(arg)
-
-    return call
-
-
-async def _gather(
-    calls: Sequence[Callable[[], Awaitable[dict[str, Edition]]]],
-) -> list[dict[str, Edition]]:
-    """Run ``calls`` concurrently; the first failure cancels the rest and is raised as is."""
-    results: list[dict[str, Edition]] = [{} for _ in calls]
-    errors: list[Exception] = []
-
-    async with anyio.create_task_group() as group:
-
-        async def run(index: int, call: Callable[[], Awaitable[dict[str, Edition]]]) -> None:
-            try:
-                results[index] = await call()
-            except Exception as exc:
-                errors.append(exc)
-                group.cancel_scope.cancel()
-
-        for index, call in enumerate(calls):
-            group.start_soon(run, index, call)
-    if errors:
-        raise errors[0]
-    return results
