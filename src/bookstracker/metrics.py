@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -344,53 +344,8 @@ class Stats:
             out.family(name, "counter", help_text)
             for p in providers:
                 out.sample(name, {"provider": p.provider}, value_of(p))
-        out.family(
-            "bookstracker_failures_total",
-            "counter",
-            "Failed upstream HTTP requests by kind of failure.",
-        )
-        for p in providers:
-            for kind, count in p.failures_by_kind.items():
-                out.sample(
-                    "bookstracker_failures_total", {"provider": p.provider, "kind": kind}, count
-                )
-        latency = "bookstracker_request_latency_seconds"
-        out.family(latency, "summary", "Upstream request latency (quantiles over recent requests).")
-        for p in providers:
-            for key, quantile in QUANTILES:
-                value = getattr(p.latency_ms, key)
-                if value is not None:
-                    labels = {"provider": p.provider, "quantile": str(quantile)}
-                    out.sample(latency, labels, value / 1000.0)
-            out.sample(
-                latency + "_sum", {"provider": p.provider}, round(p.latency_ms.sum_ms / 1e3, 6)
-            )
-            out.sample(latency + "_count", {"provider": p.provider}, p.latency_ms.count)
-        out.family(
-            "bookstracker_breaker_state",
-            "gauge",
-            "Circuit breaker state: 1 for the state it is in, 0 for the others.",
-        )
-        for p in providers:
-            for state in BREAKER_STATES:
-                labels = {"provider": p.provider, "state": state}
-                out.sample("bookstracker_breaker_state", labels, int(p.breaker == state))
-        out.family("bookstracker_breaker_trips_total", "counter", "Times the breaker opened.")
-        for p in providers:
-            out.sample(
-                "bookstracker_breaker_trips_total", {"provider": p.provider}, p.breaker_trips
-            )
-        out.family(
-            "bookstracker_quota_remaining",
-            "gauge",
-            "Requests left in today's quota (only providers whose quota is counted).",
-        )
-        for p in providers:
-            if p.quota_left is not None:
-                out.sample("bookstracker_quota_remaining", {"provider": p.provider}, p.quota_left)
-        out.family("bookstracker_provider_enabled", "gauge", "1 when the provider is usable.")
-        for p in providers:
-            out.sample("bookstracker_provider_enabled", {"provider": p.provider}, int(p.enabled))
+        _request_exposition(out, providers)
+        _state_exposition(out, providers)
         tiers = list(self.cache.values())
         for name, kind, help_text, tier_value in _TIER_FIGURES:
             out.family(name, kind, help_text)
@@ -450,6 +405,55 @@ _TIER_FIGURES: tuple[tuple[str, str, str, Any], ...] = (
         lambda t: t.errors,
     ),
 )
+
+
+def _request_exposition(out: _Exposition, providers: Sequence[ProviderStats]) -> None:
+    """Failures by kind and the latency summary, per provider."""
+    out.family(
+        "bookstracker_failures_total",
+        "counter",
+        "Failed upstream HTTP requests by kind of failure.",
+    )
+    for p in providers:
+        for kind, count in p.failures_by_kind.items():
+            out.sample("bookstracker_failures_total", {"provider": p.provider, "kind": kind}, count)
+    latency = "bookstracker_request_latency_seconds"
+    out.family(latency, "summary", "Upstream request latency (quantiles over recent requests).")
+    for p in providers:
+        for key, quantile in QUANTILES:
+            value = getattr(p.latency_ms, key)
+            if value is not None:
+                labels = {"provider": p.provider, "quantile": str(quantile)}
+                out.sample(latency, labels, value / 1000.0)
+        out.sample(latency + "_sum", {"provider": p.provider}, round(p.latency_ms.sum_ms / 1e3, 6))
+        out.sample(latency + "_count", {"provider": p.provider}, p.latency_ms.count)
+
+
+def _state_exposition(out: _Exposition, providers: Sequence[ProviderStats]) -> None:
+    """Breaker state and trips, quota left and whether each provider is enabled."""
+    out.family(
+        "bookstracker_breaker_state",
+        "gauge",
+        "Circuit breaker state: 1 for the state it is in, 0 for the others.",
+    )
+    for p in providers:
+        for state in BREAKER_STATES:
+            labels = {"provider": p.provider, "state": state}
+            out.sample("bookstracker_breaker_state", labels, int(p.breaker == state))
+    out.family("bookstracker_breaker_trips_total", "counter", "Times the breaker opened.")
+    for p in providers:
+        out.sample("bookstracker_breaker_trips_total", {"provider": p.provider}, p.breaker_trips)
+    out.family(
+        "bookstracker_quota_remaining",
+        "gauge",
+        "Requests left in today's quota (only providers whose quota is counted).",
+    )
+    for p in providers:
+        if p.quota_left is not None:
+            out.sample("bookstracker_quota_remaining", {"provider": p.provider}, p.quota_left)
+    out.family("bookstracker_provider_enabled", "gauge", "1 when the provider is usable.")
+    for p in providers:
+        out.sample("bookstracker_provider_enabled", {"provider": p.provider}, int(p.enabled))
 
 
 def _warm_exposition(out: _Exposition, warm: WarmProgress) -> None:

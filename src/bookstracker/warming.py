@@ -200,25 +200,12 @@ async def warm_authors(
             progress(now)
         return now
 
-    async def build(name: str) -> tuple[str, str | None]:
-        if name_key(name) in finished:
-            return "resumed", None
-        fresh = await client.is_author_fresh(name)
-        try:
-            bibliography = await client.author(name)
-        except BooksTrackerError as exc:
-            return "failed", _reason(exc)
-        except Exception as exc:
-            _log.exception("warming %s failed unexpectedly", name)
-            return "failed", f"internal error: {error_summary(exc)}"
-        if bibliography.stale:
-            return "failed", "every provider failed; only a stale cached answer is kept"
-        return ("skipped" if fresh else "warmed"), None
-
     async def worker() -> None:
         nonlocal resumed
         for name in pending:
-            outcome, error = await build(name)
+            outcome, error = (
+                ("resumed", None) if name_key(name) in finished else await _warm_one(client, name)
+            )
             if outcome == "warmed":
                 warmed.append(name)
             elif outcome == "failed":
@@ -256,6 +243,22 @@ async def warm_authors(
         elapsed_s=time.perf_counter() - started,
         resumed=resumed,
     )
+
+
+async def _warm_one(client: WarmTarget, name: str) -> tuple[str, str | None]:
+    """Build one author's bibliography: ``warmed``, ``skipped`` (it was fresh) or ``failed``
+    with the reason."""
+    fresh = await client.is_author_fresh(name)
+    try:
+        bibliography = await client.author(name)
+    except BooksTrackerError as exc:
+        return "failed", _reason(exc)
+    except Exception as exc:
+        _log.exception("warming %s failed unexpectedly", name)
+        return "failed", f"internal error: {error_summary(exc)}"
+    if bibliography.stale:
+        return "failed", "every provider failed; only a stale cached answer is kept"
+    return ("skipped" if fresh else "warmed"), None
 
 
 def _reason(exc: BooksTrackerError) -> str:
