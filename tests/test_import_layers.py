@@ -106,13 +106,13 @@ def test_metrics_imports_neither_warming_nor_the_client() -> None:
 LAYERS: list[set[str]] = [
     {
         "models", "errors", "isbn", "names", "languages", "config", "progress", "taskgroup",
-        "instrumentation", "data",
+        "instrumentation", "data", "pins",
     },
     {"_http", "_logging"},
     {"resilience", "cache", "metrics"},
-    {"providers"},
+    {"providers", "mirror"},
     {"pipeline"},
-    {"assembly", "client", "sync_client", "warming", "library_import", "testing", "mirror"},
+    {"assembly", "client", "sync_client", "warming", "library_import", "testing"},
     {"cli", "__main__", "web"},
 ]  # fmt: skip
 
