@@ -19,14 +19,6 @@ import anyio
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from bookstracker.client import AsyncBooksClient, parse_providers
@@ -546,6 +538,15 @@ class _WarmBar:
     """Warm progress on a terminal: a rich progress bar with counts and an ETA."""
 
     def __init__(self, console: Console) -> None:
+        from rich.progress import (  # only a warm run on a terminal draws a bar
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
         self._progress = Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
