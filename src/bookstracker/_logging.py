@@ -30,7 +30,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from bookstracker._http import redact_url
 from bookstracker.errors import ConfigurationError
 from bookstracker.instrumentation import (
     BreakerChanged,
@@ -170,6 +169,8 @@ def _redacted(value: Any) -> Any:
         return value
     text = str(value)
     if "://" in text and "?" in text:
+        from bookstracker._http import redact_url  # httpx is loaded once a request is made
+
         return redact_url(text)
     return value
 

@@ -57,14 +57,14 @@ from bookstracker.pipeline.resolve import (
     validate_author_name,
 )
 from bookstracker.pipeline.search import validate_query
-from bookstracker.progress import WarmProgress
 from bookstracker.providers.contract import Capability, Provider
 from bookstracker.providers.registry import registered
 from bookstracker.resilience.deadline import Deadline
-from bookstracker.warming import WarmReport, popular_authors, warm_authors
 
 if TYPE_CHECKING:
     from bookstracker.library_import import RejectedRow
+    from bookstracker.progress import WarmProgress
+    from bookstracker.warming import WarmReport
 
 __all__ = ["AsyncBooksClient", "parse_providers"]
 
@@ -422,6 +422,7 @@ class AsyncBooksClient:
         ``state_dir``, by default ``warm-state`` in the disk tier's folder; ``resume=False``
         keeps none.
         """
+        from bookstracker.warming import popular_authors, warm_authors
 
         wanted: list[str] = [names] if isinstance(names, str) else list(names or [])
         rejected: tuple[RejectedRow, ...] = ()
