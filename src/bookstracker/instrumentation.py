@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 import attrs
 
+from bookstracker.errors import ProviderError
+
 __all__ = [
     "BreakerChanged",
     "CacheLooked",
@@ -95,7 +97,6 @@ class EventBus:
 
 def error_kind(error: BaseException) -> str:
     """An error as a short kind for events: ``server503``, ``timeout``, ``RuntimeError``…"""
-    kind = getattr(error, "kind", None)
-    status = getattr(error, "status", None)
-    name = kind if isinstance(kind, str) else type(error).__name__
-    return f"{name}{status}" if isinstance(status, int) else name
+    if not isinstance(error, ProviderError):
+        return type(error).__name__
+    return f"{error.kind}{error.status}" if error.status is not None else error.kind

@@ -24,7 +24,13 @@ import anyio
 import attrs
 
 from bookstracker._logging import emit
-from bookstracker.errors import BooksTrackerError, InvalidInput, error_summary
+from bookstracker.errors import (
+    AllProvidersFailed,
+    BooksTrackerError,
+    InvalidInput,
+    NotFound,
+    error_summary,
+)
 from bookstracker.models import Bibliography
 from bookstracker.names import name_key
 from bookstracker.progress import WarmProgress
@@ -264,8 +270,8 @@ async def _warm_one(client: WarmTarget, name: str) -> tuple[str, str | None]:
 def _reason(exc: BooksTrackerError) -> str:
     """The error, with each provider's own error when every provider failed."""
     text = error_summary(exc)
-    reports = getattr(exc, "reports", None) or {}
-    errors = [f"{name}: {r.error}" for name, r in reports.items() if getattr(r, "error", None)]
+    reports = exc.reports if isinstance(exc, (AllProvidersFailed, NotFound)) else {}
+    errors = [f"{name}: {r.error}" for name, r in reports.items() if r.error]
     return f"{text} ({'; '.join(errors)})" if errors else text
 
 

@@ -261,15 +261,18 @@ class EnhancementPipeline:
             w.openlibrary_key for w in bibliography.works if not w.editions and w.openlibrary_key
         ][: self.max_bare_work_lookups]
         source = self.works_source
-        # Not an operation of the provider contract: the works source's own, when it has one.
-        fetch = getattr(source, "work_editions", None)
-        if not bare or source is None or not source.enabled or fetch is None:
+        if (
+            not bare
+            or source is None
+            or not source.enabled
+            or Capability.WORK_EDITIONS not in source.capabilities
+        ):
             return [], None
         found: list[Edition] = []
 
         async def one(key: str) -> None:
             try:
-                page = await fetch(key, page_size=50, max_editions=50)
+                page = await source.work_editions(key, page_size=50, max_editions=50)
             except ProviderError:
                 return
             found.extend(attrs.evolve(e, work_key=e.work_key or key) for e in page.editions)

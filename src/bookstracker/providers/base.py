@@ -264,6 +264,11 @@ class ProviderAdapter:
     ) -> dict[str, WorkSignals]:
         raise self._unsupported("an author's work signals")
 
+    async def work_editions(
+        self, key: str, *, page_size: int = 1000, max_editions: int = 10_000
+    ) -> EditionPage:
+        raise self._unsupported("a work's editions")
+
     async def provider_stats(self) -> ProviderStats:
         policy = self.policy
         quota = await policy.quota.remaining() if policy.quota is not None else None

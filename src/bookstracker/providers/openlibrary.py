@@ -652,7 +652,13 @@ class OpenLibrary(ProviderAdapter):
     DEFAULT_BASE_URL = "https://openlibrary.org"
     DEFAULT_RATE = 3.0
     capabilities = frozenset(
-        {Capability.SEARCH, Capability.EDITIONS, Capability.AUTHOR_LOOKUP, Capability.AUTHOR_WORKS}
+        {
+            Capability.SEARCH,
+            Capability.EDITIONS,
+            Capability.AUTHOR_LOOKUP,
+            Capability.AUTHOR_WORKS,
+            Capability.WORK_EDITIONS,
+        }
     )
 
     def _prepare(self, config: ProviderConfig) -> None:

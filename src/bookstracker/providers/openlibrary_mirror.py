@@ -110,7 +110,13 @@ class OpenLibraryMirror:
 
     name: ClassVar[Literal["openlibrary"]] = "openlibrary"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.SEARCH, Capability.EDITIONS, Capability.AUTHOR_LOOKUP, Capability.AUTHOR_WORKS}
+        {
+            Capability.SEARCH,
+            Capability.EDITIONS,
+            Capability.AUTHOR_LOOKUP,
+            Capability.AUTHOR_WORKS,
+            Capability.WORK_EDITIONS,
+        }
     )
 
     def __init__(
