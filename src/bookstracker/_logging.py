@@ -147,7 +147,7 @@ def log_event(event: Event) -> None:
             state=event.state,
             trips=event.trips,
         )
-    else:
+    elif _hook is not None or EVENT_LOGGER.isEnabledFor(logging.DEBUG):
         emit("cache", logging.DEBUG, kind=event.kind, hit=event.hit)
 
 

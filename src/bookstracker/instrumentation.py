@@ -60,12 +60,19 @@ class BreakerChanged:
     trips: int
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=True)
 class CacheLooked:
-    """A question was looked up in the cache: its kind and whether a fresh answer was there."""
+    """A question was looked up in the cache: its key and whether a fresh answer was there.
+    Subscribers show the ``kind`` of question, never the key (it holds the question)."""
 
-    kind: str
+    key: str = attrs.field(repr=False)
     hit: bool
+
+    @property
+    def kind(self) -> str:
+        """The kind of question (``search``, ``isbn``, ``author``…) read from the key."""
+        parts = self.key.split(":", 3)
+        return parts[2] if len(parts) > 2 and parts[0] == "bt" else "other"
 
 
 Event = RequestDone | RetryScheduled | BreakerChanged | CacheLooked

@@ -183,8 +183,7 @@ class AnswerCache:
 
     def _looked(self, key: str, hit: bool) -> None:
         if self.backend is not None:
-            kind = key.split(":", 3)[2] if key.count(":") >= 2 else "other"
-            self.events.publish(CacheLooked(kind=kind, hit=hit))
+            self.events.publish(CacheLooked(key=key, hit=hit))
 
     # -- writing -------------------------------------------------------------------------------
 
