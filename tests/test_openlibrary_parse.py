@@ -68,11 +68,11 @@ PARSERS: dict[str, str] = {
 
 
 def load(folder: Path, name: str) -> Any:
-    return json.loads((folder / OL / name).read_text(encoding="utf-8"))
+    return json.loads((folder / OL / name).read_bytes())
 
 
 def dump_records(folder: Path, name: str) -> list[Any]:
-    lines = (folder / OL / "dump_samples" / name).read_text(encoding="utf-8").splitlines()
+    lines = (folder / OL / "dump_samples" / name).read_bytes().decode("utf-8-sig").splitlines()
     return [json.loads(line.split("\t")[4]) for line in lines if line.strip()]
 
 
