@@ -169,6 +169,16 @@ def _key_of(value: Any) -> str | None:
     return text.rstrip("/").rsplit("/", 1)[-1] or None
 
 
+def _record_key(value: Any) -> str | None:
+    """The bare id of a search doc's key; None for one that names no OpenLibrary record.
+
+    Old search indexes return bare scans as ``"ia:<identifier>"`` and works-less editions as
+    ``"/works/OL…M"``: the first is dropped, the second kept as the edition's own id.
+    """
+    key = _key_of(value)
+    return key if key and _OLID.fullmatch(key) else None
+
+
 def _type_key(value: Any) -> str | None:
     """A record's type, whether ``{"key": "/type/work"}`` or the dump's ``"/type/work"``."""
     if isinstance(value, Mapping):
@@ -307,7 +317,7 @@ _edition_page: Callable[..., EditionPage] = EditionPage
 def parse_search_doc(doc: Any, *, max_isbns: int = MAX_HIT_ISBNS) -> SearchHit | None:
     """One ``/search.json`` doc as a `SearchHit`; None without a key or a title."""
     data = as_dict(doc)
-    key = _key_of(data.get("key"))
+    key = _record_key(data.get("key"))
     title = as_str(data.get("title"))
     if not key or not title:
         return None
@@ -342,7 +352,7 @@ def parse_work_signals(body: Any, *, max_isbns: int = MAX_SIGNAL_ISBNS) -> dict[
     out: dict[str, WorkSignals] = {}
     for doc in as_list(as_dict(body).get("docs")):
         data = as_dict(doc)
-        key = _key_of(data.get("key"))
+        key = _record_key(data.get("key"))
         if not key:
             continue
         out[key] = WorkSignals(
@@ -452,16 +462,34 @@ _BY_ROLE_WORDS = re.compile(
 )
 
 
+# Credit labels as catalogued in comics and manga ("story, X ; art, Y"), lower case only so
+# that an inverted name ("Story, Jack Trevor") is never read as one.
+_WRITER_LABEL = re.compile(
+    r"(?:story|text|words|script|writer|author)(?:\s+(?:and|&)\s+(?:art|illustrations?))?"
+    r"\s*[,:]\s+"
+)
+_OTHER_LABEL = re.compile(
+    r"(?:art|artwork|drawings|pictures|photographs|lettering|colou?rs?|pencils|inks)\s*[,:]\s"
+)
+
+
 def authors_from_by_statement(text: Any) -> tuple[str, ...]:
     """Author names from an edition's ``by_statement``; () when it names no plain author.
 
     Only the part before the first ``;`` is read (what follows names translators and the
-    like), and a part mentioning a role (``translated by``, ``edited``…) is not a name.
+    like), and a part mentioning a role (``translated by``, ``edited``…) is not a name. A
+    writer's credit label (``story, Riichiro Inagaki``) is dropped; a part that credits
+    another role (``art, Boichi``) is not a name.
     """
     statement = as_str(text)
     if not statement:
         return ()
     first = statement.split(";", 1)[0].strip().strip(" .,:/[]")
+    if _OTHER_LABEL.match(first):
+        return ()
+    label = _WRITER_LABEL.match(first)
+    if label:
+        first = first[label.end() :]
     if not first or _BY_ROLE_WORDS.search(first) or any(c.isdigit() for c in first):
         return ()
     names = (part.strip().strip(" .,:[]") for part in split_authors(first))
