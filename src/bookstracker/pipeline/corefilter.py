@@ -48,7 +48,10 @@ COLLECTION_PATTERN = re.compile(
     r"books? \d+ ?(?:-|–|to|&|and) ?\d+|"
     r"#\d+ ?(?:-|–) ?\d+|\(\d+ ?(?:-|–) ?\d+\)|volumes? \d+ ?(?:-|–|to) ?\d+|\d+ ?in ?1\b|"
     r"\d+ novels in one|bundle|slipcase|gift set|trilogy|tetralogy|quartet|quintet|sextet|"
-    r"complete (?:short )?(?:stories|novels|works|fiction)|collected (?:novels|works|fiction))",
+    r"complete (?:short )?(?:stories|novels|works|fiction)|collected (?:novels|works|fiction)|"
+    r"(?:two|three|four|five|six) (?:novels|novellas)\b|"
+    r"trilog(?:ía|ia|ie)|tetralog(?:ía|ia|ie)|coffret|intégrale|gesamtausgabe|sammelband|"
+    r"obras completas|opere complete|œuvres complètes|oeuvres complètes)",
     re.IGNORECASE,
 )
 ANTHOLOGY_AUTHORS = 5
@@ -77,6 +80,7 @@ _BUNDLE_DESCRIPTION = re.compile(
     r"collects (?:the|all|every))\b",
     re.IGNORECASE,
 )
+_BOX_FORMAT = re.compile(r"\bbox(?:ed)?[ -]?set\b|\bslipcase", re.IGNORECASE)
 _BUNDLE_SUBJECTS = frozenset(
     {"boxed sets", "box sets", "omnibus", "omnibus editions", "omnibus volumes"}
 )
@@ -120,6 +124,8 @@ class WorkCandidate:
     richness: int = 0
     edition_titles: tuple[str, ...] = ()
     """Titles of the work's editions that OpenLibrary returned (series and national titles)."""
+    edition_formats: tuple[str, ...] = ()
+    """Physical formats of those editions ("Box Set", "Paperback")."""
 
     @property
     def full_title(self) -> str:
@@ -583,6 +589,8 @@ def _bundle_marks(work: WorkCandidate) -> str | None:
         return "a box set or omnibus (by its subjects)"
     if work.description and _BUNDLE_DESCRIPTION.search(work.description):
         return "a re-bundling of other books (by its description)"
+    if work.edition_formats and all(_BOX_FORMAT.search(f) for f in work.edition_formats):
+        return "a box set (every edition's format)"
     return None
 
 

@@ -289,11 +289,14 @@ class EnhancementPipeline:
     ) -> list[WorkCandidate]:
         originals: dict[str, list[str]] = {}
         edition_titles: dict[str, list[str]] = {}
+        edition_formats: dict[str, list[str]] = {}
         for edition in ol_editions:
             if edition.translation_of and edition.work_key:
                 originals.setdefault(edition.work_key, []).append(edition.translation_of)
             if edition.work_key and edition.title:
                 edition_titles.setdefault(edition.work_key, []).append(edition.title)
+            if edition.work_key and edition.format:
+                edition_formats.setdefault(edition.work_key, []).append(edition.format)
         result = []
         for work in harvest.works:
             signal = harvest.signals.get(work.key)
@@ -318,6 +321,7 @@ class EnhancementPipeline:
                     redirect_to=work.redirect_to,
                     richness=_richness(work),
                     edition_titles=tuple(dict.fromkeys(edition_titles.get(work.key, ())))[:20],
+                    edition_formats=tuple(dict.fromkeys(edition_formats.get(work.key, ())))[:10],
                 )
             )
         return result
