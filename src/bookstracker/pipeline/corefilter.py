@@ -338,7 +338,7 @@ class CoreWorksFilter:
                     weight=0.85,
                 )
             )
-        if _subject_in(work.subjects, _STUDY_SUBJECTS):
+        if not _STUDY_SUBJECTS.isdisjoint(signals.parts):
             findings.append(
                 Finding(
                     verdict="companion",
@@ -644,10 +644,10 @@ def distinct_subtitle(work: WorkCandidate) -> str:
     if not main or not full.startswith(main):
         return ""
     rest = full[len(main) :].strip()
-    raw = (work.subtitle or work.title[len(_split_main(work.title)) :]).casefold()
-    if _GENERIC_SUBTITLE.fullmatch(rest) or _EDITION_SUBTITLE.search(raw) or rest.startswith("or "):
+    if not rest or _GENERIC_SUBTITLE.fullmatch(rest) or rest.startswith("or "):
         return ""
-    return rest
+    raw = (work.subtitle or work.title[len(_split_main(work.title)) :]).casefold()
+    return "" if _EDITION_SUBTITLE.search(raw) else rest
 
 
 def _duplicate_groups(works: Sequence[WorkCandidate]) -> list[list[WorkCandidate]]:
@@ -697,6 +697,8 @@ _VOLUME_SUFFIX = re.compile(
     r"(?:\d+|one|two|three|four|i{1,3}|iv|eins|zwei|drei)|[上中下]|前編|後編)[)）\]]?\s*$",
     re.IGNORECASE,
 )
+_VOLUME_TAIL = 24
+"""Volume markers end a title: only its last characters are searched."""
 _OTHER_STORIES = re.compile(r"\s*(?:,|:)?\s*and other (?:stories|tales|poems)\s*$", re.IGNORECASE)
 
 
@@ -722,8 +724,11 @@ def _records_of_other_works(
         by_title.setdefault(duplicate_key(work.title), work)
     by_edition_title: dict[str, WorkCandidate] = {}
     for work in works:
+        others = [t for t in work.edition_titles if t != work.title]
+        if not others:
+            continue
         own = {_full_key(work.title), duplicate_key(work.title)}
-        for edition_title in work.edition_titles:
+        for edition_title in others:
             for form in (edition_title, _split_main(edition_title)):
                 key = _full_key(form)
                 if key and key not in own:
@@ -731,8 +736,10 @@ def _records_of_other_works(
     losers: dict[str, tuple[WorkCandidate, WorkCandidate, str]] = {}
     for work in works:
         found: tuple[WorkCandidate, str] | None = None
-        base = _VOLUME_SUFFIX.sub("", work.full_title)
-        if base != work.full_title:
+        title = work.full_title
+        tail = _VOLUME_SUFFIX.sub("", title[-_VOLUME_TAIL:])
+        base = title[:-_VOLUME_TAIL] + tail if len(title) > _VOLUME_TAIL else tail
+        if base != title:
             target = by_title.get(duplicate_key(base))
             if target is not None and target is not work:
                 found = (
