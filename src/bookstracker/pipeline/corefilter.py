@@ -757,7 +757,7 @@ def _records_of_other_works(
                 and any(series_key in duplicate_key(s) for s in target.subjects)
             ):
                 found = (target, f"the series title over {target.title!r} ({target.key})")
-        if found is None:
+        if found is None and by_edition_title:
             target = by_edition_title.get(_full_key(work.full_title))
             if target is not None and target is not work and _richness(target) >= _richness(work):
                 found = (target, f"a title {target.title!r} ({target.key}) has on an edition")
