@@ -17,8 +17,9 @@ import platformdirs
 
 from bookstracker.assembly import Assembly, assemble, cached_reports
 from bookstracker.cache import CacheBackend, DiskCache, TieredCache, TTLPolicy
-from bookstracker.cache.answers import Answer, JsonCodec
+from bookstracker.cache.answers import Answer
 from bookstracker.cache.base import CacheStats
+from bookstracker.cache.model_codecs import BIBLIOGRAPHY, EDITION, SEARCH_RESULT
 from bookstracker.cache.policy import CacheKind
 from bookstracker.config import (
     DEFAULT_DEADLINE,
@@ -67,19 +68,9 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncBooksClient", "parse_providers"]
 
-_SEARCH = JsonCodec(SearchResult.to_cache_dict, SearchResult.from_cache_dict)
-_AUTHOR = JsonCodec(Bibliography.to_cache_dict, Bibliography.from_cache_dict)
-
-
-def _edition_data(edition: Edition | None) -> object:
-    return edition.to_cache_dict() if edition is not None else None
-
-
-def _edition_from(data: object) -> Edition | None:
-    return Edition.from_dict(data) if data else None  # type: ignore[arg-type]
-
-
-_EDITION = JsonCodec(_edition_data, _edition_from)
+_SEARCH = SEARCH_RESULT
+_AUTHOR = BIBLIOGRAPHY
+_EDITION = EDITION
 
 Reported = TypeVar("Reported", SearchResult, Bibliography)
 
@@ -129,6 +120,9 @@ class AsyncBooksClient:
     ``cache=None`` turns caching off; the default is memory in front of disk (in front of Redis
     when ``BOOKSTRACKER_REDIS_URL`` is set). ``offline=True`` answers from the bundled sample
     catalog through the fake providers. ``deadline`` bounds each call, in seconds.
+    ``openlibrary_source`` (``BOOKSTRACKER_OPENLIBRARY_SOURCE``) is ``api``, ``mirror`` or
+    ``mirror-first``: OpenLibrary's answers from its API, from a dump mirror at ``mirror_url``
+    (``BOOKSTRACKER_MIRROR_URL``), or from the mirror and then the API (docs/mirror.md).
 
     With a Redis URL (``redis_url=`` or ``BOOKSTRACKER_REDIS_URL``) every process also shares one
     computation per question (a Redis lock next to the in-process single-flight) and, for the
@@ -151,6 +145,8 @@ class AsyncBooksClient:
         ttl_policy: TTLPolicy | None = None,
         timeout: float | Unset = UNSET,
         deadline: float | None = DEFAULT_DEADLINE,
+        openlibrary_source: str | Unset = UNSET,
+        mirror_url: str | Unset | None = UNSET,
         settings: Settings | None = None,
         pins: WorkPins | Unset | None = UNSET,
     ) -> None:
@@ -165,6 +161,8 @@ class AsyncBooksClient:
                 deadline=deadline,
                 known=registered(),
                 pins=pins,
+                openlibrary_source=openlibrary_source,
+                mirror_url=mirror_url,
             )
         given = {"openlibrary": openlibrary, "googlebooks": googlebooks, "isbndb": isbndb}
         self._parts: Assembly = assemble(settings, given=given, cache=cache, ttl_policy=ttl_policy)

@@ -80,6 +80,8 @@ class ENV:
     CONTACT = "BOOKSTRACKER_CONTACT"
     PIN_IN = "BOOKSTRACKER_PIN_IN"
     PIN_OUT = "BOOKSTRACKER_PIN_OUT"
+    OPENLIBRARY_SOURCE = "BOOKSTRACKER_OPENLIBRARY_SOURCE"
+    MIRROR_URL = "BOOKSTRACKER_MIRROR_URL"
 
     @staticmethod
     def url(provider: str) -> str:
@@ -263,6 +265,21 @@ def _frozen_configs(value: Mapping[str, ProviderConfig]) -> Mapping[str, Provide
     return MappingProxyType(dict(value))
 
 
+OPENLIBRARY_SOURCES: Final = ("api", "mirror", "mirror-first")
+"""Where OpenLibrary's answers come from: its API, a dump mirror, or the mirror then the API."""
+
+
+def parse_openlibrary_source(value: str | None) -> str:
+    """``api`` (also for None or ""), ``mirror`` or ``mirror-first``; `ConfigurationError`
+    for anything else."""
+    text = (value or "api").strip().lower()
+    if text not in OPENLIBRARY_SOURCES:
+        raise ConfigurationError(
+            f"unknown OpenLibrary source {value!r}: choose api, mirror or mirror-first"
+        )
+    return text
+
+
 @attrs.frozen(kw_only=True)
 class Settings:
     """Everything a client needs to know, resolved once (see :meth:`resolve`)."""
@@ -278,6 +295,10 @@ class Settings:
     )
     pins: WorkPins = attrs.field(factory=WorkPins)
     """Works kept in or left out of every bibliography by key, over the core-works filter."""
+    openlibrary_source: str = "api"
+    """``api``, ``mirror`` or ``mirror-first`` (see docs/mirror.md)."""
+    mirror_url: str | None = attrs.field(default=None, repr=False)
+    """The dump mirror's ``sqlite:///…`` or ``postgresql://…`` URL; None: the default file."""
 
     def provider(self, name: str) -> ProviderConfig:
         """The named provider's config (the defaults when none was resolved)."""
@@ -300,6 +321,8 @@ class Settings:
         environ: Mapping[str, str] | None = None,
         known: Sequence[str] = PROVIDERS,
         pins: WorkPins | Unset | None = UNSET,
+        openlibrary_source: str | Unset = UNSET,
+        mirror_url: str | Unset | None = UNSET,
     ) -> Settings:
         """Settings from the arguments given, then the environment (``environ`` or
         ``os.environ``), then the defaults. ``known`` are the provider names that may be
@@ -330,4 +353,12 @@ class Settings:
             )
             if isinstance(pins, Unset)
             else pins or WorkPins(),
+            openlibrary_source=parse_openlibrary_source(
+                env_str(ENV.OPENLIBRARY_SOURCE, environ)
+                if isinstance(openlibrary_source, Unset)
+                else openlibrary_source
+            ),
+            mirror_url=env_str(ENV.MIRROR_URL, environ)
+            if isinstance(mirror_url, Unset)
+            else mirror_url,
         )

@@ -45,6 +45,8 @@ class BooksClient:
         ttl_policy: TTLPolicy | None = None,
         timeout: float | Unset = UNSET,
         deadline: float | None = DEFAULT_DEADLINE,
+        openlibrary_source: str | Unset = UNSET,
+        mirror_url: str | Unset | None = UNSET,
         settings: Settings | None = None,
         pins: WorkPins | Unset | None = UNSET,
     ) -> None:
@@ -70,6 +72,8 @@ class BooksClient:
                 ttl_policy=ttl_policy,
                 timeout=timeout,
                 deadline=deadline,
+                openlibrary_source=openlibrary_source,
+                mirror_url=mirror_url,
                 settings=settings,
                 pins=pins,
             )
