@@ -113,3 +113,22 @@ def test_homonym_profile_reads_subjects_only_the_other_person_has() -> None:
     ]
     mine = signals("Capital Flight", "Lagos (Nigeria)", "Fiction")
     assert homonym_profile(mine, both, frozenset()) == []
+
+
+def test_the_same_title_under_a_same_named_person_with_richer_subjects_is_theirs() -> None:
+    from bookstracker.pipeline.rules import homonym_same_title
+
+    economist = Author(name="Adaeze Okafor", keys={"openlibrary": "OL2A"}, birth_date="1921")
+    both = AuthorProfile.build(
+        [OKAFOR],
+        homonyms=[economist],
+        homonym_works={
+            "OL2A": [("Capital Flight", ["Capital movements", "Monetary policy", "Banks"])]
+        },
+    )
+    thin_copy = signals("Capital Flight", "Capital movements", "Monetary policy")
+    assert verdicts(homonym_same_title(thin_copy, both)) == [
+        ("not-by-author", "homonym_same_title")
+    ]
+    her_novel = signals("Capital Flight", "Lagos (Nigeria)", "Money laundering", "Fiction")
+    assert homonym_same_title(her_novel, both) == []

@@ -13,12 +13,12 @@ import functools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
 from bookstracker.models import Author
-from bookstracker.names import name_key, names_match, surname_key
+from bookstracker.names import name_key, names_match, surname_key, title_key
 
 __all__ = [
     "AuthorProfile",
@@ -140,6 +140,15 @@ def subject_words(subjects: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+def _titles(works: Iterable[tuple[str, Sequence[str]]]) -> dict[str, frozenset[str]]:
+    out: dict[str, frozenset[str]] = {}
+    for title, subjects in works:
+        key = title_key(title)
+        if key:
+            out[key] = out.get(key, frozenset()) | subject_words(subjects)
+    return out
+
+
 @attrs.frozen(kw_only=True)
 class HomonymProfile:
     """Another author record with this author's name: a different person."""
@@ -147,6 +156,8 @@ class HomonymProfile:
     key: str
     birth_year: int | None
     subjects: frozenset[str]
+    titles: Mapping[str, frozenset[str]] = attrs.field(factory=dict, hash=False)
+    """Their works' main-title keys, each with the work's folded subjects."""
 
 
 @attrs.frozen(kw_only=True)
@@ -185,6 +196,7 @@ class AuthorProfile:
         *,
         homonyms: Sequence[Author] = (),
         subjects: Iterable[str] = (),
+        homonym_works: Mapping[str, Sequence[tuple[str, Sequence[str]]]] | None = None,
     ) -> AuthorProfile:
         """The profile of ``people`` (the person first, then pen names); ``subjects`` are every
         heading of their works, which date the person when the record has no death date."""
@@ -207,6 +219,7 @@ class AuthorProfile:
                     key=h.openlibrary_key or "",
                     birth_year=birth_year(h.birth_date),
                     subjects=subject_words(h.top_subjects),
+                    titles=_titles((homonym_works or {}).get(h.openlibrary_key or "", ())),
                 )
                 for h in homonyms
                 if h.openlibrary_key

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
-from bookstracker.names import name_key
+from bookstracker.names import name_key, title_key
 from bookstracker.pipeline.evidence import (
     AuthorProfile,
     Finding,
@@ -30,6 +30,7 @@ __all__ = [
     "anthology",
     "heading_about_author",
     "homonym_profile",
+    "homonym_same_title",
     "life_years",
     "printed_music",
     "selection_title",
@@ -411,6 +412,33 @@ def life_years(work: WorkSignals, profile: AuthorProfile) -> list[Finding]:
     return []
 
 
+GENERIC_SUBJECTS = frozenset({"fiction", "nonfiction", "juvenile fiction", "literature"})
+
+
+def homonym_same_title(work: WorkSignals, profile: AuthorProfile) -> list[Finding]:
+    """The same title in a same-named other person's list, where the record is richer and
+    holds every subject of this one: one book, theirs, filed twice."""
+    if not profile.homonyms:
+        return []
+    key = title_key(work.title)
+    mine = subject_words(work.subjects) - GENERIC_SUBJECTS
+    if not key or not mine:
+        return []
+    for other in profile.homonyms:
+        theirs = other.titles.get(key)
+        if theirs is not None and mine <= theirs and len(theirs - GENERIC_SUBJECTS) > len(mine):
+            return [
+                Finding(
+                    verdict="not-by-author",
+                    signal="homonym_same_title",
+                    detail=f"another person of this name ({other.key}) has this title, with "
+                    "every subject of this record and more: their book, filed here too",
+                    weight=0.85,
+                )
+            ]
+    return []
+
+
 def _names_author(text: str, profile: AuthorProfile) -> bool:
     if not profile.may_name(text):
         return False
@@ -456,4 +484,5 @@ def run_rules(
         findings.extend(rule(work, profile))
     if profile.homonyms:
         findings.extend(homonym_profile(work, profile, own_subjects))
+        findings.extend(homonym_same_title(work, profile))
     return findings
