@@ -26,9 +26,15 @@ import attrs
 from bookstracker.models import Edition, Evidence, EvidenceSignal, Exclusion, ExclusionReason
 from bookstracker.names import name_key, title_key, title_key_full
 from bookstracker.pins import WorkPins
-from bookstracker.pipeline.evidence import AuthorProfile, Finding, subject_words
-from bookstracker.pipeline.merge import is_companion_title
-from bookstracker.pipeline.rules import WorkSignals, run_rules
+from bookstracker.pipeline.evidence import AuthorProfile, Finding, parse_heading, subject_words
+from bookstracker.pipeline.merge import COMPANION_PATTERN, is_companion_title
+from bookstracker.pipeline.rules import (
+    SELECTION_PATTERN,
+    SUBJECT_SIGNALS,
+    WorkSignals,
+    life_years,
+    run_rules,
+)
 
 __all__ = [
     "ANTHOLOGY_AUTHORS",
@@ -324,7 +330,35 @@ class CoreWorksFilter:
 
     # -- the rules -------------------------------------------------------------------------
 
+    def _quiet(self, work: WorkCandidate) -> bool:
+        """True when no rule could fire: nothing in the subjects, the title, the year, the
+        credits or the formats that any rule reads (most works of a prolific author)."""
+        if self.profile.homonyms or self._primary_is_other(work) or work.description:
+            return False
+        if work.subjects:
+            parts, has_person = _subject_profile(work.subjects)
+            if has_person or not parts.isdisjoint(_SUBJECT_SIGNALS):
+                return False
+        title = work.full_title
+        if _TITLE_SIGNALS.search(title) or self.profile.may_name(title):
+            return False
+        if any(_BOX_FORMAT.search(f) for f in work.edition_formats):
+            return False
+        return not life_years(
+            WorkSignals(
+                key=work.key,
+                title=work.title,
+                subtitle=work.subtitle,
+                subjects=(),
+                headings=(),
+                first_publish_year=work.first_publish_year,
+            ),
+            self.profile,
+        )
+
     def _findings(self, work: WorkCandidate, own_subjects: frozenset[str]) -> list[Finding]:
+        if self._quiet(work):
+            return []
         signals = WorkSignals.of(
             work.key, work.title, work.subtitle, work.subjects, work.first_publish_year
         )
@@ -551,6 +585,18 @@ def _unique(works: Sequence[WorkCandidate]) -> list[WorkCandidate]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _subject_profile(subjects: tuple[str, ...]) -> tuple[frozenset[str], bool]:
+    """The folded main parts and subdivisions of ``subjects``, and whether one names a person."""
+    headings = [parse_heading(s) for s in subjects[:60]]
+    parts = frozenset(
+        " ".join(p.casefold().rstrip(".").split())
+        for h in headings
+        for p in (h.main, *h.subdivisions)
+    )
+    return parts, any(h.person for h in headings)
+
+
 def _no_pool(work: WorkCandidate) -> frozenset[str]:
     return frozenset()
 
@@ -768,3 +814,16 @@ def _records_of_other_works(
     out = [entry for entry in losers.values() if entry[1].key in kept_keys]
     kept += [entry[0] for entry in losers.values() if entry[1].key not in kept_keys]
     return kept, out
+
+
+_SUBJECT_SIGNALS = (
+    SUBJECT_SIGNALS | _STUDY_SUBJECTS | _BUNDLE_SUBJECTS | _COMPANION_SUBJECTS | _ABOUT_SUBJECTS
+)
+_TITLE_SIGNALS = re.compile(
+    "|".join(
+        f"(?:{p.pattern})"
+        for p in (COLLECTION_PATTERN, COMPANION_PATTERN, SELECTION_PATTERN, _UNAUTHORIZED_GUIDE)
+    ),
+    re.IGNORECASE,
+)
+"""Any title any rule reads: a work whose title matches none of these is quiet by its title."""

@@ -79,7 +79,7 @@ MUSIC_SUBJECTS = frozenset(
 )
 GAME_SUBJECTS = frozenset({"role playing", "fantasy games", "games", "puzzles", "coloring books"})
 TIE_IN_SUBJECTS = frozenset({"sequels", "pastiches", "fan fiction"})
-_SELECTION = re.compile(
+SELECTION_PATTERN = _SELECTION = re.compile(
     r"\b(?:classics? of (?:the )?|the best of|best stories|selected (?:stories|works|writings|"
     r"tales|poems)|the essential|treasury|greatest hits)\b",
     re.IGNORECASE,
@@ -462,8 +462,13 @@ RULES: tuple[Rule, ...] = (
 _SUBJECT_RULES: frozenset[Rule] = frozenset(
     {heading_about_author, namesake_heading, translated_by_author, anthology, printed_music, tie_in}
 )
-_ANY_SUBJECT_SIGNAL = (
-    OWN_LIFE_SUBJECTS | ANTHOLOGY_SUBJECTS | MUSIC_SUBJECTS | GAME_SUBJECTS | TIE_IN_SUBJECTS
+SUBJECT_SIGNALS = _ANY_SUBJECT_SIGNAL = (
+    OWN_LIFE_SUBJECTS
+    | ANTHOLOGY_SUBJECTS
+    | MUSIC_SUBJECTS
+    | GAME_SUBJECTS
+    | TIE_IN_SUBJECTS
+    | frozenset({"biography", "biographies"})
 )
 """A work none of whose headings holds one of these or names a person needs no subject rule."""
 
