@@ -29,10 +29,10 @@ from bookstracker.pins import WorkPins
 from bookstracker.pipeline.evidence import AuthorProfile, Finding, parse_heading, subject_words
 from bookstracker.pipeline.merge import COMPANION_PATTERN, is_companion_title
 from bookstracker.pipeline.rules import (
+    POSTHUMOUS_GRACE,
     SELECTION_PATTERN,
     SUBJECT_SIGNALS,
     WorkSignals,
-    life_years,
     run_rules,
 )
 
@@ -344,16 +344,14 @@ class CoreWorksFilter:
             return False
         if any(_BOX_FORMAT.search(f) for f in work.edition_formats):
             return False
-        return not life_years(
-            WorkSignals(
-                key=work.key,
-                title=work.title,
-                subtitle=work.subtitle,
-                subjects=(),
-                headings=(),
-                first_publish_year=work.first_publish_year,
-            ),
-            self.profile,
+        year = work.first_publish_year
+        profile = self.profile
+        if year is None:
+            return True
+        died, born = profile.death_year, profile.birth_year
+        return not (
+            (died is not None and year > died + POSTHUMOUS_GRACE)
+            or (born is not None and year < born + 12)
         )
 
     def _findings(self, work: WorkCandidate, own_subjects: frozenset[str]) -> list[Finding]:
