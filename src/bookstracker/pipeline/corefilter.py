@@ -1,16 +1,20 @@
 """The core-works filter: an author's raw OpenLibrary works down to the books they wrote.
 
-Every decision is made from signals in the data and every exclusion records its reason:
+Every verdict is decided from evidence and carries it (`~bookstracker.models.Evidence`):
 
-- ``not-by-author``: the author only contributed (foreword, introduction, editor…), or the work is
-  about them and by someone else;
-- ``companion``: study guides, summaries, workbooks, analyses (by other people);
-- ``collection``: box sets, omnibuses, re-bundlings of books already listed (an author's own story
-  collection, first published as a book, has none of these marks and stays core);
-- ``translation``: every edition is in a language other than the author's original one; its
-  editions are kept under the original work when the original can be named;
-- ``duplicate``: a second record of the same work; the earliest year and the richer record win,
-  and the editions are merged.
+1. Credits: a work whose credits leave the author out, or name them only as contributor
+   (foreword, editor…), is ``not-by-author``.
+2. Evidence rules (`~bookstracker.pipeline.rules`) read subject headings, the title, the year
+   against the author's life and same-named people's profiles, each giving named findings with
+   a weight; `decide` weighs them (the strongest exclusion reason against the signals of the
+   author's own work; a close call keeps the work and marks it uncertain).
+3. Structure: works whose editions are all in another language than the author's are
+   ``translation`` (kept under the original when it can be named; a translated selection of
+   stories matching no single original is a ``collection``); a title bundling two listed works
+   is a ``collection``; records of one work (same title and subtitle, one half of a split, a
+   series title, a title one of the other's editions carries) are ``duplicate``, the richer
+   record winning with the earliest year.
+4. The user's pins (`~bookstracker.pins.WorkPins`) last, reported as decided by the user.
 """
 
 from __future__ import annotations
