@@ -132,3 +132,18 @@ def test_the_same_title_under_a_same_named_person_with_richer_subjects_is_theirs
     ]
     her_novel = signals("Capital Flight", "Lagos (Nigeria)", "Money laundering", "Fiction")
     assert homonym_same_title(her_novel, both) == []
+
+
+def test_a_childhood_heading_is_a_life_only_beside_a_biography_heading() -> None:
+    by_another = signals(
+        "Young Adaeze",
+        "Okafor, Adaeze, 1961- -- Childhood and youth",
+        "Authors, Nigerian -- 20th century -- Biography",
+    )
+    assert verdicts(heading_about_author(by_another, PROFILE)) == [
+        ("not-by-author", "biography_of_author")
+    ]
+    her_places = signals("My Lagos", "Okafor, Adaeze, 1961- -- Homes and haunts", "Nonfiction")
+    assert heading_about_author(her_places, PROFILE) == []
+    study = signals("The Sea in Okafor", "Okafor, Adaeze, 1961- -- Symbolism")
+    assert verdicts(heading_about_author(study, PROFILE)) == [("companion", "heading_names_author")]

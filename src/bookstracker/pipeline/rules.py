@@ -66,12 +66,25 @@ COMPANION_SUBDIVISIONS = frozenset(
         "settings",
         "stories, plots, etc",
         "pictorial works",
+        "influence",
+        "political and social views",
+        "religion",
+        "philosophy",
+        "technique",
+        "style",
+        "symbolism",
+        "themes, motives",
+        "sources",
+        "illustrations",
+        "exhibitions",
     }
 )
 """Form subdivisions after the author's own name that mark a book about their work."""
 BIOGRAPHY_SUBDIVISIONS = frozenset(
     {"biography", "friends and associates", "death and burial", "last years", "interviews"}
 )
+LIFE_SUBDIVISIONS = frozenset({"childhood and youth", "family", "marriage", "homes and haunts"})
+"""A life or a memoir alike: a life of the author only beside a biography heading."""
 OWN_LIFE_SUBJECTS = frozenset({"autobiography", "autobiographies", "diaries", "memoirs"})
 ANTHOLOGY_SUBJECTS = frozenset({"anthologies"})
 MUSIC_SUBJECTS = frozenset(
@@ -183,8 +196,9 @@ def heading_about_author(work: WorkSignals, profile: AuthorProfile) -> list[Find
                 )
             )
             continue
-        life_heading = not subdivisions or subdivisions & BIOGRAPHY_SUBDIVISIONS
-        if life_heading and not own_life and (biography or subdivisions & BIOGRAPHY_SUBDIVISIONS):
+        strong = subdivisions & BIOGRAPHY_SUBDIVISIONS
+        life_heading = not subdivisions or strong or subdivisions & LIFE_SUBDIVISIONS
+        if life_heading and not own_life and (biography or strong):
             findings.append(
                 Finding(
                     verdict="not-by-author",
