@@ -354,3 +354,14 @@ def test_bundles_named_in_other_languages_or_by_their_format() -> None:
         ]
     )
     assert decided == {"W1": "core", "W2": "collection", "W3": "collection", "W4": "collection"}
+
+
+def test_collected_stories_and_a_named_encyclopedia() -> None:
+    decided = run(
+        [
+            work("W1", "The Martian"),
+            work("W2", "The Collected Stories of Andy Weir"),
+            work("W3", "The Andy Weir Encyclopedia"),
+        ]
+    )
+    assert decided == {"W1": "core", "W2": "collection", "W3": "companion"}

@@ -147,3 +147,8 @@ def test_a_childhood_heading_is_a_life_only_beside_a_biography_heading() -> None
     assert heading_about_author(her_places, PROFILE) == []
     study = signals("The Sea in Okafor", "Okafor, Adaeze, 1961- -- Symbolism")
     assert verdicts(heading_about_author(study, PROFILE)) == [("companion", "heading_names_author")]
+
+
+def test_a_name_title_heading_is_about_one_of_the_authors_works() -> None:
+    guide = signals("Salt Roads Kitchen", "Okafor, Adaeze, 1961-. Salt roads", "Cooking, Nigerian")
+    assert verdicts(heading_about_author(guide, PROFILE)) == [("companion", "heading_names_work")]

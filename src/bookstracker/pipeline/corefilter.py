@@ -58,7 +58,8 @@ COLLECTION_PATTERN = re.compile(
     r"books? \d+ ?(?:-|–|to|&|and) ?\d+|"
     r"#\d+ ?(?:-|–) ?\d+|\(\d+ ?(?:-|–) ?\d+\)|volumes? \d+ ?(?:-|–|to) ?\d+|\d+ ?in ?1\b|"
     r"\d+ novels in one|bundle|slipcase|gift set|trilogy|tetralogy|quartet|quintet|sextet|"
-    r"complete (?:short )?(?:stories|novels|works|fiction)|collected (?:novels|works|fiction)|"
+    r"complete (?:short )?(?:stories|novels|works|fiction)|"
+    r"collected (?:novels|works|fiction|stories|short stories|poems|tales|essays|plays)|"
     r"(?:two|three|four|five|six) (?:novels|novellas)\b|"
     r"trilog(?:ía|ia|ie)|tetralog(?:ía|ia|ie)|coffret|intégrale|gesamtausgabe|sammelband|"
     r"obras completas|opere complete|œuvres complètes|oeuvres complètes)",

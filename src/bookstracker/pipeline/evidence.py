@@ -52,6 +52,8 @@ class Heading:
     surname: str | None = None
     born: int | None = None
     died: int | None = None
+    work_title: str | None = None
+    """For a name-title heading (``Gabaldon, Diana. Outlander``), the work it is about."""
 
     @property
     def subdivision_keys(self) -> frozenset[str]:
@@ -75,7 +77,8 @@ def parse_heading(text: str) -> Heading:
     main, subdivisions = pieces[0], tuple(p for p in pieces[1:] if p)
     if _FICTITIOUS.search(main):
         return Heading(text=text, main=main, subdivisions=subdivisions)
-    parts = [p.strip() for p in _PAREN.sub("", main).split(",")]
+    name_part, work_title = _split_name_title(_PAREN.sub("", main))
+    parts = [p.strip() for p in name_part.split(",")]
     parts = [p for p in parts if p]
     born = died = None
     kept: list[str] = []
@@ -101,7 +104,22 @@ def parse_heading(text: str) -> Heading:
         surname=surname,
         born=born,
         died=died,
+        work_title=work_title if person else None,
     )
+
+
+def _split_name_title(main: str) -> tuple[str, str | None]:
+    """``"Gabaldon, Diana. Outlander"`` → the name and the title of the work the heading is
+    about; a heading without a title after the name comes back whole."""
+    if ". " not in main:
+        return main, None
+    head, _, tail = main.rpartition(". ")
+    if "," not in head or not tail[:1].isupper() or len(tail.split()) > 12:
+        return main, None
+    last = head.rsplit(",", 1)[-1].strip()
+    if len(last) <= 2 or (len(last.split()[-1]) == 1 and not _YEARS.match(last)):
+        return main, None  # "Le Guin, Ursula K. Earthsea": "K" is an initial, no title split
+    return head, tail
 
 
 def _looks_like_name(part: str) -> bool:

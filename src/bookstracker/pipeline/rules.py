@@ -100,7 +100,8 @@ SELECTION_PATTERN = _SELECTION = re.compile(
 _ABOUT_WORDS = re.compile(
     r"\b(?:biography|life|lives|portrait|memoir of|remembering|conversations with|"
     r"interviews|letters to|the world of|a study|critical|companion|understanding|reading|"
-    r"the fiction of|the novels of|the art of [A-Z]|the life and)\b",
+    r"the fiction of|the novels of|the art of [A-Z]|the life and|encyclopa?edia|dictionary|"
+    r"handbook|guide to|concordance|cookbook|kitchen|atlas|lexicon|quiz|trivia)\b",
     re.IGNORECASE,
 )
 
@@ -185,6 +186,17 @@ def heading_about_author(work: WorkSignals, profile: AuthorProfile) -> list[Find
         if profile.names_heading(heading) is not True:
             continue
         subdivisions = heading.subdivision_keys
+        if heading.work_title and not own_life:
+            findings.append(
+                Finding(
+                    verdict="companion",
+                    signal="heading_names_work",
+                    detail=f"subject heading {heading.text!r}: a book about their "
+                    f"{heading.work_title!r}",
+                    weight=0.8,
+                )
+            )
+            continue
         companion = subdivisions & COMPANION_SUBDIVISIONS
         if companion:
             findings.append(
