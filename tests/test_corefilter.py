@@ -317,7 +317,7 @@ def test_conflicting_evidence_keeps_the_work_and_marks_it_uncertain() -> None:
             work(
                 "W1",
                 "Andy Weir",
-                subtitle="My Life in Code",
+                subtitle="Growing Up Nerd",
                 subjects=("Weir, Andy -- Childhood and youth", "Autobiography"),
             )
         ]

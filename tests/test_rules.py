@@ -152,3 +152,14 @@ def test_a_childhood_heading_is_a_life_only_beside_a_biography_heading() -> None
 def test_a_name_title_heading_is_about_one_of_the_authors_works() -> None:
     guide = signals("Salt Roads Kitchen", "Okafor, Adaeze, 1961-. Salt roads", "Cooking, Nigerian")
     assert verdicts(heading_about_author(guide, PROFILE)) == [("companion", "heading_names_work")]
+
+
+def test_titles_of_her_own_life_and_others_tie_ins() -> None:
+    own = signals("Adaeze Okafor", subtitle="An Autobiography")
+    assert verdicts(title_names_author(own, PROFILE)) == [("core", "own_words_title")]
+    tie_in = signals("Adaeze Okafor's The Salt Roads Return")
+    assert verdicts(title_names_author(tie_in, PROFILE)) == [("companion", "possessive_title")]
+    life = signals("Adaeze Okafor", subtitle="A Life")
+    assert verdicts(title_names_author(life, PROFILE)) == [
+        ("not-by-author", "title_is_author_name")
+    ]

@@ -354,24 +354,33 @@ def selection_title(work: WorkSignals, profile: AuthorProfile) -> list[Finding]:
 
 
 def title_names_author(work: WorkSignals, profile: AuthorProfile) -> list[Finding]:
-    """The title is the author's name, or names them beside words of a study or a life."""
-    if not profile.may_name(work.full_title):
+    """The title is the author's name, names them beside words of a study or a life, or
+    in the possessive over another hand's book ("Ludlum's The Bourne Legacy"); beside words of
+    their own life ("An Autobiography", "Letters") it is theirs."""
+    title = work.full_title
+    if not profile.may_name(title):
         return []
-    title_key = name_key(work.title) if len(work.title) <= 60 else ""
-    if title_key and title_key in profile.name_keys:
-        verdict = "not-by-author" if _ABOUT_WORDS.search(work.subtitle or "") else "companion"
-        if re.search(r"\b(?:life|biograph)", work.subtitle or "", re.IGNORECASE):
-            verdict = "not-by-author"
+    if _OWN_WORDS.search(title) and _names_author(title, profile):
         return [
             Finding(
-                verdict=verdict,
+                verdict="core",
+                signal="own_words_title",
+                detail="the title names the author beside words of their own life or letters",
+                weight=0.6,
+            )
+        ]
+    title_key = name_key(work.title) if len(work.title) <= 60 else ""
+    life = _LIFE_WORDS.search(title)
+    if title_key and title_key in profile.name_keys:
+        return [
+            Finding(
+                verdict="not-by-author" if life else "companion",
                 signal="title_is_author_name",
                 detail="the title is the author's name: a book about them",
                 weight=0.6,
             )
         ]
-    if _ABOUT_WORDS.search(work.full_title) and _names_author(work.full_title, profile):
-        life = re.search(r"\b(?:life|lives|biograph|portrait)", work.full_title, re.IGNORECASE)
+    if _ABOUT_WORDS.search(title) and _names_author(title, profile):
         return [
             Finding(
                 verdict="not-by-author" if life else "companion",
@@ -380,7 +389,24 @@ def title_names_author(work: WorkSignals, profile: AuthorProfile) -> list[Findin
                 weight=0.6,
             )
         ]
+    folded = title.casefold().replace("\u2019", "'")
+    if any(folded.startswith(f"{name.casefold()}'s ") for name in profile.names):
+        return [
+            Finding(
+                verdict="companion",
+                signal="possessive_title",
+                detail="the title puts the author's name over the book, as others' tie-ins do",
+                weight=0.5,
+            )
+        ]
     return []
+
+
+_OWN_WORDS = re.compile(
+    r"\b(?:autobiography|memoirs?|my life|diar(?:y|ies)|journals?|letters|notebooks?)\b",
+    re.IGNORECASE,
+)
+_LIFE_WORDS = re.compile(r"\b(?:life|lives|biograph\w*|portrait)\b", re.IGNORECASE)
 
 
 def homonym_profile(
