@@ -310,13 +310,17 @@ class EnhancementPipeline:
         originals: dict[str, list[str]] = {}
         edition_titles: dict[str, list[str]] = {}
         edition_formats: dict[str, list[str]] = {}
+        work_titles = {w.key: w.title for w in harvest.works}
         for edition in ol_editions:
-            if edition.translation_of and edition.work_key:
-                originals.setdefault(edition.work_key, []).append(edition.translation_of)
-            if edition.work_key and edition.title:
-                edition_titles.setdefault(edition.work_key, []).append(edition.title)
-            if edition.work_key and edition.format:
-                edition_formats.setdefault(edition.work_key, []).append(edition.format)
+            work_key = edition.work_key
+            if not work_key:
+                continue
+            if edition.translation_of:
+                originals.setdefault(work_key, []).append(edition.translation_of)
+            if edition.title and edition.title != work_titles.get(work_key):
+                edition_titles.setdefault(work_key, []).append(edition.title)
+            if edition.format:
+                edition_formats.setdefault(work_key, []).append(edition.format)
         result = []
         for work in harvest.works:
             signal = harvest.signals.get(work.key)
