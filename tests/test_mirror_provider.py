@@ -94,8 +94,14 @@ async def test_the_labelled_catalog_over_the_mirror_gives_the_api_s_verdicts(
         over_api, over_mirror, _ = await bibliographies(fakes, store, key)
         assert fakes.openlibrary.count("/") == 0
         assert comparable(over_mirror)["works"] == comparable(over_api)["works"], key
-        assert comparable(over_mirror)["excluded"] == comparable(over_api)["excluded"], key
+        assert verdicts(over_mirror) == verdicts(over_api), key
     store.close()
+
+
+def verdicts(document: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    """The excluded works' verdicts (their evidence may differ: the mirror computes an author's
+    top subjects from the dump, the API's search index has its own)."""
+    return [(e["key"], e["reason"], e["kept_under"]) for e in document["excluded"]]
 
 
 async def test_mirror_first_asks_the_api_only_for_what_the_dump_lacks(
