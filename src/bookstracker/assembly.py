@@ -7,6 +7,7 @@ the searcher and the ISBN look-up are all made here, and nothing changes them af
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -45,8 +46,13 @@ _REDIS_TIMEOUT = 2.0
 
 
 def cached_reports(names: Mapping[str, object]) -> dict[str, ProviderReport]:
-    """A ``cached`` report for every provider named."""
-    return {n: ProviderReport(provider=n, status="cached") for n in names}
+    """A ``cached`` report for every provider named (the frozen reports are made once)."""
+    return dict(_cached_reports(tuple(names)))
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_reports(names: tuple[str, ...]) -> tuple[tuple[str, ProviderReport], ...]:
+    return tuple((n, ProviderReport(provider=n, status="cached")) for n in names)
 
 
 @attrs.frozen(kw_only=True)

@@ -49,6 +49,7 @@ from bookstracker.models import (
 )
 from bookstracker.names import display_name, name_key
 from bookstracker.pins import WorkPins
+from bookstracker.pipeline.coalesce import Coalescer
 from bookstracker.pipeline.fanout import FanOutResult, fan_out, seconds_left
 from bookstracker.pipeline.resolve import (
     AUTHOR_KEY,
@@ -167,6 +168,7 @@ class AsyncBooksClient:
         given = {"openlibrary": openlibrary, "googlebooks": googlebooks, "isbndb": isbndb}
         self._parts: Assembly = assemble(settings, given=given, cache=cache, ttl_policy=ttl_policy)
         self._warm_session: WarmProgress | None = None
+        self._isbn_batches = Coalescer(self._parts.editions.lookup)
 
     # -- what it is made of --------------------------------------------------------------------
 
@@ -242,7 +244,7 @@ class AsyncBooksClient:
     async def isbn(self, isbn: str) -> Edition | None:
         """The edition with this ISBN (10 or 13, hyphens allowed), or None when nobody has it."""
         isbn13, _ = isbn_pair(isbn)
-        found, _ = await self._editions([isbn13])
+        found, _ = await self._editions([isbn13], coalesce=True)
         return found.get(isbn13)
 
     async def isbns(self, isbns: Iterable[str], *, strict: bool = False) -> IsbnResults:
@@ -272,12 +274,13 @@ class AsyncBooksClient:
         return IsbnResults(results=results, invalid=invalid, providers=reports)
 
     async def _editions(
-        self, isbn13s: list[str]
+        self, isbn13s: list[str], *, coalesce: bool = False
     ) -> tuple[Mapping[str, Edition | None], dict[str, ProviderReport]]:
+        """``coalesce``: the misses join those of concurrent ``isbn()`` calls in one batch."""
         answers = self._parts.answers
         batch = await answers.many(
             {i: answers.key("isbn", i) for i in isbn13s},
-            self._parts.editions.lookup,
+            self._isbn_batches if coalesce else self._parts.editions.lookup,
             codec=_EDITION,
         )
         if not batch.reports:

@@ -23,6 +23,7 @@ from bookstracker.pins import WorkPins
 
 __all__ = [
     "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_REDIS_PREFIX",
     "DEFAULT_TIMEOUT",
     "ENV",
@@ -56,6 +57,9 @@ T = TypeVar("T")
 _Config = TypeVar("_Config", bound="ProviderConfig")
 
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_CONNECTIONS = 100
+"""Connections per provider and event loop (kept alive as many): enough for 100 concurrent calls,
+which the rate limits, not the pool, then pace."""
 DEFAULT_DEADLINE = 60.0
 DEFAULT_REDIS_PREFIX = "bookstracker:"
 
@@ -178,10 +182,15 @@ class ProviderConfig:
     timeout: float = DEFAULT_TIMEOUT
     user_agent: str = attrs.field(factory=default_user_agent)
     user_agent_given: bool = False
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
 
     def __attrs_post_init__(self) -> None:
         if self.rate is not None:
             positive_rate(self.rate, "rate")
+        if isinstance(self.max_connections, bool) or not 1 <= self.max_connections <= 10_000:
+            raise ConfigurationError(
+                f"max_connections must be 1 to 10,000, not {self.max_connections!r}"
+            )
         _positive_timeout(self.timeout, "timeout")
         if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
             raise ConfigurationError(f"base URL must be http(s): {self.base_url!r}")

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
+import anyio.to_thread
 import attrs
 
 from bookstracker.errors import AllProvidersFailed, ProviderError
@@ -45,7 +47,11 @@ from bookstracker.providers.contract import (
 from bookstracker.resilience import Deadline
 from bookstracker.taskgroup import run_all
 
-__all__ = ["EnhancementPipeline", "OpenLibraryHarvest"]
+__all__ = ["OFF_LOOP_RECORDS", "EnhancementPipeline", "OpenLibraryHarvest"]
+
+OFF_LOOP_RECORDS = 2_000
+"""Above this many works and editions, the filtering and pairing (tens of milliseconds and up)
+run in a worker thread, so that the event loop (a web server's, say) stays responsive."""
 
 
 class OpenLibraryHarvest:
@@ -173,7 +179,15 @@ class EnhancementPipeline:
                 reports,
                 homonyms=resolution.homonyms,
             )
-            bibliography = assemble()
+            records = len(harvest.works) + len(harvest.editions) + len(other_editions)
+
+            async def assembled(**extra: Any) -> Bibliography:
+                call = functools.partial(assemble, **extra)
+                if records > OFF_LOOP_RECORDS:
+                    return await anyio.to_thread.run_sync(call)
+                return call()
+
+            bibliography = await assembled()
             extra, lookup = await self._editions_of_bare_works(
                 bibliography, deadline=seconds_left(stop)
             )
@@ -185,7 +199,7 @@ class EnhancementPipeline:
                 elapsed_ms=reports[works_name].elapsed_ms + lookup.elapsed_ms,
             )
             if extra:
-                return assemble(extra_editions=extra)
+                return await assembled(extra_editions=extra)
             return attrs.evolve(bibliography, providers=reports)
         return self._assemble_without_openlibrary(
             author, resolution.candidates, names, other_editions, reports

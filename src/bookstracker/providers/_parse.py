@@ -78,8 +78,19 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
+def _already_clean(text: str) -> bool:
+    """Whether cleaning would leave ``text`` as it is: printable (so no control character, lone
+    surrogate or whitespace but the ASCII space), not blank, no space at either end or doubled.
+    """
+    return bool(
+        text and text.isprintable() and text[0] != " " and text[-1] != " " and "  " not in text
+    )
+
+
 def as_str(value: Any) -> str | None:
     """A clean single-line string, or None for missing, blank and non-scalar values."""
+    if type(value) is str and _already_clean(value):  # most values: no regex, no copy
+        return value
     if value is None or isinstance(value, (bool, Mapping, list)):
         return None
     if isinstance(value, float) and value.is_integer():

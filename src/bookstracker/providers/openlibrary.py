@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -224,7 +224,7 @@ def _capped_isbn13s(values: Iterable[Any], cap: int) -> tuple[str, ...]:
     if cap <= 0:
         return ()
     for value in values:
-        text = as_str(value)
+        text = value if type(value) is str and len(value) <= 13 else as_str(value)
         if not text:
             continue
         try:
@@ -964,35 +964,47 @@ class OpenLibrary(ProviderAdapter):
         _check_range("max_isbns", max_isbns, 0, None)
         fields = SIGNAL_FIELDS if max_isbns else SIGNAL_FIELDS.replace(",isbn", "")
         out: dict[str, WorkSignals] = {}
-        offset = 0
-        while offset < max_works:
-            limit = min(page_size, max_works - offset)
-            select: tuple[tuple[str, str], ...] = (
-                (("q", f"author_key:{author_key}"), ("sort", "key"))
-                if form == "query"
-                else (("author_key", author_key),)
-            )
+        select: tuple[tuple[str, str], ...] = (
+            (("q", f"author_key:{author_key}"), ("sort", "key"))
+            if form == "query"
+            else (("author_key", author_key),)
+        )
+
+        def page(at: int) -> Callable[[], Awaitable[Any]]:
+            limit = min(page_size, max_works - at)
             request = self._get(
                 "/search.json",
-                (
-                    *select,
-                    ("fields", fields),
-                    ("limit", str(limit)),
-                    ("offset", str(offset)),
-                ),
+                (*select, ("fields", fields), ("limit", str(limit)), ("offset", str(at))),
             )
-            body = await self._call(request)
-            if body is NOT_FOUND:
-                break
-            data = _object(body, "search")
-            docs = as_list(data.get("docs"))
-            for work_key, signals in parse_work_signals(data, max_isbns=max_isbns).items():
-                out.setdefault(work_key, signals)
-            offset += len(docs)
-            total = as_int(data.get("numFound"))
-            if total is None:
-                total = as_int(data.get("num_found"))
-            if not docs or (total is not None and offset >= total):
+            return functools.partial(self._call, request)
+
+        offset = 0
+        total: int | None = None
+        while offset < max_works:
+            # Once a page has told the total, the remaining pages are asked at once.
+            starts = [offset]
+            if total is not None:
+                starts = list(range(offset, min(total, max_works), page_size)) or [offset]
+            bodies = await gather([page(at) for at in starts])
+            finished = False
+            for at, body in zip(starts, bodies, strict=True):
+                if at != offset:  # a page came back short: ask again from where it ended
+                    break
+                if body is NOT_FOUND:
+                    finished = True
+                    break
+                data = _object(body, "search")
+                docs = as_list(data.get("docs"))
+                for work_key, signals in parse_work_signals(data, max_isbns=max_isbns).items():
+                    out.setdefault(work_key, signals)
+                offset += len(docs)
+                total = as_int(data.get("numFound"))
+                if total is None:
+                    total = as_int(data.get("num_found"))
+                if not docs or (total is not None and offset >= total):
+                    finished = True
+                    break
+            if finished:
                 break
         return out
 
