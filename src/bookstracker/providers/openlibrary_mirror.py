@@ -12,7 +12,8 @@ Where the API's answer comes from its search index rather than from records, the
 computes it from the records: an author's ``work_count`` counts the works listing them, a
 work's languages, edition count and ISBNs come from its editions, and ``top_work`` is the work
 with the most editions. The index's ``top_subjects`` are not in the dumps; the mirror gives the
-subjects most frequent among the author's works instead.
+subjects most frequent among the author's works instead (top work and subjects are read from
+an author's first 200 works in dump order, which bounds a name search's cost).
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ from bookstracker.providers.registry import AdapterParts
 __all__ = ["OpenLibraryMirror", "mirror_provider"]
 
 MAX_SEARCH_LIMIT = 1000
-_TOP_WORK_SCAN = 2000
+_TOP_WORK_SCAN = 200
+"""Works read per author candidate for its top work and subjects (bounds a name search)."""
 _T = TypeVar("_T")
 
 _search_page: Callable[..., SearchPage] = SearchPage
