@@ -19,6 +19,7 @@ import attrs
 
 from bookstracker.errors import ConfigurationError
 from bookstracker.models import PROVIDERS
+from bookstracker.pins import WorkPins
 
 __all__ = [
     "DEFAULT_DEADLINE",
@@ -77,6 +78,8 @@ class ENV:
     OFFLINE = "BOOKSTRACKER_OFFLINE"
     ISBNDB_PLAN = "BOOKSTRACKER_ISBNDB_PLAN"
     CONTACT = "BOOKSTRACKER_CONTACT"
+    PIN_IN = "BOOKSTRACKER_PIN_IN"
+    PIN_OUT = "BOOKSTRACKER_PIN_OUT"
     OPENLIBRARY_SOURCE = "BOOKSTRACKER_OPENLIBRARY_SOURCE"
     MIRROR_URL = "BOOKSTRACKER_MIRROR_URL"
 
@@ -290,6 +293,8 @@ class Settings:
     provider_configs: Mapping[str, ProviderConfig] = attrs.field(
         factory=dict, converter=_frozen_configs
     )
+    pins: WorkPins = attrs.field(factory=WorkPins)
+    """Works kept in or left out of every bibliography by key, over the core-works filter."""
     openlibrary_source: str = "api"
     """``api``, ``mirror`` or ``mirror-first`` (see docs/mirror.md)."""
     mirror_url: str | None = attrs.field(default=None, repr=False)
@@ -315,6 +320,7 @@ class Settings:
         deadline: float | None = DEFAULT_DEADLINE,
         environ: Mapping[str, str] | None = None,
         known: Sequence[str] = PROVIDERS,
+        pins: WorkPins | Unset | None = UNSET,
         openlibrary_source: str | Unset = UNSET,
         mirror_url: str | Unset | None = UNSET,
     ) -> Settings:
@@ -342,6 +348,11 @@ class Settings:
             provider_configs={
                 name: provider_config(name, timeout=timeout, environ=environ) for name in names
             },
+            pins=WorkPins.parse(
+                env_str(ENV.PIN_IN, environ) or "", env_str(ENV.PIN_OUT, environ) or ""
+            )
+            if isinstance(pins, Unset)
+            else pins or WorkPins(),
             openlibrary_source=parse_openlibrary_source(
                 env_str(ENV.OPENLIBRARY_SOURCE, environ)
                 if isinstance(openlibrary_source, Unset)
