@@ -12,8 +12,9 @@ Where the API's answer comes from its search index rather than from records, the
 computes it from the records: an author's ``work_count`` counts the works listing them, a
 work's languages, edition count and ISBNs come from its editions, and ``top_work`` is the work
 with the most editions. The index's ``top_subjects`` are not in the dumps; the mirror gives the
-subjects most frequent among the author's works instead (top work and subjects are read from
-an author's first 200 works in dump order, which bounds a name search's cost).
+subjects most frequent among the author's works, each work counting once per edition (as the
+top work is the one with the most editions), instead. Top work and subjects are read from an
+author's first 200 works in dump order, which bounds a name search's cost.
 """
 
 from __future__ import annotations
@@ -208,7 +209,11 @@ class OpenLibraryMirror:
             return None, ()
         editions = Counter(s.work_key for s in self.store.edition_summaries([w.key for w in works]))
         top = max(works, key=lambda w: editions.get(w.key, 0))
-        subjects = Counter(s for w in works for s in w.subjects)
+        subjects: Counter[str] = Counter()
+        for work in works:
+            weight = max(1, editions.get(work.key, 0))
+            for subject in work.subjects:
+                subjects[subject] += weight
         return top.title, tuple(s for s, _ in subjects.most_common(10))
 
     def _author_models(self, records: Sequence[StoredRecord]) -> list[Author]:
