@@ -20,6 +20,7 @@ author's first 200 works in dump order, which bounds a name search's cost.
 from __future__ import annotations
 
 import functools
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeVar
@@ -63,6 +64,8 @@ from bookstracker.providers.openlibrary import (
 from bookstracker.providers.registry import AdapterParts
 
 __all__ = ["OpenLibraryMirror", "mirror_provider"]
+
+log = logging.getLogger(__name__)
 
 MAX_SEARCH_LIMIT = 1000
 _TOP_WORK_SCAN = 200
@@ -134,6 +137,12 @@ class OpenLibraryMirror:
         self.base_url = f"mirror:{self.store.backend}:{self.store.location}" + (
             f"+{fallback.base_url}" if fallback is not None else ""
         )
+        if self._owns_store and not self.store.status().counts.get("author"):
+            log.warning(
+                "the OpenLibrary mirror at %s holds no author yet: import the dumps with "
+                "`bookstracker mirror import FILE...` (see docs/mirror.md)",
+                self.store.location,
+            )
 
     def __repr__(self) -> str:
         return f"OpenLibraryMirror({self.store.location!r}, mode={self.mode!r})"
