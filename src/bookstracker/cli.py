@@ -48,6 +48,7 @@ from bookstracker.models import (
     reports_to_dict,
 )
 from bookstracker.warming import WarmProgress, WarmReport
+from bookstracker.web._cli import serve
 
 __all__ = ["main"]
 
@@ -621,6 +622,9 @@ def cache_clear(options: Options) -> None:
         return {"cleared": cleared, "providers": _not_asked()}, EXIT_OK
 
     _run(options, action, render)
+
+
+cli.add_command(serve)
 
 
 def _not_asked() -> dict[str, Any]:
