@@ -34,8 +34,10 @@ __all__ = [
     "SerializedMemo",
     "dumps",
     "error_response",
+    "etag_of",
     "json_response",
     "problem",
+    "with_providers",
 ]
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -159,10 +161,9 @@ class SerializedMemo:
     def content(self, key: Any, parts: tuple[Any, ...], make: Any) -> tuple[bytes, str]:
         """The JSON of the content (without reports) and its ETag; ``make()`` builds the dict."""
         known = self._entries.get(key)
-        if known is not None and len(known[0]) == len(parts):
-            if all(a is b for a, b in zip(known[0], parts, strict=True)):
-                self._entries.move_to_end(key)
-                return known[1], known[2]
+        if known is not None and _same(known[0], parts):
+            self._entries.move_to_end(key)
+            return known[1], known[2]
         content = dumps(make())
         etag = etag_of(content)
         self._entries[key] = (parts, content, etag)
@@ -170,6 +171,10 @@ class SerializedMemo:
         while len(self._entries) > self._size:
             self._entries.popitem(last=False)
         return content, etag
+
+
+def _same(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
+    return len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True))
 
 
 def with_providers(content: bytes, reports: Mapping[str, ProviderReport]) -> bytes:

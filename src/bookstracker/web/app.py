@@ -253,10 +253,9 @@ async def isbn_batch(request: Request) -> Response:
     )
     result = await state.books().isbns(isbns)
     document = result.to_dict()
+    status = 200
     if not result.found:
         status = 400 if len(result.invalid) == len(isbns) else 404
-    else:
-        status = 200
     content = dumps(_without_providers(dict(document)))
     reports = result.providers
     return json_response(
@@ -677,6 +676,7 @@ def create_app(
                     state.client,
                     publish=state.broker.publish,
                     max_active=settings.max_jobs,
+                    concurrency=settings.warm_concurrency,
                 )
                 state.jobs.attach(group)
                 group.start_soon(
@@ -732,7 +732,7 @@ def create_app(
                 allow_headers=["Authorization", "Content-Type", "If-None-Match"],
                 expose_headers=["ETag", "Retry-After", "Location"],
                 max_age=600,
-            )
+            ),
         )
     app = Starlette(
         routes=routes,

@@ -77,7 +77,9 @@ class EventBroker:
                     continue
                 yield message
 
-    async def tick(self, snapshot: Callable[[], Awaitable[dict[str, Any]]], interval: float) -> None:
+    async def tick(
+        self, snapshot: Callable[[], Awaitable[dict[str, Any]]], interval: float
+    ) -> None:
         """Publish ``stats`` every ``interval`` s while anyone listens, and breaker changes."""
         breakers: dict[str, str] = {}
         while True:

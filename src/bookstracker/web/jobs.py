@@ -43,6 +43,7 @@ class WarmClient(Protocol):
         self,
         names: list[str] | None = None,
         *,
+        concurrency: int = 4,
         progress: Callable[[WarmProgress], None] | None = None,
         state_dir: str | os.PathLike[str] | None = None,
     ) -> WarmReport: ...
@@ -93,11 +94,13 @@ class JobStore:
         *,
         publish: Callable[[str, dict[str, Any]], None],
         max_active: int = 64,
+        concurrency: int = 4,
     ) -> None:
         self.folder = folder
         self.client = client
         self.publish = publish
         self.max_active = max_active
+        self.concurrency = concurrency
         self._group: TaskGroup | None = None
         self._scopes: dict[str, anyio.CancelScope] = {}
         self._last_write: dict[str, float] = {}
@@ -231,6 +234,7 @@ class JobStore:
         try:
             report = await self.client.warm(
                 list(record["names"]),
+                concurrency=self.concurrency,
                 progress=progress,
                 state_dir=self.folder / "journal",
             )

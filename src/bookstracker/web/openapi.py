@@ -5,7 +5,6 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-
 __all__ = ["openapi_document"]
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -52,7 +51,7 @@ def _path(name: str, description: str, max_length: int = 1024) -> dict[str, Any]
     }
 
 
-_ADMIN = [{"bearer": []}]
+_ADMIN: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 def _version() -> str:
@@ -165,7 +164,7 @@ def openapi_document() -> dict[str, Any]:
         },
         "/warm/csv": {
             "post": {
-                "summary": "Start a warming job from a Goodreads, StoryGraph or LibraryThing export",
+                "summary": "Start a warming job from a Goodreads, StoryGraph or LibraryThing file",
                 "security": _ADMIN,
                 "requestBody": {
                     "required": True,

@@ -17,7 +17,7 @@ from bookstracker.errors import ConfigurationError
 
 __all__ = ["WebSettings"]
 
-ADMIN_TOKEN_ENV = "BOOKSTRACKER_ADMIN_TOKEN"
+ADMIN_TOKEN_ENV = "BOOKSTRACKER_ADMIN_TOKEN"  # noqa: S105 (a variable's name)
 CORS_ORIGINS_ENV = "BOOKSTRACKER_CORS_ORIGINS"
 WEB_RATE_ENV = "BOOKSTRACKER_WEB_RATE"
 JOBS_DIR_ENV = "BOOKSTRACKER_WEB_JOBS_DIR"
@@ -62,7 +62,8 @@ class WebSettings:
     ``rate``/``burst``: each client's requests per second (0: no limit) and burst.
     ``max_body_bytes``: the largest JSON body; ``max_upload_bytes``: the largest CSV upload.
     ``jobs_dir``: where warming jobs and uploads are kept (None: next to the disk cache).
-    ``max_batch``: the most ISBNs in one ``POST /isbn``.
+    ``max_batch``: the most ISBNs in one ``POST /isbn``; ``max_jobs``: the most warming jobs
+    queued or running at once, each warming ``warm_concurrency`` authors at a time.
     """
 
     admin_token: str | None = attrs.field(default=None, repr=False, validator=_check_token)
@@ -73,6 +74,7 @@ class WebSettings:
     max_upload_bytes: int = 20 * 1024 * 1024
     max_batch: int = 1000
     max_jobs: int = 64
+    warm_concurrency: int = 4
     jobs_dir: Path | None = attrs.field(default=None, repr=False)
     event_interval: float = 1.0
 
