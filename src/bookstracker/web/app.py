@@ -233,7 +233,7 @@ async def isbn_one(request: Request) -> Response:
         request,
         state,
         ("isbn", given),
-        (tuple(result.results.items()),),
+        tuple(result.results.values()),
         lambda: _without_providers(result.to_dict()),
         result.providers,
         status=200 if found else 404,
