@@ -59,15 +59,17 @@ def test_serve_answers_streams_events_and_runs_jobs(tmp_path: Path) -> None:
 
 @pytest.mark.redis
 def test_two_workers_share_redis(tmp_path: Path, redis_url: str) -> None:
-    with live_server(
-        tmp_path, workers=2, BOOKSTRACKER_REDIS_URL=redis_url, BOOKSTRACKER_WEB_RATE="1000"
-    ) as (base, _):
-        with httpx.Client(base_url=base, timeout=30) as http:
-            first = http.get("/authors/Andy Weir").json()["providers"]
-            statuses = set()
-            for _ in range(6):
-                with httpx.Client(base_url=base, timeout=30) as fresh:  # new connection each
-                    answer = fresh.get("/authors/Andy Weir")
-                    statuses.add(answer.json()["providers"]["openlibrary"]["status"])
+    with (
+        live_server(
+            tmp_path, workers=2, BOOKSTRACKER_REDIS_URL=redis_url, BOOKSTRACKER_WEB_RATE="1000"
+        ) as (base, _),
+        httpx.Client(base_url=base, timeout=30) as http,
+    ):
+        first = http.get("/authors/Andy Weir").json()["providers"]
+        statuses = set()
+        for _ in range(6):
+            with httpx.Client(base_url=base, timeout=30) as fresh:  # new connection each
+                answer = fresh.get("/authors/Andy Weir")
+                statuses.add(answer.json()["providers"]["openlibrary"]["status"])
     assert first["openlibrary"]["status"] in ("ok", "cached")
     assert statuses == {"cached"}
