@@ -23,7 +23,10 @@
       width: Math.max(box.clientWidth, 280),
       height: box.clientWidth < 500 ? 200 : 240,
       series: [{}].concat(series),
-      axes: [{}, { label: yLabel, size: 60 }],
+      axes: [
+        { values: (u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString([], { hour12: false })) },
+        { label: yLabel, size: 60 },
+      ],
       scales: range ? { y: { range: range } } : {},
       legend: { live: false },
     };
