@@ -26,12 +26,14 @@ def portal_http(
 ) -> Iterator[tuple[Any, Any, dict[str, Any]]]:
     fakes = Fakes()
     folder: Path = tmp_path_factory.mktemp("web-properties")
-    with anyio.from_thread.start_blocking_portal() as portal:
-        with portal.wrap_async_context_manager(
+    with (
+        anyio.from_thread.start_blocking_portal() as portal,
+        portal.wrap_async_context_manager(
             serving(cached_client(fakes), folder, admin_token=TOKEN, max_jobs=2)
-        ) as http:
-            spec = portal.call(http.get, "/openapi.json").json()
-            yield portal, http, spec
+        ) as http,
+    ):
+        spec = portal.call(http.get, "/openapi.json").json()
+        yield portal, http, spec
 
 
 json_values = st.recursive(
