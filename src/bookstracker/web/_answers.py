@@ -177,9 +177,25 @@ def _same(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
     return len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True))
 
 
+_REPORTS_MEMO: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+
+
+def _reports_json(reports: Mapping[str, ProviderReport]) -> bytes:
+    """The ``providers`` object as JSON; the few distinct ones (all "cached"...) are kept."""
+    key = tuple(
+        (n, r.status, round(r.elapsed_ms, 1), r.requests, r.error) for n, r in reports.items()
+    )
+    known = _REPORTS_MEMO.get(key)
+    if known is None:
+        known = _REPORTS_MEMO[key] = dumps(_providers(reports))
+        if len(_REPORTS_MEMO) > 256:
+            _REPORTS_MEMO.popitem(last=False)
+    return known
+
+
 def with_providers(content: bytes, reports: Mapping[str, ProviderReport]) -> bytes:
     """``content`` (a JSON object without ``providers``) with the reports added last."""
-    providers = dumps(_providers(reports))
+    providers = _reports_json(reports)
     if content == b"{}":
         return b'{"providers":' + providers + b"}"
     return content[:-1] + b',"providers":' + providers + b"}"

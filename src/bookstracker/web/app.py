@@ -692,16 +692,16 @@ def create_app(
             if redis is not None:
                 await redis.aclose()
 
-    routes = [
+    routes = [  # the hot routes first: the router tries them in order
+        Route("/authors/{name_or_key}", author),
+        Route("/search", search),
+        Route("/isbn/{isbn}", isbn_one),
+        Route("/authors/{name_or_key}/completeness", completeness),
+        Route("/isbn", isbn_batch, methods=["POST"]),
         Route("/", dashboard),
         Route("/docs", docs_page),
         Route("/static/{path:path}", static_file),
         Route("/openapi.json", openapi),
-        Route("/search", search),
-        Route("/isbn/{isbn}", isbn_one),
-        Route("/isbn", isbn_batch, methods=["POST"]),
-        Route("/authors/{name_or_key}", author),
-        Route("/authors/{name_or_key}/completeness", completeness),
         Route("/warm", warm_list, methods=["GET"]),
         Route("/warm", warm_start, methods=["POST"]),
         Route("/warm/csv", warm_csv, methods=["POST"]),
