@@ -227,6 +227,7 @@ def main() -> None:
 
     import httpx
 
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
         os.environ["BOOKSTRACKER_CACHE_DIR"] = str(Path(folder) / "cache")
         os.environ["BOOKSTRACKER_WEB_JOBS_DIR"] = str(Path(folder) / "jobs")
@@ -284,6 +285,10 @@ def main() -> None:
             ],
             rows,
         )
+    )
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after (other processes share the cores)"
     )
     ratio = web_cpu / bare_cpu
     p99 = percentile(web_lat, 0.99)

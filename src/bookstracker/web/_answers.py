@@ -84,6 +84,16 @@ def _matches(request: Request, etag: str) -> bool:
     return "*" in tags or etag in tags or etag.removeprefix("W/") in tags
 
 
+class _Prepared(Response):
+    """A response whose headers are already encoded (the hot path skips re-parsing them)."""
+
+    def __init__(self, body: bytes, status: int, raw_headers: list[tuple[bytes, bytes]]) -> None:
+        self.status_code = status
+        self.background = None
+        self.body = body
+        self.raw_headers = raw_headers
+
+
 def json_response(
     request: Request,
     answer: Answer,
@@ -94,24 +104,23 @@ def json_response(
     media_type: str = JSON_TYPE,
 ) -> Response:
     """``answer`` as a response: 304 when the client's ETag matches, gzip when accepted."""
-    out: dict[str, str] = dict(headers or {})
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
+    cache_control = b"no-store" if max_age is None else b"public, max-age=%d" % int(max_age)
     if answer.etag is not None:
-        out["ETag"] = answer.etag
+        raw.append((b"etag", answer.etag.encode("latin-1")))
         if status == 200 and _matches(request, answer.etag):
-            if max_age is not None:
-                out["Cache-Control"] = f"public, max-age={int(max_age)}"
-            return Response(status_code=304, headers=out)
-    if max_age is not None:
-        out["Cache-Control"] = f"public, max-age={int(max_age)}"
-    else:
-        out.setdefault("Cache-Control", "no-store")
+            raw.append((b"cache-control", cache_control))
+            return _Prepared(b"", 304, raw)
+    raw.append((b"cache-control", cache_control))
     body = answer.body
     if len(body) >= GZIP_MIN_BYTES:
-        out["Vary"] = "Accept-Encoding"
+        raw.append((b"vary", b"Accept-Encoding"))
         if _accepts_gzip(request):
             body = answer.gzipped()
-            out["Content-Encoding"] = "gzip"
-    return Response(body, status_code=status, headers=out, media_type=media_type)
+            raw.append((b"content-encoding", b"gzip"))
+    raw.append((b"content-length", str(len(body)).encode("latin-1")))
+    raw.append((b"content-type", media_type.encode("latin-1")))
+    return _Prepared(body, status, raw)
 
 
 def problem(status: int, message: str, **extra: Any) -> Response:

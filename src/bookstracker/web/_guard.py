@@ -120,9 +120,9 @@ class Guard:
                 self._limiters.popitem(last=False)
         return limiter
 
-    def _client_id(self, scope: Scope, headers: Headers) -> str:
+    def _client_id(self, scope: Scope, headers: Headers | None) -> str:
         token = self.settings.admin_token
-        if token is not None and bearer_matches(headers, token):
+        if token is not None and headers is not None and bearer_matches(headers, token):
             return "token:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:16]
         client = scope.get("client")
         return "addr:" + (client[0] if client else "unknown")
@@ -140,7 +140,8 @@ class Guard:
         root: str = scope.get("root_path", "")
         if root and path.startswith(root):
             path = path[len(root) :] or "/"
-        headers = Headers(scope=scope)
+        reading = scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE")
+        headers = None if reading and self.settings.admin_token is None else Headers(scope=scope)
         if self.settings.rate > 0 and not path.startswith(_EXEMPT):
             wait = await self._limiter(self._client_id(scope, headers)).try_acquire()
             if wait > 0:
@@ -149,6 +150,10 @@ class Guard:
                     scope, receive, send
                 )
                 return
+        if reading:
+            await self.app(scope, receive, send)
+            return
+        assert headers is not None
         limit = (
             self.settings.max_upload_bytes
             if path in self._upload_paths
@@ -160,9 +165,6 @@ class Guard:
             await problem(413, f"the request body is larger than {limit} bytes")(
                 scope, receive, send
             )
-            return
-        if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
-            await self.app(scope, receive, send)
             return
         await self._capped(scope, receive, send, limit)
 
