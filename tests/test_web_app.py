@@ -259,3 +259,46 @@ async def test_a_mount_without_its_lifespan_says_so(fakes: Fakes, tmp_path: Path
         answer = await http.get("/authors/Andy Weir")
     assert answer.status_code == 503
     assert "lifespan" in answer.json()["error"]
+
+
+async def test_an_unsafe_folder_is_refused_without_naming_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import os
+
+    from bookstracker.errors import ConfigurationError
+    from bookstracker.web import WebSettings, create_app
+
+    unsafe = tmp_path / "open-to-all"
+    unsafe.mkdir()
+    os.chmod(unsafe, 0o777)
+    for settings, options in (
+        (WebSettings(rate=0, jobs_dir=tmp_path / "jobs"), {"cache_dir": unsafe, "offline": True}),
+        (WebSettings(rate=0, jobs_dir=unsafe), {"cache": None, "offline": True}),
+    ):
+        app = create_app(settings=settings, **options)
+        with pytest.raises(ConfigurationError) as refused:
+            async with app.router.lifespan_context(app):
+                pass
+        assert str(unsafe) not in str(refused.value)
+        assert refused.value.__cause__ is None
+    assert str(unsafe) not in caplog.text
+
+
+async def test_head_and_cors_preflight(fakes: Fakes, tmp_path: Path) -> None:
+    async with serving(
+        cached_client(fakes), tmp_path, cors_origins=("https://books.example",)
+    ) as http:
+        head = await http.head("/healthz")
+        assert head.status_code == 200
+        assert head.content == b""
+        preflight = await http.options(
+            "/warm",
+            headers={
+                "Origin": "https://books.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "Authorization",
+            },
+        )
+        assert preflight.status_code == 200
+        assert "POST" in preflight.headers["access-control-allow-methods"]

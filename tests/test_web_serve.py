@@ -73,3 +73,16 @@ def test_two_workers_share_redis(tmp_path: Path, redis_url: str) -> None:
                 statuses.add(answer.json()["providers"]["openlibrary"]["status"])
     assert first["openlibrary"]["status"] in ("ok", "cached")
     assert statuses == {"cached"}
+
+
+def test_serve_is_a_command_with_host_port_and_workers() -> None:
+    from click.testing import CliRunner
+
+    from bookstracker.cli import cli
+
+    shown = CliRunner().invoke(cli, ["serve", "--help"])
+    assert shown.exit_code == 0
+    for option in ("--host", "--port", "--workers", "127.0.0.1", "8000"):
+        assert option in shown.output
+    refused = CliRunner().invoke(cli, ["serve", "--workers", "0"])
+    assert refused.exit_code == 2

@@ -31,7 +31,7 @@ from starlette.types import ASGIApp
 
 from bookstracker.cache.policy import DEFAULT_POLICY, TTLPolicy
 from bookstracker.client import AsyncBooksClient
-from bookstracker.errors import BooksTrackerError, InvalidInput
+from bookstracker.errors import BooksTrackerError, CacheError, ConfigurationError, InvalidInput
 from bookstracker.models import Bibliography
 from bookstracker.pipeline.resolve import validate_author_name
 from bookstracker.warming import popular_authors
@@ -627,6 +627,32 @@ def _jobs_folder(settings: WebSettings) -> Path:
     return Path(root or platformdirs.user_cache_dir("bookstracker")) / "web-jobs"
 
 
+def _own_client(options: dict[str, Any]) -> AsyncBooksClient:
+    """The app's own client; a cache folder it refuses is named in no log line."""
+    try:
+        return AsyncBooksClient(**options)
+    except CacheError:
+        raise ConfigurationError(
+            "the cache folder cannot be used (other users may write it, or it cannot be "
+            "created): check BOOKSTRACKER_CACHE_DIR or --cache-dir"
+        ) from None
+
+
+def _job_store(settings: WebSettings, state: _State) -> JobStore:
+    try:
+        return JobStore(
+            _jobs_folder(settings),
+            state.client,
+            publish=state.broker.publish,
+            max_active=settings.max_jobs,
+            concurrency=settings.warm_concurrency,
+        )
+    except OSError as exc:
+        raise ConfigurationError(
+            f"the jobs folder cannot be used ({exc.strerror}): check BOOKSTRACKER_WEB_JOBS_DIR"
+        ) from None
+
+
 def _limiter_factory(settings: WebSettings) -> tuple[Callable[[str], TryLimiter] | None, Any]:
     """Per-client limiters shared through Redis when ``BOOKSTRACKER_REDIS_URL`` is set."""
     url = os.environ.get("BOOKSTRACKER_REDIS_URL", "").strip()
@@ -667,18 +693,12 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        owned = AsyncBooksClient(**client_options) if client is None else None
+        owned = _own_client(client_options) if client is None else None
         state.client = client or owned
         try:
+            jobs = state.jobs = _job_store(settings, state)
             async with anyio.create_task_group() as group:
-                state.jobs = JobStore(
-                    _jobs_folder(settings),
-                    state.client,
-                    publish=state.broker.publish,
-                    max_active=settings.max_jobs,
-                    concurrency=settings.warm_concurrency,
-                )
-                state.jobs.attach(group)
+                jobs.attach(group)
                 group.start_soon(
                     state.broker.tick, lambda: _snapshot(state), settings.event_interval
                 )

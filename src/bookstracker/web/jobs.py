@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import anyio
 from anyio.abc import TaskGroup
 
-from bookstracker.errors import BooksTrackerError, error_summary
+from bookstracker.errors import BooksTrackerError, ConfigurationError, error_summary
 from bookstracker.warming import WarmProgress, WarmReport
 
 __all__ = ["JOB_ID", "JobStore", "WarmClient"]
@@ -105,6 +105,11 @@ class JobStore:
         self._scopes: dict[str, anyio.CancelScope] = {}
         self._last_write: dict[str, float] = {}
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if sys.platform != "win32" and folder.stat().st_mode & 0o022:
+            raise ConfigurationError(
+                "the jobs folder can be written by other users; make it 700 "
+                "(BOOKSTRACKER_WEB_JOBS_DIR)"
+            )
         (folder / "journal").mkdir(exist_ok=True, mode=0o700)
 
     # -- records ---------------------------------------------------------------------------------
