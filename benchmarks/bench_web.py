@@ -2,11 +2,12 @@
 
     python benchmarks/bench_web.py [--clients 200] [--seconds 5]
 
-Two single-worker uvicorn processes are measured one after the other in the same run, on the
-same machine: bookstracker's app (``create_app``, offline sample catalog, the answer already
-cached, every middleware on, a per-client rate limit too high to refuse anything) and a bare
-Starlette route returning the very same bytes. The load generator is plain asyncio sockets
-(protocols, not streams): ``--clients`` keep-alive connections.
+Two single-worker uvicorn processes run side by side and are measured in interleaved rounds:
+bookstracker's app (``create_app`` with its default client, pointed at the fake providers in a
+third process; the answer already cached; every middleware on, with a per-client rate limit too
+high to refuse anything) and a bare Starlette route returning the very same bytes. The load
+generator is plain asyncio sockets (protocols, not streams): ``--clients`` keep-alive
+connections.
 
 1. Peak: each connection sends its next request as soon as its answer arrives; answers/s and the
    server process's CPU seconds per answer (from /proc) are measured.
@@ -14,7 +15,8 @@ Starlette route returning the very same bytes. The load generator is plain async
    counted from when each request was due (so a stalled server is not hidden), p50/p99 reported.
 
 Goals (issue 12): CPU per answer at most 1/0.6 of the bare route's, and p99 <= 50 ms at the
-steady rate.
+steady rate. The bare route's own p99 at that rate is the floor: on a machine whose other
+processes keep its cores busy (the load average is printed), that floor can pass 50 ms too.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,7 +34,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from _common import percentile, table
+from _common import BENCH_KEY, fake_server_process, percentile, table
 
 TARGET = "/authors/OL7234434A"
 CPU_GOAL = 1 / 0.6
@@ -47,7 +50,7 @@ def _serve_web(port: int) -> None:
 
     from bookstracker.web import WebSettings, create_app
 
-    app = create_app(offline=True, settings=WebSettings(rate=1e9, burst=1000))
+    app = create_app(settings=WebSettings(rate=1e9, burst=1000))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
@@ -222,56 +225,70 @@ async def _steady(port: int, clients: int, rate: float, seconds: float) -> list[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=200)
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=3.0, help="per phase and round")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
     import httpx
 
     load_before = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["BOOKSTRACKER_CACHE_DIR"] = str(Path(folder) / "cache")
-        os.environ["BOOKSTRACKER_WEB_JOBS_DIR"] = str(Path(folder) / "jobs")
+    peaks: dict[str, list[tuple[float, float]]] = {"bare": [], "web": []}
+    latencies: dict[str, list[float]] = {"bare": [], "web": []}
+    statuses: dict[str, dict[int, int]] = {"bare": {}, "web": {}}
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        fake_server_process({}) as urls,
+    ):
+        os.environ.update(
+            BOOKSTRACKER_CACHE_DIR=str(Path(folder) / "cache"),
+            BOOKSTRACKER_WEB_JOBS_DIR=str(Path(folder) / "jobs"),
+            BOOKSTRACKER_OPENLIBRARY_URL=urls["openlibrary"],
+            BOOKSTRACKER_GOOGLEBOOKS_URL=urls["googlebooks"],
+            BOOKSTRACKER_ISBNDB_URL=urls["isbndb"],
+            BOOKSTRACKER_ISBNDB_API_KEY=BENCH_KEY,
+        )
         body_file = Path(folder) / "body.json"
-        with _server("serve-web") as (port, pid):
-            first = httpx.get(f"http://127.0.0.1:{port}{TARGET}", timeout=60)
-            assert first.status_code == 200, first.text
-            cached = httpx.get(f"http://127.0.0.1:{port}{TARGET}", timeout=60)
+        with _server("serve-web") as web:
+            answer = httpx.get(f"http://127.0.0.1:{web[0]}{TARGET}", timeout=60)
+            assert answer.status_code == 200, answer.text
+            cached = httpx.get(f"http://127.0.0.1:{web[0]}{TARGET}", timeout=60)
+            assert cached.json()["providers"]["openlibrary"]["status"] == "cached"
             body_file.write_bytes(cached.content)
-            web_peak, web_cpu, web_codes = asyncio.run(_peak(port, pid, args.clients, args.seconds))
-        with _server("serve-bare", str(body_file)) as (port, pid):
-            bare_peak, bare_cpu, bare_codes = asyncio.run(
-                _peak(port, pid, args.clients, args.seconds)
-            )
-            steady = STEADY_SHARE * bare_peak
-            bare_lat = asyncio.run(_steady(port, args.clients, steady, args.seconds))
-        with _server("serve-web") as (port, pid):
-            httpx.get(f"http://127.0.0.1:{port}{TARGET}", timeout=60)
-            web_lat = asyncio.run(_steady(port, args.clients, steady, args.seconds))
+            with _server("serve-bare", str(body_file)) as bare:
+                servers = {"bare": bare, "web": web}
+                for _ in range(args.rounds):  # interleaved: both see the same machine
+                    for name, (port, pid) in servers.items():
+                        rate, cpu, codes = asyncio.run(_peak(port, pid, args.clients, args.seconds))
+                        peaks[name].append((rate, cpu))
+                        for status, n in codes.items():
+                            statuses[name][status] = statuses[name].get(status, 0) + n
+                steady = STEADY_SHARE * statistics.median(r for r, _ in peaks["bare"])
+                for _ in range(args.rounds):
+                    for name, (port, _pid) in servers.items():
+                        latencies[name] += asyncio.run(
+                            _steady(port, args.clients, steady, args.seconds)
+                        )
 
     print(
-        f"{args.clients} keep-alive clients, GET {TARGET} ({len(cached.content):,} bytes), "
-        f"one uvicorn worker each; {args.seconds:g} s per phase"
+        f"{args.clients} keep-alive clients, GET {TARGET} ({len(cached.content):,} bytes, "
+        f"cached), one uvicorn worker each; {args.rounds} interleaved rounds of "
+        f"{args.seconds:g} s per phase; medians over the rounds"
     )
-    rows = [
-        [
-            "bare Starlette route",
-            bare_peak,
-            bare_cpu * 1e6,
-            1.0,
-            percentile(bare_lat, 0.5),
-            percentile(bare_lat, 0.99),
-            str(bare_codes),
-        ],
-        [
-            "bookstracker.web",
-            web_peak,
-            web_cpu * 1e6,
-            web_cpu / bare_cpu,
-            percentile(web_lat, 0.5),
-            percentile(web_lat, 0.99),
-            str(web_codes),
-        ],
-    ]
+    bare_cpu = statistics.median(c for _, c in peaks["bare"])
+    rows = []
+    for name, label in (("bare", "bare Starlette route"), ("web", "bookstracker.web")):
+        cpu = statistics.median(c for _, c in peaks[name])
+        rows.append(
+            [
+                label,
+                statistics.median(r for r, _ in peaks[name]),
+                cpu * 1e6,
+                cpu / bare_cpu,
+                percentile(latencies[name], 0.5),
+                percentile(latencies[name], 0.99),
+                str(statuses[name]),
+            ]
+        )
     print(
         table(
             [
@@ -290,8 +307,8 @@ def main() -> None:
         f"machine: {os.cpu_count()} CPUs, load average {load_before:.1f} before, "
         f"{os.getloadavg()[0]:.1f} after (other processes share the cores)"
     )
-    ratio = web_cpu / bare_cpu
-    p99 = percentile(web_lat, 0.99)
+    ratio = rows[1][2] / rows[0][2]
+    p99 = rows[1][5]
     cpu_met = _verdict(ratio <= CPU_GOAL)
     p99_met = _verdict(p99 <= P99_GOAL_MS)
     print(f"goal: CPU per answer <= {CPU_GOAL:.2f} x bare: {ratio:.2f} x -> {cpu_met}")

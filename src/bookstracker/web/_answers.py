@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import json
 import logging
+import operator
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
@@ -51,8 +52,16 @@ def dumps(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _accepts_gzip(request: Request) -> bool:
-    return "gzip" in request.headers.get("accept-encoding", "")
+def _wanted(request: Request) -> tuple[bytes | None, bool]:
+    """The request's If-None-Match and whether it accepts gzip, read in one pass."""
+    if_none_match = None
+    gzip_ok = False
+    for name, value in request.scope["headers"]:
+        if name == b"if-none-match":
+            if_none_match = value
+        elif name == b"accept-encoding":
+            gzip_ok = b"gzip" in value
+    return if_none_match, gzip_ok
 
 
 class Answer:
@@ -76,11 +85,8 @@ def etag_of(content: bytes) -> str:
     return 'W/"' + hashlib.blake2b(content, digest_size=12).hexdigest() + '"'
 
 
-def _matches(request: Request, etag: str) -> bool:
-    wanted = request.headers.get("if-none-match")
-    if not wanted:
-        return False
-    tags = {t.strip() for t in wanted.split(",")}
+def _matches(wanted: bytes, etag: str) -> bool:
+    tags = {t.strip() for t in wanted.decode("latin-1").split(",")}
     return "*" in tags or etag in tags or etag.removeprefix("W/") in tags
 
 
@@ -106,16 +112,17 @@ def json_response(
     """``answer`` as a response: 304 when the client's ETag matches, gzip when accepted."""
     raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
     cache_control = b"no-store" if max_age is None else b"public, max-age=%d" % int(max_age)
+    if_none_match, gzip_ok = _wanted(request)
     if answer.etag is not None:
         raw.append((b"etag", answer.etag.encode("latin-1")))
-        if status == 200 and _matches(request, answer.etag):
+        if status == 200 and if_none_match and _matches(if_none_match, answer.etag):
             raw.append((b"cache-control", cache_control))
             return _Prepared(b"", 304, raw)
     raw.append((b"cache-control", cache_control))
     body = answer.body
     if len(body) >= GZIP_MIN_BYTES:
         raw.append((b"vary", b"Accept-Encoding"))
-        if _accepts_gzip(request):
+        if gzip_ok:
             body = answer.gzipped()
             raw.append((b"content-encoding", b"gzip"))
     raw.append((b"content-length", str(len(body)).encode("latin-1")))
@@ -183,7 +190,7 @@ class SerializedMemo:
 
 
 def _same(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
-    return len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True))
+    return len(old) == len(new) and all(map(operator.is_, old, new))
 
 
 _REPORTS_MEMO: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
@@ -191,9 +198,7 @@ _REPORTS_MEMO: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
 
 def _reports_json(reports: Mapping[str, ProviderReport]) -> bytes:
     """The ``providers`` object as JSON; the few distinct ones (all "cached"...) are kept."""
-    key = tuple(
-        (n, r.status, round(r.elapsed_ms, 1), r.requests, r.error) for n, r in reports.items()
-    )
+    key = tuple([(n, r.status, r.elapsed_ms, r.requests, r.error) for n, r in reports.items()])
     known = _REPORTS_MEMO.get(key)
     if known is None:
         known = _REPORTS_MEMO[key] = dumps(_providers(reports))
