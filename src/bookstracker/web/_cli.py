@@ -52,4 +52,5 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, log_level: str
         proxy_headers=False,
         server_header=False,
         lifespan="on",
+        timeout_graceful_shutdown=5,  # an open dashboard keeps its event stream open
     )
