@@ -149,8 +149,9 @@ class JobStore:
 
     @staticmethod
     def summary(record: dict[str, Any]) -> dict[str, Any]:
-        """The record as ``GET /warm/{job}`` shows it (no report: that is in ``/results``)."""
-        return {k: v for k, v in record.items() if k != "report"}
+        """The record as ``GET /warm/{job}`` shows it: no report (that is ``/results``) and not
+        the list of names (a progress event stays small however long the list)."""
+        return {k: v for k, v in record.items() if k not in ("report", "names")}
 
     # -- running ---------------------------------------------------------------------------------
 
