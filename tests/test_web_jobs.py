@@ -130,3 +130,19 @@ async def test_an_unfinished_job_resumes_when_the_server_starts_again(
         report = (await http.get(f"/warm/{job}/results")).json()
         assert report["authors"] == 3
         assert report["warmed"] + report["skipped"] == 3
+
+
+async def test_only_the_newest_finished_jobs_are_kept(
+    fakes: Fakes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bookstracker.web import jobs
+
+    monkeypatch.setattr(jobs, "KEEP_FINISHED", 2)
+    async with serving(cached_client(fakes), tmp_path) as http:
+        ids = []
+        for _ in range(4):
+            job = (await http.post("/warm", json={"names": ["Andy Weir"]})).json()["id"]
+            await _until_finished(http, job)
+            ids.append(job)
+        kept = [j["id"] for j in (await http.get("/warm")).json()["jobs"]]
+    assert kept == [ids[3], ids[2]]

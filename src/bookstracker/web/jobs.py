@@ -32,6 +32,7 @@ __all__ = ["JOB_ID", "JobStore", "WarmClient"]
 JOB_ID = re.compile(r"^[0-9a-f]{16}$")
 ACTIVE = ("queued", "running")
 MAX_SHOWN_REJECTED = 500
+KEEP_FINISHED = 100
 _WRITE_EVERY_S = 0.25
 _log = logging.getLogger("bookstracker.web")
 
@@ -172,9 +173,13 @@ class JobStore:
         """A new job warming ``names``, started at once; None when too many are active."""
         if self._group is None:
             raise BooksTrackerError("the jobs are not running (the app's lifespan did not start)")
-        active = sum(1 for r in self.all() if r.get("state") in ACTIVE)
+        records = self.all()
+        active = sum(1 for r in records if r.get("state") in ACTIVE)
         if active >= self.max_active:
             return None
+        finished = [r for r in records if r.get("state") not in ACTIVE]
+        for old in finished[KEEP_FINISHED - 1 :]:  # newest first: forget the oldest
+            self._path(old["id"]).unlink(missing_ok=True)
         rejected = rejected_rows or []
         record: dict[str, Any] = {
             "id": secrets.token_hex(8),
