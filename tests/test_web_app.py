@@ -9,6 +9,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
+from bookstracker import AsyncBooksClient
 from bookstracker.testing import Faults
 from support import Fakes
 from web_support import TOKEN, cached_client, serving
@@ -302,3 +303,27 @@ async def test_head_and_cors_preflight(fakes: Fakes, tmp_path: Path) -> None:
         )
         assert preflight.status_code == 200
         assert "POST" in preflight.headers["access-control-allow-methods"]
+
+
+@pytest.mark.redis
+async def test_workers_share_the_per_client_limit_through_redis(
+    fakes: Fakes, tmp_path: Path, redis_url: str
+) -> None:
+    import uuid
+
+    from bookstracker import MemoryCache
+
+    peer = (f"127.0.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250 + 1}", 4000)
+
+    def client() -> AsyncBooksClient:
+        made: AsyncBooksClient = fakes.client(cache=MemoryCache(), redis_url=redis_url)
+        return made
+
+    async with (
+        serving(client(), tmp_path / "a", peer=peer, rate=0.2, burst=2) as one,
+        serving(client(), tmp_path / "b", peer=peer, rate=0.2, burst=2) as two,
+    ):
+        codes = [(await http.get("/openapi.json")).status_code for http in (one, one, two, two)]
+    # Each worker alone would let both of its requests through; together they hold one limit.
+    assert codes[:2] == [200, 200]
+    assert 429 in codes[2:]

@@ -31,9 +31,11 @@ from starlette.types import ASGIApp
 
 from bookstracker.cache.policy import DEFAULT_POLICY, TTLPolicy
 from bookstracker.client import AsyncBooksClient
+from bookstracker.config import env_flag, env_str
 from bookstracker.errors import BooksTrackerError, CacheError, ConfigurationError, InvalidInput
 from bookstracker.models import Bibliography
 from bookstracker.pipeline.resolve import validate_author_name
+from bookstracker.resilience.ratelimit import LocalRateLimiter, RedisRateLimiter
 from bookstracker.warming import popular_authors
 from bookstracker.web._answers import (
     JSON_TYPE,
@@ -620,10 +622,12 @@ async def openapi(request: Request) -> Response:
 # -- assembly -----------------------------------------------------------------------------------
 
 
-def _jobs_folder(settings: WebSettings) -> Path:
+def _jobs_folder(settings: WebSettings, client: Any) -> Path:
+    """``settings.jobs_dir``, else ``web-jobs`` in the client's cache folder."""
     if settings.jobs_dir is not None:
         return settings.jobs_dir
-    root = os.environ.get("BOOKSTRACKER_CACHE_DIR", "").strip()
+    client_settings = getattr(client, "settings", None)
+    root = getattr(client_settings, "cache_dir", None)
     return Path(root or platformdirs.user_cache_dir("bookstracker")) / "web-jobs"
 
 
@@ -641,7 +645,7 @@ def _own_client(options: dict[str, Any]) -> AsyncBooksClient:
 def _job_store(settings: WebSettings, state: _State) -> JobStore:
     try:
         return JobStore(
-            _jobs_folder(settings),
+            _jobs_folder(settings, state.client),
             state.client,
             publish=state.broker.publish,
             max_active=settings.max_jobs,
@@ -653,22 +657,39 @@ def _job_store(settings: WebSettings, state: _State) -> JobStore:
         ) from None
 
 
-def _limiter_factory(settings: WebSettings) -> tuple[Callable[[str], TryLimiter] | None, Any]:
-    """Per-client limiters shared through Redis when ``BOOKSTRACKER_REDIS_URL`` is set."""
-    url = os.environ.get("BOOKSTRACKER_REDIS_URL", "").strip()
-    if not url or settings.rate <= 0:
-        return None, None
-    from bookstracker.cache.redis import import_redis
-    from bookstracker.resilience.ratelimit import RedisRateLimiter
+class _ClientLimiters:
+    """Per-client limiters: shared through the client's Redis (``BOOKSTRACKER_REDIS_URL``) by
+    every worker when there is one, else held in this process."""
 
-    redis = import_redis().Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+    def __init__(self, settings: WebSettings) -> None:
+        self.settings = settings
+        self.redis: Any = None
 
-    def make(client: str) -> TryLimiter:
+    def connect(self, client: Any) -> None:
+        client_settings = getattr(client, "settings", None)
+        url = getattr(client_settings, "redis_url", None)
+        if url and self.settings.rate > 0:
+            from bookstracker.cache.redis import import_redis
+
+            self.redis = import_redis().Redis.from_url(
+                url, socket_timeout=1.0, socket_connect_timeout=1.0
+            )
+
+    async def aclose(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
+            self.redis = None
+
+    def __call__(self, client_id: str) -> TryLimiter:
+        if self.redis is None:
+            return LocalRateLimiter(self.settings.rate, burst=self.settings.burst)
         return RedisRateLimiter(
-            redis, client, settings.rate, burst=settings.burst, prefix="bookstracker:v1:web-rate:"
+            self.redis,
+            client_id,
+            self.settings.rate,
+            burst=self.settings.burst,
+            prefix="bookstracker:v1:web-rate:",
         )
-
-    return make, redis
 
 
 def create_app(
@@ -689,12 +710,13 @@ def create_app(
         raise InvalidInput("give a client or client options, not both")
     settings = settings or WebSettings.from_env()
     state = _State(settings=settings, broker=EventBroker(), figures=WebFigures())
-    limiter_for, redis = _limiter_factory(settings)
+    limiters = _ClientLimiters(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = _own_client(client_options) if client is None else None
         state.client = client or owned
+        limiters.connect(state.client)
         try:
             jobs = state.jobs = _job_store(settings, state)
             async with anyio.create_task_group() as group:
@@ -709,8 +731,7 @@ def create_app(
             state.client = None
             if owned is not None:
                 await owned.aclose()
-            if redis is not None:
-                await redis.aclose()
+            await limiters.aclose()
 
     routes = [  # the hot routes first: the router tries them in order
         Route("/authors/{name_or_key}", author),
@@ -737,7 +758,7 @@ def create_app(
     ]
 
     def guarded(app: ASGIApp) -> ASGIApp:
-        guard = Guard(app, settings=settings, limiter_for=limiter_for)
+        guard = Guard(app, settings=settings, limiter_for=limiters)
         state.guard = guard
         return state.figures.wrap(guard)
 
@@ -788,11 +809,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def app_from_env() -> Starlette:
-    """The app ``bookstracker serve`` runs in each worker (settings from the environment)."""
+    """The app ``bookstracker serve`` runs in each worker (settings from the environment; the
+    command passes its global ``--providers`` and ``--no-cache`` in two variables of its own)."""
     options: dict[str, Any] = {}
-    providers = os.environ.get("BOOKSTRACKER_WEB_PROVIDERS", "").strip()
+    providers = env_str("BOOKSTRACKER_WEB_PROVIDERS")
     if providers:
         options["providers"] = providers
-    if os.environ.get("BOOKSTRACKER_WEB_NO_CACHE") == "1":
+    if env_flag("BOOKSTRACKER_WEB_NO_CACHE"):
         options["cache"] = None
     return create_app(**options)

@@ -8,11 +8,12 @@ client's limit in requests per second (``0`` turns it off).
 from __future__ import annotations
 
 import math
-import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import attrs
 
+from bookstracker.config import env_str
 from bookstracker.errors import ConfigurationError
 
 __all__ = ["WebSettings"]
@@ -79,19 +80,20 @@ class WebSettings:
     event_interval: float = 1.0
 
     @classmethod
-    def from_env(cls, **overrides: object) -> WebSettings:
-        """Settings from the environment, with ``overrides`` (argument names) taking precedence."""
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> WebSettings:
+        """Settings from the environment (``environ`` or ``os.environ``), with ``overrides``
+        (argument names) taking precedence."""
         values: dict[str, object] = {}
-        token = os.environ.get(ADMIN_TOKEN_ENV, "").strip()
+        token = env_str(ADMIN_TOKEN_ENV, environ)
         if token:
             values["admin_token"] = token
-        origins = os.environ.get(CORS_ORIGINS_ENV, "")
-        if origins.strip():
+        origins = env_str(CORS_ORIGINS_ENV, environ)
+        if origins:
             values["cors_origins"] = _origins_from(origins)
-        rate = os.environ.get(WEB_RATE_ENV, "").strip()
+        rate = env_str(WEB_RATE_ENV, environ)
         if rate:
             values["rate"] = _rate_from(rate)
-        jobs = os.environ.get(JOBS_DIR_ENV, "").strip()
+        jobs = env_str(JOBS_DIR_ENV, environ)
         if jobs:
             values["jobs_dir"] = Path(jobs)
         values.update(overrides)
