@@ -82,7 +82,9 @@ def _wait(what: str, check: Callable[[], Any], seconds: float = 60.0) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_the_dashboard_uploads_a_csv_and_draws(browser: Any, tmp_path: Path) -> None:
+def test_the_dashboard_uploads_a_csv_and_draws(
+    browser: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     export = tmp_path / "goodreads_library_export.csv"
     export.write_text(EXPORT, encoding="utf-8")
     with live_server(tmp_path) as (base, _):
@@ -125,5 +127,6 @@ def test_the_dashboard_uploads_a_csv_and_draws(browser: Any, tmp_path: Path) -> 
         assert breaker.text == "closed"
         shot = tmp_path / "dashboard.png"
         browser.save_screenshot(str(shot))
-    print(f"dashboard screenshot: {shot}")
+    with capsys.disabled():  # shown in every run, not only when the test fails
+        print(f"\ndashboard screenshot: {shot}")
     assert shot.stat().st_size > 10_000
