@@ -38,6 +38,7 @@ from bookstracker.errors import (
     NotFound,
 )
 from bookstracker.metrics import Stats
+from bookstracker.mirror._cli import mirror
 from bookstracker.models import (
     PROVIDERS,
     Bibliography,
@@ -624,12 +625,13 @@ def cache_clear(options: Options) -> None:
     _run(options, action, render)
 
 
-cli.add_command(serve)
-
-
 def _not_asked() -> dict[str, Any]:
     """The ``providers`` object of a document for which no provider was asked."""
     return reports_to_dict({p: ProviderReport(provider=p, status="skipped") for p in PROVIDERS})
+
+
+cli.add_command(mirror)
+cli.add_command(serve)
 
 
 def main(argv: list[str] | None = None) -> None:
