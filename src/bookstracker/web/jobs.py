@@ -71,10 +71,11 @@ class _Lock:
         return True
 
     def release(self) -> None:
+        # The file stays (removed with its job): unlinking it here would let a process that
+        # opened it just before lock an orphan while another locks a new file of that name.
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
-        self.path.unlink(missing_ok=True)
 
 
 def _write_atomic(path: Path, record: dict[str, Any]) -> None:
@@ -179,7 +180,7 @@ class JobStore:
             return None
         finished = [r for r in records if r.get("state") not in ACTIVE]
         for old in finished[KEEP_FINISHED - 1 :]:  # newest first: forget the oldest
-            self._path(old["id"]).unlink(missing_ok=True)
+            self._forget(old["id"])
         rejected = rejected_rows or []
         record: dict[str, Any] = {
             "id": secrets.token_hex(8),
@@ -267,13 +268,17 @@ class JobStore:
         """Stop the job (in whichever process runs it) and forget it; False if unknown."""
         if self.get(job_id) is None:
             return False
-        self._path(job_id).unlink(missing_ok=True)
+        self._forget(job_id)
         scope = self._scopes.get(job_id)
         if scope is not None:
             scope.cancel()
         else:
             self.publish("warm", {"id": job_id, "state": "cancelled"})
         return True
+
+    def _forget(self, job_id: str) -> None:
+        self._path(job_id).unlink(missing_ok=True)
+        (self.folder / f"{job_id}.lock").unlink(missing_ok=True)
 
     def upload_path(self) -> Path:
         """A fresh file name in the jobs folder for an upload being received."""
