@@ -42,6 +42,7 @@ from bookstracker.models import (
 )
 from bookstracker.progress import WarmProgress
 from bookstracker.warming import WarmReport
+from bookstracker.web._cli import serve
 
 __all__ = ["main"]
 
@@ -632,6 +633,7 @@ def _not_asked() -> dict[str, Any]:
 
 
 cli.add_command(mirror)
+cli.add_command(serve)
 
 
 def main(argv: list[str] | None = None) -> None:

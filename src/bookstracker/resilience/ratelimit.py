@@ -71,6 +71,14 @@ def _pacer(rate: float, burst: int) -> AsyncLimiter:
     after the first ``burst`` the requests leave one interval apart, in the order they came."""
     return AsyncLimiter(burst, burst * _interval(rate))
 
+    def try_acquire(self) -> float:
+        now = time.monotonic()
+        wait = self._tat - self._tolerance - now
+        if wait <= 0:
+            self._tat = max(self._tat, now) + self._interval
+            return 0.0
+        return wait
+
 
 class _PerLoop:
     """One ``asyncio.Lock``-based object per running event loop (they are bound to one)."""
@@ -112,6 +120,12 @@ class LocalRateLimiter:
         if math.isinf(self.rate):
             return
         await self._pacers.get(lambda: _pacer(self.rate, self.burst)).acquire()
+
+    async def try_acquire(self) -> float:
+        """Take a token if one is free now (0.0); else the seconds until one is, taking none."""
+        if math.isinf(self.rate):
+            return 0.0
+        return self._pacers.get(lambda: _Pacer(self.rate, self.burst)).try_acquire()
 
 
 # GCRA on the server's clock. KEYS[1]: the limiter key. ARGV[1]: microseconds between
@@ -186,6 +200,31 @@ class RedisRateLimiter:
             return
         async with self._turns.get(asyncio.Lock):
             await self._acquire_shared()
+
+    async def try_acquire(self) -> float:
+        """Take a shared token if one is free now (0.0); else the seconds until one is.
+
+        When Redis cannot be reached, this process's own limit answers instead.
+        """
+        if math.isinf(self.rate):
+            return 0.0
+        if not self.degraded:
+            interval_us = max(1, math.ceil(1_000_000 * _interval(self.rate)))
+            try:
+                wait_us = int(
+                    await self._script(keys=[self.redis_key], args=[interval_us, self.burst])
+                )
+            except _redis_outage_errors() as exc:
+                self._down_until = time.monotonic() + self.fallback_for
+                _log.warning(
+                    "Redis rate limit %r unreachable (%s); limiting this process alone for %gs",
+                    self.key,
+                    type(exc).__name__,
+                    self.fallback_for,
+                )
+            else:
+                return max(0.0, wait_us / 1_000_000)
+        return await self._fallback.try_acquire()
 
     async def _acquire_shared(self) -> None:
         interval_us = max(1, math.ceil(1_000_000 * _interval(self.rate)))
