@@ -71,15 +71,6 @@ def _pacer(rate: float, burst: int) -> AsyncLimiter:
     after the first ``burst`` the requests leave one interval apart, in the order they came."""
     return AsyncLimiter(burst, burst * _interval(rate))
 
-    def try_acquire(self) -> float:
-        now = time.monotonic()
-        wait = self._tat - self._tolerance - now
-        if wait <= 0:
-            self._tat = max(self._tat, now) + self._interval
-            return 0.0
-        return wait
-
-
 class _PerLoop:
     """One ``asyncio.Lock``-based object per running event loop (they are bound to one)."""
 
@@ -125,7 +116,12 @@ class LocalRateLimiter:
         """Take a token if one is free now (0.0); else the seconds until one is, taking none."""
         if math.isinf(self.rate):
             return 0.0
-        return self._pacers.get(lambda: _Pacer(self.rate, self.burst)).try_acquire()
+        pacer = self._pacers.get(lambda: _pacer(self.rate, self.burst))
+        if pacer.has_capacity():
+            await pacer.acquire()
+            return 0.0
+        # A full bucket drains one request's worth every interval: an upper bound on the wait.
+        return _interval(self.rate)
 
 
 # GCRA on the server's clock. KEYS[1]: the limiter key. ARGV[1]: microseconds between
