@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from bookstracker._logging import log_event
 from bookstracker.cache import (
     DEFAULT_POLICY,
     CacheBackend,
@@ -28,6 +29,7 @@ from bookstracker.cache.answers import AnswerCache
 from bookstracker.cache.redis import import_redis
 from bookstracker.config import UNSET, Settings, Unset
 from bookstracker.errors import NotFound
+from bookstracker.instrumentation import EventBus
 from bookstracker.models import ProviderReport
 from bookstracker.pipeline.isbns import EditionLookup
 from bookstracker.pipeline.search import ParallelSearcher
@@ -153,6 +155,7 @@ def assemble(
         namespace=namespace,
         not_found=not_found,
         shared_flights=flights,
+        events=EventBus(log_event),
     )
     return Assembly(
         settings=settings,

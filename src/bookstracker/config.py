@@ -218,12 +218,29 @@ class ProviderConfig:
             config = attrs.evolve(config, user_agent=user_agent, user_agent_given=True)
         return config
 
+    @classmethod
+    def own_fields(
+        cls, *, plan: str | Unset | None = UNSET, environ: Mapping[str, str] | None = None
+    ) -> dict[str, object]:
+        """The values of the fields a provider's config adds (resolved like the others)."""
+        return {}
+
 
 @attrs.frozen(kw_only=True)
 class ISBNdbConfig(ProviderConfig):
     """ISBNdb's settings: the plan (host, rate, batch size) besides the common ones."""
 
     plan: str | None = None
+
+    @classmethod
+    def own_fields(
+        cls, *, plan: str | Unset | None = UNSET, environ: Mapping[str, str] | None = None
+    ) -> dict[str, object]:
+        return {"plan": env_str(ENV.ISBNDB_PLAN, environ) if isinstance(plan, Unset) else plan}
+
+
+_CONFIG_TYPES: Mapping[str, type[ProviderConfig]] = {"isbndb": ISBNdbConfig}
+"""The providers whose config has fields of its own."""
 
 
 def provider_config(
@@ -261,11 +278,10 @@ def provider_config(
         "user_agent": agent,
         "user_agent_given": given_agent,
     }
+    config_type = _CONFIG_TYPES.get(provider, ProviderConfig)
     try:
-        if provider == "isbndb":
-            chosen = env_str(ENV.ISBNDB_PLAN, environ) if isinstance(plan, Unset) else plan
-            return ISBNdbConfig(plan=chosen, **common)  # type: ignore[arg-type]
-        return ProviderConfig(**common)  # type: ignore[arg-type]
+        own = config_type.own_fields(plan=plan, environ=environ)
+        return config_type(**common, **own)  # type: ignore[arg-type]
     except ConfigurationError as exc:
         raise ConfigurationError(f"{provider}: {exc}") from None
 
@@ -314,7 +330,7 @@ class Settings:
         found = self.provider_configs.get(name)
         if found is not None:
             return found
-        return ISBNdbConfig() if name == "isbndb" else ProviderConfig()
+        return _CONFIG_TYPES.get(name, ProviderConfig)()
 
     @classmethod
     def resolve(

@@ -35,7 +35,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Literal, get_args
 
-import anyio
 import attrs
 
 from bookstracker._http import AsyncBaseTransport, AsyncClient, HttpRequest, HttpResponse
@@ -70,7 +69,7 @@ from bookstracker.resilience import (
     RetryPolicy,
 )
 from bookstracker.resilience.shared import SharedLimits
-from bookstracker.taskgroup import gather
+from bookstracker.taskgroup import gather, run_all
 
 __all__ = [
     "API_RESULT_CEILING",
@@ -758,15 +757,9 @@ class ISBNdb(ProviderAdapter):
         size = self.bulk_size
         batches = [wanted[i : i + size] for i in range(0, len(wanted), size)]
         found: dict[str, Edition] = {}
-        errors: list[BaseException] = []
 
-        async def fetch(batch: list[str], cancel: anyio.CancelScope) -> None:
-            try:
-                body = await self._call(self.books_request(batch), cost=len(batch))
-            except BooksTrackerError as exc:
-                errors.append(exc)
-                cancel.cancel()
-                return
+        async def fetch(batch: list[str]) -> None:
+            body = await self._call(self.books_request(batch), cost=len(batch))
             if body is NOT_FOUND:
                 return
             requested = set(batch)
@@ -775,11 +768,7 @@ class ISBNdb(ProviderAdapter):
                 if key is not None:
                     found.setdefault(key, edition)
 
-        async with anyio.create_task_group() as group:
-            for batch in batches:
-                group.start_soon(fetch, batch, group.cancel_scope)
-        if errors:
-            raise errors[0]
+        await run_all([functools.partial(fetch, batch) for batch in batches])
         return {isbn: found[isbn] for isbn in wanted if isbn in found}
 
     async def author_editions(
