@@ -29,3 +29,25 @@ def test_the_client_cache_hit_benchmark_ignores_the_environment_settings() -> No
     assert done.returncode == 0, done.stderr
     assert "memory+disk" in done.stdout
     assert "ignoring BOOKSTRACKER_ISBNDB_URL" in done.stderr
+
+
+def test_the_warming_benchmark_runs_in_a_tiny_mode() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "bench_warming.py"),
+            "--rows",
+            "12",
+            "--authors",
+            "2",
+            "--rate",
+            "50",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "12 rows, 2 authors in the export: 2 warmed, 0 failed" in done.stdout
+    assert "floor N/R s" in done.stdout
