@@ -343,6 +343,53 @@ async def test_work_editions(served: Served) -> None:
 
 
 @pytest.mark.anyio
+async def test_editions_of_works_in_one_search_and_one_books_batch(served: Served) -> None:
+    async with served.make() as ol:
+        found = await ol.editions_of_works(["/works/OL10W", "OL11W", "OL12W", "OL999W"])
+    assert {w: [e.keys[OL] for e in eds] for w, eds in found.items()} == {
+        "OL10W": ["OL100M", "OL101M"],  # OL102M is ISBNdb's alone
+        "OL11W": ["OL110M"],
+        "OL12W": [],  # a work without editions; OL999W is unknown, so missing
+    }
+    english = found["OL10W"][0]
+    assert (english.work_key, english.language, english.publisher) == (
+        "OL10W",
+        "en",
+        "HarperCollins",
+    )
+    assert served.fake.count("/search.json") == 1
+    assert served.fake.count("/api/books") == 1
+    assert served.fake.count("/works/") == 0
+    (search,) = served.fake.requests("/search.json")
+    assert search.param("q") == (
+        'key:("/works/OL10W" OR "/works/OL11W" OR "/works/OL12W" OR "/works/OL999W")'
+    )
+    assert search.param("fields") == "key,edition_key"
+    (books,) = served.fake.requests("/api/books")
+    assert books.param("bibkeys") == "OLID:OL100M,OLID:OL101M,OLID:OL110M"
+
+
+@pytest.mark.anyio
+async def test_editions_of_works_caps_and_batches(served: Served) -> None:
+    async with served.make() as ol:
+        found = await ol.editions_of_works(["OL10W", "OL11W"], per_work=1, batch_size=1)
+    assert {w: [e.keys[OL] for e in eds] for w, eds in found.items()} == {
+        "OL10W": ["OL100M"],
+        "OL11W": ["OL110M"],
+    }
+    assert served.fake.count("/api/books") == 2
+
+
+@pytest.mark.anyio
+async def test_editions_of_works_validates_before_sending(served: Served) -> None:
+    async with served.make() as ol:
+        with pytest.raises(InvalidQuery):
+            await ol.editions_of_works(["OL1A"])
+        assert await ol.editions_of_works([]) == {}
+    assert served.fake.count() == 0
+
+
+@pytest.mark.anyio
 async def test_edition(served: Served) -> None:
     async with served.make() as ol:
         edition = await ol.edition("OL110M")

@@ -7,6 +7,9 @@
 3. The author's original language, then the core-works filter.
 4. Editions paired with core works (ISBN, then title + author), merged across providers.
 5. The completeness score and its evidence.
+6. OpenLibrary's own editions of the core works still without any (no ISBN), then 3-5 again:
+   one key search plus ``/api/books`` batches when that is fewer requests than one
+   ``/works/…/editions.json`` per work.
 
 When OpenLibrary cannot answer, the works are grouped from the other providers' editions and
 the bibliography is marked incomplete.
@@ -15,8 +18,9 @@ the bibliography is marked incomplete.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import anyio.to_thread
 import attrs
@@ -44,6 +48,7 @@ from bookstracker.providers.contract import (
     WorkSignals,
     WorksListing,
 )
+from bookstracker.providers.openlibrary import BOOKS_BATCH_SIZE, WORKS_PER_KEY_QUERY
 from bookstracker.resilience import Deadline
 from bookstracker.taskgroup import run_all
 
@@ -52,6 +57,33 @@ __all__ = ["OFF_LOOP_RECORDS", "EnhancementPipeline", "OpenLibraryHarvest"]
 OFF_LOOP_RECORDS = 2_000
 """Above this many works and editions, the filtering and pairing (tens of milliseconds and up)
 run in a worker thread, so that the event loop (a web server's, say) stays responsive."""
+
+
+BARE_WORK_EDITIONS = 50
+"""At most this many editions are fetched per core work left without any."""
+
+
+@runtime_checkable
+class WorksEditionsBatch(Protocol):
+    """A works provider that fetches the editions of many works in a few requests
+    (:meth:`bookstracker.providers.openlibrary.OpenLibrary.editions_of_works`)."""
+
+    async def editions_of_works(
+        self, keys: Iterable[str], *, per_work: int = ...
+    ) -> dict[str, tuple[Edition, ...]]: ...
+
+
+def _batch_requests(works: Sequence[Work]) -> int:
+    """What :meth:`WorksEditionsBatch.editions_of_works` sends for ``works`` at most: the key
+    searches, then the edition batches (each work's edition count, or the cap when unknown)."""
+    editions = sum(
+        min(
+            w.edition_count if w.edition_count is not None else BARE_WORK_EDITIONS,
+            BARE_WORK_EDITIONS,
+        )
+        for w in works
+    )
+    return math.ceil(len(works) / WORKS_PER_KEY_QUERY) + math.ceil(editions / BOOKS_BATCH_SIZE)
 
 
 class OpenLibraryHarvest:
@@ -290,10 +322,11 @@ class EnhancementPipeline:
         self, bibliography: Bibliography, deadline: float | None = None
     ) -> tuple[list[Edition], ProviderReport | None]:
         """OpenLibrary's own editions of the core works no ISBN brought any for (web stories,
-        ebooks, books printed before ISBNs): one ``/works/…/editions.json`` each, bounded."""
-        bare = [
-            w.openlibrary_key for w in bibliography.works if not w.editions and w.openlibrary_key
-        ][: self.max_bare_work_lookups]
+        ebooks, books printed before ISBNs), bounded: in one key search plus edition batches
+        when that is fewer requests than one ``/works/…/editions.json`` each."""
+        bare = [w for w in bibliography.works if not w.editions and w.openlibrary_key][
+            : self.max_bare_work_lookups
+        ]
         source = self.works_source
         if (
             not bare
@@ -302,18 +335,33 @@ class EnhancementPipeline:
             or Capability.WORK_EDITIONS not in source.capabilities
         ):
             return [], None
+        keys = [w.openlibrary_key for w in bare if w.openlibrary_key]
         found: list[Edition] = []
 
         async def one(key: str) -> None:
             try:
-                page = await source.work_editions(key, page_size=50, max_editions=50)
+                page = await source.work_editions(
+                    key, page_size=BARE_WORK_EDITIONS, max_editions=BARE_WORK_EDITIONS
+                )
             except ProviderError:
                 return
             found.extend(attrs.evolve(e, work_key=e.work_key or key) for e in page.editions)
 
-        async def every() -> None:
-            await run_all([functools.partial(one, key) for key in bare])
+        async def each(wanted: Sequence[str]) -> None:
+            await run_all([functools.partial(one, key) for key in wanted])
 
+        async def batched(batch: WorksEditionsBatch) -> None:
+            try:
+                by_work = await batch.editions_of_works(keys, per_work=BARE_WORK_EDITIONS)
+            except ProviderError:
+                return
+            for editions in by_work.values():
+                found.extend(editions)
+            await each([key for key in keys if key not in by_work])  # the search missed them
+
+        every: Callable[[], Awaitable[None]] = functools.partial(each, keys)
+        if isinstance(source, WorksEditionsBatch) and _batch_requests(bare) < len(keys):
+            every = functools.partial(batched, source)
         outcome = await fan_out(
             {source.name: every}, deadline=deadline if deadline is not None else self.deadline
         )

@@ -86,6 +86,7 @@ __all__ = [
     "MAX_SIGNAL_ISBNS",
     "SEARCH_FIELDS",
     "SIGNAL_FIELDS",
+    "WORKS_PER_KEY_QUERY",
     "OpenLibrary",
     "WorkRecord",
     "WorkSignals",
@@ -126,6 +127,7 @@ MAX_LIST_LIMIT = 1000
 MAX_SEARCH_LIMIT = 1000
 BOOKS_BATCH_SIZE = 50
 MAX_BOOKS_BATCH = 300
+WORKS_PER_KEY_QUERY = 100
 UNIDENTIFIED_RATE = 1.0
 
 _IDENTIFYING_UA = re.compile(r"bot|spider|crawl|google|http|@", re.IGNORECASE)
@@ -134,6 +136,8 @@ _KEY_IN_PATH = re.compile(
     r"(?:https?://[^/]+)?/*(?:authors|works|books)/(OL\d+[AWM])(?:[/.?#].*)?", re.IGNORECASE
 )
 _AUTHOR_KEY = re.compile(r"OL\d+A")
+_WORK_KEY = re.compile(r"OL\d+W")
+_EDITION = re.compile(r"OL\d+M", re.IGNORECASE)
 _warned_user_agents: set[str] = set()
 
 
@@ -1056,6 +1060,87 @@ class OpenLibrary(ProviderAdapter):
             merged.update(result)
         return merged
 
+    async def editions_of_works(
+        self,
+        keys: Iterable[str],
+        *,
+        per_work: int = 50,
+        batch_size: int = BOOKS_BATCH_SIZE,
+    ) -> dict[str, tuple[Edition, ...]]:
+        """The editions (ISBN or not) of many works in few requests, keyed by bare work id.
+
+        One ``/search.json?q=key:("/works/A" OR "/works/B" …)&fields=key,edition_key`` per
+        `WORKS_PER_KEY_QUERY` works gives their edition ids (the first ``per_work`` of each),
+        then ``/api/books?bibkeys=OLID:…`` batches (``jscmd=details``, run concurrently) give
+        the edition records. A work the search did not return is missing from the answer (ask
+        :meth:`work_editions` for it); one it returned without editions maps to ``()``.
+        """
+        _check_range("per_work", per_work, 1, None)
+        _check_range("batch_size", batch_size, 1, MAX_BOOKS_BATCH)
+        wanted = list(dict.fromkeys(_work_key(k) for k in keys))
+        chunks = [
+            wanted[i : i + WORKS_PER_KEY_QUERY] for i in range(0, len(wanted), WORKS_PER_KEY_QUERY)
+        ]
+        bodies = await gather([functools.partial(self._edition_keys, c) for c in chunks])
+        owner: dict[str, str] = {}
+        listed: dict[str, list[str]] = {}
+        for found in bodies:
+            for work, editions in found.items():
+                if work in listed or work not in wanted:
+                    continue
+                listed[work] = [e for e in editions if e not in owner][:per_work]
+                owner.update((e, work) for e in listed[work])
+        ids = list(owner)
+        batches = [ids[i : i + batch_size] for i in range(0, len(ids), batch_size)]
+        records = await gather([functools.partial(self._olid_batch, b) for b in batches])
+        by_id: dict[str, Edition] = {}
+        for record in records:
+            by_id.update(record)
+        return {
+            work: tuple(
+                attrs.evolve(by_id[e], work_key=by_id[e].work_key or work)
+                for e in editions
+                if e in by_id
+            )
+            for work, editions in listed.items()
+        }
+
+    async def _edition_keys(self, works: Sequence[str]) -> dict[str, list[str]]:
+        """Work id -> its edition ids, from one search by work key."""
+        query = "key:(" + " OR ".join(f'"/works/{w}"' for w in works) + ")"
+        body = await self._call(
+            self._get(
+                "/search.json",
+                (("q", query), ("fields", "key,edition_key"), ("limit", str(len(works)))),
+            )
+        )
+        if body is NOT_FOUND:
+            return {}
+        out: dict[str, list[str]] = {}
+        for doc in as_list(_object(body, "search").get("docs")):
+            data = as_dict(doc)
+            key = _key_of(data.get("key"))
+            if key is None or not key.endswith("W"):
+                continue
+            editions = [
+                m.upper() for m in _strings(data.get("edition_key")) if _EDITION.fullmatch(m)
+            ]
+            out.setdefault(key, list(dict.fromkeys(editions)))
+        return out
+
+    async def _olid_batch(self, edition_ids: Sequence[str]) -> dict[str, Edition]:
+        """Edition id -> record, from one ``/api/books?bibkeys=OLID:…`` request."""
+        bibkeys = ",".join(f"OLID:{e}" for e in edition_ids)
+        body = await self._call(
+            self._get(
+                "/api/books", (("bibkeys", bibkeys), ("format", "json"), ("jscmd", "details"))
+            )
+        )
+        if body is NOT_FOUND:
+            return {}
+        found = parse_api_books(_object(body, "books"))
+        return {e: found[f"OLID:{e}"] for e in edition_ids if f"OLID:{e}" in found}
+
     def cover_url(
         self,
         *,
@@ -1073,6 +1158,13 @@ def _author_key(value: str) -> str:
     key = bare_key(value)
     if not _AUTHOR_KEY.fullmatch(key):
         raise InvalidQuery(f"not an OpenLibrary author key: {value!r}")
+    return key
+
+
+def _work_key(value: str) -> str:
+    key = bare_key(value)
+    if not _WORK_KEY.fullmatch(key):
+        raise InvalidQuery(f"not an OpenLibrary work key: {value!r}")
     return key
 
 

@@ -706,6 +706,9 @@ class FakeOpenLibrary(FakeProvider):
                 checks.append(lambda w, keys=keys: bool(w.author_keys & keys))
             elif field == "isbn":
                 checks.append(_isbn_check(value))
+            elif field == "key":  # Solr's string field: the whole "/works/OL…W", exactly
+                wanted = {v.strip('"') for v in re.split(r"\s+(?:OR\s+)?", value) if v != "OR"}
+                checks.append(lambda w, wanted=wanted: w.doc["key"] in wanted)
             elif field == "language":
                 checks.append(lambda w, code=value.lower(): code in w.languages)
             else:
