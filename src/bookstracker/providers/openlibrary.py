@@ -1129,7 +1129,9 @@ class OpenLibrary(ProviderAdapter):
         return out
 
     async def _olid_batch(self, edition_ids: Sequence[str]) -> dict[str, Edition]:
-        """Edition id -> record, from one ``/api/books?bibkeys=OLID:…`` request."""
+        """Edition id -> record, from one ``/api/books?bibkeys=OLID:…`` request, read as the raw
+        edition record that ``details`` holds, author names left out, so that it is the edition
+        ``/works/…/editions.json`` gives (authors from ``by_statement`` only)."""
         bibkeys = ",".join(f"OLID:{e}" for e in edition_ids)
         body = await self._call(
             self._get(
@@ -1138,8 +1140,15 @@ class OpenLibrary(ProviderAdapter):
         )
         if body is NOT_FOUND:
             return {}
-        found = parse_api_books(_object(body, "books"))
-        return {e: found[f"OLID:{e}"] for e in edition_ids if f"OLID:{e}" in found}
+        entries = _object(body, "books")
+        out: dict[str, Edition] = {}
+        for edition_id in edition_ids:
+            details = as_dict(as_dict(entries.get(f"OLID:{edition_id}")).get("details"))
+            keys_only = [{"key": as_dict(a).get("key")} for a in as_list(details.get("authors"))]
+            edition = parse_edition_record({**details, "authors": keys_only}) if details else None
+            if edition is not None:
+                out[edition_id] = edition
+        return out
 
     def cover_url(
         self,
