@@ -58,6 +58,7 @@ async def test_status_codes_follow_the_exit_codes(fakes: Fakes, tmp_path: Path) 
         assert (await http.get("/search", params={"q": "a"})).status_code == 400
         assert (await http.get("/search")).status_code == 400
         assert (await http.get("/search", params={"q": "martian", "limit": "0"})).status_code == 400
+        assert (await http.get("/search", params={"q": "martian", "limit": "²"})).status_code == 400
         assert (await http.post("/isbn", json={"isbns": "0553418025"})).status_code == 422
         assert (await http.post("/isbn", content=b"{not json")).status_code == 422
         assert (await http.post("/isbn", json={"isbns": ["x"] * 1001})).status_code == 422

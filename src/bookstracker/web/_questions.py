@@ -42,7 +42,7 @@ async def search(request: Request) -> Response:
     if query is None:
         return problem(400, 'the query parameter "q" is required')
     raw_limit = request.query_params.get("limit", "20")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
+    if not (raw_limit.isascii() and raw_limit.isdigit()) or not 1 <= int(raw_limit) <= 100:
         return problem(400, '"limit" is a whole number from 1 to 100')
     limit = int(raw_limit)
     result = await state.books().search(query, limit=limit)
