@@ -71,6 +71,7 @@ def _pacer(rate: float, burst: int) -> AsyncLimiter:
     after the first ``burst`` the requests leave one interval apart, in the order they came."""
     return AsyncLimiter(burst, burst * _interval(rate))
 
+
 class _PerLoop:
     """One ``asyncio.Lock``-based object per running event loop (they are bound to one)."""
 
