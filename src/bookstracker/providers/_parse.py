@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bookstracker._text import MAX_FIELD_CHARS, MAX_TEXT_CHARS, clean_text
 from bookstracker.errors import InvalidISBN, InvalidQuery
 from bookstracker.isbn import isbn_pair
 from bookstracker.languages import to_iso639_1
@@ -77,13 +78,15 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
-def as_str(value: Any) -> str | None:
-    """A clean single-line string, or None for missing, blank and non-scalar values."""
+def as_str(value: Any, *, max_chars: int = MAX_FIELD_CHARS) -> str | None:
+    """A clean single-line string of at most ``max_chars``, or None for missing, blank and
+    non-scalar values; lone surrogates and control characters never get through."""
     if value is None or isinstance(value, (bool, Mapping, list)):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = _SPACES.sub(" ", str(value)).strip()
+    text = value if isinstance(value, str) else str(value)
+    text = _SPACES.sub(" ", clean_text(text, max_chars=max_chars)).strip()
     return text or None
 
 
@@ -118,7 +121,7 @@ def text_value(value: Any) -> str | None:
         value = value.get("value")
     if not isinstance(value, str):
         return None
-    text = value.replace("\r\n", "\n").strip()
+    text = clean_text(value, max_chars=MAX_TEXT_CHARS, multiline=True).strip()
     return text or None
 
 

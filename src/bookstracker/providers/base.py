@@ -20,12 +20,14 @@ import attrs
 
 from bookstracker import _logging as events
 from bookstracker._http import (
+    DEFAULT_MAX_BODY,
     AsyncBaseTransport,
     AsyncClient,
     HttpRequest,
     HttpResponse,
     HttpSession,
 )
+from bookstracker._text import REDACTED, clean_text, scrub_secrets
 from bookstracker.config import (
     DEFAULT_TIMEOUT,
     ENV,
@@ -181,6 +183,8 @@ class ProviderAdapter:
     RATE_ENV: ClassVar[str]
     KEY_ENV: ClassVar[str | None] = None
     DAILY_QUOTA: ClassVar[int | None] = None
+    MAX_BODY: ClassVar[int] = DEFAULT_MAX_BODY
+    """The largest decoded body read from this provider (an endpoint's request may say less)."""
 
     def __init__(
         self,
@@ -232,6 +236,7 @@ class ProviderAdapter:
             headers={"User-Agent": self.user_agent, "Accept": "application/json"},
             transport=transport,
             http_client=http_client,
+            max_body=self.MAX_BODY,
         )
 
     def __repr__(self) -> str:
@@ -298,9 +303,10 @@ class ProviderAdapter:
             if deadline is not None:
                 timeout = max(0.001, min(timeout, deadline.remaining()))
             try:
-                response = await self._session.send(request, timeout=timeout)
+                response = self._without_secrets(await self._session.send(request, timeout=timeout))
                 result = self._interpret(response)
             except ProviderError as exc:
+                self._sanitise(exc)
                 elapsed_ms = (time.perf_counter() - started) * 1000
                 self.metrics.record_failure(exc.kind, elapsed_ms)
                 events.request_event(
@@ -335,6 +341,28 @@ class ProviderAdapter:
             return await self.policy.call(send_once, deadline=deadline, cost=cost, on_retry=retried)
         finally:
             events.breaker_watch(self, self.name, self.policy.breaker)
+
+    def _secrets(self) -> tuple[str, ...]:
+        return (self._api_key,) if self._api_key else ()
+
+    def _without_secrets(self, response: HttpResponse) -> HttpResponse:
+        """``response`` with every copy of the API key in its body replaced by ``[secure]``."""
+        content = response.content
+        for secret in self._secrets():
+            raw = secret.encode("utf-8", "replace")
+            if raw in content:
+                content = content.replace(raw, REDACTED.encode())
+        if content is response.content:
+            return response
+        return attrs.evolve(response, content=content)
+
+    def _sanitise(self, exc: ProviderError) -> None:
+        """Make an error's text safe to show: clean, bounded, and free of the API key."""
+        secrets = self._secrets()
+        if exc.args and isinstance(exc.args[0], str):
+            exc.args = (scrub_secrets(clean_text(exc.args[0], max_chars=500), secrets),)
+        if exc.url:
+            exc.url = scrub_secrets(exc.url, secrets)
 
     def _interpret(self, response: HttpResponse) -> Any:
         status = response.status

@@ -462,6 +462,7 @@ class GoogleBooks(ProviderAdapter):
     name = "googlebooks"
     DEFAULT_BASE_URL = "https://www.googleapis.com/books/v1"
     DEFAULT_RATE = 1.0
+    MAX_BODY = 4 * 2**20
     URL_ENV = ENV.GOOGLEBOOKS_URL
     RATE_ENV = ENV.GOOGLEBOOKS_RATE
     KEY_ENV = ENV.GOOGLEBOOKS_API_KEY

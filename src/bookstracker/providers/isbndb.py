@@ -505,6 +505,7 @@ class ISBNdb(ProviderAdapter):
     RATE_ENV: ClassVar[str] = ENV.ISBNDB_RATE
     KEY_ENV: ClassVar[str | None] = ENV.ISBNDB_API_KEY
     DAILY_QUOTA: ClassVar[int | None] = PLANS["basic"].daily_quota
+    MAX_BODY: ClassVar[int] = 16 * 2**20
 
     def __init__(
         self,
