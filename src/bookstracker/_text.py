@@ -28,6 +28,8 @@ __all__ = [
     "REDACTED",
     "clean_text",
     "cli_argument",
+    "remember_secret",
+    "scrub_known_secrets",
     "scrub_secrets",
     "terminal_safe",
     "text_problem",
@@ -112,6 +114,20 @@ def terminal_safe(value: str) -> str:
     text = _ESCAPES.sub("", text)
     text = _LINE_CONTROLS.sub("", text)
     return _BIDI.sub("", text)
+
+
+_KNOWN_SECRETS: set[str] = set()
+
+
+def remember_secret(secret: str | None) -> None:
+    """Add ``secret`` (an API key in use) to those `scrub_known_secrets` removes from logs."""
+    if secret and len(secret) >= 4:
+        _KNOWN_SECRETS.add(secret)
+
+
+def scrub_known_secrets(text: str) -> str:
+    """``text`` without any secret given to `remember_secret` in this process."""
+    return scrub_secrets(text, tuple(_KNOWN_SECRETS)) if _KNOWN_SECRETS else text
 
 
 def scrub_secrets(text: str, secrets: Iterable[str | None]) -> str:

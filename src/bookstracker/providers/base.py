@@ -27,7 +27,7 @@ from bookstracker._http import (
     HttpResponse,
     HttpSession,
 )
-from bookstracker._text import REDACTED, clean_text, scrub_secrets
+from bookstracker._text import REDACTED, clean_text, remember_secret, scrub_secrets
 from bookstracker.config import (
     DEFAULT_TIMEOUT,
     ENV,
@@ -209,6 +209,7 @@ class ProviderAdapter:
         if isinstance(api_key, Unset):
             api_key = env_str(self.KEY_ENV) if self.KEY_ENV else None
         self._api_key = api_key or None
+        remember_secret(self._api_key)
         if isinstance(rate, Unset):
             env_rate = env_float(self.RATE_ENV)
             rate = self._default_rate() if env_rate is None else env_rate
@@ -386,7 +387,7 @@ class ProviderAdapter:
             )
         try:
             return json.loads(content)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise MalformedResponse(
                 f"body is not valid JSON ({len(content)} bytes: {exc.__class__.__name__})",
                 provider=self.name,
@@ -398,7 +399,7 @@ class ProviderAdapter:
     def _decode_error_body(response: HttpResponse) -> Mapping[str, Any]:
         try:
             body = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return {}
         return body if isinstance(body, Mapping) else {}
 
