@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -48,6 +49,31 @@ class Reply:
 
 
 Handler = Callable[[Request], Reply]
+
+ISBN = "9780553418026"
+SAFE_DOC = {
+    "key": "/works/OL1W",
+    "title": "Safe Title",
+    "author_name": ["Ann Author"],
+    "first_publish_year": 2000,
+    "isbn": [ISBN],
+}
+
+
+def search_body(*docs: dict[str, Any]) -> bytes:
+    return json.dumps({"numFound": len(docs), "start": 0, "docs": list(docs)}).encode()
+
+
+def books_body(title: str, **extra: Any) -> bytes:
+    record = {"key": "/books/OL1M", "title": title, "isbn_13": [ISBN], **extra}
+    return json.dumps({f"ISBN:{ISBN}": {"bib_key": f"ISBN:{ISBN}", "details": record}}).encode()
+
+
+def benign(request: Request) -> Reply:
+    """OpenLibrary's search and ``/api/books`` answering one well-formed book."""
+    if request.path.endswith("/search.json"):
+        return Reply(200, search_body(SAFE_DOC), {"Content-Type": "application/json"})
+    return Reply(200, books_body("Safe Title"), {"Content-Type": "application/json"})
 
 
 class _Server(ThreadingHTTPServer):

@@ -16,14 +16,18 @@ from typing import Any
 import pytest
 
 from hostile import (
+    ISBN,
+    SAFE_DOC,
     HostileServer,
     Reply,
     Request,
     Run,
     assert_clean_output,
+    books_body,
     gzip_bomb,
     repeat,
     run_measured,
+    search_body,
 )
 
 RSS_GROWTH_MB = 80
@@ -31,23 +35,6 @@ RSS_GROWTH_MB = 80
 DEADLINE = 5.0
 SLACK = 1.5
 """Seconds allowed past a deadline for interpreter start-up and exit in a subprocess."""
-ISBN = "9780553418026"
-SAFE_DOC = {
-    "key": "/works/OL1W",
-    "title": "Safe Title",
-    "author_name": ["Ann Author"],
-    "first_publish_year": 2000,
-    "isbn": [ISBN],
-}
-
-
-def _search_body(*docs: dict[str, Any]) -> bytes:
-    return json.dumps({"numFound": len(docs), "start": 0, "docs": list(docs)}).encode()
-
-
-def _books_body(title: str, **extra: Any) -> bytes:
-    record = {"key": "/books/OL1M", "title": title, "isbn_13": [ISBN], **extra}
-    return json.dumps({f"ISBN:{ISBN}": {"bib_key": f"ISBN:{ISBN}", "details": record}}).encode()
 
 
 def _search(server: HostileServer, tmp_path: Path, *extra: str) -> Run:
@@ -63,7 +50,7 @@ def baseline_rss(tmp_path_factory: pytest.TempPathFactory) -> float:
     """Peak RSS (MB) of the same search answered by a benign server."""
 
     def benign(request: Request) -> Reply:
-        return Reply(200, _search_body(SAFE_DOC), {"Content-Type": "application/json"})
+        return Reply(200, search_body(SAFE_DOC), {"Content-Type": "application/json"})
 
     with HostileServer(benign) as server:
         run = _search(server, tmp_path_factory.mktemp("baseline"))
@@ -178,7 +165,7 @@ def test_a_huge_title_under_the_bound_costs_no_time_after_the_bytes(
     title = "Safe Title " + "x" * (12 * 2**20)
 
     def big(request: Request) -> Reply:
-        return Reply(200, _search_body(dict(SAFE_DOC, title=title)))
+        return Reply(200, search_body(dict(SAFE_DOC, title=title)))
 
     with HostileServer(big) as server:
         run, answer = _call_with_deadline(server, tmp_path)
@@ -218,8 +205,8 @@ def _json_reply(body: bytes) -> Reply:
 
 def _surrogate_server(request: Request) -> Reply:
     if request.path.endswith("/search.json"):
-        return _json_reply(_search_body(dict(SAFE_DOC, title="Bad \ud800 Title")))
-    return _json_reply(_books_body("Bad \udfff Title", publishers=[{"name": "P\ud83d"}]))
+        return _json_reply(search_body(dict(SAFE_DOC, title="Bad \ud800 Title")))
+    return _json_reply(books_body("Bad \udfff Title", publishers=[{"name": "P\ud83d"}]))
 
 
 @pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])
@@ -300,8 +287,8 @@ def _escape_server(request: Request) -> Reply:
     title = "Evil " + "".join(ESCAPES) + " Title"
     if request.path.endswith("/search.json"):
         doc = dict(SAFE_DOC, title=title, author_name=["Mal \x1b[5mlory"])
-        return _json_reply(_search_body(doc))
-    return _json_reply(_books_body(title))
+        return _json_reply(search_body(doc))
+    return _json_reply(books_body(title))
 
 
 @pytest.mark.parametrize("command", [["search", "safe title"], ["isbn", ISBN]])
