@@ -433,7 +433,9 @@ class AsyncBooksClient:
                     return mark_cached(hit)
             if self._shared_flights is None:
                 return await compute_and_store(entry)
-            async with self._shared_flights.acquire(key, wait_at_most=self.deadline) as leader:
+            # A follower waits at most half the deadline, leaving the rest for its own call.
+            wait = None if self.deadline is None else self.deadline / 2
+            async with self._shared_flights.acquire(key, wait_at_most=wait) as leader:
                 if not leader:
                     done = await self._cache_get(key)
                     hit = await self._fresh(key, done, decode)
