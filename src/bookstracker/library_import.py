@@ -68,7 +68,11 @@ _NOT_DIGIT = re.compile(r"\D")
 _SUFFIX = re.compile(r"^(?:jr|jnr|sr|snr|ii|iii|iv)\.?$", re.IGNORECASE)
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
 _UNPRINTABLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff\ud800-\udfff]")
-_NAME_PUNCTUATION = frozenset(".,'’‘`-‐‑–—()[]&;:/\"?!·")
+_NAME_PUNCTUATION = frozenset(".,'’‘-‐‑–—()[]&;:/|\"·")
+_NOISE_PUNCTUATION = frozenset("!?#%*@\\_{}¡§¶¿")
+_BINARY = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+"""Punctuation that only decoding noise puts in a name; other punctuation (``・``, ``،``) stays."""
+_WORDS = re.compile(r"[^\s.,'’‘\-‐‑–—()\[\]&;:/|\"·]+")
 _DATE_PART = re.compile(
     r"\([^)]*\d[^)]*\)"
     r"|,\s*(?:(?:b|d|fl|ca?|born|died)\.?\s*)?\d{1,4}\??\s*(?:-\s*\d{0,4}\??)?\.?\s*$",
@@ -113,14 +117,16 @@ class LibraryImport:
     blank_lines: tuple[int, ...] = ()
 
     def authors(self) -> list[str]:
-        """Distinct authors (display names, by `name_key`), primary authors first, then the
-        additional ones, each group in order of first appearance."""
-        seen: dict[str, str] = {}
+        """Distinct authors (display names, by `name_key` and the numbers in the name: "Author 1"
+        and "Author 2" are two), primary authors first, then the additional ones, each group in
+        order of first appearance."""
+        seen: dict[tuple[str, tuple[str, ...]], str] = {}
         for group in ([r.authors[:1] for r in self.rows], [r.authors[1:] for r in self.rows]):
             for names in group:
                 for name in names:
-                    seen.setdefault(name_key(name), name)
-        seen.pop("", None)
+                    key = name_key(name)
+                    if key:
+                        seen.setdefault((key, _digits_of(name)), name)
         return list(seen.values())
 
     def isbns(self) -> list[str]:
@@ -227,6 +233,10 @@ def _clean_line(text: str, encoding: _Encoding, number: int) -> tuple[str, str |
             else:
                 try:
                     text = raw.decode("cp1252")
+                    if _BINARY.search(text):
+                        problem = (
+                            f"binary data on line {number} (not UTF-8, and control characters)"
+                        )
                 except UnicodeDecodeError as exc:
                     problem = (
                         f"undecodable byte 0x{raw[exc.start]:02x} on line {number} "
@@ -387,20 +397,46 @@ class _Fields:
 
 
 def _implausible_names(value: str) -> str | None:
-    """Why ``value`` cannot be author names (binary noise, control characters), or None."""
+    """Why ``value`` cannot be author names (binary noise, control characters), or None.
+
+    Names are letters (any script, with their marks), spaces, digits apart from letters
+    ("Author 12") and a few punctuation marks. Symbols (``=``, ``¤``, ``®``...), a word
+    mixing letters and digits, a word whose case flips more than once ("xQpLm"), or a text
+    mostly of Latin-1 accented letters is what decoding noise looks like, not a name.
+    """
     if _UNPRINTABLE.search(value):
         return "holds control or undecodable characters"
-    letters = odd = 0
+    letters = accented = 0
     for char in value:
         if char.isalpha():
             letters += 1
+            accented += "\u00c0" <= char <= "\u00ff"
         elif char.isspace() or char.isdigit() or char in _NAME_PUNCTUATION:
             continue
-        elif unicodedata.category(char)[0] != "M":
-            odd += 1
-    if odd and letters < 4 * odd:
-        return "is not plausible as names (too many symbols)"
+        elif char in _NOISE_PUNCTUATION or unicodedata.category(char)[0] not in "MP":
+            return f"is not plausible as names ({char!r} is no part of a name)"
+    if letters and letters < 2:
+        return "is not plausible as names (too few letters)"
+    if letters >= 5 and accented * 5 > letters * 2:
+        return "is not plausible as names (mostly accented letters: decoding noise)"
+    for word in _WORDS.findall(value):
+        if any(c.isdigit() for c in word) and any(c.isalpha() for c in word):
+            return f"is not plausible as names ({_shorten(word)!r} mixes letters and digits)"
+        if not _plausible_case(word):
+            return f"is not plausible as names ({_shorten(word)!r} changes case at random)"
     return None
+
+
+def _plausible_case(word: str) -> bool:
+    """lower, Title, ALL CAPS, or a short title-case prefix joined on (McEwan, DeLillo)."""
+    cased = "".join(c for c in word if c.isupper() or c.islower())
+    if len(cased) < 2 or cased.islower() or cased.isupper() or cased.istitle():
+        return True
+    flips = [i for i in range(1, len(cased)) if cased[i - 1].islower() and cased[i].isupper()]
+    if len(flips) != 1:
+        return False
+    prefix, rest = cased[: flips[0]], cased[flips[0] :]
+    return len(prefix) <= 6 and prefix.istitle() and (rest.istitle() or rest.isupper())
 
 
 def _digits_of(name: str) -> tuple[str, ...]:
