@@ -35,7 +35,7 @@ from _common import BENCH_KEY, adapters, median, table
 
 from bookstracker import AsyncBooksClient, names
 from bookstracker.models import Author, Bibliography, Edition
-from bookstracker.pipeline import corefilter, merge, pairing
+from bookstracker.pipeline import corefilter, evidence, merge, pairing, rules
 from bookstracker.pipeline.enhance import EnhancementPipeline, OpenLibraryHarvest
 from bookstracker.pipeline.resolve import AuthorResolution, AuthorResolver
 from bookstracker.testing import Catalog, FakeGoogleBooks, FakeISBNdb, FakeOpenLibrary
@@ -100,24 +100,26 @@ async def fetch(catalog: Catalog) -> Inputs:
         resolution = await AuthorResolver(found["openlibrary"]).resolve(AUTHOR)
         if resolution is None:
             raise SystemExit("the synthetic author was not found")
-        pipeline = EnhancementPipeline(
-            openlibrary=found["openlibrary"],
-            isbndb=found["isbndb"],
-            googlebooks=found["googlebooks"],
-        )
+        pipeline = EnhancementPipeline(found.values())
         people = [resolution.author, *resolution.pen_names]
-        harvest = await pipeline._harvest_openlibrary(people)
+        harvest = await pipeline._harvest_openlibrary(found["openlibrary"], people)
         isbns: dict[str, None] = {}
         for work in harvest.works:
             signal = harvest.signals.get(work.key)
             for isbn in (*(getattr(signal, "isbns", ()) or ()), *(work.isbns or ())):
                 isbns[isbn] = None
-        ol_all = list((await found["openlibrary"].books(list(isbns))).values())
-        ol_pipeline, _ = await pipeline._openlibrary_editions(harvest)
-        listing = await found["isbndb"].author_books(AUTHOR)
-        google = await found["googlebooks"].author_volumes(AUTHOR)
+        ol_all = list((await found["openlibrary"].editions(list(isbns))).values())
+        ol_pipeline, _ = await pipeline._openlibrary_editions(found["openlibrary"], harvest)
+        listing = await found["isbndb"].author_editions(AUTHOR)
+        google = await found["googlebooks"].author_editions(AUTHOR)
         return Inputs(
-            resolution, pipeline, harvest, ol_all, ol_pipeline, list(listing.editions), google
+            resolution,
+            pipeline,
+            harvest,
+            ol_all,
+            ol_pipeline,
+            list(listing.editions),
+            list(google.editions),
         )
     finally:
         for adapter in found.values():
@@ -156,7 +158,7 @@ def _stage_timer(spent: dict[str, float]) -> Iterator[None]:
 
 def clear_caches() -> None:
     """Empty the memoised name/title keys, so that every run starts cold, as a first call does."""
-    for module in (names, corefilter, pairing, merge):
+    for module in (names, corefilter, evidence, rules, pairing, merge):
         for value in vars(module).values():
             clear = getattr(value, "cache_clear", None)
             if callable(clear):

@@ -113,12 +113,16 @@ class RedisSingleFlight:
         lock_timeout: float = 30.0,
         poll: float = 0.05,
         prefix: str = "bookstracker:lock:",
+        max_wait: float | None = None,
     ) -> None:
+        """``max_wait`` bounds every follower's wait (give it a share of the callers' deadline);
+        by default a follower waits up to ``lock_timeout``."""
         if lock_timeout <= 0 or poll <= 0:
             raise ValueError("lock_timeout and poll must be positive")
         redis_asyncio = import_redis()
         self._client = client
         self._lock_timeout = lock_timeout
+        self._max_wait = lock_timeout if max_wait is None else max(0.0, min(max_wait, lock_timeout))
         self._poll = poll
         self._prefix = prefix
         self._release = client.register_script(_RELEASE)
@@ -131,7 +135,7 @@ class RedisSingleFlight:
     async def acquire(self, key: str, *, wait_at_most: float | None = None) -> AsyncIterator[bool]:
         """Enter as the leader (``True``: make the call) or, after the leader left, ``False``.
 
-        A follower waits until the lock is released or expires, at most ``lock_timeout`` and at
+        A follower waits until the lock is released or expires, at most ``max_wait`` and at
         most ``wait_at_most`` seconds (the caller's deadline), then should re-read the cache and
         make the call itself only if it is still a miss. Any Redis error (unreachable, out of
         memory, read-only) makes every caller a leader, as if there were no lock.
@@ -149,8 +153,8 @@ class RedisSingleFlight:
             yield True
             return
         if not locked:
-            wait = self._lock_timeout if wait_at_most is None else wait_at_most
-            await self._wait_released(name, max(0.0, min(wait, self._lock_timeout)))
+            wait = self._max_wait if wait_at_most is None else wait_at_most
+            await self._wait_released(name, max(0.0, min(wait, self._max_wait)))
             yield False
             return
         try:
