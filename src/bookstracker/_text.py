@@ -25,6 +25,7 @@ from bookstracker.errors import InvalidInput
 __all__ = [
     "MAX_FIELD_CHARS",
     "MAX_TEXT_CHARS",
+    "MIN_SECRET_CHARS",
     "REDACTED",
     "clean_text",
     "cli_argument",
@@ -40,6 +41,8 @@ MAX_FIELD_CHARS = 2_000
 MAX_TEXT_CHARS = 20_000
 """The longest multi-line text kept from a provider (a description)."""
 REDACTED = "[secure]"
+MIN_SECRET_CHARS = 8
+"""Shorter "secrets" (test keys like ``"k"``) are not scrubbed: they would mangle ordinary text."""
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _LINE_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -121,7 +124,7 @@ _KNOWN_SECRETS: set[str] = set()
 
 def remember_secret(secret: str | None) -> None:
     """Add ``secret`` (an API key in use) to those `scrub_known_secrets` removes from logs."""
-    if secret and len(secret) >= 4:
+    if secret and len(secret) >= MIN_SECRET_CHARS:
         _KNOWN_SECRETS.add(secret)
 
 
@@ -133,7 +136,7 @@ def scrub_known_secrets(text: str) -> str:
 def scrub_secrets(text: str, secrets: Iterable[str | None]) -> str:
     """``text`` with every secret (as is, or percent-encoded) replaced by ``[secure]``."""
     for secret in secrets:
-        if not secret or len(secret) < 4:
+        if not secret or len(secret) < MIN_SECRET_CHARS:
             continue
         for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
             if form in text:

@@ -27,7 +27,13 @@ from bookstracker._http import (
     HttpResponse,
     HttpSession,
 )
-from bookstracker._text import REDACTED, clean_text, remember_secret, scrub_secrets
+from bookstracker._text import (
+    MIN_SECRET_CHARS,
+    REDACTED,
+    clean_text,
+    remember_secret,
+    scrub_secrets,
+)
 from bookstracker.config import UNSET, ProviderConfig, Unset, positive_rate, provider_config
 from bookstracker.errors import (
     ConfigurationError,
@@ -388,7 +394,8 @@ class ProviderAdapter:
             events.breaker_watch(self, self.name, self.policy.breaker)
 
     def _secrets(self) -> tuple[str, ...]:
-        return (self._api_key,) if self._api_key else ()
+        key = self._api_key
+        return (key,) if key and len(key) >= MIN_SECRET_CHARS else ()
 
     def _without_secrets(self, response: HttpResponse) -> HttpResponse:
         """``response`` with every copy of the API key in its body replaced by ``[secure]``."""
