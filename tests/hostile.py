@@ -192,7 +192,10 @@ class Run:
     stdout: str
     stderr: str
     seconds: float
+    """Wall time of the whole subprocess, interpreter start-up included."""
     peak_rss_mb: float
+    inner_seconds: float
+    """Wall time inside the child, from before importing bookstracker to its exit."""
 
     @property
     def output(self) -> str:
@@ -200,10 +203,12 @@ class Run:
 
 
 _MEASURE = """
-import atexit, os, resource, sys
+import atexit, os, resource, sys, time
+_started = time.monotonic()
 def _report():
     with open(os.environ["BT_RSS_FILE"], "w") as out:
-        out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        out.write(f"{peak} {time.monotonic() - _started}")
 atexit.register(_report)
 """
 
@@ -242,13 +247,14 @@ def run_measured(
     done = subprocess.run(argv, env=child_env, capture_output=True, timeout=timeout, check=False)
     seconds = time.monotonic() - started
     with open(rss_file) as reader:
-        peak_kb = int(reader.read())
+        peak_kb, inner = reader.read().split()
     return Run(
         code=done.returncode,
         stdout=done.stdout.decode("utf-8", "replace"),
         stderr=done.stderr.decode("utf-8", "replace"),
         seconds=seconds,
-        peak_rss_mb=peak_kb / 1024,
+        peak_rss_mb=int(peak_kb) / 1024,
+        inner_seconds=float(inner),
     )
 
 

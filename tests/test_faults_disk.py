@@ -22,8 +22,8 @@ from hostile import SRC, assert_clean_output, run_measured
 pytestmark = pytest.mark.anyio
 
 ISBN = "0553418025"
-STARTUP = 2.0
-"""Seconds a subprocess may spend starting Python and importing bookstracker on a busy machine."""
+WORK = 3.0
+"""Seconds the command's own work may take on a busy machine (imports, the offline fakes)."""
 
 
 def _store_files(folder: Path) -> list[Path]:
@@ -105,10 +105,13 @@ def test_a_held_write_lock_costs_a_short_bounded_wait(
     lock_holder: Path, tmp_path: Path, command: list[str], code: int
 ) -> None:
     run = run_measured(["--offline", "--cache-dir", str(lock_holder), *command], tmp=str(tmp_path))
-    print(f"\n[locked store: {' '.join(command)}] exit {run.code}, {run.seconds:.2f} s")
+    print(
+        f"\n[locked store: {' '.join(command)}] exit {run.code}, {run.inner_seconds:.2f} s "
+        f"in the process ({run.seconds:.2f} s with start-up)"
+    )
     assert run.code == code, run.output
     assert "locked by another process" in run.stderr
-    assert run.seconds < STARTUP + 3 * (1.0 + 0.5)  # open, one write, close: each bounded
+    assert run.inner_seconds < WORK + 3 * (1.0 + 0.5)  # open, a write, close: each bounded
     assert_clean_output(run)
 
 

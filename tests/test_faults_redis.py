@@ -32,7 +32,8 @@ from hostile import (
 
 redis = pytest.importorskip("redis")
 
-STARTUP = 2.0
+WORK = 6.0
+"""Seconds a CLI run may take inside its process on a busy machine (the faults cost 30-60 s)."""
 PREFIX = "bookstracker:"
 
 
@@ -115,7 +116,7 @@ def _assert_answered(run: Run, upstream: HostileServer) -> None:
     assert run.code == 0, run.output
     assert "Safe Title" in run.stdout
     assert upstream.count("/openlibrary") >= 1
-    assert run.seconds < STARTUP + 3.0
+    assert run.inner_seconds < WORK
     assert_clean_output(run)
 
 
@@ -127,7 +128,7 @@ def test_out_of_memory_degrades_to_the_local_tier(
     with pytest.raises(redis.exceptions.ResponseError, match="maxmemory"):
         fresh_redis.client.set("probe", "x")
     run = _cli(upstream, fresh_redis.url, tmp_path, "search", "safe title")
-    print(f"\n[redis OOM] exit {run.code}, {run.seconds:.2f} s")
+    print(f"\n[redis OOM] exit {run.code}, {run.inner_seconds:.2f} s")
     _assert_answered(run, upstream)
     assert "OutOfMemoryError" in run.stderr
 
@@ -139,7 +140,7 @@ def test_a_read_only_replica_degrades_to_the_local_tier(
     with pytest.raises(redis.exceptions.ReadOnlyError):
         fresh_redis.client.set("probe", "x")
     run = _cli(upstream, fresh_redis.url, tmp_path, "isbn", ISBN)
-    print(f"\n[redis READONLY] exit {run.code}, {run.seconds:.2f} s")
+    print(f"\n[redis READONLY] exit {run.code}, {run.inner_seconds:.2f} s")
     _assert_answered(run, upstream)
     assert "ReadOnlyError" in run.stderr
 
@@ -151,7 +152,7 @@ def test_a_garbage_rate_value_is_dropped_not_obeyed(
     key = PREFIX + "v1:rate:openlibrary"
     fresh_redis.client.set(key, value)
     run = _cli(upstream, fresh_redis.url, tmp_path, "--no-cache", "search", "safe title")
-    print(f"\n[rate value {value!r}] exit {run.code}, {run.seconds:.2f} s")
+    print(f"\n[rate value {value!r}] exit {run.code}, {run.inner_seconds:.2f} s")
     _assert_answered(run, upstream)
     left = fresh_redis.client.get(key)
     assert left is None or float(left) < time.time() * 1e6 + 120e6  # a sane instant, or none
