@@ -59,7 +59,8 @@ class RetryPolicy:
     ``min(max_wait, initial_wait * 2 ** (n - 1) + random(0, jitter))``, except after a 429 that
     carries Retry-After: then exactly that many seconds, or no retry at all when it exceeds
     ``max_retry_after``. A 429 is a throttle, not a failure: its retries go on up to
-    ``rate_limited_attempts`` tries, as long as the caller's deadline leaves room for the wait.
+    ``rate_limited_attempts`` tries, as long as the caller's deadline leaves room for the wait
+    (``attempts=1`` still means a single try).
     """
 
     attempts: int = 3
@@ -95,7 +96,7 @@ class RetryPolicy:
         if not is_retryable(exc):
             return None
         if isinstance(exc, RateLimited):
-            if attempt >= max(self.attempts, self.rate_limited_attempts):
+            if attempt >= self.most_attempts:
                 return None
             if exc.retry_after is not None:
                 if exc.retry_after > self.max_retry_after:
@@ -108,8 +109,8 @@ class RetryPolicy:
 
     @property
     def most_attempts(self) -> int:
-        """The most tries one call may make (after 429s)."""
-        return max(self.attempts, self.rate_limited_attempts)
+        """The most tries one call may make (after 429s); ``attempts=1`` turns every retry off."""
+        return 1 if self.attempts == 1 else max(self.attempts, self.rate_limited_attempts)
 
 
 async def call_with_retries(
