@@ -169,15 +169,17 @@ class Policy:
 
 class Throttle:
     """Adaptive slow-down after 429s: each one doubles the spacing between requests (up to
-    ``max_factor`` times the rate limit's), each success takes a tenth of the extra off.
+    ``max_factor`` times the rate limit's, and never more than ``max_spacing`` seconds), each
+    success takes a tenth of the extra off.
 
     The limiter keeps its configured rate; the throttle adds its own, slower pacing on top
     while the provider keeps refusing, so a rate set above what the server allows settles
     where it is accepted.
     """
 
-    def __init__(self, *, max_factor: float = 32.0) -> None:
+    def __init__(self, *, max_factor: float = 32.0, max_spacing: float = 0.5) -> None:
         self.max_factor = max_factor
+        self.max_spacing = max_spacing
         self.factor = 1.0
         self._next_at = 0.0
 
@@ -196,7 +198,7 @@ class Throttle:
             return
         now = time.monotonic()
         slot = max(now, self._next_at)
-        self._next_at = slot + self.factor / rate
+        self._next_at = slot + min(self.factor / rate, self.max_spacing)
         if slot > now:
             await anyio.sleep(slot - now)
 

@@ -58,8 +58,9 @@ class RetryPolicy:
     ``attempts`` counts every try, the first included. The wait before retry ``n`` is
     ``min(max_wait, initial_wait * 2 ** (n - 1) + random(0, jitter))``, except after a 429 that
     carries Retry-After: then exactly that many seconds, or no retry at all when it exceeds
-    ``max_retry_after``. A 429 is a throttle, not a failure: its retries go on up to
-    ``rate_limited_attempts`` tries, as long as the caller's deadline leaves room for the wait
+    ``max_retry_after``. A 429 that says when to come back is a throttle, not a failure: its
+    retries go on up to ``rate_limited_attempts`` tries, as long as the caller's deadline leaves
+    room for the wait
     (``attempts=1`` still means a single try).
     """
 
@@ -95,14 +96,10 @@ class RetryPolicy:
         """Seconds to wait after attempt ``attempt`` failed with ``exc``; ``None``: don't retry."""
         if not is_retryable(exc):
             return None
-        if isinstance(exc, RateLimited):
-            if attempt >= self.most_attempts:
+        if isinstance(exc, RateLimited) and exc.retry_after is not None:
+            if attempt >= self.most_attempts or exc.retry_after > self.max_retry_after:
                 return None
-            if exc.retry_after is not None:
-                if exc.retry_after > self.max_retry_after:
-                    return None
-                return max(0.0, exc.retry_after)
-            return self.backoff(attempt)
+            return max(0.0, exc.retry_after)
         if attempt >= self.attempts:
             return None
         return self.backoff(attempt)
