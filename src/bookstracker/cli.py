@@ -20,14 +20,6 @@ import anyio
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from bookstracker._text import cli_argument, terminal_safe
@@ -50,7 +42,9 @@ from bookstracker.models import (
     SearchResult,
     reports_to_dict,
 )
-from bookstracker.warming import WarmProgress, WarmReport
+from bookstracker.progress import WarmProgress
+from bookstracker.warming import WarmReport
+from bookstracker.web._cli import serve
 
 __all__ = ["main"]
 
@@ -561,6 +555,15 @@ class _WarmBar:
     """Warm progress on a terminal: a rich progress bar with counts and an ETA."""
 
     def __init__(self, console: Console) -> None:
+        from rich.progress import (  # only a warm run on a terminal draws a bar
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
         self._progress = Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
@@ -646,6 +649,7 @@ def _not_asked() -> dict[str, Any]:
 
 
 cli.add_command(mirror)
+cli.add_command(serve)
 
 
 def main(argv: list[str] | None = None) -> None:
