@@ -204,7 +204,7 @@ def test_a_body_dripping_slowly_is_cut_at_the_deadline(
     assert run.peak_rss_mb < baseline_call_rss + RSS_GROWTH_MB
     assert answer["outcome"] in ("AllProvidersFailed", "DeadlineExceeded")
     assert answer["titles"] == []
-    assert answer["seconds"] < DEADLINE + 0.5
+    assert answer["seconds"] < DEADLINE + 1.0  # the last chunk's read, on a loaded machine
     assert_clean_output(run)
 
 

@@ -8,7 +8,9 @@ counts every attempt, and turns HTTP statuses and bad bodies into the typed erro
 from __future__ import annotations
 
 import codecs
+import contextlib
 import email.utils
+import json
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
@@ -412,6 +414,9 @@ class ProviderAdapter:
         try:
             return _JSON.decode(content)
         except (ValueError, RecursionError) as exc:  # msgspec.DecodeError is a ValueError
+            if "surrogate" in str(exc):  # a lone "\ud800": kept, and replaced by the parsers
+                with contextlib.suppress(ValueError, RecursionError):
+                    return json.loads(content)
             raise MalformedResponse(
                 f"body is not valid JSON ({len(content)} bytes: {exc.__class__.__name__})",
                 provider=self.name,

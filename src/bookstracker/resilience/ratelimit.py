@@ -222,11 +222,16 @@ class RedisRateLimiter:
             return 0.0
         if not self.degraded:
             interval_us = max(1, math.ceil(1_000_000 * _interval(self.rate)))
+            ahead_us = interval_us * (self.burst + 1) + math.ceil(MAX_AHEAD * 1_000_000)
             try:
-                wait_us = int(
-                    await self._script(keys=[self.redis_key], args=[interval_us, self.burst])
+                reply = await self._script(
+                    keys=[self.redis_key], args=[interval_us, self.burst, ahead_us]
                 )
+                if isinstance(reply, bool) or not isinstance(reply, int):
+                    raise TypeError(f"the rate script answered {type(reply).__name__}")
+                wait_us = min(reply, ahead_us)
             except _redis_outage_errors() as exc:
+                self.fallbacks += 1
                 self._down_until = time.monotonic() + self.fallback_for
                 _log.warning(
                     "Redis rate limit %r unreachable (%s); limiting this process alone for %gs",
