@@ -55,7 +55,7 @@ EXIT_OK, EXIT_EMPTY, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
 
 class Options:
-    """The global options of one invocation."""
+    """The global options of one invocation (given before the command, after it, or both)."""
 
     def __init__(self, **values: Any) -> None:
         self.json: bool = values["as_json"]
@@ -67,6 +67,27 @@ class Options:
         self.verbose: int = values["verbose"]
         self.out = Console(highlight=False, soft_wrap=True)
         self.err = Console(stderr=True, highlight=False)
+        self._logging_level: int | None = None
+
+    def update(self, name: str, value: Any) -> None:
+        """Add one global option given after the command: flags and ``-v`` add up."""
+        name = "json" if name == "as_json" else name
+        if name == "verbose":
+            self.verbose += int(value)
+        elif isinstance(value, bool):
+            setattr(self, name, getattr(self, name) or value)
+        elif value is not None:
+            setattr(self, name, value)
+
+    def apply(self) -> None:
+        """Check the provider list and set up logging; safe to call again after more options."""
+        if self.providers is not None:
+            try:
+                parse_providers(self.providers)
+            except InvalidInput as exc:
+                _fail(str(exc), EXIT_USAGE)
+        if self.verbose:
+            _log_to_stderr(logging.DEBUG if self.verbose > 1 else logging.INFO)
 
     def client(self) -> AsyncBooksClient:
         kwargs: dict[str, Any] = {"providers": parse_providers(self.providers)}
@@ -115,7 +136,8 @@ def _run(
     except BooksTrackerError as exc:
         _fail(str(exc), EXIT_UNAVAILABLE)
     if isinstance(value, AllProvidersFailed):
-        _failure(options, value.reports, str(value), stats, EXIT_UNAVAILABLE)
+        message = str(value) if options.json else value.message
+        _failure(options, value.reports, message, stats, EXIT_UNAVAILABLE)
     if isinstance(value, NotFound):
         _failure(options, value.reports, str(value), stats, EXIT_EMPTY)
     document, code = render(options, value)
@@ -353,40 +375,113 @@ Settings come from BOOKSTRACKER_* environment variables (API keys, URLs,
 rates, cache folder, Redis): see docs/configuration.md."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EPILOG)
-@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
-@click.option("--offline", is_flag=True, help="Answer from the bundled sample catalog.")
-@click.option("--providers", metavar="LIST", help="openlibrary,googlebooks,isbndb (default all).")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
-@click.option("--cache-dir", metavar="DIR", help="Folder of the disk cache tier.")
-@click.option("--stats", is_flag=True, help="Print the run's figures after the command.")
-@click.option("-v", "--verbose", count=True, help="Logs on stderr (-vv for debug).")
+_GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
+    (("--json", "as_json"), {"is_flag": True, "help": "One JSON document on stdout."}),
+    (("--offline",), {"is_flag": True, "help": "Answer from the bundled sample catalog."}),
+    (
+        ("--providers",),
+        {"metavar": "LIST", "help": "openlibrary,googlebooks,isbndb (default all)."},
+    ),
+    (("--no-cache",), {"is_flag": True, "help": "Neither read nor write the cache."}),
+    (("--cache-dir",), {"metavar": "DIR", "help": "Folder of the disk cache tier."}),
+    (("--stats",), {"is_flag": True, "help": "Print the run's figures after the command."}),
+    (("-v", "--verbose"), {"count": True, "help": "Logs on stderr (-vv for debug)."}),
+)
+_GLOBAL_NAMES = frozenset(
+    click.Option(list(decls), **kwargs).name for decls, kwargs in _GLOBAL_OPTIONS
+)
+
+
+def _global_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    for decls, kwargs in reversed(_GLOBAL_OPTIONS):
+        function = click.option(*decls, **kwargs)(function)
+    return function
+
+
+def _remember_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    options = ctx.find_object(Options)
+    if options is not None and param.name is not None:
+        options.update(param.name, value)
+
+
+class _Command(click.Command):
+    """A command that also takes the global options after its name (``author X --offline``)
+    and lists them in its ``--help`` under their own heading."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for decls, extra in _GLOBAL_OPTIONS:
+            self.params.append(
+                click.Option(
+                    list(decls),
+                    expose_value=False,
+                    callback=_remember_global,
+                    **{"default": 0 if extra.get("count") else None, **extra},
+                )
+            )
+
+    def invoke(self, ctx: click.Context) -> Any:
+        options = ctx.find_object(Options)
+        if options is not None:
+            options.apply()
+        return super().invoke(ctx)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        own, shared = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx) if isinstance(param, click.Option) else None
+            if record is not None:
+                (shared if param.name in _GLOBAL_NAMES else own).append(record)
+        if own:
+            with formatter.section("Options"):
+                formatter.write_dl(own)
+        if shared:
+            with formatter.section("Global options (before or after the command)"):
+                formatter.write_dl(shared)
+
+
+class _Group(click.Group):
+    """A group whose commands and subgroups take the global options too."""
+
+    command_class = _Command
+
+
+_Group.group_class = _Group
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EPILOG)
+@_global_options
 @click.version_option(package_name="bookstracker", prog_name="bookstracker")
 @click.pass_context
 def cli(ctx: click.Context, /, **values: Any) -> None:
-    """What has this author written, and which editions exist?"""
+    """What has this author written, and which editions exist?
+
+    The global options go before or after the command: ``bookstracker --offline author X``
+    and ``bookstracker author X --offline`` are the same.
+    """
+    _quiet_stamina_log()
     options = Options(**values)
-    if options.providers is not None:
-        try:
-            parse_providers(options.providers)
-        except InvalidInput as exc:
-            _fail(str(exc), EXIT_USAGE)
-    _quiet_retry_log()
-    if options.verbose:
-        logging.basicConfig(
-            level=logging.DEBUG if options.verbose > 1 else logging.INFO,
-            stream=sys.stderr,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
+    options.apply()
     ctx.obj = options
 
 
-def _quiet_retry_log() -> None:
-    """stamina logs each retry at WARNING; without a handler Python would print every one on
-    stderr. A NullHandler keeps them off unless ``-v`` configures logging."""
-    retries = logging.getLogger("stamina")
-    if not any(isinstance(h, logging.NullHandler) for h in retries.handlers):
-        retries.addHandler(logging.NullHandler())
+def _quiet_stamina_log() -> None:
+    """bookstracker logs each retry as one ``retry`` event line (with ``-v``); stamina's own
+    record of the same retry (a bare ``stamina.retry_scheduled``) is kept off stderr."""
+    stamina_log = logging.getLogger("stamina")
+    stamina_log.propagate = False
+    if not any(isinstance(h, logging.NullHandler) for h in stamina_log.handlers):
+        stamina_log.addHandler(logging.NullHandler())
+
+
+def _log_to_stderr(level: int) -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > level:
+        root.setLevel(level)
 
 
 @cli.command()

@@ -197,11 +197,27 @@ class CircuitOpen(ProviderError):
 
 
 class AllProvidersFailed(BooksTrackerError):
-    """No provider could answer; ``reports`` says why for each."""
+    """No provider could answer; ``reports`` says why for each, and so does ``str()``.
+
+    ``message`` is the question that failed (``no provider could answer for the author 'X'``);
+    ``str(exc)`` adds each provider's cause, e.g.
+    ``...: openlibrary: unavailable: connection refused; isbndb: disabled``.
+    """
 
     def __init__(self, message: str, *, reports: Mapping[str, ProviderReport]) -> None:
         super().__init__(message)
+        self.message = message
         self.reports: Mapping[str, ProviderReport] = dict(reports)
+
+    def __str__(self) -> str:
+        order = ("openlibrary", "googlebooks", "isbndb")
+        names = sorted(self.reports, key=lambda n: order.index(n) if n in order else len(order))
+        causes = [
+            f"{name}: {self.reports[name].error or self.reports[name].status}"
+            for name in names
+            if self.reports[name].status in ("error", "disabled", "skipped")
+        ]
+        return f"{self.message}: {'; '.join(causes)}" if causes else self.message
 
 
 class DeadlineExceeded(BooksTrackerError, TimeoutError):
