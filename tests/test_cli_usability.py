@@ -167,3 +167,39 @@ def test_all_providers_failed_names_each_cause_in_its_message() -> None:
         "isbndb: disabled"
     )
     assert exc.message == "no provider could answer for the author 'X'"
+
+
+# -- what the tables show ------------------------------------------------------------------------
+
+
+def test_other_candidates_show_their_birth_year(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--offline", "--no-cache", "author", "David Mitchell")
+    assert code == 0
+    assert "born 1969" in out.splitlines()[0]
+    candidates = next(line for line in out.splitlines() if "other candidates" in line)
+    assert "OL70000057A" in candidates
+    assert "born 1974" in candidates
+
+
+def test_the_readme_isbn_example_finds_both_isbns_offline_without_truncating(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run(capsys, "--offline", "--no-cache", "isbn", "0553418025", "978-0-7475-3269-9")
+    assert code == 0
+    assert "not found" not in out
+    assert "978-0-7475-3269-9" in out
+    assert "0553418025" in out
+    assert "…" not in out
+
+
+def test_edition_lines_align_when_a_publisher_is_missing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "--offline", "--no-cache", "author", "David Mitchell")
+    assert code == 0
+    lines = out.splitlines()
+    start = lines.index("Ghostwritten editions:") + 1
+    editions = lines[start : start + 4]
+    assert any("Mass Market Paperback" in line for line in editions)
+    assert len({line.index("[") for line in editions}) == 1, "\n".join(editions)

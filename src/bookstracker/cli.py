@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import signal
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
 import anyio
 import click
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -40,8 +42,10 @@ from bookstracker.errors import (
 from bookstracker.metrics import Stats
 from bookstracker.models import (
     PROVIDERS,
+    AuthorCandidate,
     Bibliography,
     Completeness,
+    Edition,
     IsbnResults,
     ProviderReport,
     SearchResult,
@@ -190,16 +194,16 @@ def _print_reports(
 def _render_search(options: Options, result: SearchResult) -> tuple[dict[str, Any], int]:
     code = EXIT_OK if result.hits else EXIT_EMPTY
     if not options.json:
-        table = Table(title=f"Search: {escape(result.query)}", show_lines=False)
+        table = _results_table(f"Search: {escape(result.query)}")
         for column in ("#", "title", "authors", "year", "sources", "isbn-13"):
-            table.add_column(column)
+            _add_column(table, column)
         for index, hit in enumerate(result.hits, 1):
             table.add_row(
                 str(index),
                 escape(hit.title),
                 escape(", ".join(hit.authors[:3])),
                 str(hit.first_publish_year or ""),
-                ",".join(hit.sources),
+                ", ".join(hit.sources),
                 hit.isbn13[0] if hit.isbn13 else "",
             )
         options.out.print(table if result.hits else "no results")
@@ -210,9 +214,9 @@ def _render_search(options: Options, result: SearchResult) -> tuple[dict[str, An
 def _render_isbns(options: Options, result: IsbnResults) -> tuple[dict[str, Any], int]:
     code = EXIT_OK if result.found else EXIT_EMPTY
     if not options.json:
-        table = Table(title="ISBN lookup")
+        table = _results_table("ISBN lookup")
         for column in ("isbn", "title", "authors", "publisher", "published", "pages", "lang"):
-            table.add_column(column)
+            _add_column(table, column)
         for given, edition in result.results.items():
             if edition is None:
                 table.add_row(escape(given), "(not found)", "", "", "", "", "")
@@ -237,47 +241,38 @@ def _render_author(options: Options, bib: Bibliography) -> tuple[dict[str, Any],
     if not options.json:
         out = options.out
         key = bib.author.keys.get("openlibrary")
-        out.print(f"[bold]{escape(bib.author.name)}[/bold]" + (f" ({key})" if key else ""))
+        about = ", ".join(filter(None, (key, _born(bib.author.birth_date))))
+        out.print(f"[bold]{escape(bib.author.name)}[/bold]" + (f" ({about})" if about else ""))
         others = [c for c in bib.candidates if c.keys.get("openlibrary") != key]
         if others:
             out.print(
                 escape(
                     "other candidates (ask by key for one of them): "
-                    + "; ".join(
-                        f"{c.name} ({c.keys.get('openlibrary')}, {c.work_count or 0} works)"
-                        for c in others
-                    )
+                    + "; ".join(_candidate_line(c) for c in others)
                 ),
                 style="dim",
             )
-        table = Table(title=f"Core works ({len(bib.works)})")
+        table = _results_table(f"Core works ({len(bib.works)})")
         for column in ("year", "title", "key", "editions", "sources"):
-            table.add_column(column)
+            _add_column(table, column)
         for work in bib.works:
             table.add_row(
                 str(work.first_publish_year or ""),
                 escape(work.title),
                 work.keys.get("openlibrary", ""),
                 str(len(work.editions)),
-                ",".join(work.sources),
+                ", ".join(work.sources),
             )
         out.print(table)
         for work in bib.works:
             if not work.editions:
                 continue
             out.print(f"[bold]{escape(work.title)}[/bold] editions:")
-            for edition in work.editions:
-                out.print(
-                    escape(
-                        f"  {edition.isbn13 or '-':13}  {edition.published or '':10}  "
-                        f"{edition.language or '--':2}  {edition.format or '':22}  "
-                        f"{edition.publisher or ''}  [{','.join(edition.sources)}]"
-                    )
-                )
+            out.print(_editions_table(work.editions))
         if bib.excluded:
-            excluded = Table(title=f"Excluded ({len(bib.excluded)})")
+            excluded = _results_table(f"Excluded ({len(bib.excluded)})")
             for column in ("reason", "title", "key", "why"):
-                excluded.add_column(column)
+                _add_column(excluded, column)
             for item in bib.excluded:
                 excluded.add_row(
                     item.reason, escape(item.title), item.key or "", escape(item.detail)
@@ -289,6 +284,60 @@ def _render_author(options: Options, bib: Bibliography) -> tuple[dict[str, Any],
             options.err.print("note: every provider failed; this is a stale cached answer")
         _print_reports(options, bib.providers)
     return bib.to_dict(), EXIT_OK
+
+
+_UNBROKEN_COLUMNS = frozenset(
+    {"#", "isbn", "isbn-13", "year", "published", "pages", "lang", "key", "editions", "reason"}
+)
+
+
+def _results_table(title: str) -> Table:
+    return Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+
+
+def _add_column(table: Table, name: str) -> None:
+    """Identifiers and numbers are never broken; text wraps, and folds rather than ending in an
+    ellipsis when one word is wider than its column."""
+    if name in _UNBROKEN_COLUMNS:
+        table.add_column(name, no_wrap=True)
+    else:
+        table.add_column(name, overflow="fold", min_width=_MIN_WIDTHS.get(name))
+
+
+_MIN_WIDTHS = {"title": 16, "why": 16, "authors": 10, "publisher": 10}
+
+
+def _born(birth_date: str | None) -> str | None:
+    year = re.search(r"\b(\d{3,4})\b", birth_date or "")
+    return f"born {year.group(1)}" if year else None
+
+
+def _candidate_line(candidate: AuthorCandidate) -> str:
+    about = [candidate.keys.get("openlibrary") or "no key", _born(candidate.birth_date)]
+    about.append(f"{candidate.work_count or 0} works")
+    if candidate.top_work:
+        about.append(f"best known for {candidate.top_work}")
+    return f"{candidate.name} ({', '.join(a for a in about if a)})"
+
+
+def _editions_table(editions: Iterable[Edition]) -> Table:
+    """One edition a line, in aligned columns even where a value is missing."""
+    table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+    table.add_column(no_wrap=True)  # indent
+    for _ in range(5):
+        table.add_column(no_wrap=True)
+    table.add_column(overflow="fold", min_width=10)  # publisher: the only one that may wrap
+    for edition in editions:
+        table.add_row(
+            "",
+            edition.isbn13 or edition.isbn10 or "-",
+            edition.published or "",
+            edition.language or "--",
+            escape(edition.format or ""),
+            escape(f"[{','.join(edition.sources)}]"),
+            escape(edition.publisher or ""),
+        )
+    return table
 
 
 def _print_completeness(options: Options, completeness: Completeness) -> None:
