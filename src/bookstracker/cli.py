@@ -31,6 +31,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from bookstracker._display import CACHE_COLUMNS, STATS_COLUMNS, cache_rows, stats_rows
 from bookstracker.client import AsyncBooksClient, parse_providers
 from bookstracker.errors import (
     AllProvidersFailed,
@@ -354,62 +355,24 @@ def _print_completeness(options: Options, completeness: Completeness) -> None:
 
 def _print_stats(options: Options, stats: Stats) -> None:
     table = Table(title="run figures (latency in ms)")
-    for column in (
-        "provider",
-        "requests",
-        "ok",
-        "failed",
-        "429",
-        "retries",
-        "p50",
-        "p95",
-        "p99",
-        "breaker",
-        "quota left",
-    ):
+    for column in STATS_COLUMNS:
         table.add_column(column, no_wrap=True)
-    for name, figures in stats.providers.items():
-        latency = figures.latency_ms
-        kinds = ", ".join(f"{k} {v}" for k, v in figures.failures_by_kind.items())
-        table.add_row(
-            name,
-            str(figures.requests),
-            str(figures.successes),
-            f"{figures.failures} ({kinds})" if kinds else str(figures.failures),
-            str(figures.rate_limited),
-            str(figures.retries),
-            _ms(latency.p50),
-            _ms(latency.p95),
-            _ms(latency.p99),
-            figures.breaker
-            + (f" ({figures.breaker_trips} trips)" if figures.breaker_trips else ""),
-            "" if figures.quota_left is None else str(figures.quota_left),
-        )
+    for row in stats_rows(stats):
+        table.add_row(*row)
     console = options.err
     if not console.is_terminal:
         console = Console(file=sys.stderr, width=_STATS_WIDTH, highlight=False)
     console.print(table)
     if stats.cache:
         cache = Table(title="cache")
-        for column in ("tier", "hits", "misses", "hit rate", "entries", "bytes"):
+        for column in CACHE_COLUMNS:
             cache.add_column(column)
-        for tier, data in stats.cache.items():
-            cache.add_row(
-                tier,
-                str(data.hits),
-                str(data.misses),
-                "" if data.hit_rate is None else f"{data.hit_rate:.1%}",
-                str(data.entries),
-                str(data.bytes),
-            )
+        for row in cache_rows(stats):
+            cache.add_row(*row)
         console.print(cache)
 
 
 _STATS_WIDTH = 120
-
-
-def _ms(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
 
 
 # -- commands ----------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from bookstracker._display import StatsDisplay
+
 if TYPE_CHECKING:
     from bookstracker.warming import WarmProgress
 
@@ -295,8 +297,8 @@ def _tiers(value: Mapping[str, CacheTierStats]) -> Mapping[str, CacheTierStats]:
     return MappingProxyType(dict(value))
 
 
-@attrs.frozen(kw_only=True)
-class Stats:
+@attrs.frozen(kw_only=True, repr=False)
+class Stats(StatsDisplay):
     """What ``client.stats()`` returns: providers, cache tiers and the warm session.
 
     ``warm`` is the progress of the warm run in progress, or of the last one this client ran;

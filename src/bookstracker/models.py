@@ -1,7 +1,9 @@
 """Immutable result types.
 
-Every type is a frozen, slotted attrs class; ``to_dict()`` gives exactly the JSON documents of the
-public contract, and ``from_dict()`` reads them back (the cache stores these documents).
+Every type is a frozen, slotted attrs class; ``to_dict()`` gives exactly the JSON documents of
+``--json``, and ``from_dict()`` reads them back (the cache stores these documents). The results
+also show themselves in notebooks and terminals (short ``repr``, ``_repr_html_``, ``__rich__``)
+and flatten to ``to_records()`` / ``to_pandas()``: those views live in ``bookstracker._display``.
 Years are ints, ISBNs bare digits, languages ISO 639-1, OpenLibrary ids bare (``OL7234434A``).
 """
 
@@ -12,6 +14,15 @@ from types import MappingProxyType
 from typing import Any, Literal, cast
 
 import attrs
+
+from bookstracker._display import (
+    BibliographyDisplay,
+    CompletenessDisplay,
+    EditionDisplay,
+    IsbnResultsDisplay,
+    SearchResultDisplay,
+    WorkDisplay,
+)
 
 __all__ = [
     "PROVIDERS",
@@ -122,8 +133,8 @@ def _opt_int(value: object) -> int | None:
         return None
 
 
-@attrs.frozen(kw_only=True)
-class Edition:
+@attrs.frozen(kw_only=True, repr=False)
+class Edition(EditionDisplay):
     """One publication of a work: a format, a publisher, a language, its ISBNs."""
 
     title: str
@@ -271,8 +282,8 @@ class AuthorCandidate:
         )
 
 
-@attrs.frozen(kw_only=True)
-class Work:
+@attrs.frozen(kw_only=True, repr=False)
+class Work(WorkDisplay):
     """An abstract book (OpenLibrary's work), with the editions paired to it."""
 
     title: str
@@ -495,8 +506,8 @@ class SearchHit:
         )
 
 
-@attrs.frozen(kw_only=True)
-class SearchResult:
+@attrs.frozen(kw_only=True, repr=False)
+class SearchResult(SearchResultDisplay):
     """A merged, ranked search with a report per provider."""
 
     query: str
@@ -529,8 +540,8 @@ class SearchResult:
         )
 
 
-@attrs.frozen(kw_only=True)
-class IsbnResults:
+@attrs.frozen(kw_only=True, repr=False)
+class IsbnResults(IsbnResultsDisplay):
     """Editions for a batch of ISBNs, keyed by each ISBN as the caller gave it."""
 
     results: Mapping[str, Edition | None] = attrs.field(
@@ -553,8 +564,8 @@ class IsbnResults:
         return {k: v for k, v in self.results.items() if v is not None}
 
 
-@attrs.frozen(kw_only=True)
-class Completeness:
+@attrs.frozen(kw_only=True, repr=False)
+class Completeness(CompletenessDisplay):
     """How sure we are that a bibliography is complete, with its named parts."""
 
     author: str
@@ -594,8 +605,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@attrs.frozen(kw_only=True)
-class Bibliography:
+@attrs.frozen(kw_only=True, repr=False)
+class Bibliography(BibliographyDisplay):
     """An author's enhanced bibliography: core works with editions, exclusions, completeness."""
 
     author: Author
