@@ -145,7 +145,7 @@ class LatencySummary:
     sum_ms: float = 0.0
 
     def to_dict(self) -> dict[str, float | None]:
-        """``{"p50", "p95", "p99"}``, as the contract's ``latency_ms``."""
+        """``{"p50", "p95", "p99"}``, as ``latency_ms`` in the ``--stats`` JSON document."""
         return {"p50": self.p50, "p95": self.p95, "p99": self.p99}
 
 
@@ -232,7 +232,7 @@ class ProviderStats:
         )
 
     def contract_dict(self) -> dict[str, Any]:
-        """Exactly the contract's per-provider ``stats`` keys."""
+        """Exactly the per-provider keys of the ``--stats`` JSON document."""
         return {
             "requests": self.requests,
             "successes": self.successes,
@@ -244,8 +244,8 @@ class ProviderStats:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract's keys plus ``failures_by_kind``, ``breaker_trips``, ``quota_left``,
-        ``enabled`` and the latency ``count``."""
+        """The ``--stats`` document's keys plus ``failures_by_kind``, ``breaker_trips``,
+        ``quota_left``, ``enabled`` and the latency ``count``."""
         data = self.contract_dict()
         data["latency_ms"]["count"] = self.latency_ms.count
         data.update(
@@ -275,7 +275,7 @@ class CacheTierStats:
         return round(self.hits / lookups, 4) if lookups else None
 
     def contract_dict(self) -> dict[str, int]:
-        """Exactly the contract's per-tier ``stats`` keys."""
+        """Exactly the per-tier keys of the ``--stats`` JSON document."""
         return {
             "hits": self.hits,
             "misses": self.misses,
@@ -312,14 +312,14 @@ class Stats(StatsDisplay):
     warm: WarmProgress | None = None
 
     def contract_dict(self) -> dict[str, Any]:
-        """The contract's ``stats`` document: exactly its keys, nothing more."""
+        """The ``stats`` JSON document of ``--stats``: exactly its keys, nothing more."""
         return {
             "providers": {n: p.contract_dict() for n, p in self.providers.items()},
             "cache": {n: t.contract_dict() for n, t in self.cache.items()},
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """Every figure: the contract's keys and the extra ones, plus ``"warm"``."""
+        """Every figure: the ``--stats`` document's keys and the extra ones, plus ``"warm"``."""
         return {
             "providers": {n: p.to_dict() for n, p in self.providers.items()},
             "cache": {n: t.to_dict() for n, t in self.cache.items()},

@@ -80,7 +80,7 @@ _CANONICAL_SOURCES: dict[tuple[str, ...], tuple[str, ...]] = {
 
 
 def _provider_tuple(value: Iterable[str] | None) -> tuple[str, ...]:
-    """Sources in the contract's fixed provider order, without repeats."""
+    """Sources in the fixed provider order (openlibrary, googlebooks, isbndb), no repeats."""
     if type(value) is tuple:
         canonical = _CANONICAL_SOURCES.get(value)
         if canonical is not None:
@@ -197,7 +197,7 @@ class Edition(EditionDisplay):
         )
 
     def to_cache_dict(self) -> dict[str, Any]:
-        """The contract document plus the fields the contract leaves out (for the cache)."""
+        """The JSON document plus the fields it leaves out (for the cache)."""
         data = self.to_dict()
         data["subtitle"] = self.subtitle
         data["keys"] = dict(self.keys)
@@ -422,7 +422,7 @@ def _reports(
 
 
 def reports_to_dict(reports: Mapping[str, ProviderReport]) -> dict[str, Any]:
-    """The contract's ``"providers"`` object: every provider named, in fixed order."""
+    """The JSON documents' ``"providers"`` object: every provider named, in fixed order."""
     out: dict[str, Any] = {}
     for name in PROVIDERS:
         report = reports.get(name) or ProviderReport(provider=name, status="disabled")

@@ -1,0 +1,27 @@
+"""Docstrings stand alone: they never send a user to documents that ship with neither the package
+nor its documentation site (the team's contract, the provider notes, an earlier backend)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+SOURCE = Path(__file__).resolve().parents[1] / "src" / "bookstracker"
+ELSEWHERE = re.compile(
+    r"\bthe contract\b|\bcontract's\b|PROVIDERS\.md|STYLE\.md|\bshared/|old backend", re.IGNORECASE
+)
+
+
+@pytest.mark.parametrize(
+    "path", sorted(SOURCE.rglob("*.py")), ids=lambda p: str(p.relative_to(SOURCE))
+)
+def test_no_docstring_or_comment_points_at_a_document_users_do_not_have(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    found = [
+        f"{path.name}:{number}: {line.strip()}"
+        for number, line in enumerate(text.splitlines(), 1)
+        if ELSEWHERE.search(line)
+    ]
+    assert not found, "\n".join(found)
