@@ -146,7 +146,8 @@ def _connect_redis(url: str) -> Any:
 class AsyncBooksClient:
     """Search books, look up ISBNs and build author bibliographies from three providers.
 
-    Every setting is an argument, read from the environment when not given (see the contract).
+    Every setting is an argument, read from its ``BOOKSTRACKER_*`` environment variable when not
+    given (docs/configuration.md lists them).
     ``cache=None`` turns caching off; the default is memory in front of disk (in front of Redis
     when ``BOOKSTRACKER_REDIS_URL`` is set). ``offline=True`` answers from the bundled sample
     catalog through the fake providers. ``deadline`` bounds each call, in seconds.
@@ -779,7 +780,7 @@ class AsyncBooksClient:
     async def stats(self) -> Stats:
         """Per-provider and per-cache-tier figures and the warm session's progress.
 
-        ``stats().contract_dict()`` is the contract's ``stats`` document; ``to_dict()``,
+        ``stats().contract_dict()`` is the ``stats`` document of ``--json --stats``; ``to_dict()``,
         ``to_json()`` and ``to_prometheus()`` export every figure.
         """
         providers: dict[str, ProviderStats] = {}

@@ -1,4 +1,4 @@
-"""Settings: constructor arguments first, then the contract's environment variables.
+"""Settings: constructor arguments first, then the ``BOOKSTRACKER_*`` environment variables.
 
 ``UNSET`` means "not given: read the environment"; ``None`` means "given, and off".
 """
@@ -44,7 +44,7 @@ DEFAULT_TIMEOUT = 10.0
 
 
 class ENV:
-    """The environment variables of the contract."""
+    """The environment variables bookstracker reads (docs/configuration.md)."""
 
     OPENLIBRARY_URL = "BOOKSTRACKER_OPENLIBRARY_URL"
     GOOGLEBOOKS_URL = "BOOKSTRACKER_GOOGLEBOOKS_URL"
