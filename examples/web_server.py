@@ -31,7 +31,7 @@ class Handler(BaseHTTPRequestHandler):
             elif url.path == "/isbn":
                 body = books.isbns(query.get("isbn", "").split(",")).to_dict()
             elif url.path == "/stats":
-                body = books.stats()
+                body = books.stats().to_dict()
             else:
                 self._send(404, {"error": "try /author?name=, /search?q=, /isbn?isbn=, /stats"})
                 return

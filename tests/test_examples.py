@@ -97,3 +97,16 @@ def test_the_web_server_answers_from_threads(web_server: str) -> None:
         urllib.request.urlopen(f"{web_server}/search?q=ab", timeout=30)
     assert refused.value.code == 400
     refused.value.close()
+
+
+def test_every_web_server_route_answers(web_server: str) -> None:
+    with urllib.request.urlopen(f"{web_server}/search?q=the+martian", timeout=30) as answer:
+        assert json.load(answer)["results"]
+    with urllib.request.urlopen(f"{web_server}/stats", timeout=30) as answer:
+        stats = json.load(answer)
+    assert stats["providers"]["openlibrary"]["requests"] >= 0
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        urllib.request.urlopen(f"{web_server}/nowhere", timeout=30)
+    assert unknown.value.code == 404
+    assert "/stats" in json.load(unknown.value)["error"]
+    unknown.value.close()
