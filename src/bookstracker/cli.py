@@ -289,6 +289,7 @@ def _render_author(options: Options, bib: Bibliography) -> tuple[dict[str, Any],
 
 _UNBROKEN_COLUMNS = frozenset(
     {"#", "isbn", "isbn-13", "year", "published", "pages", "lang", "key", "editions", "reason"}
+    | {"born", "works"}
 )
 
 
@@ -527,6 +528,33 @@ def isbn(options: Options, isbns: tuple[str, ...]) -> None:
 def author(options: Options, name: str) -> None:
     """The enhanced bibliography of NAME (or an OpenLibrary author key)."""
     _run(options, lambda c: c.author(name), _render_author)
+
+
+@cli.command()
+@click.pass_obj
+def authors(options: Options) -> None:
+    """The authors of the sample catalog that --offline answers from."""
+    if not options.offline:
+        _fail(
+            "authors lists the bundled sample catalog's authors, the ones --offline knows: "
+            "bookstracker --offline authors",
+            EXIT_USAGE,
+        )
+    from bookstracker.testing.directory import catalog_authors
+
+    entries = catalog_authors()
+    if options.json:
+        document = {"authors": [e.to_dict() for e in entries], "providers": _not_asked()}
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        sys.exit(EXIT_OK)
+    table = _results_table(f"The sample catalog's authors ({len(entries)})")
+    for column in ("name", "key", "born", "works"):
+        _add_column(table, column)
+    for entry in entries:
+        born = "" if entry.birth_year is None else str(entry.birth_year)
+        table.add_row(escape(entry.name), entry.key, born, str(entry.works))
+    options.out.print(table)
+    sys.exit(EXIT_OK)
 
 
 @cli.command()
