@@ -156,8 +156,12 @@ class DiskCache(BaseCache):
         folder = Path(
             directory if directory is not None else platformdirs.user_cache_dir("bookstracker")
         ).expanduser()
-        _make_private_dirs(folder)
-        _check_private(folder)
+        try:
+            _make_private_dirs(folder)
+            _check_private(folder)
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            raise CacheError(f"cannot use cache folder {str(folder)!r}: {reason}") from error
         self._directory = folder
         self._size_limit = size_limit
         self._timeout = timeout
