@@ -203,3 +203,25 @@ def test_edition_lines_align_when_a_publisher_is_missing(
     editions = lines[start : start + 4]
     assert any("Mass Market Paperback" in line for line in editions)
     assert len({line.index("[") for line in editions}) == 1, "\n".join(editions)
+
+
+# -- --no-cache says what it does ----------------------------------------------------------------
+
+
+def test_warm_with_no_cache_is_refused_rather_than_claiming_warmed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    code, out, err = run(
+        capsys, "--offline", "--no-cache", "--cache-dir", str(tmp_path), "warm", "Andy Weir"
+    )
+    assert code == 2
+    assert "warmed" not in out
+    assert "--no-cache" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "warm-state").exists()
+
+
+def test_no_cache_says_so_in_cache_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--offline", "--no-cache", "cache", "clear")
+    assert code == 0
+    assert "the cache is off" in out

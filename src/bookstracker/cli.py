@@ -590,13 +590,17 @@ def warm(
     concurrency: int,
     no_resume: bool,
 ) -> None:
-    """Fill the cache for many authors (progress on stderr; resumable).
+    """Fill the cache for many authors (progress on stderr; resumable; not with --no-cache).
 
     On a terminal, stderr shows a progress bar with an ETA; otherwise a plain progress line
     every few seconds.
     """
     if not names and not popular and not csv_path:
         _fail("warm needs --popular, --csv FILE or author names", EXIT_USAGE)
+    if options.no_cache:
+        _fail(
+            "warm fills the cache, and --no-cache turns it off: nothing would be kept", EXIT_USAGE
+        )
     if csv_path and not Path(csv_path).is_file():
         _fail(f"no such file: {csv_path}", EXIT_USAGE)
     display = _WarmBar(options.err) if options.err.is_terminal else _WarmLines()
