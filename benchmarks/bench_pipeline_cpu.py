@@ -100,24 +100,26 @@ async def fetch(catalog: Catalog) -> Inputs:
         resolution = await AuthorResolver(found["openlibrary"]).resolve(AUTHOR)
         if resolution is None:
             raise SystemExit("the synthetic author was not found")
-        pipeline = EnhancementPipeline(
-            openlibrary=found["openlibrary"],
-            isbndb=found["isbndb"],
-            googlebooks=found["googlebooks"],
-        )
+        pipeline = EnhancementPipeline(found.values())
         people = [resolution.author, *resolution.pen_names]
-        harvest = await pipeline._harvest_openlibrary(people)
+        harvest = await pipeline._harvest_openlibrary(found["openlibrary"], people)
         isbns: dict[str, None] = {}
         for work in harvest.works:
             signal = harvest.signals.get(work.key)
             for isbn in (*(getattr(signal, "isbns", ()) or ()), *(work.isbns or ())):
                 isbns[isbn] = None
-        ol_all = list((await found["openlibrary"].books(list(isbns))).values())
-        ol_pipeline, _ = await pipeline._openlibrary_editions(harvest)
-        listing = await found["isbndb"].author_books(AUTHOR)
-        google = await found["googlebooks"].author_volumes(AUTHOR)
+        ol_all = list((await found["openlibrary"].editions(list(isbns))).values())
+        ol_pipeline, _ = await pipeline._openlibrary_editions(found["openlibrary"], harvest)
+        listing = await found["isbndb"].author_editions(AUTHOR)
+        google = await found["googlebooks"].author_editions(AUTHOR)
         return Inputs(
-            resolution, pipeline, harvest, ol_all, ol_pipeline, list(listing.editions), google
+            resolution,
+            pipeline,
+            harvest,
+            ol_all,
+            ol_pipeline,
+            list(listing.editions),
+            list(google.editions),
         )
     finally:
         for adapter in found.values():

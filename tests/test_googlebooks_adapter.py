@@ -409,7 +409,7 @@ async def test_isbn_checks_the_returned_identifiers() -> None:
 @pytest.mark.anyio
 async def test_isbns_one_request_each_keyed_by_isbn13(connect: Connect) -> None:
     fake = FakeGoogleBooks(_catalog())
-    found = await connect(fake).isbns(
+    found = await connect(fake).editions(
         ["0553418025", "9780553418026", "978-0-593-13520-4", "9781785031137", "2070541274"]
     )
     assert {k: v.keys["googlebooks"] for k, v in found.items()} == {
@@ -429,7 +429,7 @@ async def test_isbns_one_request_each_keyed_by_isbn13(connect: Connect) -> None:
 async def test_isbns_invalid_sends_nothing(connect: Connect) -> None:
     fake = FakeGoogleBooks(_catalog())
     with pytest.raises(InvalidISBN):
-        await connect(fake).isbns(["9780553418026", "not an isbn"])
+        await connect(fake).editions(["9780553418026", "not an isbn"])
     assert fake.log == []
 
 
@@ -437,29 +437,29 @@ async def test_isbns_invalid_sends_nothing(connect: Connect) -> None:
 async def test_isbns_stop_on_a_spent_quota(connect: Connect) -> None:
     fake = FakeGoogleBooks(_catalog(), daily_quota=1)
     with pytest.raises(QuotaExceeded):
-        await connect(fake).isbns(["9780553418026", "9780593135204", "9780060853983"])
+        await connect(fake).editions(["9780553418026", "9780593135204", "9780060853983"])
 
 
-# -- author volumes --------------------------------------------------------------------------
+# -- author editions -------------------------------------------------------------------------
 
 
 @pytest.mark.anyio
-async def test_author_volumes_matches_the_author(connect: Connect) -> None:
+async def test_author_editions_matches_the_author(connect: Connect) -> None:
     fake = FakeGoogleBooks(_catalog())
-    editions = await connect(fake).author_volumes("Andy Weir")
+    editions = (await connect(fake).author_editions("Andy Weir")).editions
     assert _ids(editions) == ["MARTIANpbk01", "MARTIANebk02", "MARSIANERde3", "HAILMARYhc05"]
     assert fake.log[0].param("q") == 'inauthor:"Andy Weir"'
     assert fake.log[0].param("printType") == "books"
 
 
 @pytest.mark.anyio
-async def test_author_volumes_pages_a_synthetic_catalog(connect: Connect) -> None:
+async def test_author_editions_pages_a_synthetic_catalog(connect: Connect) -> None:
     catalog = Catalog.synthetic(works=2000, editions_per_work=1)
     expected = {
         e.google_id for w, e in catalog.editions() if e.google_id and "OL9999999A" in w.author_ids
     }
     fake = FakeGoogleBooks(catalog)
-    editions = await connect(fake).author_volumes("Prolific Author", max_results=10_000)
+    editions = (await connect(fake).author_editions("Prolific Author", max_results=10_000)).editions
     assert set(_ids(editions)) == expected
     assert len(editions) == len(expected)
     pages = math.floor(len(expected) / 40) + 1
@@ -468,10 +468,10 @@ async def test_author_volumes_pages_a_synthetic_catalog(connect: Connect) -> Non
 
 
 @pytest.mark.anyio
-async def test_author_volumes_rejects_an_empty_name(connect: Connect) -> None:
+async def test_author_editions_rejects_an_empty_name(connect: Connect) -> None:
     fake = FakeGoogleBooks(_catalog())
     with pytest.raises(InvalidQuery):
-        await connect(fake).author_volumes('  "" ')
+        await connect(fake).author_editions('  "" ')
     assert fake.log == []
 
 
@@ -520,7 +520,7 @@ async def test_volume_path_is_one_encoded_segment(connect: Connect) -> None:
 @pytest.mark.anyio
 async def test_author_name_stays_inside_the_query(connect: Connect) -> None:
     fake = FakeGoogleBooks(_catalog())
-    assert await connect(fake).author_volumes("a/../b?x#y&key=z") == []
+    assert (await connect(fake).author_editions("a/../b?x#y&key=z")).editions == ()
     (logged,) = fake.log
     assert logged.path == "/books/v1/volumes"
     assert logged.param("q") == "inauthor:a/../b?x#y&key=z"

@@ -289,10 +289,11 @@ def test_repr_hides_the_key() -> None:
 
 NO_KEY_CALLS: dict[str, Callable[[ISBNdb], Awaitable[Any]]] = {
     "book": lambda a: a.book(HP13),
-    "books": lambda a: a.books([HP13]),
-    "author_books": lambda a: a.author_books("J.K. Rowling"),
+    "editions": lambda a: a.editions([HP13]),
+    "author_editions": lambda a: a.author_editions("J.K. Rowling"),
     "search_books": lambda a: a.search_books("harry"),
-    "search": lambda a: a.search(text="harry"),
+    "search": lambda a: a.search("harry"),
+    "search_by": lambda a: a.search_by(text="harry"),
     "authors": lambda a: a.authors("rowling"),
     "key_info": lambda a: a.key_info(),
 }
@@ -388,7 +389,7 @@ async def test_979_edition_and_subtitle(make: Make, catalog: Catalog) -> None:
 async def test_books_keyed_by_isbn13_misses_absent(make: Make, catalog: Catalog) -> None:
     fake = FakeISBNdb(catalog)
     async with make(fake) as adapter:
-        found = await adapter.books(
+        found = await adapter.editions(
             [HP13, "2-07-058462-3", HP_OL_ONLY13, "9780441172719", HP13, "0553383043"]
         )
     assert list(found) == [HP13, HP_FR13, EARTHSEA13]
@@ -404,9 +405,9 @@ async def test_books_keyed_by_isbn13_misses_absent(make: Make, catalog: Catalog)
 async def test_books_empty_input_sends_nothing(make: Make, catalog: Catalog) -> None:
     fake = FakeISBNdb(catalog)
     async with make(fake) as adapter:
-        assert await adapter.books([]) == {}
+        assert await adapter.editions([]) == {}
         with pytest.raises(InvalidISBN):
-            await adapter.books([HP13, "not an isbn"])
+            await adapter.editions([HP13, "not an isbn"])
     assert fake.count() == 0
 
 
@@ -433,7 +434,7 @@ async def test_bulk_of_1000_batches_by_plan(
     quota = LocalQuota("isbndb", 5000)
     with ExitStack() as stack:
         async with _connect(mode, stack, fake, plan=plan, quota=quota) as adapter:
-            found = await adapter.books(isbns)
+            found = await adapter.editions(isbns)
     assert fake.count("/books") == requests
     assert {len(json.loads(r.body)["isbns"]) for r in fake.log} == {1000 // requests}
     assert set(found) == wanted & set(isbns)
@@ -448,7 +449,7 @@ async def test_bulk_over_the_fakes_plan_cap_is_400(make: Make, big_catalog: Cata
     isbns = list(dict.fromkeys(e.isbn13 for _, e in fake.catalog.editions() if e.isbn13))[:150]
     async with make(fake, plan="premium") as adapter:
         with pytest.raises(ProviderHTTPError) as caught:
-            await adapter.books(isbns)
+            await adapter.editions(isbns)
     assert caught.value.status == 400
     assert "100" in str(caught.value)
     assert fake.spent == 0
@@ -460,19 +461,19 @@ async def test_bulk_stops_on_quota_without_sending(make: Make, big_catalog: Cata
     isbns = list(dict.fromkeys(e.isbn13 for _, e in fake.catalog.editions() if e.isbn13))[:250]
     async with make(fake, quota=LocalQuota("isbndb", 150)) as adapter:
         with pytest.raises(QuotaExceeded):
-            await adapter.books(isbns)
+            await adapter.editions(isbns)
     assert fake.spent <= 150
 
 
-# -- author_books ----------------------------------------------------------------------------
+# -- author_editions ----------------------------------------------------------------------------
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("name", ["J.K. Rowling", "j.k._rowling", "Rowling, J. K."])
-async def test_author_books(make: Make, catalog: Catalog, name: str) -> None:
+async def test_author_editions(make: Make, catalog: Catalog, name: str) -> None:
     fake = FakeISBNdb(catalog)
     async with make(fake) as adapter:
-        page = await adapter.author_books(name)
+        page = await adapter.author_editions(name)
     assert {e.isbn13 for e in page.editions} == {HP13, HP_FR13, HP_AUDIO13}
     assert (page.total, page.complete, page.pages) == (3, True, 1)
     assert fake.log[0].query == (("page", "1"), ("pageSize", "1000"))
@@ -481,10 +482,10 @@ async def test_author_books(make: Make, catalog: Catalog, name: str) -> None:
 
 
 @pytest.mark.anyio
-async def test_author_books_language_filter(make: Make, catalog: Catalog) -> None:
+async def test_author_editions_language_filter(make: Make, catalog: Catalog) -> None:
     fake = FakeISBNdb(catalog)
     async with make(fake) as adapter:
-        page = await adapter.author_books("J.K. Rowling", language="French")
+        page = await adapter.author_editions("J.K. Rowling", language="French")
     assert [e.isbn13 for e in page.editions] == [HP_FR13]
     assert fake.log[0].param("language") == "fr"
 
@@ -493,7 +494,7 @@ async def test_author_books_language_filter(make: Make, catalog: Catalog) -> Non
 async def test_unknown_author_is_empty_and_complete(make: Make, catalog: Catalog) -> None:
     fake = FakeISBNdb(catalog)
     async with make(fake) as adapter:
-        page = await adapter.author_books("Nobody Atall")
+        page = await adapter.author_editions("Nobody Atall")
     assert (page.editions, page.total, page.complete, page.pages) == ((), 0, True, 1)
 
 
@@ -509,13 +510,13 @@ async def test_unknown_author_is_empty_and_complete(make: Make, catalog: Catalog
         ({"name": "a", "language": "Klingonese"}, "language"),
     ],
 )
-async def test_author_books_bad_input_sends_nothing(
+async def test_author_editions_bad_input_sends_nothing(
     catalog: Catalog, kwargs: dict[str, Any], message: str
 ) -> None:
     fake = FakeISBNdb(catalog)
     async with _adapter(fake.transport()) as adapter:
         with pytest.raises(InvalidQuery, match=message):
-            await adapter.author_books(**kwargs)
+            await adapter.author_editions(**kwargs)
     assert fake.count() == 0
 
 
@@ -530,7 +531,7 @@ async def test_author_paging_fetches_every_page(
     assert 4000 < len(expected) < 5000
     with ExitStack() as stack:
         async with _connect(mode, stack, mid_fake) as adapter:
-            page = await adapter.author_books("Prolific Author")
+            page = await adapter.author_editions("Prolific Author")
     assert {e.isbn13 for e in page.editions} == expected
     assert page.complete
     assert page.total == (len(expected) if with_total else None)
@@ -549,7 +550,7 @@ async def test_author_paging_stops_at_the_10000_ceiling(
     assert len(expected) > 10_000
     with ExitStack() as stack:
         async with _connect(mode, stack, big_fake) as adapter:
-            page = await adapter.author_books("prolific_author")
+            page = await adapter.author_editions("prolific_author")
     assert len(page.editions) == 10_000
     assert not page.complete
     assert page.total == (len(expected) if with_total else None)
@@ -563,7 +564,7 @@ async def test_author_paging_with_small_pages_and_max_results(
     mid_fake.reset_log()
     mid_fake.author_total = True
     async with make(mid_fake) as adapter:
-        page = await adapter.author_books("Prolific Author", page_size=400, max_results=1000)
+        page = await adapter.author_editions("Prolific Author", page_size=400, max_results=1000)
     assert len(page.editions) == 1000
     assert not page.complete
     assert [r.param("pageSize") for r in mid_fake.log] == ["400", "400", "400"]
@@ -573,7 +574,7 @@ async def test_author_paging_with_small_pages_and_max_results(
 async def test_author_name_cannot_change_the_route(make: Make, catalog: Catalog) -> None:
     fake = FakeISBNdb(catalog)
     async with make(fake) as adapter:
-        page = await adapter.author_books("a/../b?x#y")
+        page = await adapter.author_editions("a/../b?x#y")
         names = await adapter.authors("..")
         hits = await adapter.search_books("../key")
     assert page.editions == ()
@@ -641,11 +642,11 @@ async def test_search_books_bad_input_sends_nothing(
 async def test_search_by_criteria(make: Make, catalog: Catalog) -> None:
     fake = FakeISBNdb(catalog)
     async with make(fake) as adapter:
-        by_author = await adapter.search(author="Ursula K. Le Guin")
-        by_isbn = await adapter.search(isbn="2-07-058462-3")
-        by_text = await adapter.search(text="sorcerer's stone", publisher="Scholastic")
+        by_author = await adapter.search_by(author="Ursula K. Le Guin")
+        by_isbn = await adapter.search_by(isbn="2-07-058462-3")
+        by_text = await adapter.search_by(text="sorcerer's stone", publisher="Scholastic")
         with pytest.raises(InvalidQuery):
-            await adapter.search()
+            await adapter.search_by()
     assert {e.isbn13 for e in by_author.editions} == {EARTHSEA13, EARTHSEA_979}
     assert [e.isbn13 for e in by_isbn.editions] == [HP_FR13]
     assert [e.isbn13 for e in by_text.editions] == [HP13]
@@ -667,7 +668,7 @@ async def test_key_info_reports_spent_calls(make: Make, catalog: Catalog) -> Non
     fake = FakeISBNdb(catalog, plan="premium", daily_quota=100)
     async with make(fake) as adapter:
         await adapter.book(HP13)
-        await adapter.books([HP13, HP_FR13])
+        await adapter.editions([HP13, HP_FR13])
         info = await adapter.key_info()
     assert info == {
         "api_host": "api.premium.isbndb.com",
@@ -871,10 +872,10 @@ async def test_key_only_in_the_authorization_header(
             await adapter.book(HP13)
         errors.append(caught.value)
         await adapter.book(HP13)
-        await adapter.books([HP13])
-        await adapter.author_books("J.K. Rowling")
+        await adapter.editions([HP13])
+        await adapter.author_editions("J.K. Rowling")
         await adapter.search_books("harry")
-        await adapter.search(text="harry")
+        await adapter.search_by(text="harry")
         await adapter.authors("rowling")
         await adapter.key_info()
         shown = repr(adapter) + json.dumps(adapter.stats(), default=str)

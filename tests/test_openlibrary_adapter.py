@@ -402,7 +402,7 @@ async def test_books_batches_concurrently_keyed_by_isbn13(served: Served) -> Non
     known = ["0060273224", "9788478710539", "0-06-147435-5", "9780807216057"]
     filler = [f"978000000{n:03d}" + ean.calc_check_digit(f"978000000{n:03d}") for n in range(96)]
     async with served.make() as ol:
-        found = await ol.books([*known, "9780007137305", *filler, "0060273224"], batch_size=50)
+        found = await ol.editions([*known, "9780007137305", *filler, "0060273224"], batch_size=50)
     assert set(found) == {"9780060273224", "9788478710539", "9780061474354", "9780807216057"}
     assert found["9780061474354"].isbn10 == "0061474355"
     assert found["9780807216057"].format == "Audio CD"
@@ -414,12 +414,12 @@ async def test_books_batches_concurrently_keyed_by_isbn13(served: Served) -> Non
 @pytest.mark.anyio
 async def test_books_all_miss_and_invalid_input(served: Served) -> None:
     async with served.make() as ol:
-        assert await ol.books(["9780007137305"]) == {}
-        assert await ol.books([]) == {}
+        assert await ol.editions(["9780007137305"]) == {}
+        assert await ol.editions([]) == {}
         with pytest.raises(InvalidISBN):
-            await ol.books(["0060273224", "not-an-isbn"])
+            await ol.editions(["0060273224", "not-an-isbn"])
         with pytest.raises(InvalidQuery):
-            await ol.books(["0060273224"], batch_size=0)
+            await ol.editions(["0060273224"], batch_size=0)
     assert served.fake.count() == 1
 
 
@@ -660,7 +660,7 @@ async def test_a_failing_batch_raises() -> None:
 
     async with OpenLibrary(transport=MockTransport(handler), rate=1000, retry=NO_RETRY) as ol:
         with pytest.raises(ProviderHTTPError):
-            await ol.books(["0060273224", "9788478710539", "9780061474354"], batch_size=1)
+            await ol.editions(["0060273224", "9788478710539", "9780061474354"], batch_size=1)
 
 
 # -- identification and secrets --------------------------------------------------------------
@@ -709,7 +709,7 @@ async def test_the_user_agent_is_sent() -> None:
     async with OpenLibrary(
         transport=MockTransport(handler), user_agent="Me/1 (me@example.org)", rate=1000
     ) as ol:
-        await ol.books(["0060273224"])
+        await ol.editions(["0060273224"])
     assert seen == ["Me/1 (me@example.org)"]
 
 

@@ -251,7 +251,7 @@ async def test_isbndb_errors_never_show_the_key(kind: FaultKind) -> None:
         api_key=SECRET, transport=fake.transport(), retry=RetryPolicy(attempts=1)
     ) as isbndb:
         with pytest.raises(ProviderError) as caught:
-            await isbndb.books(["9780553418026"])
+            await isbndb.editions(["9780553418026"])
     _assert_clean(caught.value)
 
 
@@ -283,7 +283,7 @@ async def test_errors_over_loopback_never_show_the_key() -> None:
             ) as isbndb_adapter,
         ):
             with pytest.raises(ProviderError) as from_google:
-                await google_adapter.isbns(["9780553418026"])
+                await google_adapter.editions(["9780553418026"])
             with pytest.raises(ProviderError) as from_isbndb:
                 await isbndb_adapter.book("9780553418026")
     _assert_clean(from_google.value)

@@ -5,6 +5,7 @@ test), from other threads, and closed properly.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +14,7 @@ import pytest
 
 from bookstracker import (
     AllProvidersFailed,
+    AsyncBooksClient,
     BooksClient,
     ConfigurationError,
     Edition,
@@ -145,3 +147,27 @@ def test_repr_names_the_mode_and_providers(books: BooksClient) -> None:
     assert repr(books) == (
         "BooksClient(offline, providers=['openlibrary', 'googlebooks', 'isbndb'])"
     )
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        "__init__",
+        "search",
+        "isbn",
+        "isbns",
+        "author",
+        "completeness",
+        "stats",
+        "clear_cache",
+        "warm",
+    ],
+)
+def test_the_sync_client_spells_out_the_async_signatures(method: str) -> None:
+    """Same parameters, kinds, defaults and annotations: help() and IDEs show them."""
+    sync = inspect.signature(getattr(BooksClient, method))
+    async_ = inspect.signature(getattr(AsyncBooksClient, method))
+    assert list(sync.parameters.values()) == list(async_.parameters.values())
+    if method != "__init__":
+        assert sync.return_annotation == async_.return_annotation
+    assert all(p.kind is not p.VAR_KEYWORD for p in sync.parameters.values())

@@ -1,5 +1,8 @@
-"""Settings: constructor arguments first, then the ``BOOKSTRACKER_*`` environment variables.
+"""Settings, resolved once: constructor arguments first, then the ``BOOKSTRACKER_*`` environment
+variables, then defaults.
 
+:class:`Settings` is made at the edge (the client, the CLI) and handed down; each adapter gets
+its typed :class:`ProviderConfig`. Nothing below reads the environment itself.
 ``UNSET`` means "not given: read the environment"; ``None`` means "given, and off".
 """
 
@@ -8,23 +11,34 @@ from __future__ import annotations
 import enum
 import math
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
+from types import MappingProxyType
 from typing import Final, TypeVar
 
+import attrs
+
 from bookstracker.errors import ConfigurationError
+from bookstracker.models import PROVIDERS
 
 __all__ = [
+    "DEFAULT_DEADLINE",
+    "DEFAULT_REDIS_PREFIX",
     "DEFAULT_TIMEOUT",
     "ENV",
     "UNSET",
+    "ISBNdbConfig",
+    "ProviderConfig",
+    "Settings",
     "Unset",
+    "default_user_agent",
     "env_flag",
     "env_float",
     "env_str",
     "package_version",
-    "pick",
-    "pick_float",
+    "parse_providers",
     "positive_rate",
+    "provider_config",
 ]
 
 
@@ -39,8 +53,11 @@ class Unset(enum.Enum):
 
 UNSET: Final = Unset.UNSET
 T = TypeVar("T")
+_Config = TypeVar("_Config", bound="ProviderConfig")
 
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_DEADLINE = 60.0
+DEFAULT_REDIS_PREFIX = "bookstracker:"
 
 
 class ENV:
@@ -62,6 +79,21 @@ class ENV:
     ISBNDB_PLAN = "BOOKSTRACKER_ISBNDB_PLAN"
     CONTACT = "BOOKSTRACKER_CONTACT"
 
+    @staticmethod
+    def url(provider: str) -> str:
+        """``BOOKSTRACKER_<PROVIDER>_URL``."""
+        return f"BOOKSTRACKER_{provider.upper()}_URL"
+
+    @staticmethod
+    def api_key(provider: str) -> str:
+        """``BOOKSTRACKER_<PROVIDER>_API_KEY``."""
+        return f"BOOKSTRACKER_{provider.upper()}_API_KEY"
+
+    @staticmethod
+    def rate(provider: str) -> str:
+        """``BOOKSTRACKER_<PROVIDER>_RATE``."""
+        return f"BOOKSTRACKER_{provider.upper()}_RATE"
+
 
 def package_version() -> str:
     try:
@@ -70,14 +102,14 @@ def package_version() -> str:
         return "0.0.0+source"
 
 
-def env_str(name: str) -> str | None:
+def env_str(name: str, environ: Mapping[str, str] | None = None) -> str | None:
     """The variable's value, stripped; None when unset or blank."""
-    value = os.environ.get(name, "").strip()
+    value = (os.environ if environ is None else environ).get(name, "").strip()
     return value or None
 
 
-def env_float(name: str) -> float | None:
-    text = env_str(name)
+def env_float(name: str, environ: Mapping[str, str] | None = None) -> float | None:
+    text = env_str(name, environ)
     if text is None:
         return None
     try:
@@ -89,23 +121,8 @@ def env_float(name: str) -> float | None:
     return value
 
 
-def env_flag(name: str) -> bool:
-    return (env_str(name) or "").lower() in {"1", "true", "yes", "on"}
-
-
-def pick(value: T | Unset, env_name: str, default: T) -> T | str:
-    """The argument when given, else the environment variable, else ``default``."""
-    if not isinstance(value, Unset):
-        return value
-    from_env = env_str(env_name)
-    return from_env if from_env is not None else default
-
-
-def pick_float(value: float | Unset | None, env_name: str, default: float) -> float:
-    if isinstance(value, Unset) or value is None:
-        from_env = env_float(env_name)
-        return default if from_env is None else from_env
-    return float(value)
+def env_flag(name: str, environ: Mapping[str, str] | None = None) -> bool:
+    return (env_str(name, environ) or "").lower() in {"1", "true", "yes", "on"}
 
 
 def positive_rate(value: float, what: str) -> float:
@@ -113,3 +130,194 @@ def positive_rate(value: float, what: str) -> float:
     if not value > 0:
         raise ConfigurationError(f"{what} must be a positive number of requests per second")
     return value
+
+
+def _positive_timeout(value: float, what: str) -> float:
+    if not value > 0:
+        raise ConfigurationError(f"{what} must be positive seconds")
+    return float(value)
+
+
+def parse_providers(
+    value: str | Iterable[str] | None, *, known: Sequence[str] = PROVIDERS
+) -> tuple[str, ...]:
+    """Provider names from ``"openlibrary,isbndb"`` or an iterable, in ``known``'s order;
+    the three built-in ones when None."""
+    if value is None:
+        return PROVIDERS
+    items = value.split(",") if isinstance(value, str) else list(value)
+    names = [item.strip().lower() for item in items if item.strip()]
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise ConfigurationError(
+            f"unknown provider {', '.join(unknown)}; choose from {', '.join(known)}"
+        )
+    if not names:
+        raise ConfigurationError("no provider named")
+    return tuple(p for p in known if p in names)
+
+
+def default_user_agent(contact: str | None = None) -> str:
+    """``bookstracker/<version> (+<contact>)``: a UA that names a way to reach its owner."""
+    return (
+        f"bookstracker/{package_version()} (+{contact or 'https://pypi.org/project/bookstracker/'})"
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ProviderConfig:
+    """How to reach one provider; None for a field means "the adapter's default"."""
+
+    base_url: str | None = None
+    api_key: str | None = attrs.field(default=None, repr=False)
+    rate: float | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    user_agent: str = attrs.field(factory=default_user_agent)
+    user_agent_given: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if self.rate is not None:
+            positive_rate(self.rate, "rate")
+        _positive_timeout(self.timeout, "timeout")
+        if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
+            raise ConfigurationError(f"base URL must be http(s): {self.base_url!r}")
+
+    def with_overrides(
+        self: _Config,
+        *,
+        base_url: str | Unset = UNSET,
+        api_key: str | Unset | None = UNSET,
+        rate: float | Unset = UNSET,
+        timeout: float | Unset = UNSET,
+        user_agent: str | Unset = UNSET,
+    ) -> _Config:
+        """A copy with every argument given in place of the field."""
+        config = self
+        if not isinstance(base_url, Unset):
+            config = attrs.evolve(config, base_url=base_url.rstrip("/"))
+        if not isinstance(api_key, Unset):
+            config = attrs.evolve(config, api_key=api_key or None)
+        if not isinstance(rate, Unset):
+            config = attrs.evolve(config, rate=float(rate))
+        if not isinstance(timeout, Unset):
+            config = attrs.evolve(config, timeout=float(timeout))
+        if not isinstance(user_agent, Unset):
+            config = attrs.evolve(config, user_agent=user_agent, user_agent_given=True)
+        return config
+
+
+@attrs.frozen(kw_only=True)
+class ISBNdbConfig(ProviderConfig):
+    """ISBNdb's settings: the plan (host, rate, batch size) besides the common ones."""
+
+    plan: str | None = None
+
+
+def provider_config(
+    provider: str,
+    *,
+    base_url: str | Unset = UNSET,
+    api_key: str | Unset | None = UNSET,
+    rate: float | Unset = UNSET,
+    timeout: float | Unset = UNSET,
+    user_agent: str | Unset = UNSET,
+    plan: str | Unset | None = UNSET,
+    environ: Mapping[str, str] | None = None,
+) -> ProviderConfig:
+    """The provider's config: each argument given, else its environment variable, else default.
+
+    ``environ`` defaults to ``os.environ``. ``plan`` is read for ISBNdb only.
+    """
+    url = env_str(ENV.url(provider), environ) if isinstance(base_url, Unset) else base_url
+    key = env_str(ENV.api_key(provider), environ) if isinstance(api_key, Unset) else api_key
+    given_rate = env_float(ENV.rate(provider), environ) if isinstance(rate, Unset) else rate
+    if isinstance(timeout, Unset):
+        env_timeout = env_float(ENV.TIMEOUT, environ)
+        timeout = DEFAULT_TIMEOUT if env_timeout is None else env_timeout
+    agent = env_str(ENV.USER_AGENT, environ) if isinstance(user_agent, Unset) else user_agent
+    if not agent:
+        agent = default_user_agent(env_str(ENV.CONTACT, environ))
+        given_agent = False
+    else:
+        given_agent = True
+    common = {
+        "base_url": url.rstrip("/") if url else None,
+        "api_key": key or None,
+        "rate": None if given_rate is None else float(given_rate),
+        "timeout": _positive_timeout(float(timeout), f"{provider} timeout"),
+        "user_agent": agent,
+        "user_agent_given": given_agent,
+    }
+    try:
+        if provider == "isbndb":
+            chosen = env_str(ENV.ISBNDB_PLAN, environ) if isinstance(plan, Unset) else plan
+            return ISBNdbConfig(plan=chosen, **common)  # type: ignore[arg-type]
+        return ProviderConfig(**common)  # type: ignore[arg-type]
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"{provider}: {exc}") from None
+
+
+def _frozen_configs(value: Mapping[str, ProviderConfig]) -> Mapping[str, ProviderConfig]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    """Everything a client needs to know, resolved once (see :meth:`resolve`)."""
+
+    providers: tuple[str, ...] = PROVIDERS
+    offline: bool = False
+    cache_dir: str | None = None
+    redis_url: str | None = attrs.field(default=None, repr=False)
+    redis_prefix: str = DEFAULT_REDIS_PREFIX
+    deadline: float | None = DEFAULT_DEADLINE
+    provider_configs: Mapping[str, ProviderConfig] = attrs.field(
+        factory=dict, converter=_frozen_configs
+    )
+
+    def provider(self, name: str) -> ProviderConfig:
+        """The named provider's config (the defaults when none was resolved)."""
+        found = self.provider_configs.get(name)
+        if found is not None:
+            return found
+        return ISBNdbConfig() if name == "isbndb" else ProviderConfig()
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        providers: str | Iterable[str] | None = None,
+        offline: bool | Unset = UNSET,
+        cache_dir: str | os.PathLike[str] | Unset | None = UNSET,
+        redis_url: str | Unset | None = UNSET,
+        redis_prefix: str = DEFAULT_REDIS_PREFIX,
+        timeout: float | Unset = UNSET,
+        deadline: float | None = DEFAULT_DEADLINE,
+        environ: Mapping[str, str] | None = None,
+        known: Sequence[str] = PROVIDERS,
+    ) -> Settings:
+        """Settings from the arguments given, then the environment (``environ`` or
+        ``os.environ``), then the defaults. ``known`` are the provider names that may be
+        chosen (the registry's). Raises ``ConfigurationError`` for a bad value."""
+        if not redis_prefix:
+            raise ConfigurationError("redis_prefix must not be empty")
+        if deadline is not None and not deadline > 0:
+            raise ConfigurationError("deadline must be positive seconds (or None)")
+        names = parse_providers(providers, known=known)
+        if isinstance(cache_dir, Unset):
+            directory = env_str(ENV.CACHE_DIR, environ)
+        else:
+            directory = os.fspath(cache_dir) if cache_dir is not None else None
+        return cls(
+            providers=names,
+            offline=env_flag(ENV.OFFLINE, environ) if isinstance(offline, Unset) else offline,
+            cache_dir=directory,
+            redis_url=env_str(ENV.REDIS_URL, environ)
+            if isinstance(redis_url, Unset)
+            else redis_url,
+            redis_prefix=redis_prefix,
+            deadline=deadline,
+            provider_configs={
+                name: provider_config(name, timeout=timeout, environ=environ) for name in names
+            },
+        )

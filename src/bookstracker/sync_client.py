@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, TypeVar
 
+from bookstracker.cache import CacheBackend, TTLPolicy
 from bookstracker.client import AsyncBooksClient
+from bookstracker.config import DEFAULT_DEADLINE, DEFAULT_REDIS_PREFIX, UNSET, Settings, Unset
 from bookstracker.metrics import Stats
 from bookstracker.models import Bibliography, Completeness, Edition, IsbnResults, SearchResult
-from bookstracker.warming import WarmReport
+from bookstracker.providers.contract import Provider
+from bookstracker.warming import WarmProgress, WarmReport
 
 __all__ = ["BooksClient"]
 
@@ -25,7 +29,23 @@ class BooksClient:
     :class:`AsyncBooksClient`.
     """
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        providers: str | Iterable[str] | None = None,
+        openlibrary: Provider | None = None,
+        googlebooks: Provider | None = None,
+        isbndb: Provider | None = None,
+        offline: bool | Unset = UNSET,
+        cache: CacheBackend | Unset | None = UNSET,
+        cache_dir: str | os.PathLike[str] | Unset = UNSET,
+        redis_url: str | Unset | None = UNSET,
+        redis_prefix: str = DEFAULT_REDIS_PREFIX,
+        ttl_policy: TTLPolicy | None = None,
+        timeout: float | Unset = UNSET,
+        deadline: float | None = DEFAULT_DEADLINE,
+        settings: Settings | None = None,
+    ) -> None:
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(
@@ -35,7 +55,21 @@ class BooksClient:
         self._ready.wait()
         self._closed = False
         try:
-            self._async = AsyncBooksClient(**kwargs)
+            self._async = AsyncBooksClient(
+                providers=providers,
+                openlibrary=openlibrary,
+                googlebooks=googlebooks,
+                isbndb=isbndb,
+                offline=offline,
+                cache=cache,
+                cache_dir=cache_dir,
+                redis_url=redis_url,
+                redis_prefix=redis_prefix,
+                ttl_policy=ttl_policy,
+                timeout=timeout,
+                deadline=deadline,
+                settings=settings,
+            )
         except BaseException:
             self._stop_loop()
             raise
@@ -90,9 +124,29 @@ class BooksClient:
         """Empty every cache tier (only bookstracker's own entries)."""
         self._run(self._async.clear_cache())
 
-    def warm(self, names: Iterable[str] | None = None, **kwargs: Any) -> WarmReport:
+    def warm(
+        self,
+        names: Iterable[str] | None = None,
+        *,
+        popular: bool = False,
+        csv: str | os.PathLike[str] | None = None,
+        concurrency: int = 4,
+        progress: Callable[[WarmProgress], None] | None = None,
+        resume: bool = True,
+        state_dir: str | os.PathLike[str] | None = None,
+    ) -> WarmReport:
         """Fill the cache for many authors, resumably (see `AsyncBooksClient.warm`)."""
-        return self._run(self._async.warm(names, **kwargs))
+        return self._run(
+            self._async.warm(
+                names,
+                popular=popular,
+                csv=csv,
+                concurrency=concurrency,
+                progress=progress,
+                resume=resume,
+                state_dir=state_dir,
+            )
+        )
 
     def close(self) -> None:
         """Close the connections and stop the loop thread."""

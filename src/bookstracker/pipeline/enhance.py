@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any
 
-import anyio
-import anyio.abc
 import attrs
 
 from bookstracker.errors import AllProvidersFailed, ProviderError
@@ -35,50 +32,61 @@ from bookstracker.pipeline.corefilter import (
 from bookstracker.pipeline.fanout import fan_out, seconds_left
 from bookstracker.pipeline.pairing import EditionPairer
 from bookstracker.pipeline.resolve import AuthorResolution
+from bookstracker.providers.contract import (
+    Capability,
+    Provider,
+    SignalsForm,
+    WorkRecord,
+    WorkSignals,
+    WorksListing,
+)
 from bookstracker.resilience import Deadline
+from bookstracker.taskgroup import run_all
 
 __all__ = ["EnhancementPipeline", "OpenLibraryHarvest"]
 
 
 class OpenLibraryHarvest:
-    """What OpenLibrary gave for one author (and their pen names)."""
+    """What the works provider (OpenLibrary) gave for one author (and their pen names)."""
 
     def __init__(self) -> None:
-        self.works: list[Any] = []
+        self.works: list[WorkRecord] = []
         self.total: int | None = 0
         self.complete = True
-        self.signals: dict[str, Any] = {}
+        self.signals: dict[str, WorkSignals] = {}
         self.signals_ok = True
         self.editions: list[Edition] = []
         self.editions_error: str | None = None
 
 
 class EnhancementPipeline:
-    """Builds an enhanced :class:`~bookstracker.models.Bibliography` for a resolved author."""
+    """Builds an enhanced :class:`~bookstracker.models.Bibliography` for a resolved author.
+
+    Of ``providers``, the first with ``Capability.AUTHOR_WORKS`` gives the works (and, with
+    ``Capability.EDITIONS``, their editions); every one with ``Capability.AUTHOR_EDITIONS``
+    gives the editions it lists under the author's name.
+    """
 
     def __init__(
         self,
+        providers: Iterable[Provider],
         *,
-        openlibrary: Any,
-        isbndb: Any | None = None,
-        googlebooks: Any | None = None,
         scorer: CompletenessScorer | None = None,
         fuzzy_threshold: float = 90.0,
         isbns_per_work: int = 10,
         max_isbn_lookups: int = 500,
         deadline: float | None = None,
     ) -> None:
-        self.openlibrary = openlibrary
-        self.isbndb = isbndb
-        self.googlebooks = googlebooks
+        given = list(providers)
+        self.works_source = next(
+            (p for p in given if Capability.AUTHOR_WORKS in p.capabilities), None
+        )
+        self.listings = [p for p in given if Capability.AUTHOR_EDITIONS in p.capabilities]
         self.scorer = scorer or CompletenessScorer()
         self.fuzzy_threshold = fuzzy_threshold
         self.isbns_per_work = isbns_per_work
         self.max_isbn_lookups = max_isbn_lookups
         self.deadline = deadline
-
-    def _enabled(self, adapter: Any | None) -> bool:
-        return adapter is not None and bool(getattr(adapter, "enabled", True))
 
     async def run(
         self,
@@ -90,44 +98,44 @@ class EnhancementPipeline:
         author = resolution.author
         people = [author, *resolution.pen_names]
         names = _names_of(people)
-        calls: dict[str, Callable[[], Awaitable[Any]]] = {}
+        calls: dict[str, Callable[[], Awaitable[OpenLibraryHarvest | list[Edition]]]] = {}
         limit = deadline if deadline is not None else self.deadline
         stop = Deadline.after(limit) if limit is not None else None
         harvested: list[OpenLibraryHarvest] = []
 
+        source = self.works_source
+
         async def openlibrary() -> OpenLibraryHarvest:
             # The editions lookup follows the works at once, while the others may still run.
-            harvest = await self._harvest_openlibrary(people)
+            assert source is not None
+            harvest = await self._harvest_openlibrary(source, people)
             harvested.append(harvest)
             harvest.editions, lookup = await self._openlibrary_editions(
-                harvest, deadline=seconds_left(stop)
+                source, harvest, deadline=seconds_left(stop)
             )
             if lookup is not None and lookup.status == "error":
                 harvest.editions_error = lookup.error
             return harvest
 
-        if author.openlibrary_key:
-            calls["openlibrary"] = openlibrary
-        if self._enabled(self.isbndb):
-            calls["isbndb"] = lambda: self._gather(
-                [lambda n=n: self.isbndb.author_books(n) for n in _query_names(people)]  # type: ignore[misc,union-attr]
-            )
-        if self._enabled(self.googlebooks):
-            calls["googlebooks"] = lambda: self._gather(
-                [lambda n=n: self.googlebooks.author_volumes(n) for n in _query_names(people)]  # type: ignore[misc,union-attr]
-            )
+        works_name = source.name if source is not None else ""
+        if source is not None and author.openlibrary_key:
+            calls[works_name] = openlibrary
+        for listing in self.listings:
+            if listing.enabled:
+                calls[listing.name] = functools.partial(self._gather, listing, _query_names(people))
         outcome = await fan_out(calls, deadline=limit, is_empty=_is_empty_answer)
         reports = dict(outcome.reports)
-        harvest: OpenLibraryHarvest | None = outcome.answers.get("openlibrary")
+        answer = outcome.answers.get(works_name)
+        harvest = answer if isinstance(answer, OpenLibraryHarvest) else None
         if harvest is None and harvested:  # the deadline passed while its editions were fetched
             harvest = harvested[0]
-            harvest.editions_error = reports["openlibrary"].error
-            reports["openlibrary"] = attrs.evolve(
-                reports["openlibrary"], status="ok" if harvest.works else "empty"
+            harvest.editions_error = reports[works_name].error
+            reports[works_name] = attrs.evolve(
+                reports[works_name], status="ok" if harvest.works else "empty"
             )
         if harvest is not None and harvest.editions_error:
-            reports["openlibrary"] = attrs.evolve(
-                reports["openlibrary"], error=f"editions: {harvest.editions_error}"
+            reports[works_name] = attrs.evolve(
+                reports[works_name], error=f"editions: {harvest.editions_error}"
             )
         for name, report in (prior_reports or {}).items():
             if name in reports:
@@ -139,8 +147,10 @@ class EnhancementPipeline:
                 f"no provider could answer for the author {author.name!r}", reports=reports
             )
         other_editions: list[Edition] = []
-        for name in ("isbndb", "googlebooks"):
-            other_editions.extend(outcome.answers.get(name, ()))
+        for listing in self.listings:
+            found = outcome.answers.get(listing.name)
+            if isinstance(found, list):
+                other_editions.extend(found)
         if harvest is not None:
             return self._assemble(
                 author,
@@ -158,32 +168,34 @@ class EnhancementPipeline:
 
     # -- gathering -----------------------------------------------------------------------------
 
-    async def _gather(self, calls: Sequence[Callable[[], Awaitable[Any]]]) -> list[Edition]:
+    async def _gather(self, provider: Provider, names: Sequence[str]) -> list[Edition]:
+        """The editions ``provider`` lists under each of ``names``."""
         results: list[Edition] = []
 
-        async def one(call: Callable[[], Awaitable[Any]]) -> None:
-            answer = await call()
-            results.extend(getattr(answer, "editions", answer) or ())
+        async def one(name: str) -> None:
+            results.extend((await provider.author_editions(name)).editions)
 
-        await _run_all([functools.partial(one, call) for call in calls])
+        await run_all([functools.partial(one, name) for name in names])
         return results
 
-    async def _harvest_openlibrary(self, people: Sequence[Author]) -> OpenLibraryHarvest:
+    async def _harvest_openlibrary(
+        self, source: Provider, people: Sequence[Author]
+    ) -> OpenLibraryHarvest:
         harvest = OpenLibraryHarvest()
         keys = [p.openlibrary_key for p in people if p.openlibrary_key]
-        listings: dict[str, Any] = {}
-        signals_by_key: dict[str, Mapping[str, Any]] = {}
+        listings: dict[str, WorksListing] = {}
+        signals_by_key: dict[str, Mapping[str, WorkSignals]] = {}
 
         async def works(key: str) -> None:
-            listings[key] = await self.openlibrary.author_works(key)
+            listings[key] = await source.author_works(key)
 
-        async def signals(key: str, form: str = "query") -> None:
+        async def signals(key: str, form: SignalsForm = "query") -> None:
             try:
-                signals_by_key[key] = await self.openlibrary.author_work_signals(key, form=form)
+                signals_by_key[key] = await source.author_work_signals(key, form=form)
             except ProviderError:
                 signals_by_key.pop(key, None)
 
-        await _run_all([functools.partial(step, key) for key in keys for step in (works, signals)])
+        await run_all([functools.partial(step, key) for key in keys for step in (works, signals)])
         for key in keys:
             if not _signals_cover(listings[key].works, signals_by_key.get(key)):
                 await signals(key, "filter")  # a server that reads only the filter parameter
@@ -202,21 +214,21 @@ class EnhancementPipeline:
         return harvest
 
     async def _openlibrary_editions(
-        self, harvest: OpenLibraryHarvest, deadline: float | None = None
+        self, source: Provider, harvest: OpenLibraryHarvest, deadline: float | None = None
     ) -> tuple[list[Edition], ProviderReport | None]:
         wanted: list[str] = []
         for work in harvest.works:
             isbns = _isbns_of(work, harvest.signals.get(work.key))
             wanted.extend(isbns[: self.isbns_per_work])
         wanted = list(dict.fromkeys(wanted))[: self.max_isbn_lookups]
-        if not wanted:
+        if not wanted or Capability.EDITIONS not in source.capabilities:
             return [], None
         outcome = await fan_out(
-            {"openlibrary": lambda: self.openlibrary.books(wanted)},
+            {source.name: lambda: source.editions(wanted)},
             deadline=deadline if deadline is not None else self.deadline,
         )
-        found = outcome.answers.get("openlibrary") or {}
-        return list(found.values()), outcome.reports["openlibrary"]
+        found = outcome.answers.get(source.name) or {}
+        return list(found.values()), outcome.reports[source.name]
 
     # -- assembling ----------------------------------------------------------------------------
 
@@ -230,32 +242,25 @@ class EnhancementPipeline:
         result = []
         for work in harvest.works:
             signal = harvest.signals.get(work.key)
-            languages = frozenset(
-                getattr(signal, "languages", ()) or getattr(work, "languages", ())
-            )
-            edition_count = getattr(signal, "edition_count", None) or getattr(
-                work, "edition_count", None
-            )
-            year = getattr(work, "first_publish_year", None) or getattr(
-                signal, "first_publish_year", None
-            )
-            record_type = getattr(work, "type", "work") or "work"
+            languages = frozenset((signal.languages if signal else ()) or work.languages)
+            edition_count = (signal.edition_count if signal else None) or work.edition_count
+            year = work.first_publish_year or (signal.first_publish_year if signal else None)
             result.append(
                 WorkCandidate(
                     key=work.key,
                     title=work.title or "",
-                    subtitle=getattr(work, "subtitle", None),
-                    author_keys=tuple(getattr(work, "author_keys", ())),
-                    roles=dict(getattr(work, "roles", {}) or {}),
+                    subtitle=work.subtitle,
+                    author_keys=work.author_keys,
+                    roles=dict(work.roles),
                     first_publish_year=year,
                     languages=languages,
                     edition_count=edition_count,
                     isbns=tuple(_isbns_of(work, signal)),
                     translation_of=tuple(dict.fromkeys(originals.get(work.key, ()))),
-                    subjects=tuple(getattr(work, "subjects", ()) or ()),
-                    description=getattr(work, "description", None),
-                    record_type=str(record_type),
-                    redirect_to=getattr(work, "redirect_to", None),
+                    subjects=work.subjects,
+                    description=work.description,
+                    record_type=work.type or "work",
+                    redirect_to=work.redirect_to,
                     richness=_richness(work),
                 )
             )
@@ -413,26 +418,7 @@ class EnhancementPipeline:
         )
 
 
-async def _run_all(calls: Sequence[Callable[[], Awaitable[None]]]) -> None:
-    """Run ``calls`` concurrently; the first failure cancels the rest and is raised as itself
-    (not wrapped in an exception group), so the provider's report names what went wrong."""
-    errors: list[Exception] = []
-
-    async def run(call: Callable[[], Awaitable[None]], group: anyio.abc.TaskGroup) -> None:
-        try:
-            await call()
-        except Exception as exc:
-            errors.append(exc)
-            group.cancel_scope.cancel()
-
-    async with anyio.create_task_group() as group:
-        for call in calls:
-            group.start_soon(run, call, group)
-    if errors:
-        raise errors[0]
-
-
-def _signals_cover(works: Sequence[Any], signals: Mapping[str, Any] | None) -> bool:
+def _signals_cover(works: Sequence[WorkRecord], signals: Mapping[str, WorkSignals] | None) -> bool:
     """True when the search signals describe at least half of the listed works."""
     if not works:
         return True
@@ -454,26 +440,23 @@ def _query_names(people: Sequence[Author]) -> list[str]:
     return list(dict.fromkeys(p.name for p in people))
 
 
-def _isbns_of(work: Any, signal: Any) -> list[str]:
-    found = list(getattr(signal, "isbns", ()) or ())
-    for isbn in getattr(work, "isbns", ()) or ():
+def _isbns_of(work: WorkRecord, signal: WorkSignals | None) -> list[str]:
+    found = list(signal.isbns) if signal is not None else []
+    for isbn in work.isbns:
         if isbn not in found:
             found.append(isbn)
     return found
 
 
-def _richness(work: Any) -> int:
-    fields = ("subtitle", "description", "subjects", "covers", "first_publish_year")
-    return sum(1 for f in fields if getattr(work, f, None))
+def _richness(work: WorkRecord) -> int:
+    fields = (work.subtitle, work.description, work.subjects, work.covers)
+    return sum(1 for f in fields if f) + (1 if work.first_publish_year else 0)
 
 
-def _is_empty_answer(answer: Any) -> bool:
+def _is_empty_answer(answer: OpenLibraryHarvest | list[Edition]) -> bool:
     if isinstance(answer, OpenLibraryHarvest):
         return not answer.works
-    try:
-        return not answer
-    except TypeError:
-        return False
+    return not answer
 
 
 def _after(earlier: ProviderReport, main: ProviderReport) -> ProviderReport:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from typing import Any
 
 import attrs
 
 from bookstracker.errors import InvalidQuery
 from bookstracker.models import Author, AuthorCandidate
 from bookstracker.names import name_key, surname_key
+from bookstracker.providers.contract import Provider
 
 __all__ = ["AUTHOR_KEY", "AuthorResolution", "AuthorResolver", "validate_author_name"]
 
@@ -64,9 +64,9 @@ def _candidate_score(query_key: str, author: Author) -> dict[str, float]:
 
 
 class AuthorResolver:
-    """Resolves names with an OpenLibrary adapter (``search_authors`` and ``author``)."""
+    """Resolves names with a provider that looks authors up (``Capability.AUTHOR_LOOKUP``)."""
 
-    def __init__(self, openlibrary: Any, *, max_pen_name_lookups: int = 4) -> None:
+    def __init__(self, openlibrary: Provider, *, max_pen_name_lookups: int = 4) -> None:
         self.openlibrary = openlibrary
         self.max_pen_name_lookups = max_pen_name_lookups
 

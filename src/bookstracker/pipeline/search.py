@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import functools
+from collections.abc import Awaitable, Callable, Mapping
 
 from bookstracker.errors import AllProvidersFailed, InvalidQuery
-from bookstracker.models import ProviderReport, SearchHit, SearchResult
+from bookstracker.models import ProviderReport, SearchResult
 from bookstracker.pipeline.fanout import fan_out
 from bookstracker.pipeline.merge import merge_hits, rank_hits
-from bookstracker.providers.base import EditionPage, SearchPage
+from bookstracker.providers.contract import Capability, Provider, SearchPage
 
 __all__ = ["MAX_QUERY_LENGTH", "ParallelSearcher", "validate_query"]
 
@@ -35,30 +35,20 @@ def validate_query(query: str, *, limit: int = 20) -> str:
     return cleaned
 
 
-def _hits_of(answer: Any, provider: str) -> list[SearchHit]:
-    if isinstance(answer, SearchPage):
-        return list(answer.hits)
-    if isinstance(answer, EditionPage):
-        return [SearchHit.from_edition(e, provider=provider) for e in answer.editions]
-    return []
+def _no_hits(page: SearchPage) -> bool:
+    return not page.hits
 
 
 class ParallelSearcher:
-    """Fans a query out to providers concurrently and merges the answers.
-
-    ``providers`` maps a provider name to an adapter with an async
-    ``search(query, *, title=None, author=None, limit=…)`` (ISBNdb's ``search_books`` is used for
-    it). ``deadline`` (seconds) bounds every call unless the call gives its own.
+    """Fans a query out to the providers that search (``Capability.SEARCH``) and merges the
+    answers. ``deadline`` (seconds) bounds every call unless the call gives its own.
     """
 
-    def __init__(self, providers: Mapping[str, Any], *, deadline: float | None = None) -> None:
-        self.providers = dict(providers)
+    def __init__(self, providers: Mapping[str, Provider], *, deadline: float | None = None) -> None:
+        self.providers = {
+            name: p for name, p in providers.items() if Capability.SEARCH in p.capabilities
+        }
         self.deadline = deadline
-
-    def _call(self, name: str, adapter: Any, query: str, limit: int, **fields: str | None) -> Any:
-        if name == "isbndb":
-            return lambda: adapter.search_books(query, page_size=min(max(limit, 20), 1000))
-        return lambda: adapter.search(query, limit=limit, **fields)
 
     async def search(
         self,
@@ -72,20 +62,16 @@ class ParallelSearcher:
     ) -> SearchResult:
         """Merged, ranked hits and a report per provider; raises when no provider answered."""
         cleaned = validate_query(query, limit=limit)
-        enabled = {
-            name: adapter
-            for name, adapter in self.providers.items()
-            if getattr(adapter, "enabled", True)
-        }
-        calls = {
-            name: self._call(name, adapter, cleaned, limit)
-            for name, adapter in enabled.items()
+        enabled = {name: p for name, p in self.providers.items() if p.enabled}
+        calls: dict[str, Callable[[], Awaitable[SearchPage]]] = {
+            name: functools.partial(provider.search, cleaned, limit=limit)
+            for name, provider in enabled.items()
             if not skipped or name not in skipped
         }
         outcome = await fan_out(
             calls,
             deadline=deadline if deadline is not None else self.deadline,
-            is_empty=lambda answer: not _hits_of(answer, ""),
+            is_empty=_no_hits,
         )
         reports: dict[str, ProviderReport] = dict(skipped or {})
         reports.update(outcome.reports)
@@ -95,9 +81,7 @@ class ParallelSearcher:
         if not outcome.answered:
             why = "could answer" if calls else "is enabled for"
             raise AllProvidersFailed(f"no provider {why} the search {cleaned!r}", reports=reports)
-        merged = merge_hits(
-            {name: _hits_of(answer, name) for name, answer in outcome.answers.items()}
-        )
+        merged = merge_hits({name: list(page.hits) for name, page in outcome.answers.items()})
         ranked = rank_hits(
             merged,
             query=cleaned,

@@ -13,7 +13,7 @@ import json
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 import attrs
@@ -26,16 +26,7 @@ from bookstracker._http import (
     HttpResponse,
     HttpSession,
 )
-from bookstracker.config import (
-    DEFAULT_TIMEOUT,
-    ENV,
-    UNSET,
-    Unset,
-    env_float,
-    env_str,
-    package_version,
-    positive_rate,
-)
+from bookstracker.config import UNSET, ProviderConfig, Unset, positive_rate, provider_config
 from bookstracker.errors import (
     ConfigurationError,
     MalformedResponse,
@@ -43,8 +34,18 @@ from bookstracker.errors import (
     ProviderHTTPError,
     RateLimited,
 )
-from bookstracker.metrics import ProviderMetrics, current_tally
-from bookstracker.models import Edition, ProviderName, SearchHit
+from bookstracker.metrics import ProviderMetrics, ProviderStats, current_tally
+from bookstracker.models import Author, Edition
+from bookstracker.providers.contract import (
+    Capability,
+    EditionPage,
+    Provider,
+    SearchPage,
+    SignalsForm,
+    UnsupportedOperation,
+    WorkSignals,
+    WorksListing,
+)
 from bookstracker.resilience import (
     CircuitBreaker,
     Deadline,
@@ -54,44 +55,21 @@ from bookstracker.resilience import (
     RateLimiter,
     RetryPolicy,
 )
+from bookstracker.resilience.shared import SharedLimits
 
 __all__ = [
     "NOT_FOUND",
+    "Capability",
     "EditionPage",
     "Provider",
     "ProviderAdapter",
     "SearchPage",
+    "UnsupportedOperation",
     "current_deadline",
     "deadline_scope",
     "path_segment",
     "retry_after_seconds",
 ]
-
-
-def _hits(value: Iterable[SearchHit]) -> tuple[SearchHit, ...]:
-    return tuple(value)
-
-
-def _editions(value: Iterable[Edition]) -> tuple[Edition, ...]:
-    return tuple(value)
-
-
-@attrs.frozen(kw_only=True)
-class SearchPage:
-    """One provider's search answer: hits in its own order and its (possibly estimated) total."""
-
-    hits: tuple[SearchHit, ...] = attrs.field(default=(), converter=_hits)
-    total: int | None = None
-
-
-@attrs.frozen(kw_only=True)
-class EditionPage:
-    """Editions gathered over one or more pages; ``complete`` is False when pages were left."""
-
-    editions: tuple[Edition, ...] = attrs.field(default=(), converter=_editions)
-    total: int | None = None
-    complete: bool = True
-    pages: int = 0
 
 
 class _NotFound:
@@ -152,38 +130,43 @@ def retry_after_seconds(value: str | None, *, now: float | None = None) -> float
     return max(0.0, seconds)
 
 
-@runtime_checkable
-class Provider(Protocol):
-    """What the pipeline needs of any provider (an adapter, or your own implementation)."""
-
-    name: str
-
-    @property
-    def enabled(self) -> bool: ...
-
-    def stats(self) -> dict[str, Any]: ...
-
-    async def aclose(self) -> None: ...
-
-
-def _default_user_agent() -> str:
-    contact = env_str(ENV.CONTACT) or "https://pypi.org/project/bookstracker/"
-    return f"bookstracker/{package_version()} (+{contact})"
+def _configure(
+    name: str,
+    config: ProviderConfig | None,
+    *,
+    base_url: str | Unset,
+    api_key: str | Unset | None,
+    rate: float | Unset,
+    timeout: float | Unset,
+    user_agent: str | Unset,
+) -> ProviderConfig:
+    """``config`` with the keyword arguments given; without one, resolved for ``name``."""
+    if config is None:
+        return provider_config(
+            name,
+            base_url=base_url,
+            api_key=api_key,
+            rate=rate,
+            timeout=timeout,
+            user_agent=user_agent,
+        )
+    return config.with_overrides(
+        base_url=base_url, api_key=api_key, rate=rate, timeout=timeout, user_agent=user_agent
+    )
 
 
 class ProviderAdapter:
     """Shared machinery for the three adapters; subclasses set the class constants."""
 
-    name: ClassVar[ProviderName]
+    name: ClassVar[str]
     DEFAULT_BASE_URL: ClassVar[str]
     DEFAULT_RATE: ClassVar[float]
-    URL_ENV: ClassVar[str]
-    RATE_ENV: ClassVar[str]
-    KEY_ENV: ClassVar[str | None] = None
     DAILY_QUOTA: ClassVar[int | None] = None
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
 
     def __init__(
         self,
+        config: ProviderConfig | None = None,
         *,
         base_url: str | Unset = UNSET,
         api_key: str | Unset | None = UNSET,
@@ -197,34 +180,50 @@ class ProviderAdapter:
         limiter: RateLimiter | None = None,
         quota: QuotaTracker | None = None,
         metrics: ProviderMetrics | None = None,
+        shared_limits: SharedLimits | None = None,
     ) -> None:
-        url = base_url if not isinstance(base_url, Unset) else env_str(self.URL_ENV)
-        self.base_url = (url or self.DEFAULT_BASE_URL).rstrip("/")
+        """``config`` comes from :class:`~bookstracker.config.Settings`; without one, the
+        keyword arguments given, then the environment, then the defaults make it. Keyword
+        arguments given next to a ``config`` override its fields. ``shared_limits`` keeps the
+        rate limit and daily quota in Redis for every process (unless given explicitly)."""
+        config = _configure(
+            self.name,
+            config,
+            base_url=base_url,
+            api_key=api_key,
+            rate=rate,
+            timeout=timeout,
+            user_agent=user_agent,
+        )
+        self.config = config
+        self._prepare(config)
+        self.base_url = (config.base_url or self._default_base_url()).rstrip("/")
         if not self.base_url.startswith(("http://", "https://")):
             raise ConfigurationError(f"{self.name} base URL must be http(s): {self.base_url!r}")
-        if isinstance(api_key, Unset):
-            api_key = env_str(self.KEY_ENV) if self.KEY_ENV else None
-        self._api_key = api_key or None
-        if isinstance(rate, Unset):
-            env_rate = env_float(self.RATE_ENV)
-            rate = self._default_rate() if env_rate is None else env_rate
-        self.rate = positive_rate(float(rate), f"{self.name} rate")
-        if isinstance(timeout, Unset):
-            env_timeout = env_float(ENV.TIMEOUT)
-            timeout = DEFAULT_TIMEOUT if env_timeout is None else env_timeout
-        if not timeout > 0:
-            raise ConfigurationError(f"{self.name} timeout must be positive seconds")
-        self.timeout = float(timeout)
-        if isinstance(user_agent, Unset):
-            user_agent = env_str(ENV.USER_AGENT) or _default_user_agent()
-        self.user_agent = user_agent
+        self._api_key = config.api_key or None
+        rate_given = config.rate
+        self.rate = positive_rate(
+            self._default_rate() if rate_given is None else rate_given, f"{self.name} rate"
+        )
+        self.timeout = config.timeout
+        self.user_agent = config.user_agent
         self.metrics = metrics or ProviderMetrics(self.name)
+        if limiter is None:
+            limiter = (
+                shared_limits.limiter(self.name, self.rate)
+                if shared_limits is not None
+                else LocalRateLimiter(self.rate)
+            )
+        if quota is None:
+            quota = self._default_quota()
+            if shared_limits is not None:
+                quota = shared_limits.quota(quota)
         self.policy = Policy(
             provider=self.name,
-            limiter=limiter or LocalRateLimiter(self.rate),
+            limiter=limiter,
             retry=retry or RetryPolicy(),
             breaker=breaker or CircuitBreaker(self.name),
-            quota=quota if quota is not None else self._default_quota(),
+            quota=quota,
         )
         self._session = HttpSession(
             provider=self.name,
@@ -233,6 +232,12 @@ class ProviderAdapter:
             transport=transport,
             http_client=http_client,
         )
+
+    def _prepare(self, config: ProviderConfig) -> None:
+        """A hook run before the defaults are read (ISBNdb picks its plan here)."""
+
+    def _default_base_url(self) -> str:
+        return self.DEFAULT_BASE_URL
 
     def __repr__(self) -> str:
         key = ", api_key=[secure]" if self._api_key else ""
@@ -253,6 +258,45 @@ class ProviderAdapter:
     @property
     def has_api_key(self) -> bool:
         return self._api_key is not None
+
+    # -- the contract's operations: those not in ``capabilities`` are refused -------------
+
+    def _unsupported(self, operation: str) -> UnsupportedOperation:
+        return UnsupportedOperation(f"{self.name} does not support {operation}")
+
+    async def search(self, query: str, *, limit: int = 20) -> SearchPage:
+        raise self._unsupported("search")
+
+    async def editions(self, isbns: Iterable[str]) -> dict[str, Edition]:
+        raise self._unsupported("editions by ISBN")
+
+    async def author_editions(self, name: str) -> EditionPage:
+        raise self._unsupported("an author's editions")
+
+    async def search_authors(self, name: str, *, limit: int = 20) -> list[Author]:
+        raise self._unsupported("author search")
+
+    async def author(self, key: str) -> Author | None:
+        raise self._unsupported("author look-up")
+
+    async def author_works(self, key: str) -> WorksListing:
+        raise self._unsupported("an author's works")
+
+    async def author_work_signals(
+        self, key: str, *, form: SignalsForm = "query"
+    ) -> dict[str, WorkSignals]:
+        raise self._unsupported("an author's work signals")
+
+    async def provider_stats(self) -> ProviderStats:
+        policy = self.policy
+        quota = await policy.quota.remaining() if policy.quota is not None else None
+        return ProviderStats.from_metrics(
+            self.metrics,
+            enabled=self.enabled,
+            breaker=policy.breaker.state,
+            breaker_trips=policy.breaker.trips,
+            quota_left=quota,
+        )
 
     def stats(self) -> dict[str, Any]:
         data = self.metrics.snapshot()

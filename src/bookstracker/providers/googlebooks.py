@@ -42,7 +42,6 @@ import anyio
 import attrs
 
 from bookstracker._http import HttpRequest, HttpResponse
-from bookstracker.config import ENV
 from bookstracker.errors import (
     BooksTrackerError,
     CircuitOpen,
@@ -74,6 +73,7 @@ from bookstracker.providers.base import (
     path_segment,
     retry_after_seconds,
 )
+from bookstracker.providers.contract import Capability, EditionPage
 from bookstracker.resilience import GOOGLE_RESET_TZ, LocalQuota, QuotaTracker
 
 __all__ = [
@@ -364,6 +364,7 @@ def parse_search_page(body: Any) -> SearchPage:
 
 # mypy's attrs plugin cannot type ``converter=tuple``; the converter still runs.
 _new_page: Callable[..., SearchPage] = SearchPage
+_edition_page: Callable[..., EditionPage] = EditionPage
 
 
 def _page(items: Iterable[Any], total: int | None) -> SearchPage:
@@ -462,9 +463,9 @@ class GoogleBooks(ProviderAdapter):
     name = "googlebooks"
     DEFAULT_BASE_URL = "https://www.googleapis.com/books/v1"
     DEFAULT_RATE = 1.0
-    URL_ENV = ENV.GOOGLEBOOKS_URL
-    RATE_ENV = ENV.GOOGLEBOOKS_RATE
-    KEY_ENV = ENV.GOOGLEBOOKS_API_KEY
+    capabilities = frozenset(
+        {Capability.SEARCH, Capability.EDITIONS_ONE_BY_ONE, Capability.AUTHOR_EDITIONS}
+    )
     DAILY_QUOTA = 1000
     ISBN_PAGE_SIZE: ClassVar[int] = 10
     ISBN_CONCURRENCY: ClassVar[int] = 8
@@ -562,7 +563,7 @@ class GoogleBooks(ProviderAdapter):
         isbn13 = normalize_isbn(isbn)
         return await self._isbn13(isbn13)
 
-    async def isbns(self, isbns: Iterable[str]) -> dict[str, Edition]:
+    async def editions(self, isbns: Iterable[str]) -> dict[str, Edition]:
         """Editions keyed by bare ISBN-13; ISBNs Google does not know are absent.
 
         Every ISBN is validated first (`InvalidISBN`, nothing sent). Then one request per ISBN,
@@ -596,9 +597,9 @@ class GoogleBooks(ProviderAdapter):
             raise errors[0]
         return {isbn13: found[isbn13] for isbn13 in wanted if isbn13 in found}
 
-    async def author_volumes(
+    async def author_editions(
         self, name: str, *, max_results: int = 200, lang: str | None = None
-    ) -> list[Edition]:
+    ) -> EditionPage:
         """Volumes Google files under ``inauthor:"name"`` (a loose match), up to ``max_results``.
 
         For pairing editions with an author's works; Google's matching is by words, so the
@@ -608,14 +609,19 @@ class GoogleBooks(ProviderAdapter):
         if not author:
             raise InvalidQuery("an author name cannot be empty")
         q = build_query(author=author)
-        items, _ = await self._collect(
+        items, total = await self._collect(
             q,
             limit=_positive(max_results, "max_results"),
             lang=language_param(lang),
             print_type="books",
         )
         editions = (parse_volume(item) for item in items)
-        return [e for e in editions if e is not None]
+        return _edition_page(
+            editions=[e for e in editions if e is not None],
+            total=total,
+            complete=total is not None and len(items) >= total,
+            pages=-(-len(items) // MAX_PAGE_SIZE),
+        )
 
     # -- internals ------------------------------------------------------------------------
 

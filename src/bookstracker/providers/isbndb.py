@@ -23,7 +23,7 @@ Quirks handled here:
   speaks of a limit or quota, or one that arrives while the tracker has nothing left, is taken
   as the daily quota being spent (`QuotaExceeded`), so that a spent key never caches as a miss.
 * A response over ISBNdb's 6 MB limit comes back as HTTP 500: with ``pageSize`` 1000 and long
-  synopses this can happen; lower ``page_size`` if ``author_books`` keeps failing with 500.
+  synopses this can happen; lower ``page_size`` if ``author_editions`` keeps failing with 500.
 * The retired pre-2018 API (``index_searched``, ``author_data``, ``book_id``...) is refused as
   `MalformedResponse`: old answers found online must never pass for current ones.
 """
@@ -38,7 +38,7 @@ import anyio
 import attrs
 
 from bookstracker._http import AsyncBaseTransport, AsyncClient, HttpRequest, HttpResponse
-from bookstracker.config import ENV, UNSET, Unset, env_str
+from bookstracker.config import UNSET, ISBNdbConfig, ProviderConfig, Unset, provider_config
 from bookstracker.errors import (
     BooksTrackerError,
     ConfigurationError,
@@ -60,6 +60,7 @@ from bookstracker.providers.base import (
     ProviderAdapter,
     path_segment,
 )
+from bookstracker.providers.contract import Capability, SearchPage
 from bookstracker.resilience import (
     CircuitBreaker,
     LocalQuota,
@@ -67,6 +68,7 @@ from bookstracker.resilience import (
     RateLimiter,
     RetryPolicy,
 )
+from bookstracker.resilience.shared import SharedLimits
 
 __all__ = [
     "API_RESULT_CEILING",
@@ -458,8 +460,7 @@ def to_search_hit(edition: Edition) -> SearchHit:
 # -- the adapter -----------------------------------------------------------------------------
 
 
-def _resolve_plan(plan: str | None) -> PlanLimits:
-    name = plan if plan is not None else env_str(ENV.ISBNDB_PLAN)
+def _resolve_plan(name: str | None) -> PlanLimits:
     if name is None:
         return PLANS["basic"]
     limits = PLANS.get(name.strip().lower())
@@ -498,16 +499,17 @@ class ISBNdb(ProviderAdapter):
     `key_info`) to stop before the key is spent and to tell a spent day from a per-second 429.
     """
 
-    name: ClassVar[ProviderName] = "isbndb"
+    name: ClassVar[str] = "isbndb"
     DEFAULT_BASE_URL: ClassVar[str] = PLANS["basic"].base_url
     DEFAULT_RATE: ClassVar[float] = PLANS["basic"].rate
-    URL_ENV: ClassVar[str] = ENV.ISBNDB_URL
-    RATE_ENV: ClassVar[str] = ENV.ISBNDB_RATE
-    KEY_ENV: ClassVar[str | None] = ENV.ISBNDB_API_KEY
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.SEARCH, Capability.EDITIONS, Capability.AUTHOR_EDITIONS}
+    )
     DAILY_QUOTA: ClassVar[int | None] = PLANS["basic"].daily_quota
 
     def __init__(
         self,
+        config: ProviderConfig | None = None,
         *,
         plan: ISBNdbPlan | None = None,
         base_url: str | Unset = UNSET,
@@ -522,11 +524,24 @@ class ISBNdb(ProviderAdapter):
         limiter: RateLimiter | None = None,
         quota: QuotaTracker | None = None,
         metrics: ProviderMetrics | None = None,
+        shared_limits: SharedLimits | None = None,
     ) -> None:
-        self.limits = _resolve_plan(plan)
-        if isinstance(base_url, Unset):
-            base_url = env_str(self.URL_ENV) or self.limits.base_url
+        """As :class:`ProviderAdapter`, plus ``plan`` (over the config's, when given)."""
+        if config is None:
+            config = provider_config(
+                "isbndb",
+                plan=UNSET if plan is None else plan,
+                base_url=base_url,
+                api_key=api_key,
+                rate=rate,
+                timeout=timeout,
+                user_agent=user_agent,
+            )
+        elif plan is not None:
+            config = ISBNdbConfig(**{**attrs.asdict(config, recurse=False), "plan": plan})
+
         super().__init__(
+            config,
             base_url=base_url,
             api_key=api_key,
             rate=rate,
@@ -539,7 +554,14 @@ class ISBNdb(ProviderAdapter):
             limiter=limiter,
             quota=quota,
             metrics=metrics,
+            shared_limits=shared_limits,
         )
+
+    def _prepare(self, config: ProviderConfig) -> None:
+        self.limits = _resolve_plan(config.plan if isinstance(config, ISBNdbConfig) else None)
+
+    def _default_base_url(self) -> str:
+        return self.limits.base_url
 
     def __repr__(self) -> str:
         key = ", api_key=[secure]" if self._api_key else ""
@@ -702,7 +724,7 @@ class ISBNdb(ProviderAdapter):
             return None
         return parse_book_response(body)
 
-    async def books(self, isbns: Iterable[str]) -> dict[str, Edition]:
+    async def editions(self, isbns: Iterable[str]) -> dict[str, Edition]:
         """Editions for many ISBNs, keyed by ISBN-13; unknown ones are absent.
 
         ``POST /books`` in batches of the plan's `bulk_size`, sent concurrently (the rate
@@ -740,7 +762,7 @@ class ISBNdb(ProviderAdapter):
             raise errors[0]
         return {isbn: found[isbn] for isbn in wanted if isbn in found}
 
-    async def author_books(
+    async def author_editions(
         self,
         name: str,
         *,
@@ -820,7 +842,12 @@ class ISBNdb(ProviderAdapter):
         )
         return self._one_page(await self._call(request), page=page, page_size=page_size)
 
-    async def search(
+    async def search(self, query: str, *, limit: int = 20) -> SearchPage:
+        """Hits for ``query`` from one page of ``GET /books/{query}`` (at least 20 asked)."""
+        page = await self.search_books(query, page_size=min(max(limit, 20), MAX_PAGE_SIZE))
+        return SearchPage(hits=[to_search_hit(e) for e in page.editions], total=page.total)
+
+    async def search_by(
         self,
         *,
         text: str | None = None,

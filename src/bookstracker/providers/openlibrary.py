@@ -29,15 +29,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import anyio
 import attrs
 
-from bookstracker._http import AsyncBaseTransport, AsyncClient, HttpRequest, HttpResponse
-from bookstracker.config import ENV, UNSET, Unset, env_str
+from bookstracker._http import HttpRequest, HttpResponse
+from bookstracker.config import ProviderConfig
 from bookstracker.errors import (
     InvalidQuery,
     MalformedResponse,
@@ -47,8 +46,7 @@ from bookstracker.errors import (
 )
 from bookstracker.isbn import isbn_pair, normalize_isbn
 from bookstracker.languages import to_iso639_1, to_marc
-from bookstracker.metrics import ProviderMetrics
-from bookstracker.models import Author, Edition, SearchHit, Work
+from bookstracker.models import Author, Edition, SearchHit
 from bookstracker.names import split_authors
 from bookstracker.providers._parse import (
     as_dict,
@@ -62,13 +60,21 @@ from bookstracker.providers._parse import (
 )
 from bookstracker.providers.base import (
     NOT_FOUND,
-    EditionPage,
     ProviderAdapter,
-    SearchPage,
     path_segment,
     retry_after_seconds,
 )
-from bookstracker.resilience import CircuitBreaker, QuotaTracker, RateLimiter, RetryPolicy
+from bookstracker.providers.contract import (
+    COVERS_BASE_URL,
+    Capability,
+    EditionPage,
+    RecordType,
+    SearchPage,
+    SignalsForm,
+    WorkRecord,
+    WorkSignals,
+    WorksListing,
+)
 
 __all__ = [
     "BOOKS_BATCH_SIZE",
@@ -105,7 +111,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PROVIDER = "openlibrary"
-COVERS_BASE_URL = "https://covers.openlibrary.org"
 SEARCH_FIELDS = (
     "key,title,subtitle,author_name,author_key,first_publish_year,edition_count,cover_i,"
     "language,isbn"
@@ -129,8 +134,6 @@ _KEY_IN_PATH = re.compile(
 )
 _AUTHOR_KEY = re.compile(r"OL\d+A")
 _warned_user_agents: set[str] = set()
-
-RecordType = Literal["work", "redirect", "delete"]
 
 
 # -- small helpers -------------------------------------------------------------------------
@@ -290,92 +293,6 @@ def _cover_from_ids(ids: Sequence[int]) -> str | None:
 
 
 # -- values --------------------------------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class WorkSignals:
-    """What the works search index says about one work: its edition languages and ISBNs."""
-
-    key: str
-    title: str | None = None
-    languages: tuple[str, ...] = ()
-    edition_count: int | None = None
-    first_publish_year: int | None = None
-    isbns: tuple[str, ...] = ()
-    author_keys: tuple[str, ...] = ()
-    authors: tuple[str, ...] = ()
-
-
-def _frozen_roles(value: Mapping[str, str]) -> Mapping[str, str]:
-    return value if isinstance(value, MappingProxyType) else MappingProxyType(dict(value))
-
-
-@attrs.frozen(kw_only=True)
-class WorkRecord:
-    """One OpenLibrary work record, with what the core-works filter needs.
-
-    ``languages``, ``edition_count`` and ``isbns`` are not in the record; they come from the
-    search index (`with_signals`). ``type`` is ``"redirect"`` (see ``redirect_to``) or
-    ``"delete"`` for merged and deleted works.
-    """
-
-    key: str
-    title: str | None = None
-    subtitle: str | None = None
-    author_keys: tuple[str, ...] = ()
-    roles: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_roles, hash=False)
-    first_publish_year: int | None = None
-    subjects: tuple[str, ...] = ()
-    description: str | None = None
-    covers: tuple[int, ...] = ()
-    type: RecordType = "work"
-    redirect_to: str | None = None
-    languages: tuple[str, ...] = ()
-    edition_count: int | None = None
-    isbns: tuple[str, ...] = ()
-
-    @property
-    def cover_url(self) -> str | None:
-        return _cover_from_ids(self.covers)
-
-    def with_signals(self, signals: WorkSignals | None) -> WorkRecord:
-        """A copy with the search index's languages, edition count, ISBNs (and year if missing)."""
-        if signals is None:
-            return self
-        return attrs.evolve(
-            self,
-            languages=signals.languages,
-            edition_count=signals.edition_count,
-            isbns=signals.isbns,
-            first_publish_year=self.first_publish_year or signals.first_publish_year,
-        )
-
-    def to_work(self, *, authors: Iterable[str] = ()) -> Work:
-        """The `Work` model (no editions yet); ``authors`` are display names if known."""
-        return Work(
-            title=self.title or self.key,
-            subtitle=self.subtitle,
-            first_publish_year=self.first_publish_year,
-            keys={PROVIDER: self.key},
-            sources=(PROVIDER,),
-            authors=tuple(authors),
-            author_keys=self.author_keys,
-            edition_count=self.edition_count,
-        )
-
-
-def _works_tuple(value: Iterable[WorkRecord]) -> tuple[WorkRecord, ...]:
-    return tuple(value)
-
-
-@attrs.frozen(kw_only=True)
-class WorksListing:
-    """An author's works over every page fetched; ``complete`` is False when a bound cut it."""
-
-    total: int | None
-    works: tuple[WorkRecord, ...] = attrs.field(default=(), converter=_works_tuple)
-    complete: bool = True
-    pages: int = 0
 
 
 # -- parsers -------------------------------------------------------------------------------
@@ -733,26 +650,12 @@ class OpenLibrary(ProviderAdapter):
     name = "openlibrary"
     DEFAULT_BASE_URL = "https://openlibrary.org"
     DEFAULT_RATE = 3.0
-    URL_ENV = ENV.OPENLIBRARY_URL
-    RATE_ENV = ENV.OPENLIBRARY_RATE
-    KEY_ENV = None
+    capabilities = frozenset(
+        {Capability.SEARCH, Capability.EDITIONS, Capability.AUTHOR_LOOKUP, Capability.AUTHOR_WORKS}
+    )
 
-    def __init__(
-        self,
-        *,
-        base_url: str | Unset = UNSET,
-        rate: float | Unset = UNSET,
-        timeout: float | Unset = UNSET,
-        user_agent: str | Unset = UNSET,
-        transport: AsyncBaseTransport | None = None,
-        http_client: AsyncClient | None = None,
-        retry: RetryPolicy | None = None,
-        breaker: CircuitBreaker | None = None,
-        limiter: RateLimiter | None = None,
-        quota: QuotaTracker | None = None,
-        metrics: ProviderMetrics | None = None,
-    ) -> None:
-        given = user_agent if not isinstance(user_agent, Unset) else env_str(ENV.USER_AGENT)
+    def _prepare(self, config: ProviderConfig) -> None:
+        given = config.user_agent if config.user_agent_given else None
         self.identifies = given is None or user_agent_identifies(given)
         if not self.identifies and given not in _warned_user_agents:
             _warned_user_agents.add(str(given))
@@ -762,20 +665,6 @@ class OpenLibrary(ProviderAdapter):
                 given,
                 UNIDENTIFIED_RATE,
             )
-        super().__init__(
-            base_url=base_url,
-            api_key=None,
-            rate=rate,
-            timeout=timeout,
-            user_agent=user_agent,
-            transport=transport,
-            http_client=http_client,
-            retry=retry,
-            breaker=breaker,
-            limiter=limiter,
-            quota=quota,
-            metrics=metrics,
-        )
 
     def _default_rate(self) -> float:
         return self.DEFAULT_RATE if self.identifies else UNIDENTIFIED_RATE
@@ -1025,7 +914,7 @@ class OpenLibrary(ProviderAdapter):
         page_size: int = 1000,
         max_works: int = 20_000,
         max_isbns: int = MAX_SIGNAL_ISBNS,
-        form: Literal["query", "filter"] = "query",
+        form: SignalsForm = "query",
     ) -> dict[str, WorkSignals]:
         """Languages, edition counts, years and ISBN-13s of every work of the author.
 
@@ -1104,7 +993,7 @@ class OpenLibrary(ProviderAdapter):
             return None
         return parse_edition_record(_object(body, "edition record"))
 
-    async def books(
+    async def editions(
         self, isbns: Iterable[str], *, batch_size: int = BOOKS_BATCH_SIZE
     ) -> dict[str, Edition]:
         """Editions for many ISBNs, keyed by ISBN-13, misses left out; batches run concurrently.

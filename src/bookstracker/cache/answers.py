@@ -1,0 +1,434 @@
+"""The one cache layer every client operation goes through: read, single-flight, compute, write.
+
+:class:`AnswerCache` answers a question from the cache when a fresh entry holds it, else
+computes it once for every concurrent caller (in this process by :class:`SingleFlight`, and
+across processes by a Redis lock when one is given), stores it, and serves a stale entry when
+every provider failed. :meth:`AnswerCache.many` does the same for a batch of keys (ISBNs): one
+``get_many`` read, the misses computed in one call while each key has at most one flight, and
+the answers written together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Generic, Literal, Protocol, TypeVar
+
+import anyio
+import attrs
+
+from bookstracker.cache.base import CacheBackend, CacheEntry, CacheStats
+from bookstracker.cache.keys import cache_key
+from bookstracker.cache.policy import CacheKind, TTLPolicy, kind_for_error
+from bookstracker.cache.singleflight import RedisSingleFlight, SingleFlight
+from bookstracker.errors import AllProvidersFailed, NotFound
+from bookstracker.models import ProviderReport
+
+__all__ = [
+    "Answer",
+    "AnswerCache",
+    "AnswerCodec",
+    "Batch",
+    "Fetched",
+    "JsonCodec",
+    "Source",
+]
+
+logger = logging.getLogger("bookstracker")
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+Source = Literal["computed", "cached", "stale"]
+
+_NOT_FOUND_MARK = "__not_found__"
+_MEMO_SIZE = 1024
+_MEMO_MAX_BYTES = 64 * 1024
+
+
+class AnswerCodec(Protocol[T]):
+    """How one kind of answer is stored as bytes."""
+
+    def encode(self, value: T) -> bytes: ...
+
+    def decode(self, data: bytes) -> T:
+        """The value; raises ``ValueError``/``KeyError``/``TypeError`` when it does not decode."""
+        ...
+
+
+@attrs.frozen
+class JsonCodec(Generic[T]):
+    """A model stored as compact JSON through its ``to_cache_dict``/``from_cache_dict`` pair."""
+
+    to_data: Callable[[T], object]
+    from_data: Callable[[Any], T]
+
+    def encode(self, value: T) -> bytes:
+        return json.dumps(self.to_data(value), ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8"
+        )
+
+    def decode(self, data: bytes) -> T:
+        return self.from_data(json.loads(data))
+
+
+@attrs.frozen
+class Answer(Generic[T]):
+    """A value and where it came from; ``failure`` is why a stale value was served."""
+
+    value: T
+    source: Source
+    failure: AllProvidersFailed | None = None
+
+
+@attrs.frozen
+class Fetched(Generic[T]):
+    """What one batch computation found: a value per key asked, how to cache each (absent:
+    not cached) and the provider reports."""
+
+    values: Mapping[str, T]
+    kinds: Mapping[str, CacheKind]
+    reports: Mapping[str, ProviderReport]
+
+
+@attrs.frozen
+class Batch(Generic[T]):
+    """Answers for a batch of keys: values by key; ``reports`` from the computations that ran
+    for it (empty when every key came from the cache); ``failure`` when stale values stand in."""
+
+    values: Mapping[str, T]
+    reports: Mapping[str, ProviderReport]
+    failure: AllProvidersFailed | None = None
+
+
+class _Unreadable(Exception):
+    """A cached payload that no longer decodes (truncated, or written by another version)."""
+
+
+class _LeaderGone(Exception):
+    """The call computing a batch was cancelled: its followers compute for themselves."""
+
+
+_MISS: Any = object()
+
+
+class AnswerCache:
+    """Caching and single-flight for every operation of a client (see the module docstring).
+
+    ``backend=None`` caches nothing (single-flight still applies). ``namespace`` is part of
+    every key, so clients reaching different servers never share entries. ``not_found(message)``
+    makes the error raised for a cached not-found answer.
+    """
+
+    def __init__(
+        self,
+        backend: CacheBackend | None,
+        *,
+        ttl: TTLPolicy,
+        namespace: str,
+        not_found: Callable[[str], NotFound],
+        shared_flights: RedisSingleFlight | None = None,
+    ) -> None:
+        self.backend = backend
+        self.ttl = ttl
+        self.namespace = namespace
+        self._not_found = not_found
+        self._flights = SingleFlight()
+        self._shared_flights = shared_flights
+        self._batch_flights: dict[str, asyncio.Future[tuple[Any, Fetched[Any] | None]]] = {}
+        self._writes = 0
+        self._decoded: OrderedDict[tuple[object, bytes], Any] = OrderedDict()
+
+    def key(self, kind: str, *parts: str) -> str:
+        """The cache key of a question."""
+        return cache_key(kind, self.namespace, *parts)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    async def is_fresh(self, key: str) -> bool:
+        """True when the cache holds a fresh answer for ``key``."""
+        if self.backend is None:
+            return False
+        entry = await self.backend.get(key)
+        return entry is not None and entry.is_fresh()
+
+    def _decode(self, entry: CacheEntry, codec: AnswerCodec[T]) -> T:
+        """The value held in ``entry`` (small ones decoded once and shared: they are frozen).
+
+        Raises the cached ``NotFound``, or ``_Unreadable`` for a payload that does not decode.
+        """
+        memo = (codec, entry.value)
+        known = self._decoded.get(memo, _MISS)
+        if known is not _MISS:
+            result: T = known
+            return result
+        if entry.value.startswith(b'{"' + _NOT_FOUND_MARK.encode()):
+            try:
+                message = str(json.loads(entry.value)[_NOT_FOUND_MARK])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise _Unreadable(f"{type(exc).__name__}: {exc}") from None
+            raise self._not_found(message)
+        try:
+            result = codec.decode(entry.value)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise _Unreadable(f"{type(exc).__name__}: {exc}") from None
+        if len(entry.value) <= _MEMO_MAX_BYTES:
+            self._decoded[memo] = result
+            if len(self._decoded) > _MEMO_SIZE:
+                self._decoded.popitem(last=False)
+        return result
+
+    async def _fresh(self, key: str, entry: CacheEntry | None, codec: AnswerCodec[T]) -> T:
+        """The decoded fresh ``entry``, or ``_MISS`` (absent, stale, or unreadable: dropped)."""
+        if entry is None or not entry.is_fresh():
+            return _MISS  # type: ignore[no-any-return]
+        try:
+            return self._decode(entry, codec)
+        except _Unreadable as exc:
+            logger.warning("dropping an unreadable cache entry (%s)", exc)
+            if self.backend is not None:
+                await self.backend.delete(key)
+            return _MISS  # type: ignore[no-any-return]
+
+    def _stale(self, entry: CacheEntry | None, codec: AnswerCodec[T]) -> T:
+        """The value of a stale (or any) entry, or ``_MISS``."""
+        if entry is None:
+            return _MISS  # type: ignore[no-any-return]
+        try:
+            return self._decode(entry, codec)
+        except (_Unreadable, NotFound):
+            return _MISS  # type: ignore[no-any-return]
+
+    # -- writing -------------------------------------------------------------------------------
+
+    async def _write(self, key: str, kind: CacheKind, payload: bytes) -> None:
+        if self.backend is None:
+            return
+        self._writes += 1
+        await self.backend.set(
+            key,
+            payload,
+            ttl=self.ttl.ttl_for(kind, "hot"),
+            cold_ttl=self.ttl.ttl_for(kind, "cold"),
+            grace=self.ttl.lifetimes(kind).grace,
+        )
+
+    async def _write_many(self, items: Sequence[tuple[str, CacheKind, bytes]]) -> None:
+        """Every write of a batch at once, not one ``await`` after another."""
+        if self.backend is None or not items:
+            return
+        if len(items) == 1:
+            await self._write(*items[0])
+            return
+        async with anyio.create_task_group() as group:
+            for key, kind, payload in items:
+                group.start_soon(self._write, key, kind, payload)
+
+    async def _store_not_found(self, key: str, exc: NotFound) -> None:
+        asked = [r for r in exc.reports.values() if r.status not in ("disabled", "skipped")]
+        answered = bool(asked) and all(report.answered for report in asked)
+        if kind_for_error(exc) == "not_found" and answered:
+            payload = json.dumps({_NOT_FOUND_MARK: str(exc)}, ensure_ascii=False)
+            await self._write(key, "not_found", payload.encode("utf-8"))
+
+    # -- one answer ----------------------------------------------------------------------------
+
+    async def one(
+        self,
+        key: str,
+        compute: Callable[[], Awaitable[T]],
+        *,
+        codec: AnswerCodec[T],
+        kind_of: Callable[[T], CacheKind | None],
+    ) -> Answer[T]:
+        """The answer to ``key``: cached, else computed once for every concurrent caller.
+
+        ``kind_of(value)`` says how a computed value is cached (None: not cached). When every
+        provider fails, a stale entry is served; a ``NotFound`` is cached only when every
+        provider asked answered; other errors are never cached.
+        """
+        writes = self._writes
+        first = await self.backend.get(key) if self.backend is not None else None
+        hit = await self._fresh(key, first, codec)
+        if hit is not _MISS:
+            return Answer(hit, "cached")
+
+        async def compute_and_store(older: CacheEntry | None) -> Answer[T]:
+            try:
+                value = await compute()
+            except AllProvidersFailed as exc:
+                stale = self._stale(older, codec)
+                if stale is _MISS:
+                    raise
+                logger.warning("every provider failed; serving a stale cached answer")
+                return Answer(stale, "stale", exc)
+            except NotFound as exc:
+                await self._store_not_found(key, exc)
+                raise
+            kind = kind_of(value)
+            if kind is not None:
+                await self._write(key, kind, codec.encode(value))
+            return Answer(value, "computed")
+
+        async def run() -> Answer[T]:
+            entry = first
+            if self._writes != writes and self.backend is not None:
+                entry = await self.backend.get(key)  # another call may have just stored it
+                hit = await self._fresh(key, entry, codec)
+                if hit is not _MISS:
+                    return Answer(hit, "cached")
+            if self._shared_flights is None or self.backend is None:
+                return await compute_and_store(entry)
+            async with self._shared_flights.acquire(key) as leader:
+                if not leader:
+                    done = await self.backend.get(key)
+                    hit = await self._fresh(key, done, codec)
+                    if hit is not _MISS:
+                        return Answer(hit, "cached")
+                    entry = done or entry
+                return await compute_and_store(entry)
+
+        return await self._flights.do(key, run)
+
+    # -- a batch of answers --------------------------------------------------------------------
+
+    async def many(
+        self,
+        keys: Mapping[str, str],
+        compute: Callable[[list[str]], Awaitable[Fetched[T]]],
+        *,
+        codec: AnswerCodec[T],
+    ) -> Batch[T]:
+        """Answers for ``keys`` (an identifier → its cache key): one read for all of them, the
+        misses computed by ``compute(identifiers)`` in one call, at most one flight per key in
+        this process (a key another call is computing is awaited, not asked again), and the
+        answers written together. When every provider fails, stale entries stand in."""
+        writes = self._writes
+        entries: Mapping[str, CacheEntry] = {}
+        if self.backend is not None and keys:
+            entries = await self.backend.get_many(list(keys.values()))
+        values: dict[str, T] = {}
+        misses: list[str] = []
+        for ident, key in keys.items():
+            hit = await self._fresh(key, entries.get(key), codec)
+            if hit is _MISS:
+                misses.append(ident)
+            else:
+                values[ident] = hit
+        if not misses:
+            return Batch(values, {})
+        if self._writes != writes and self.backend is not None:
+            again = await self.backend.get_many([keys[i] for i in misses])
+            entries = {**entries, **again}
+            still: list[str] = []
+            for ident in misses:
+                hit = await self._fresh(keys[ident], again.get(keys[ident]), codec)
+                if hit is _MISS:
+                    still.append(ident)
+                else:
+                    values[ident] = hit
+            misses = still
+        return await self._fly(keys, misses, values, entries, compute, codec)
+
+    async def _fly(
+        self,
+        keys: Mapping[str, str],
+        misses: list[str],
+        values: dict[str, T],
+        entries: Mapping[str, CacheEntry],
+        compute: Callable[[list[str]], Awaitable[Fetched[T]]],
+        codec: AnswerCodec[T],
+    ) -> Batch[T]:
+        theirs = {i: self._batch_flights[keys[i]] for i in misses if keys[i] in self._batch_flights}
+        mine = [i for i in misses if i not in theirs]
+        reports: dict[str, ProviderReport] = {}
+        failure: AllProvidersFailed | None = None
+        if mine:
+            fetched, failure = await self._lead(keys, mine, entries, compute, codec)
+            values.update({i: fetched.values[i] for i in mine if i in fetched.values})
+            reports.update(fetched.reports)
+        orphans: list[str] = []
+        for ident, flight in theirs.items():
+            try:
+                value, other = await asyncio.shield(flight)
+            except _LeaderGone:
+                orphans.append(ident)
+                continue
+            if value is not _MISS:
+                values[ident] = value
+            if other is not None:
+                for name, report in other.reports.items():
+                    reports.setdefault(name, report)
+        if orphans:
+            more = await self.many({i: keys[i] for i in orphans}, compute, codec=codec)
+            values.update(more.values)
+            reports.update(more.reports)
+            failure = failure or more.failure
+        return Batch(values, reports, failure)
+
+    async def _lead(
+        self,
+        keys: Mapping[str, str],
+        mine: list[str],
+        entries: Mapping[str, CacheEntry],
+        compute: Callable[[list[str]], Awaitable[Fetched[T]]],
+        codec: AnswerCodec[T],
+    ) -> tuple[Fetched[T], AllProvidersFailed | None]:
+        loop = asyncio.get_running_loop()
+        flights = {i: loop.create_future() for i in mine}
+        for ident, flight in flights.items():
+            flight.add_done_callback(_consume)
+            self._batch_flights[keys[ident]] = flight
+        failure: AllProvidersFailed | None = None
+        try:
+            try:
+                fetched = await compute(mine)
+            except AllProvidersFailed as exc:
+                stale = {i: self._stale(entries.get(keys[i]), codec) for i in mine}
+                found = {i: v for i, v in stale.items() if v is not _MISS}
+                if not found:
+                    raise
+                logger.warning("every provider failed; serving stale cached answers")
+                failure = exc
+                fetched = Fetched(found, {}, exc.reports)
+            writes = [
+                (keys[i], kind, codec.encode(fetched.values[i]))
+                for i, kind in fetched.kinds.items()
+                if i in flights and i in fetched.values
+            ]
+            await self._write_many(writes)
+        except BaseException as exc:
+            gone = isinstance(exc, (asyncio.CancelledError, anyio.get_cancelled_exc_class()))
+            for flight in flights.values():
+                if not flight.done():
+                    flight.set_exception(_LeaderGone() if gone else exc)
+            raise
+        finally:
+            for ident, flight in flights.items():
+                if self._batch_flights.get(keys[ident]) is flight:
+                    del self._batch_flights[keys[ident]]
+        for ident, flight in flights.items():
+            if not flight.done():
+                flight.set_result((fetched.values.get(ident, _MISS), fetched))
+        return fetched, failure
+
+    # -- housekeeping --------------------------------------------------------------------------
+
+    async def stats(self) -> CacheStats | None:
+        return await self.backend.stats() if self.backend is not None else None
+
+    async def clear(self) -> None:
+        if self.backend is not None:
+            await self.backend.clear()
+
+    async def aclose(self) -> None:
+        if self.backend is not None:
+            await self.backend.aclose()
+
+
+def _consume(flight: asyncio.Future[Any]) -> None:
+    """Mark a flight's exception as seen, so nobody-waited-for failures are not logged."""
+    if not flight.cancelled():
+        flight.exception()
