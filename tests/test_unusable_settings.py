@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bookstracker import BooksClient, CacheError, DiskCache
+from bookstracker import BooksClient, CacheError, ConfigurationError, DiskCache
+from bookstracker.config import Settings
 
 UNUSABLE_FOLDER = "/proc/bookstracker-cannot-be-here"
 
@@ -49,3 +50,48 @@ def test_an_unusable_cache_dir_is_one_line_and_exit_2() -> None:
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert done.stderr.startswith("bookstracker: ")
     assert UNUSABLE_FOLDER in done.stderr
+
+
+# -- Redis URLs; offline never touches Redis ---------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["notaurl", "http://user:sekrit@127.0.0.1:6379/0", "redis//x"])
+def test_a_redis_url_that_is_not_one_is_a_configuration_error(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="redis://") as raised:
+        Settings.resolve(redis_url=url)
+    assert "sekrit" not in str(raised.value)
+    with pytest.raises(ConfigurationError):
+        BooksClient(redis_url=url)
+
+
+def test_a_bad_redis_url_online_is_one_line_and_exit_2() -> None:
+    done = bookstracker("author", "Andy Weir", env={"BOOKSTRACKER_REDIS_URL": "notaurl"})
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "BOOKSTRACKER_REDIS_URL" in done.stderr
+
+
+def test_offline_ignores_even_a_bad_redis_url(tmp_path: Path) -> None:
+    done = bookstracker(
+        "--offline",
+        "author",
+        "Andy Weir",
+        env={"BOOKSTRACKER_REDIS_URL": "notaurl", "BOOKSTRACKER_CACHE_DIR": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Project Hail Mary" in done.stdout
+
+
+def test_offline_never_connects_to_redis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("BOOKSTRACKER_REDIS_URL", f"redis://127.0.0.1:{port}/0")
+    with BooksClient(offline=True, cache_dir=tmp_path) as books:
+        books.author("Andy Weir")
+        tiers = set(books.stats().cache)
+    assert "redis" not in tiers
+    assert books.async_client.settings.redis_url is None

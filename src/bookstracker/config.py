@@ -257,13 +257,29 @@ def provider_config(
         raise ConfigurationError(f"{provider}: {exc}") from None
 
 
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def _checked_redis_url(url: str | None) -> str | None:
+    """``url`` when it names a Redis server; the message never repeats it (it may hold a
+    password)."""
+    if url is None or url.lower().startswith(_REDIS_SCHEMES):
+        return url
+    raise ConfigurationError(
+        f"{ENV.REDIS_URL} (or redis_url=) must be a redis://, rediss:// or unix:// URL"
+    )
+
+
 def _frozen_configs(value: Mapping[str, ProviderConfig]) -> Mapping[str, ProviderConfig]:
     return MappingProxyType(dict(value))
 
 
 @attrs.frozen(kw_only=True)
 class Settings:
-    """Everything a client needs to know, resolved once (see :meth:`resolve`)."""
+    """Everything a client needs to know, resolved once (see :meth:`resolve`).
+
+    Offline, ``redis_url`` is always None: offline mode never touches Redis.
+    """
 
     providers: tuple[str, ...] = PROVIDERS
     offline: bool = False
@@ -308,13 +324,14 @@ class Settings:
             directory = env_str(ENV.CACHE_DIR, environ)
         else:
             directory = os.fspath(cache_dir) if cache_dir is not None else None
+        offline = env_flag(ENV.OFFLINE, environ) if isinstance(offline, Unset) else offline
+        if isinstance(redis_url, Unset):
+            redis_url = env_str(ENV.REDIS_URL, environ)
         return cls(
             providers=names,
-            offline=env_flag(ENV.OFFLINE, environ) if isinstance(offline, Unset) else offline,
+            offline=offline,
             cache_dir=directory,
-            redis_url=env_str(ENV.REDIS_URL, environ)
-            if isinstance(redis_url, Unset)
-            else redis_url,
+            redis_url=None if offline else _checked_redis_url(redis_url),
             redis_prefix=redis_prefix,
             deadline=deadline,
             provider_configs={
