@@ -79,3 +79,53 @@ def test_authors_without_offline_says_what_it_lists(capsys: pytest.CaptureFixtur
     assert code == 2
     assert out == ""
     assert "--offline authors" in err
+
+
+# -- offline misses ------------------------------------------------------------------------------
+
+
+def test_an_offline_miss_names_the_sample_catalog_and_the_nearest_author() -> None:
+    from bookstracker import BooksClient, NotFound
+
+    with BooksClient(offline=True, cache=None) as books, pytest.raises(NotFound) as missed:
+        books.author("andy wier")
+    message = str(missed.value)
+    assert "sample catalog" in message
+    assert "OpenLibrary" not in message
+    assert "did you mean 'Andy Weir'?" in message
+    assert missed.value.suggestions == ("Andy Weir",)
+
+
+def test_an_offline_miss_far_from_everyone_suggests_nothing() -> None:
+    from bookstracker import BooksClient, NotFound
+
+    with BooksClient(offline=True, cache=None) as books, pytest.raises(NotFound) as missed:
+        books.author("Cormac McCarthy")
+    assert (
+        str(missed.value)
+        == "the sample catalog (offline mode) has no author named 'Cormac McCarthy'"
+    )
+    assert missed.value.suggestions == ()
+
+
+def test_the_command_line_miss_points_at_the_authors_list(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, "--offline", "--no-cache", "author", "andy wier")
+    assert code == 1
+    assert "did you mean 'Andy Weir'?" in err
+    assert "bookstracker --offline authors" in err
+    code, out, _ = run(capsys, "--offline", "--no-cache", "--json", "author", "andy wier")
+    assert code == 1
+    assert json.loads(out)["suggestions"] == ["Andy Weir"]
+
+
+def test_a_cached_offline_miss_keeps_its_suggestions(tmp_path: object) -> None:
+    from bookstracker import BooksClient, NotFound
+
+    with BooksClient(offline=True, cache_dir=str(tmp_path)) as books:
+        for _ in range(2):
+            with pytest.raises(NotFound) as missed:
+                books.author("andy wier")
+            assert missed.value.suggestions == ("Andy Weir",)
+        assert books.stats().cache["memory"].hits >= 1

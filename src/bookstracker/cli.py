@@ -144,7 +144,7 @@ def _run(
         message = str(value) if options.json else value.message
         _failure(options, value.reports, message, stats, EXIT_UNAVAILABLE)
     if isinstance(value, NotFound):
-        _failure(options, value.reports, str(value), stats, EXIT_EMPTY)
+        _failure(options, value.reports, str(value), stats, EXIT_EMPTY, value.suggestions)
     document, code = render(options, value)
     _emit(options, document, stats)
     sys.exit(code)
@@ -156,12 +156,21 @@ def _failure(
     message: str,
     stats: Stats | None,
     code: int,
+    suggestions: tuple[str, ...] = (),
 ) -> NoReturn:
     if options.json:
-        _emit(options, {"error": message, "providers": reports_to_dict(reports)}, stats)
+        document: dict[str, Any] = {"error": message, "providers": reports_to_dict(reports)}
+        if code == EXIT_EMPTY:
+            document["suggestions"] = list(suggestions)
+        _emit(options, document, stats)
     else:
         options.err.print(f"bookstracker: {escape(message)}")
         _print_reports(options, reports, to_stderr=True)
+        if code == EXIT_EMPTY and options.offline:
+            options.err.print(
+                "hint: bookstracker --offline authors lists the sample catalog's authors",
+                style="dim",
+            )
         asked = [r for r in reports.values() if r.status == "error"]
         if asked and all("unavailable" in (r.error or "") for r in asked) and not options.offline:
             options.err.print(

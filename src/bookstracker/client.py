@@ -333,10 +333,21 @@ class AsyncBooksClient:
         resolution = outcome.answers[directory.name]
         if resolution is None:
             prior[directory.name] = attrs.evolve(prior[directory.name], status="empty")
-            raise NotFound(
-                f"OpenLibrary knows no author named {name!r}", reports=self._not_asked(prior)
-            )
+            raise self._no_author(name, self._not_asked(prior))
         return resolution, prior
+
+    def _no_author(self, name: str, reports: Mapping[str, ProviderReport]) -> NotFound:
+        """The NotFound for a name nobody knows; offline, it names the sample catalog and
+        suggests its nearest authors."""
+        if not self.settings.offline:
+            return NotFound(f"OpenLibrary knows no author named {name!r}", reports=reports)
+        from bookstracker.testing.directory import suggest_authors
+
+        suggestions = tuple(suggest_authors(name))
+        message = f"the sample catalog (offline mode) has no author named {name!r}"
+        if suggestions:
+            message += f"; did you mean {' or '.join(repr(s) for s in suggestions)}?"
+        return NotFound(message, reports=reports, suggestions=suggestions)
 
     async def _build_bibliography(self, name: str) -> Bibliography:
         stop = Deadline.after(self.deadline) if self.deadline is not None else None

@@ -82,13 +82,22 @@ class ConfigurationError(InvalidInput):
 
 
 class NotFound(BooksTrackerError, LookupError):
-    """Every provider that answered had nothing for the question."""
+    """Every provider that answered had nothing for the question.
+
+    ``suggestions`` are names that were probably meant (offline mode suggests the sample
+    catalog's nearest authors), best first; often empty.
+    """
 
     def __init__(
-        self, message: str, *, reports: Mapping[str, ProviderReport] | None = None
+        self,
+        message: str,
+        *,
+        reports: Mapping[str, ProviderReport] | None = None,
+        suggestions: tuple[str, ...] = (),
     ) -> None:
         super().__init__(message)
         self.reports: Mapping[str, ProviderReport] = dict(reports or {})
+        self.suggestions = tuple(suggestions)
 
 
 class ProviderError(BooksTrackerError):

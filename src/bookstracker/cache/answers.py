@@ -166,10 +166,14 @@ class AnswerCache:
             return result
         if entry.value.startswith(b'{"' + _NOT_FOUND_MARK.encode()):
             try:
-                message = str(json.loads(entry.value)[_NOT_FOUND_MARK])
-            except (ValueError, KeyError, TypeError) as exc:
+                stored = json.loads(entry.value)
+                message = str(stored[_NOT_FOUND_MARK])
+                suggestions = tuple(str(s) for s in stored.get("suggestions", ())[:10])
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise _Unreadable(f"{type(exc).__name__}: {exc}") from None
-            raise self._not_found(message)
+            missing = self._not_found(message)
+            missing.suggestions = suggestions
+            raise missing
         try:
             result = codec.decode(entry.value)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -230,7 +234,10 @@ class AnswerCache:
         asked = [r for r in exc.reports.values() if r.status not in ("disabled", "skipped")]
         answered = bool(asked) and all(report.answered for report in asked)
         if kind_for_error(exc) == "not_found" and answered:
-            payload = json.dumps({_NOT_FOUND_MARK: str(exc)}, ensure_ascii=False)
+            payload = json.dumps(
+                {_NOT_FOUND_MARK: str(exc), "suggestions": list(exc.suggestions)},
+                ensure_ascii=False,
+            )
             await self._write(key, "not_found", payload.encode("utf-8"))
 
     # -- one answer ----------------------------------------------------------------------------
