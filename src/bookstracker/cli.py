@@ -758,7 +758,8 @@ def cache_stats(options: Options) -> None:
 @cache.command("clear")
 @click.pass_obj
 def cache_clear(options: Options) -> None:
-    """Empty every tier (only bookstracker's own entries)."""
+    """Empty every tier (only bookstracker's own entries; with --offline, only the
+    sample catalog's answers)."""
 
     async def action(client: AsyncBooksClient) -> bool:
         await client.clear_cache()
@@ -766,7 +767,10 @@ def cache_clear(options: Options) -> None:
 
     def render(opts: Options, cleared: bool) -> tuple[dict[str, Any], int]:
         if not opts.json:
-            opts.out.print("cache cleared" if cleared else "the cache is off")
+            done = "cache cleared"
+            if opts.offline:
+                done = "offline answers cleared (the real providers' answers are kept)"
+            opts.out.print(done if cleared else "the cache is off")
         return {"cleared": cleared, "providers": _not_asked()}, EXIT_OK
 
     _run(options, action, render)

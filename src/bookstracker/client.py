@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import attrs
-import platformdirs
 
-from bookstracker.assembly import Assembly, assemble, cached_reports
+from bookstracker.assembly import Assembly, assemble, cache_folder, cached_reports
 from bookstracker.cache import CacheBackend, DiskCache, TieredCache, TTLPolicy
 from bookstracker.cache.answers import Answer, JsonCodec
 from bookstracker.cache.base import CacheStats
@@ -453,8 +452,7 @@ class AsyncBooksClient:
         disk = _disk_tier(self.cache)
         if disk is not None:
             return disk.directory / "warm-state"
-        folder = self.settings.cache_dir or platformdirs.user_cache_dir("bookstracker")
-        return Path(folder) / "warm-state"
+        return cache_folder(self.settings) / "warm-state"
 
     # -- figures -------------------------------------------------------------------------------
 
