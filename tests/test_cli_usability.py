@@ -225,3 +225,20 @@ def test_no_cache_says_so_in_cache_commands(capsys: pytest.CaptureFixture[str]) 
     code, out, _ = run(capsys, "--offline", "--no-cache", "cache", "clear")
     assert code == 0
     assert "the cache is off" in out
+
+
+def test_no_cache_still_takes_the_cache_dir_as_the_folder_of_state(tmp_path: Any) -> None:
+    from bookstracker.cli import Options
+
+    options = Options(
+        as_json=False,
+        offline=True,
+        providers=None,
+        no_cache=True,
+        cache_dir=str(tmp_path),
+        stats=False,
+        verbose=0,
+    )
+    client = options.client()
+    assert client.cache is None
+    assert client.settings.cache_dir == str(tmp_path)

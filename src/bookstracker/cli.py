@@ -100,7 +100,7 @@ class Options:
             kwargs["offline"] = True
         if self.no_cache:
             kwargs["cache"] = None
-        elif self.cache_dir:
+        if self.cache_dir:
             kwargs["cache_dir"] = self.cache_dir
         return AsyncBooksClient(**kwargs)
 
