@@ -6,6 +6,7 @@ import contextlib
 import importlib.util
 import json
 import math
+import os
 import socketserver
 import statistics
 import subprocess
@@ -23,6 +24,24 @@ from bookstracker.resilience import RetryPolicy
 
 FAST_RATE = 10_000.0
 BENCH_KEY = "bench-key"
+KEPT_VARIABLES = frozenset({"BOOKSTRACKER_TEST_REDIS_URL"})
+
+
+def isolate_from_environment() -> list[str]:
+    """Drop the BOOKSTRACKER_* settings (provider URLs, Redis, keys, rates, cache folder) from
+    this process's environment, so that a benchmark measures what it builds and not a shell's
+    configuration; BOOKSTRACKER_TEST_REDIS_URL stays (it names the benchmarks' Redis). Returns
+    the names dropped, and says so on stderr."""
+    dropped = sorted(
+        name
+        for name in os.environ
+        if name.startswith("BOOKSTRACKER_") and name not in KEPT_VARIABLES
+    )
+    for name in dropped:
+        del os.environ[name]
+    if dropped:
+        print(f"(ignoring {', '.join(dropped)} from the environment)", file=sys.stderr)
+    return dropped
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:

@@ -28,6 +28,8 @@ import anyio
 if importlib.util.find_spec("bookstracker") is None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from _common import isolate_from_environment
+
 from bookstracker import AsyncBooksClient, GoogleBooks, ISBNdb, OpenLibrary
 from bookstracker.cache import CacheBackend, DiskCache, MemoryCache, RedisCache, TieredCache
 from bookstracker.testing import FakeGoogleBooks, FakeISBNdb, FakeOpenLibrary
@@ -44,6 +46,7 @@ async def time_hits(cache: CacheBackend, n: int) -> list[float]:
         googlebooks=GoogleBooks(transport=fakes[1].transport(), rate=1000),
         isbndb=ISBNdb(api_key="bench", transport=fakes[2].transport(), rate=1000),
         cache=cache,
+        redis_url=None,
     )
     async with client:
         if await client.isbn(ISBN) is None:
@@ -75,6 +78,7 @@ def row(label: str, timings: list[float]) -> str:
 
 
 def main() -> None:
+    isolate_from_environment()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=20000, help="hits timed for the memory tier")
     parser.add_argument("--redis", default=os.environ.get("BOOKSTRACKER_TEST_REDIS_URL"))

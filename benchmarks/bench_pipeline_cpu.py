@@ -35,7 +35,7 @@ from _common import BENCH_KEY, adapters, median, table
 
 from bookstracker import AsyncBooksClient, names
 from bookstracker.models import Author, Bibliography, Edition
-from bookstracker.pipeline import corefilter, merge, pairing
+from bookstracker.pipeline import corefilter, evidence, merge, pairing, rules
 from bookstracker.pipeline.enhance import EnhancementPipeline, OpenLibraryHarvest
 from bookstracker.pipeline.resolve import AuthorResolution, AuthorResolver
 from bookstracker.testing import Catalog, FakeGoogleBooks, FakeISBNdb, FakeOpenLibrary
@@ -158,7 +158,7 @@ def _stage_timer(spent: dict[str, float]) -> Iterator[None]:
 
 def clear_caches() -> None:
     """Empty the memoised name/title keys, so that every run starts cold, as a first call does."""
-    for module in (names, corefilter, pairing, merge):
+    for module in (names, corefilter, evidence, rules, pairing, merge):
         for value in vars(module).values():
             clear = getattr(value, "cache_clear", None)
             if callable(clear):

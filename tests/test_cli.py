@@ -50,7 +50,7 @@ EDITION_KEYS = {
     "work_key",
     "sources",
 }
-WORK_KEYS = {"title", "first_publish_year", "keys", "editions", "sources"}
+WORK_KEYS = {"title", "first_publish_year", "keys", "editions", "sources", "evidence"}
 REASONS = {"translation", "collection", "companion", "duplicate", "not-by-author"}
 KEY = "cli-test-key"
 
@@ -168,7 +168,7 @@ def test_author_shows_the_core_works_their_editions_and_every_exclusion(
             row = next((line for line in out.splitlines() if work.id in line), "")
             assert work.truth in row, f"{work.title!r} is not listed as {work.truth}"
     assert "Excluded (11)" in out
-    assert "completeness: 0.9" in out
+    assert "completeness: 1.00" in out
 
 
 def test_author_json_is_one_contract_document(capsys: pytest.CaptureFixture[str]) -> None:
@@ -186,7 +186,7 @@ def test_author_json_is_one_contract_document(capsys: pytest.CaptureFixture[str]
     }
     assert document["author"] == {"name": "Andy Weir", "keys": {"openlibrary": "OL7234434A"}}
     for candidate in document["candidates"]:
-        assert set(candidate) == {"name", "keys", "work_count"}
+        assert set(candidate) == {"name", "keys", "work_count", "birth_date", "top_subjects"}
     assert len(document["works"]) == 7
     for work in document["works"]:
         assert set(work) == WORK_KEYS
@@ -197,7 +197,9 @@ def test_author_json_is_one_contract_document(capsys: pytest.CaptureFixture[str]
     truth = {w.id: w.truth for w in catalog.works_of("OL7234434A") if w.truth != "core"}
     assert {e["key"]: e["reason"] for e in document["excluded"]} == truth
     for item in document["excluded"]:
-        assert set(item) == {"title", "key", "reason"}
+        assert set(item) == {"title", "key", "reason", "detail", "kept_under", "evidence"}
+        assert item["detail"]
+        assert item["evidence"]["verdict"] == item["reason"]
         assert item["reason"] in REASONS
     completeness = document["completeness"]
     assert set(completeness) == {"author", "score", "complete", "expected", "found", "evidence"}

@@ -235,3 +235,110 @@ def test_the_recorded_rothfuss_works_list(shared_fixtures: Path) -> None:
     }
     core = {w.key for w in result.core}
     assert {"OL8479867W", "OL8479869W", "OL17067388W", "OL20814127W", "OL15678246W"} <= core
+
+
+# -- the known defects of issue 8 and the evidence ---------------------------------------------
+
+
+def test_the_same_work_key_listed_twice_is_decided_once() -> None:
+    result = CoreWorksFilter(
+        author_keys=[WEIR], author_names=["Andy Weir"], original_language="en"
+    ).run([work("W1", "The Martian"), work("W1", "The Martian")])
+    assert [w.key for w in result.core] == ["W1"]
+    assert result.excluded == ()
+
+
+def test_a_book_is_not_merged_into_its_screenplay() -> None:
+    decided = run(
+        [
+            work("W1", "Fantastic Beasts and Where to Find Them", first_publish_year=2001),
+            work(
+                "W2",
+                "Fantastic Beasts and Where to Find Them",
+                subtitle="The Original Screenplay",
+                first_publish_year=2016,
+            ),
+        ]
+    )
+    assert decided == {"W1": "core", "W2": "core"}
+
+
+def test_a_tie_in_edition_record_is_still_a_duplicate() -> None:
+    decided = run(
+        [
+            work("W1", "The Martian", edition_count=20),
+            work("W2", "The Martian", subtitle="Movie Tie-In Edition", edition_count=1),
+        ]
+    )
+    assert decided == {"W1": "core", "W2": "duplicate"}
+
+
+def test_a_foreign_language_omnibus_is_a_collection_not_a_translation() -> None:
+    decided = run(
+        [
+            work("W1", "The Martian"),
+            work(
+                "W2",
+                "Der Marsianer und andere Romane",
+                languages=frozenset({"de"}),
+                subjects=("Omnibus volumes",),
+            ),
+        ]
+    )
+    assert decided["W2"] == "collection"
+
+
+def test_a_companion_credited_to_the_author_alone_is_found_by_its_heading() -> None:
+    decided = run(
+        [
+            work("W1", "The Martian"),
+            work("W2", "Surviving Mars", subjects=("Weir, Andy -- Criticism and interpretation",)),
+        ]
+    )
+    assert decided == {"W1": "core", "W2": "companion"}
+
+
+def test_split_volumes_and_series_titles_are_records_of_the_whole() -> None:
+    decided = run(
+        [
+            work("W1", "The Martian", edition_count=9, subjects=("Ares Cycle",)),
+            work("W2", "The Martian: Part One"),
+            work("W3", "Ares Cycle: The Martian"),
+        ]
+    )
+    assert decided == {"W1": "core", "W2": "duplicate", "W3": "duplicate"}
+
+
+def test_conflicting_evidence_keeps_the_work_and_marks_it_uncertain() -> None:
+    result = CoreWorksFilter(
+        author_keys=[WEIR], author_names=["Andy Weir"], original_language="en"
+    ).run(
+        [
+            work(
+                "W1",
+                "Andy Weir",
+                subtitle="My Life in Code",
+                subjects=("Weir, Andy -- Childhood and youth", "Autobiography"),
+            )
+        ]
+    )
+    (kept,) = result.core
+    evidence = result.evidence[kept.key]
+    assert evidence.uncertain
+    assert {s.name for s in evidence.signals} == {"own_life", "title_is_author_name"}
+
+
+def test_every_verdict_carries_named_signals() -> None:
+    works = [
+        work("W1", "The Martian"),
+        work("W2", "Der Marsianer", languages=frozenset({"de"})),
+        work("W3", "Launch Window", subjects=("Anthologies",)),
+    ]
+    result = CoreWorksFilter(
+        author_keys=[WEIR], author_names=["Andy Weir"], original_language="en"
+    ).run(works)
+    assert result.evidence["W1"].signals
+    for exclusion in result.excluded:
+        assert exclusion.evidence is not None
+        assert exclusion.evidence.verdict == exclusion.reason
+        assert exclusion.evidence.signals

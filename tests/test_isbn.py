@@ -9,6 +9,7 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum import isbn as stdnum_isbn
 
 from bookstracker.errors import InvalidInput, InvalidISBN
 from bookstracker.isbn import (
@@ -277,7 +278,7 @@ def test_nothing_raises_anything_but_invalid_isbn(text: str) -> None:
 def test_google_books_isbn10_and_isbn13_pair_up(shared_fixtures: Path) -> None:
     pairs = 0
     for path in sorted((shared_fixtures / "googlebooks").glob("*.json")):
-        for item in json.loads(path.read_text(encoding="utf-8")).get("items", []):
+        for item in json.loads(path.read_text(encoding="utf-8-sig")).get("items", []):
             ids = {
                 i["type"]: i["identifier"]
                 for i in item.get("volumeInfo", {}).get("industryIdentifiers", [])
@@ -303,3 +304,20 @@ def test_openlibrary_isbns_are_valid_or_rejected_with_a_reason(shared_fixtures: 
     assert len(values) > 1000
     assert 0 < len(rejected) < 10
     assert all(reason for reason in rejected)
+
+
+_ISBN_LIKE = st.one_of(
+    st.from_regex(r"97[89][0-9]{10}", fullmatch=True),
+    st.from_regex(r"[0-9]{9}[0-9Xx]", fullmatch=True),
+    st.from_regex(r"[0-9]{13}", fullmatch=True),
+)
+
+
+@given(_ISBN_LIKE)
+def test_the_bare_fast_path_agrees_with_python_stdnum(value: str) -> None:
+    if not stdnum_isbn.is_valid(value):
+        assert not is_valid_isbn(value)
+        return
+    isbn13 = stdnum_isbn.to_isbn13(value)
+    isbn10 = None if isbn13.startswith("979") else stdnum_isbn.to_isbn10(isbn13)
+    assert isbn_pair(value) == (isbn13, isbn10)

@@ -117,7 +117,13 @@ def _providers(
     else:
         shared = SharedLimits(redis, settings.redis_prefix + "v1:") if redis is not None else None
         for name in wanted:
-            built[name] = create(name, settings.provider(name), AdapterParts(shared_limits=shared))
+            parts = AdapterParts(shared_limits=shared)
+            if name == "openlibrary" and settings.openlibrary_source != "api":
+                from bookstracker.providers.openlibrary_mirror import mirror_provider
+
+                built[name] = mirror_provider(settings, parts)
+            else:
+                built[name] = create(name, settings.provider(name), parts)
     providers: dict[str, Provider] = {}
     for name in settings.providers:
         chosen = given.get(name)

@@ -41,6 +41,7 @@ from bookstracker.errors import (
     NotFound,
 )
 from bookstracker.metrics import Stats
+from bookstracker.mirror._cli import mirror
 from bookstracker.models import (
     PROVIDERS,
     AuthorCandidate,
@@ -779,6 +780,9 @@ def cache_clear(options: Options) -> None:
 def _not_asked() -> dict[str, Any]:
     """The ``providers`` object of a document for which no provider was asked."""
     return reports_to_dict({p: ProviderReport(provider=p, status="skipped") for p in PROVIDERS})
+
+
+cli.add_command(mirror)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -16,8 +16,9 @@ import attrs
 
 from bookstracker.assembly import Assembly, assemble, cache_folder, cached_reports
 from bookstracker.cache import CacheBackend, DiskCache, TieredCache, TTLPolicy
-from bookstracker.cache.answers import Answer, JsonCodec
+from bookstracker.cache.answers import Answer
 from bookstracker.cache.base import CacheStats
+from bookstracker.cache.model_codecs import BIBLIOGRAPHY, EDITION, SEARCH_RESULT
 from bookstracker.cache.policy import CacheKind
 from bookstracker.config import (
     DEFAULT_DEADLINE,
@@ -46,6 +47,7 @@ from bookstracker.models import (
     SearchResult,
 )
 from bookstracker.names import display_name, name_key
+from bookstracker.pins import WorkPins
 from bookstracker.pipeline.enhance import EnhancementPipeline
 from bookstracker.pipeline.fanout import fan_out, seconds_left
 from bookstracker.pipeline.resolve import (
@@ -65,19 +67,9 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncBooksClient", "parse_providers"]
 
-_SEARCH = JsonCodec(SearchResult.to_cache_dict, SearchResult.from_cache_dict)
-_AUTHOR = JsonCodec(Bibliography.to_cache_dict, Bibliography.from_cache_dict)
-
-
-def _edition_data(edition: Edition | None) -> object:
-    return edition.to_cache_dict() if edition is not None else None
-
-
-def _edition_from(data: object) -> Edition | None:
-    return Edition.from_dict(data) if data else None  # type: ignore[arg-type]
-
-
-_EDITION = JsonCodec(_edition_data, _edition_from)
+_SEARCH = SEARCH_RESULT
+_AUTHOR = BIBLIOGRAPHY
+_EDITION = EDITION
 
 Reported = TypeVar("Reported", SearchResult, Bibliography)
 
@@ -128,6 +120,9 @@ class AsyncBooksClient:
     ``cache=None`` turns caching off; the default is memory in front of disk (in front of Redis
     when ``BOOKSTRACKER_REDIS_URL`` is set). ``offline=True`` answers from the bundled sample
     catalog through the fake providers. ``deadline`` bounds each call, in seconds.
+    ``openlibrary_source`` (``BOOKSTRACKER_OPENLIBRARY_SOURCE``) is ``api``, ``mirror`` or
+    ``mirror-first``: OpenLibrary's answers from its API, from a dump mirror at ``mirror_url``
+    (``BOOKSTRACKER_MIRROR_URL``), or from the mirror and then the API (docs/mirror.md).
 
     With a Redis URL (``redis_url=`` or ``BOOKSTRACKER_REDIS_URL``) every process also shares one
     computation per question (a Redis lock next to the in-process single-flight) and, for the
@@ -150,7 +145,10 @@ class AsyncBooksClient:
         ttl_policy: TTLPolicy | None = None,
         timeout: float | Unset = UNSET,
         deadline: float | None = DEFAULT_DEADLINE,
+        openlibrary_source: str | Unset = UNSET,
+        mirror_url: str | Unset | None = UNSET,
         settings: Settings | None = None,
+        pins: WorkPins | Unset | None = UNSET,
     ) -> None:
         if settings is None:
             settings = Settings.resolve(
@@ -162,6 +160,9 @@ class AsyncBooksClient:
                 timeout=timeout,
                 deadline=deadline,
                 known=registered(),
+                pins=pins,
+                openlibrary_source=openlibrary_source,
+                mirror_url=mirror_url,
             )
         given = {"openlibrary": openlibrary, "googlebooks": googlebooks, "isbndb": isbndb}
         self._parts: Assembly = assemble(settings, given=given, cache=cache, ttl_policy=ttl_policy)
@@ -288,19 +289,27 @@ class AsyncBooksClient:
 
     # -- authors -------------------------------------------------------------------------------
 
-    async def author(self, name: str) -> Bibliography:
+    async def author(self, name: str, *, pins: WorkPins | None = None) -> Bibliography:
         """The enhanced bibliography: core works with editions, exclusions, completeness.
 
-        ``name`` may be an OpenLibrary author key (``OL7234434A``). Raises ``NotFound`` when
-        OpenLibrary knows nobody by that name, ``AllProvidersFailed`` when nobody could answer.
+        ``name`` may be an OpenLibrary author key (``OL7234434A``). ``pins`` keeps or leaves out
+        works by key over the filter's verdicts, on top of the settings' pins. Raises
+        ``NotFound`` when OpenLibrary knows nobody by that name, ``AllProvidersFailed`` when
+        nobody could answer.
         """
         cleaned = validate_author_name(name)
-        answer = await self._parts.answers.one(
-            self._parts.answers.key("author", _author_ident(cleaned)),
-            lambda: self._build_bibliography(cleaned),
-            codec=_AUTHOR,
-            kind_of=_author_kind,
-        )
+        chosen = self.settings.pins.merged(pins)
+        try:
+            answer = await self._parts.answers.one(
+                self._parts.answers.key("author", _author_ident(cleaned), *_pin_parts(chosen)),
+                lambda: self._build_bibliography(cleaned, chosen),
+                codec=_AUTHOR,
+                kind_of=_author_kind,
+            )
+        except NotFound as exc:
+            if self.settings.offline and not exc.suggestions:  # a miss read from the cache
+                raise self._no_author(cleaned, exc.reports) from None
+            raise
         return _reported(answer, self.adapters)
 
     async def is_fresh(self, kind: str, *parts: str) -> bool:
@@ -309,7 +318,8 @@ class AsyncBooksClient:
 
     def author_cache_parts(self, name: str) -> tuple[str, ...]:
         """The parts of the cache key of ``author(name)``."""
-        return (_author_ident(validate_author_name(name)),)
+        ident = _author_ident(validate_author_name(name))
+        return (ident, *_pin_parts(self.settings.pins))
 
     def _able(self, capability: Capability) -> Provider | None:
         return next((p for p in self.adapters.values() if capability in p.capabilities), None)
@@ -348,7 +358,7 @@ class AsyncBooksClient:
             message += f"; did you mean {' or '.join(repr(s) for s in suggestions)}?"
         return NotFound(message, reports=reports, suggestions=suggestions)
 
-    async def _build_bibliography(self, name: str) -> Bibliography:
+    async def _build_bibliography(self, name: str, pins: WorkPins | None = None) -> Bibliography:
         stop = Deadline.after(self.deadline) if self.deadline is not None else None
         resolution, prior = await self._resolve(name)
         if resolution is None:
@@ -368,7 +378,7 @@ class AsyncBooksClient:
                     reports=self._not_asked(prior),
                 )
             resolution = AuthorResolution(author=Author(name=display_name(name)), candidates=())
-        pipeline = EnhancementPipeline(self.adapters.values(), deadline=self.deadline)
+        pipeline = EnhancementPipeline(self.adapters.values(), deadline=self.deadline, pins=pins)
         bibliography = await pipeline.run(
             resolution, deadline=seconds_left(stop), prior_reports=prior
         )
@@ -495,3 +505,9 @@ def _flatten_tiers(stats: CacheStats) -> list[CacheStats]:
             out.extend(_flatten_tiers(tier))
         return out
     return [stats]
+
+
+def _pin_parts(pins: WorkPins) -> tuple[str, ...]:
+    """The cache-key part that tells bibliographies under different pins apart."""
+    digest = pins.digest()
+    return (f"pins={digest}",) if digest else ()

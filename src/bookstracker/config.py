@@ -20,6 +20,7 @@ import attrs
 
 from bookstracker.errors import ConfigurationError
 from bookstracker.models import PROVIDERS
+from bookstracker.pins import WorkPins
 
 __all__ = [
     "DEFAULT_DEADLINE",
@@ -78,6 +79,10 @@ class ENV:
     OFFLINE = "BOOKSTRACKER_OFFLINE"
     ISBNDB_PLAN = "BOOKSTRACKER_ISBNDB_PLAN"
     CONTACT = "BOOKSTRACKER_CONTACT"
+    PIN_IN = "BOOKSTRACKER_PIN_IN"
+    PIN_OUT = "BOOKSTRACKER_PIN_OUT"
+    OPENLIBRARY_SOURCE = "BOOKSTRACKER_OPENLIBRARY_SOURCE"
+    MIRROR_URL = "BOOKSTRACKER_MIRROR_URL"
 
     @staticmethod
     def url(provider: str) -> str:
@@ -274,6 +279,21 @@ def _frozen_configs(value: Mapping[str, ProviderConfig]) -> Mapping[str, Provide
     return MappingProxyType(dict(value))
 
 
+OPENLIBRARY_SOURCES: Final = ("api", "mirror", "mirror-first")
+"""Where OpenLibrary's answers come from: its API, a dump mirror, or the mirror then the API."""
+
+
+def parse_openlibrary_source(value: str | None) -> str:
+    """``api`` (also for None or ""), ``mirror`` or ``mirror-first``; `ConfigurationError`
+    for anything else."""
+    text = (value or "api").strip().lower()
+    if text not in OPENLIBRARY_SOURCES:
+        raise ConfigurationError(
+            f"unknown OpenLibrary source {value!r}: choose api, mirror or mirror-first"
+        )
+    return text
+
+
 @attrs.frozen(kw_only=True)
 class Settings:
     """Everything a client needs to know, resolved once (see :meth:`resolve`).
@@ -290,6 +310,12 @@ class Settings:
     provider_configs: Mapping[str, ProviderConfig] = attrs.field(
         factory=dict, converter=_frozen_configs
     )
+    pins: WorkPins = attrs.field(factory=WorkPins)
+    """Works kept in or left out of every bibliography by key, over the core-works filter."""
+    openlibrary_source: str = "api"
+    """``api``, ``mirror`` or ``mirror-first`` (see docs/mirror.md)."""
+    mirror_url: str | None = attrs.field(default=None, repr=False)
+    """The dump mirror's ``sqlite:///…`` or ``postgresql://…`` URL; None: the default file."""
 
     def provider(self, name: str) -> ProviderConfig:
         """The named provider's config (the defaults when none was resolved)."""
@@ -311,6 +337,9 @@ class Settings:
         deadline: float | None = DEFAULT_DEADLINE,
         environ: Mapping[str, str] | None = None,
         known: Sequence[str] = PROVIDERS,
+        pins: WorkPins | Unset | None = UNSET,
+        openlibrary_source: str | Unset = UNSET,
+        mirror_url: str | Unset | None = UNSET,
     ) -> Settings:
         """Settings from the arguments given, then the environment (``environ`` or
         ``os.environ``), then the defaults. ``known`` are the provider names that may be
@@ -337,4 +366,17 @@ class Settings:
             provider_configs={
                 name: provider_config(name, timeout=timeout, environ=environ) for name in names
             },
+            pins=WorkPins.parse(
+                env_str(ENV.PIN_IN, environ) or "", env_str(ENV.PIN_OUT, environ) or ""
+            )
+            if isinstance(pins, Unset)
+            else pins or WorkPins(),
+            openlibrary_source=parse_openlibrary_source(
+                env_str(ENV.OPENLIBRARY_SOURCE, environ)
+                if isinstance(openlibrary_source, Unset)
+                else openlibrary_source
+            ),
+            mirror_url=env_str(ENV.MIRROR_URL, environ)
+            if isinstance(mirror_url, Unset)
+            else mirror_url,
         )

@@ -9,6 +9,7 @@ ISBN-13 (13 ASCII digits).
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import unicodedata
 
@@ -31,6 +32,10 @@ __all__ = [
 ]
 
 _BOOKLAND = ("978", "979")
+_ISBN10_LAST = frozenset("0123456789Xx")
+_ISBN10_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
+_DIGITS = "0123456789"
+_ISBN10_CHECK = "0123456789X"
 _CACHE_SIZE = 65_536
 
 _GOODREADS_QUOTING = re.compile(r'^=?"(.*)"$', re.DOTALL)
@@ -66,13 +71,43 @@ def _to_ascii_form(text: str) -> str:
 
 
 def _isbn10_check_digit(first_nine: str) -> str:
-    total = sum((10 - i) * int(d) for i, d in enumerate(first_nine))
-    check = (11 - total % 11) % 11
-    return "X" if check == 10 else str(check)
+    total = sum(map(operator.mul, _ISBN10_WEIGHTS, first_nine.encode("ascii"))) - 54 * ord("0")
+    return _ISBN10_CHECK[-total % 11]
+
+
+def _isbn13_check_digit(first_twelve: str) -> str:
+    codes = first_twelve.encode("ascii")
+    total = sum(codes[::2]) + 3 * sum(codes[1::2]) - 24 * ord("0")
+    return _DIGITS[-total % 10]
+
+
+def _bare(value: str) -> tuple[str, str | None] | None:
+    """The fast path: a bare, valid ISBN-13 or ISBN-10 (how providers send them), else None."""
+    if not value.isascii():
+        return None
+    if len(value) == 13 and value.isdigit() and value[:3] in _BOOKLAND:
+        if _isbn13_check_digit(value[:12]) != value[12]:
+            return None
+        if value[2] == "9":
+            return value, None
+        return value, value[3:12] + _isbn10_check_digit(value[3:12])
+    if len(value) == 10 and value[:9].isdigit() and value[9] in _ISBN10_LAST:
+        if _isbn10_check_digit(value[:9]) != value[9].upper():
+            return None
+        core = "978" + value[:9]
+        return core + _isbn13_check_digit(core), value.upper()
+    return None
 
 
 def _parse(value: str) -> tuple[str, str | None] | str:
-    """``(isbn13, isbn10 or None)`` for a valid ISBN, or the reason it is invalid."""
+    """``(isbn13, isbn10 or None)`` for a valid ISBN, or the reason it is invalid.
+
+    Bare ISBNs take the fast path (a checksum, no python-stdnum); every other form, and every
+    invalid one (for its reason), goes through the full rules.
+    """
+    bare = _bare(value)
+    if bare is not None:
+        return bare
     text = _to_ascii_form(value).strip()
     quoted = _GOODREADS_QUOTING.match(text)
     if quoted:

@@ -31,6 +31,8 @@ __all__ = [
     "Bibliography",
     "Completeness",
     "Edition",
+    "Evidence",
+    "EvidenceSignal",
     "Exclusion",
     "ExclusionReason",
     "IsbnResults",
@@ -261,13 +263,20 @@ class AuthorCandidate:
     birth_date: str | None = attrs.field(default=None, converter=_opt_str)
     top_work: str | None = attrs.field(default=None, converter=_opt_str)
     score: float = 0.0
+    top_subjects: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "keys": dict(self.keys), "work_count": self.work_count}
+        return {
+            "name": self.name,
+            "keys": dict(self.keys),
+            "work_count": self.work_count,
+            "birth_date": self.birth_date,
+            "top_subjects": list(self.top_subjects),
+        }
 
     def to_cache_dict(self) -> dict[str, Any]:
         data = self.to_dict()
-        data.update(birth_date=self.birth_date, top_work=self.top_work, score=self.score)
+        data.update(top_work=self.top_work, score=self.score)
         return data
 
     @classmethod
@@ -279,7 +288,79 @@ class AuthorCandidate:
             birth_date=data.get("birth_date"),
             top_work=data.get("top_work"),
             score=float(data.get("score") or 0.0),
+            top_subjects=data.get("top_subjects") or (),
         )
+
+
+@attrs.frozen(kw_only=True)
+class EvidenceSignal:
+    """One named signal behind a verdict: what was read, and which way it pointed."""
+
+    name: str
+    verdict: str
+    detail: str = ""
+    weight: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "verdict": self.verdict,
+            "detail": self.detail,
+            "weight": self.weight,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> EvidenceSignal:
+        return cls(
+            name=str(data["name"]),
+            verdict=str(data["verdict"]),
+            detail=str(data.get("detail") or ""),
+            weight=float(data.get("weight") or 0.0),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Evidence:
+    """Why a work was kept or left out: the verdict, how sure, who decided, and the signals.
+
+    ``verdict`` is ``"core"`` or an exclusion reason; ``uncertain`` is set when signals point
+    both ways (the work is kept or left out by the stronger side, and says so);
+    ``decided_by`` is ``"filter"`` or ``"user"`` (a pinned work key).
+    """
+
+    verdict: str
+    confidence: float = 1.0
+    uncertain: bool = False
+    decided_by: Literal["filter", "user"] = "filter"
+    signals: tuple[EvidenceSignal, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "confidence": self.confidence,
+            "uncertain": self.uncertain,
+            "decided_by": self.decided_by,
+            "signals": [s.to_dict() for s in self.signals],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Evidence | None:
+        if not data:
+            return None
+        decided_by: Literal["filter", "user"] = (
+            "user" if data.get("decided_by") == "user" else "filter"
+        )
+        return cls(
+            verdict=str(data["verdict"]),
+            confidence=float(data.get("confidence", 1.0)),
+            uncertain=bool(data.get("uncertain")),
+            decided_by=decided_by,
+            signals=tuple(EvidenceSignal.from_dict(s) for s in data.get("signals") or ()),
+        )
+
+
+def _evidence_dict(evidence: Evidence | None) -> dict[str, Any] | None:
+    return evidence.to_dict() if evidence is not None else None
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -295,6 +376,7 @@ class Work(WorkDisplay):
     authors: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     author_keys: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     edition_count: int | None = attrs.field(default=None, converter=_opt_int)
+    evidence: Evidence | None = attrs.field(default=None, hash=False)
 
     @property
     def openlibrary_key(self) -> str | None:
@@ -307,6 +389,7 @@ class Work(WorkDisplay):
             "keys": dict(self.keys),
             "editions": [e.to_dict() for e in self.editions],
             "sources": list(self.sources),
+            "evidence": _evidence_dict(self.evidence),
         }
 
     def to_cache_dict(self) -> dict[str, Any]:
@@ -320,6 +403,7 @@ class Work(WorkDisplay):
             "authors": list(self.authors),
             "author_keys": list(self.author_keys),
             "edition_count": self.edition_count,
+            "evidence": _evidence_dict(self.evidence),
         }
 
     @classmethod
@@ -334,6 +418,7 @@ class Work(WorkDisplay):
             authors=data.get("authors") or (),
             author_keys=data.get("author_keys") or (),
             edition_count=data.get("edition_count"),
+            evidence=Evidence.from_dict(data.get("evidence")),
         )
 
 
@@ -346,14 +431,20 @@ class Exclusion:
     reason: ExclusionReason
     detail: str = ""
     kept_under: str | None = None
+    evidence: Evidence | None = attrs.field(default=None, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"title": self.title, "key": self.key, "reason": self.reason}
+        return {
+            "title": self.title,
+            "key": self.key,
+            "reason": self.reason,
+            "detail": self.detail or None,
+            "kept_under": self.kept_under,
+            "evidence": _evidence_dict(self.evidence),
+        }
 
     def to_cache_dict(self) -> dict[str, Any]:
-        data = self.to_dict()
-        data.update(detail=self.detail, kept_under=self.kept_under)
-        return data
+        return self.to_dict()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Exclusion:
@@ -366,6 +457,7 @@ class Exclusion:
             reason=cast(ExclusionReason, reason),
             detail=data.get("detail") or "",
             kept_under=data.get("kept_under"),
+            evidence=Evidence.from_dict(data.get("evidence")),
         )
 
 

@@ -13,6 +13,7 @@ from bookstracker.client import AsyncBooksClient
 from bookstracker.config import DEFAULT_DEADLINE, DEFAULT_REDIS_PREFIX, UNSET, Settings, Unset
 from bookstracker.metrics import Stats
 from bookstracker.models import Bibliography, Completeness, Edition, IsbnResults, SearchResult
+from bookstracker.pins import WorkPins
 from bookstracker.providers.contract import Provider
 from bookstracker.warming import WarmProgress, WarmReport
 
@@ -44,7 +45,10 @@ class BooksClient:
         ttl_policy: TTLPolicy | None = None,
         timeout: float | Unset = UNSET,
         deadline: float | None = DEFAULT_DEADLINE,
+        openlibrary_source: str | Unset = UNSET,
+        mirror_url: str | Unset | None = UNSET,
         settings: Settings | None = None,
+        pins: WorkPins | Unset | None = UNSET,
     ) -> None:
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -68,7 +72,10 @@ class BooksClient:
                 ttl_policy=ttl_policy,
                 timeout=timeout,
                 deadline=deadline,
+                openlibrary_source=openlibrary_source,
+                mirror_url=mirror_url,
                 settings=settings,
+                pins=pins,
             )
         except BaseException:
             self._stop_loop()
@@ -108,9 +115,9 @@ class BooksClient:
         """Editions for many ISBNs, batched (see `AsyncBooksClient.isbns`)."""
         return self._run(self._async.isbns(isbns, strict=strict))
 
-    def author(self, name: str) -> Bibliography:
+    def author(self, name: str, *, pins: WorkPins | None = None) -> Bibliography:
         """The enhanced bibliography (see `AsyncBooksClient.author`)."""
-        return self._run(self._async.author(name))
+        return self._run(self._async.author(name, pins=pins))
 
     def completeness(self, name: str) -> Completeness:
         """How complete the author's bibliography is (see `AsyncBooksClient.completeness`)."""

@@ -11,9 +11,7 @@ the answers written together.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
@@ -21,6 +19,7 @@ import anyio
 import attrs
 
 from bookstracker.cache.base import CacheBackend, CacheEntry, CacheStats
+from bookstracker.cache.codec import CachedNotFound, ValueCodec
 from bookstracker.cache.keys import cache_key
 from bookstracker.cache.policy import CacheKind, TTLPolicy, kind_for_error
 from bookstracker.cache.singleflight import RedisSingleFlight, SingleFlight
@@ -33,7 +32,6 @@ __all__ = [
     "AnswerCodec",
     "Batch",
     "Fetched",
-    "JsonCodec",
     "Source",
 ]
 
@@ -43,35 +41,17 @@ T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 Source = Literal["computed", "cached", "stale"]
 
-_NOT_FOUND_MARK = "__not_found__"
-_MEMO_SIZE = 1024
-_MEMO_MAX_BYTES = 64 * 1024
-
 
 class AnswerCodec(Protocol[T]):
-    """How one kind of answer is stored as bytes."""
+    """How one kind of answer is stored as bytes (:class:`~bookstracker.cache.codec.ValueCodec`
+    for the models)."""
 
     def encode(self, value: T) -> bytes: ...
 
     def decode(self, data: bytes) -> T:
-        """The value; raises ``ValueError``/``KeyError``/``TypeError`` when it does not decode."""
+        """The value; raises ``ValueError`` (``UnreadableValue``) when it does not decode, and
+        ``CachedNotFound`` for a cached not-found."""
         ...
-
-
-@attrs.frozen
-class JsonCodec(Generic[T]):
-    """A model stored as compact JSON through its ``to_cache_dict``/``from_cache_dict`` pair."""
-
-    to_data: Callable[[T], object]
-    from_data: Callable[[Any], T]
-
-    def encode(self, value: T) -> bytes:
-        return json.dumps(self.to_data(value), ensure_ascii=False, separators=(",", ":")).encode(
-            "utf-8"
-        )
-
-    def decode(self, data: bytes) -> T:
-        return self.from_data(json.loads(data))
 
 
 @attrs.frozen
@@ -139,7 +119,6 @@ class AnswerCache:
         self._shared_flights = shared_flights
         self._batch_flights: dict[str, asyncio.Future[tuple[Any, Fetched[Any] | None]]] = {}
         self._writes = 0
-        self._decoded: OrderedDict[tuple[object, bytes], Any] = OrderedDict()
 
     def key(self, kind: str, *parts: str) -> str:
         """The cache key of a question."""
@@ -155,34 +134,17 @@ class AnswerCache:
         return entry is not None and entry.is_fresh()
 
     def _decode(self, entry: CacheEntry, codec: AnswerCodec[T]) -> T:
-        """The value held in ``entry`` (small ones decoded once and shared: they are frozen).
+        """The value held in ``entry``, decoded (and validated) once per entry: the memory tier
+        keeps entries, hence answers, as they are.
 
         Raises the cached ``NotFound``, or ``_Unreadable`` for a payload that does not decode.
         """
-        memo = (codec, entry.value)
-        known = self._decoded.get(memo, _MISS)
-        if known is not _MISS:
-            result: T = known
-            return result
-        if entry.value.startswith(b'{"' + _NOT_FOUND_MARK.encode()):
-            try:
-                stored = json.loads(entry.value)
-                message = str(stored[_NOT_FOUND_MARK])
-                suggestions = tuple(str(s) for s in stored.get("suggestions", ())[:10])
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                raise _Unreadable(f"{type(exc).__name__}: {exc}") from None
-            missing = self._not_found(message)
-            missing.suggestions = suggestions
-            raise missing
         try:
-            result = codec.decode(entry.value)
+            return entry.decoded(codec)
+        except CachedNotFound as found:
+            raise self._not_found(found.message) from None
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise _Unreadable(f"{type(exc).__name__}: {exc}") from None
-        if len(entry.value) <= _MEMO_MAX_BYTES:
-            self._decoded[memo] = result
-            if len(self._decoded) > _MEMO_SIZE:
-                self._decoded.popitem(last=False)
-        return result
 
     async def _fresh(self, key: str, entry: CacheEntry | None, codec: AnswerCodec[T]) -> T:
         """The decoded fresh ``entry``, or ``_MISS`` (absent, stale, or unreadable: dropped)."""
@@ -234,11 +196,7 @@ class AnswerCache:
         asked = [r for r in exc.reports.values() if r.status not in ("disabled", "skipped")]
         answered = bool(asked) and all(report.answered for report in asked)
         if kind_for_error(exc) == "not_found" and answered:
-            payload = json.dumps(
-                {_NOT_FOUND_MARK: str(exc), "suggestions": list(exc.suggestions)},
-                ensure_ascii=False,
-            )
-            await self._write(key, "not_found", payload.encode("utf-8"))
+            await self._write(key, "not_found", ValueCodec.encode_not_found(str(exc)))
 
     # -- one answer ----------------------------------------------------------------------------
 

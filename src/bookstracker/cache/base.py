@@ -18,9 +18,11 @@ import struct
 import time
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 import attrs
+
+from bookstracker.cache.codec import Decoder, decoded_with, remembered
 
 __all__ = [
     "ENVELOPE_MAGIC",
@@ -35,6 +37,7 @@ __all__ = [
 ]
 
 logger = logging.getLogger("bookstracker.cache")
+T = TypeVar("T")
 
 ENVELOPE_MAGIC = b"BT1"
 _HEADER = struct.Struct("<3sdd")
@@ -52,13 +55,32 @@ def _describe_payload(value: bytes) -> str:
     return f"<{len(value)} bytes>"
 
 
+def _remembered(entry: CacheEntry) -> dict[object, object]:
+    return dict(remembered(entry.value))
+
+
 @attrs.frozen(kw_only=True)
 class CacheEntry:
-    """One cached answer: the payload and the instants it turns stale and is dropped."""
+    """One cached answer: the payload and the instants it turns stale and is dropped.
+
+    An entry also remembers what its payload decodes to (:meth:`decoded`), so that the memory
+    tier, which keeps entries as they are, answers with the object itself.
+    """
 
     value: bytes = attrs.field(repr=_describe_payload)
     fresh_until: float
     stale_until: float = attrs.field(validator=_check_stale_until)
+    _answers: dict[object, object] = attrs.field(
+        init=False, default=attrs.Factory(_remembered, takes_self=True), repr=False, eq=False
+    )
+
+    def decoded(self, codec: Decoder[T]) -> T:
+        """The answer the payload holds, decoded (and validated) once per entry and codec.
+
+        Raises what ``codec.decode`` raises (for a :class:`ValueCodec`: ``UnreadableValue`` or
+        ``CachedNotFound``).
+        """
+        return decoded_with(self._answers, self.value, codec)
 
     def is_fresh(self, now: float | None = None) -> bool:
         """Whether the entry is still within its TTL at ``now`` (default: the current time)."""

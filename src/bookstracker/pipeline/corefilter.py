@@ -15,15 +15,20 @@ Every decision is made from signals in the data and every exclusion records its 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import cast
 
 import attrs
 
-from bookstracker.models import Edition, Exclusion, ExclusionReason
+from bookstracker.models import Edition, Evidence, EvidenceSignal, Exclusion, ExclusionReason
 from bookstracker.names import name_key, title_key, title_key_full
+from bookstracker.pins import WorkPins
+from bookstracker.pipeline.evidence import AuthorProfile, Finding, subject_words
 from bookstracker.pipeline.merge import is_companion_title
+from bookstracker.pipeline.rules import WorkSignals, run_rules
 
 __all__ = [
     "ANTHOLOGY_AUTHORS",
@@ -72,14 +77,23 @@ _BUNDLE_DESCRIPTION = re.compile(
     r"collects (?:the|all|every))\b",
     re.IGNORECASE,
 )
-_BUNDLE_SUBJECTS = frozenset({"boxed sets", "box sets", "omnibus", "omnibus editions"})
+_BUNDLE_SUBJECTS = frozenset(
+    {"boxed sets", "box sets", "omnibus", "omnibus editions", "omnibus volumes"}
+)
 _COMPANION_SUBJECTS = frozenset(
     {"criticism and interpretation", "study guides", "study aids", "examinations, questions, etc"}
 )
+_STUDY_SUBJECTS = frozenset(
+    {"study guides", "study aids", "examinations, questions, etc", "literature study guides"}
+)
+_STORY_SUBJECTS = frozenset({"short stories"})
 _ABOUT_SUBJECTS = frozenset({"biography", "biographies", "interviews", "correspondence"})
 _GENERIC_SUBTITLE = re.compile(
     r"(?:(?:a|an|the)\s+)?(?:[\w'-]+\s+){0,2}"
     r"(?:novel|novella|thriller|memoir|mystery|romance|story|stories|tale|fable|roman|book|saga)s?"
+)
+_EDITION_SUBTITLE = re.compile(
+    r"\b(?:tie[- ]in|edition|large print|anniversary|unabridged|abridged|reissue)\b"
 )
 _ALTERNATE_TITLE = re.compile(r"[,;]\s*or[,:]?\s+.*$", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s*(?:[,;/:+&]|\band\b|\bwith\b)\s*", re.IGNORECASE)
@@ -104,6 +118,8 @@ class WorkCandidate:
     record_type: str = "work"
     redirect_to: str | None = None
     richness: int = 0
+    edition_titles: tuple[str, ...] = ()
+    """Titles of the work's editions that OpenLibrary returned (series and national titles)."""
 
     @property
     def full_title(self) -> str:
@@ -119,6 +135,8 @@ class FilterResult:
     kept_under: Mapping[str, str] = attrs.field(factory=dict, hash=False)
     first_year: Mapping[str, int] = attrs.field(factory=dict, hash=False)
     original_language: str | None = None
+    evidence: Mapping[str, Evidence] = attrs.field(factory=dict, hash=False)
+    """The evidence behind each core work, by key."""
 
 
 def original_language(editions: Iterable[Edition], works: Sequence[WorkCandidate]) -> str | None:
@@ -157,7 +175,11 @@ def original_language(editions: Iterable[Edition], works: Sequence[WorkCandidate
 
 
 class CoreWorksFilter:
-    """Decides which works are core for one author (``author_keys``: the person and pen names)."""
+    """Decides which works are core for one author (``author_keys``: the person and pen names).
+
+    ``profile`` adds what the author record says (birth year, top subjects, same-named other
+    records); without it the profile is built from the keys and names alone.
+    """
 
     def __init__(
         self,
@@ -165,15 +187,23 @@ class CoreWorksFilter:
         author_keys: Iterable[str],
         author_names: Iterable[str],
         original_language: str | None,
+        profile: AuthorProfile | None = None,
+        pins: WorkPins | None = None,
     ) -> None:
         self.author_keys = frozenset(author_keys)
-        self.author_name_keys = frozenset(k for k in (name_key(n) for n in author_names) if k)
+        names = tuple(author_names)
+        self.author_name_keys = frozenset(k for k in (name_key(n) for n in names) if k)
         self.original_language = original_language
+        self.profile = profile or AuthorProfile(keys=self.author_keys, names=names)
+        self.pins = pins
 
     def run(self, works: Sequence[WorkCandidate]) -> FilterResult:
+        works = _unique(works)
         excluded: list[Exclusion] = []
         kept_under: dict[str, str] = {}
         remaining: list[WorkCandidate] = []
+        evidence: dict[str, Evidence] = {}
+        own_subjects = _subject_pool(works) if self.profile.homonyms else _no_pool
         for work in works:
             if work.record_type in ("redirect", "delete"):
                 excluded.append(
@@ -182,12 +212,18 @@ class CoreWorksFilter:
                 if work.redirect_to:
                     kept_under[work.key] = work.redirect_to
                 continue
-            reason = (
-                self._contributor_only(work) or self._companion(work) or self._about_author(work)
-            )
-            if reason:
-                excluded.append(_exclude(work, *reason))
+            contributor = self._contributor_only(work)
+            if contributor:
+                excluded.append(_exclude(work, *contributor))
                 continue
+            findings = self._findings(work, own_subjects(work))
+            verdict = decide(findings)
+            if verdict.verdict != "core":
+                reason = cast(ExclusionReason, verdict.verdict)
+                top = _strongest(findings, verdict.verdict)
+                excluded.append(_exclude(work, reason, top.detail if top else "", evidence=verdict))
+                continue
+            evidence[work.key] = verdict
             remaining.append(work)
 
         translations: list[WorkCandidate] = []
@@ -203,13 +239,35 @@ class CoreWorksFilter:
         for work in untranslated:
             collection = self._collection(work, title_keys)
             if collection:
-                excluded.append(_exclude(work, "collection", collection))
+                excluded.append(
+                    _exclude(
+                        work,
+                        "collection",
+                        collection,
+                        evidence=_structural("collection", "bundles_listed_works", collection),
+                    )
+                )
             else:
                 originals.append(work)
 
         core, duplicates, first_year = _resolve_duplicates(originals)
+        core, others = _records_of_other_works(core)
+        for loser, winner, detail in others:
+            duplicates.append((loser, winner, detail))
+            if loser.first_publish_year and (
+                winner.key not in first_year or loser.first_publish_year < first_year[winner.key]
+            ):
+                first_year.setdefault(winner.key, loser.first_publish_year)
         for loser, winner, detail in duplicates:
-            excluded.append(_exclude(loser, "duplicate", detail, kept_under=winner.key))
+            excluded.append(
+                _exclude(
+                    loser,
+                    "duplicate",
+                    detail,
+                    kept_under=winner.key,
+                    evidence=_structural("duplicate", "same_work_record", detail),
+                )
+            )
             kept_under[loser.key] = winner.key
 
         by_title = {title_key(w.title): w for w in core}
@@ -218,13 +276,35 @@ class CoreWorksFilter:
                 (by_title[k] for k in map(title_key, work.translation_of) if k in by_title), None
             )
             languages = ", ".join(sorted(work.languages))
+            if target is None and _subject_in(work.subjects, _STORY_SUBJECTS):
+                detail = (
+                    f"stories in {languages}, not the author's {self.original_language}, "
+                    "matching no single original: a selection from their collections"
+                )
+                excluded.append(
+                    _exclude(
+                        work,
+                        "collection",
+                        detail,
+                        evidence=_structural("collection", "translated_selection", detail, 0.6),
+                    )
+                )
+                continue
             detail = f"editions only in {languages}; the author writes in {self.original_language}"
             excluded.append(
-                _exclude(work, "translation", detail, kept_under=target.key if target else None)
+                _exclude(
+                    work,
+                    "translation",
+                    detail,
+                    kept_under=target.key if target else None,
+                    evidence=_structural("translation", "languages", detail),
+                )
             )
             if target is not None:
                 kept_under[work.key] = target.key
 
+        if self.pins:
+            core, excluded = _apply_pins(self.pins, works, core, excluded, kept_under, evidence)
         order = {w.key: i for i, w in enumerate(works)}
         excluded.sort(key=lambda e: order.get(e.key or "", len(order)))
         return FilterResult(
@@ -233,9 +313,42 @@ class CoreWorksFilter:
             kept_under=kept_under,
             first_year=first_year,
             original_language=self.original_language,
+            evidence={w.key: evidence[w.key] for w in core if w.key in evidence},
         )
 
     # -- the rules -------------------------------------------------------------------------
+
+    def _findings(self, work: WorkCandidate, own_subjects: frozenset[str]) -> list[Finding]:
+        signals = WorkSignals.of(
+            work.key, work.title, work.subtitle, work.subjects, work.first_publish_year
+        )
+        findings = run_rules(signals, self.profile, own_subjects=own_subjects)
+        if is_companion_title(work.full_title):
+            findings.append(
+                Finding(
+                    verdict="companion",
+                    signal="guide_title",
+                    detail="a study guide, summary or workbook (by its title)",
+                    weight=0.85,
+                )
+            )
+        if _subject_in(work.subjects, _STUDY_SUBJECTS):
+            findings.append(
+                Finding(
+                    verdict="companion",
+                    signal="study_subjects",
+                    detail="study-guide subjects (study guides, examinations)",
+                    weight=0.8,
+                )
+            )
+        marks = _bundle_marks(work)
+        if marks:
+            findings.append(
+                Finding(verdict="collection", signal="bundle_marks", detail=marks, weight=0.85)
+            )
+        if self._primary_is_other(work):
+            findings.extend(self._about_author(work))
+        return findings
 
     def _contributor_only(self, work: WorkCandidate) -> tuple[ExclusionReason, str] | None:
         ours = [k for k in work.author_keys if k in self.author_keys]
@@ -246,34 +359,30 @@ class CoreWorksFilter:
             return "not-by-author", f"the author is credited only as {roles[0]}"
         return None
 
-    def _about_author(self, work: WorkCandidate) -> tuple[ExclusionReason, str] | None:
-        if not self._primary_is_other(work) or _bundle_marks(work):
-            return None
+    def _about_author(self, work: WorkCandidate) -> list[Finding]:
+        """Somebody else is the first credited author: guides and lives are theirs."""
+        if _bundle_marks(work):
+            return []
+        if _UNAUTHORIZED_GUIDE.search(work.full_title):
+            return [_finding("companion", "guide_by_other", "a guide to the author's work", 0.8)]
+        if _subject_in(work.subjects, _COMPANION_SUBJECTS):
+            detail = "criticism or a study aid (by its subjects), by someone else"
+            return [_finding("companion", "criticism_by_other", detail, 0.8)]
         if self._names_author(work.full_title):
-            return "not-by-author", "a book about the author (by its title), by someone else"
+            detail = "a book about the author (by its title), by someone else"
+            return [_finding("not-by-author", "about_author_by_other", detail, 0.8)]
         if any(name_key(subject) in self.author_name_keys for subject in work.subjects):
-            return "not-by-author", "a book about the author (by its subjects), by someone else"
+            detail = "a book about the author (by its subjects), by someone else"
+            return [_finding("not-by-author", "about_author_by_other", detail, 0.8)]
         if _subject_in(work.subjects, _ABOUT_SUBJECTS):
-            return "not-by-author", "a biography (by its subjects), by someone else"
-        return None
-
-    def _companion(self, work: WorkCandidate) -> tuple[ExclusionReason, str] | None:
-        if is_companion_title(work.full_title):
-            return "companion", "a study guide, summary or workbook (by its title)"
-        if self._primary_is_other(work):
-            if _UNAUTHORIZED_GUIDE.search(work.full_title):
-                return "companion", "a guide to the author's work, by someone else"
-            if _subject_in(work.subjects, _COMPANION_SUBJECTS):
-                return "companion", "criticism or a study aid (by its subjects), by someone else"
-        return None
+            detail = "a biography (by its subjects), by someone else"
+            return [_finding("not-by-author", "biography_by_other", detail, 0.75)]
+        return []
 
     def _primary_is_other(self, work: WorkCandidate) -> bool:
         return bool(work.author_keys) and work.author_keys[0] not in self.author_keys
 
     def _collection(self, work: WorkCandidate, title_keys: set[str]) -> str | None:
-        marks = _bundle_marks(work)
-        if marks:
-            return marks
         if len(work.author_keys) > ANTHOLOGY_AUTHORS and self._primary_is_other(work):
             return f"an anthology of {len(work.author_keys)} authors"
         own = title_key(work.title)
@@ -292,6 +401,170 @@ class CoreWorksFilter:
         words = name_key(text)
         padded = f" {words} "
         return any(f" {key} " in padded for key in self.author_name_keys if " " in key)
+
+
+def _apply_pins(
+    pins: WorkPins,
+    works: Sequence[WorkCandidate],
+    core: list[WorkCandidate],
+    excluded: list[Exclusion],
+    kept_under: dict[str, str],
+    evidence: dict[str, Evidence],
+) -> tuple[list[WorkCandidate], list[Exclusion]]:
+    """The user's pins over the filter's verdicts; each pinned work says the user decided."""
+    by_key = {w.key: w for w in works}
+    was_excluded = {e.key: e for e in excluded}
+    core = [w for w in core if w.key not in pins.drop]
+    excluded = [e for e in excluded if e.key not in pins.keep and e.key not in pins.drop]
+    core_keys = {w.key for w in core}
+    for key in sorted(pins.keep):
+        work = by_key.get(key)
+        if work is None:
+            continue
+        before = was_excluded.get(key)
+        prior = before.evidence if before is not None else evidence.get(key)
+        detail = f"pinned in by the user (the filter said {prior.verdict if prior else 'core'})"
+        evidence[key] = _user_evidence("core", detail, prior)
+        kept_under.pop(key, None)
+        if key not in core_keys:
+            core.append(work)
+            core_keys.add(key)
+    for key, reason in sorted(pins.drop.items()):
+        work = by_key.get(key)
+        if work is None:
+            continue
+        before = was_excluded.get(key)
+        prior = before.evidence if before is not None else evidence.pop(key, None)
+        detail = f"pinned out by the user (the filter said {prior.verdict if prior else 'core'})"
+        for loser, winner in list(kept_under.items()):
+            if winner == key:
+                del kept_under[loser]
+        kept_under.pop(key, None)
+        excluded.append(
+            _exclude(work, reason, detail, evidence=_user_evidence(reason, detail, prior))
+        )
+    return core, excluded
+
+
+def _user_evidence(verdict: str, detail: str, prior: Evidence | None) -> Evidence:
+    pin = EvidenceSignal(name="user_pin", verdict=verdict, detail=detail, weight=1.0)
+    return Evidence(
+        verdict=verdict,
+        confidence=1.0,
+        decided_by="user",
+        signals=(pin, *(prior.signals if prior else ())),
+    )
+
+
+EXCLUDE_AT = 0.5
+"""Exclusion signals weaker than this together only mark the work uncertain."""
+UNCERTAIN_MARGIN = 0.25
+"""An exclusion must outweigh the signals for the author's authorship by this much; closer
+calls keep the work, marked uncertain."""
+
+
+def decide(findings: Sequence[Finding]) -> Evidence:
+    """The verdict the findings support: each side's weights combine as independent evidence
+    (1 - the product of 1 - w); the strongest exclusion reason against ``core``."""
+    if not findings:
+        return _NO_SIGNALS
+    scores: dict[str, float] = {}
+    for finding in findings:
+        scores[finding.verdict] = 1 - (1 - scores.get(finding.verdict, 0.0)) * (1 - finding.weight)
+    core = scores.pop("core", 0.0)
+    signals = tuple(
+        EvidenceSignal(name=f.signal, verdict=f.verdict, detail=f.detail, weight=f.weight)
+        for f in findings
+    )
+    if not scores:
+        return Evidence(verdict="core", confidence=round(max(core, 0.9), 3), signals=signals)
+    best = max(scores, key=lambda v: (scores[v], -_PRIORITY.index(v)))
+    against = scores[best]
+    if against >= EXCLUDE_AT and against - core >= UNCERTAIN_MARGIN:
+        return Evidence(
+            verdict=best,
+            confidence=round(against * (1 - core), 3),
+            uncertain=core > 0 or _close_second(scores, against),
+            signals=signals,
+        )
+    return Evidence(
+        verdict="core",
+        confidence=round(max(0.5, 1 - against), 3),
+        uncertain=True,
+        signals=signals,
+    )
+
+
+_NO_SIGNALS = Evidence(
+    verdict="core",
+    confidence=0.9,
+    signals=(
+        EvidenceSignal(
+            name="credited_author",
+            verdict="core",
+            detail="credited as its author, with no sign of a book about them, another "
+            "writer's book, a bundle, a translation or a second record",
+            weight=0.9,
+        ),
+    ),
+)
+
+
+def _close_second(scores: Mapping[str, float], best: float) -> bool:
+    """Two exclusion reasons nearly as strong: the reason itself is uncertain."""
+    return len(scores) > 1 and sorted(scores.values())[-2] >= best - 0.1
+
+
+_PRIORITY = ("companion", "not-by-author", "collection", "duplicate", "translation")
+
+
+def _finding(verdict: str, signal: str, detail: str, weight: float) -> Finding:
+    return Finding(verdict=verdict, signal=signal, detail=detail, weight=weight)
+
+
+def _strongest(findings: Sequence[Finding], verdict: str) -> Finding | None:
+    matching = [f for f in findings if f.verdict == verdict]
+    return max(matching, key=lambda f: f.weight) if matching else None
+
+
+def _structural(verdict: str, signal: str, detail: str, weight: float = 0.9) -> Evidence:
+    return Evidence(
+        verdict=verdict,
+        confidence=weight,
+        signals=(EvidenceSignal(name=signal, verdict=verdict, detail=detail, weight=weight),),
+    )
+
+
+def _unique(works: Sequence[WorkCandidate]) -> list[WorkCandidate]:
+    seen: set[str] = set()
+    out: list[WorkCandidate] = []
+    for work in works:
+        if work.key not in seen:
+            seen.add(work.key)
+            out.append(work)
+    return out
+
+
+def _no_pool(work: WorkCandidate) -> frozenset[str]:
+    return frozenset()
+
+
+def _subject_pool(works: Sequence[WorkCandidate]) -> Callable[[WorkCandidate], frozenset[str]]:
+    """For each work, the subjects that other works of the author (not of its title) carry."""
+    total: Counter[str] = Counter()
+    by_title: dict[str, Counter[str]] = {}
+    words: dict[str, frozenset[str]] = {}
+    for work in works:
+        found = subject_words(work.subjects)
+        words[work.key] = found
+        total.update(found)
+        by_title.setdefault(duplicate_key(work.title), Counter()).update(found)
+
+    def pool(work: WorkCandidate) -> frozenset[str]:
+        group = by_title.get(duplicate_key(work.title), Counter())
+        return frozenset(s for s in words.get(work.key, ()) if total[s] - group[s] > 0)
+
+    return pool
 
 
 _UNAUTHORIZED_GUIDE = re.compile(
@@ -321,6 +594,7 @@ def _subject_in(subjects: Iterable[str], wanted: frozenset[str]) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=16384)
 def duplicate_key(title: str) -> str:
     """The key two records of one work share: the title without alternative title, subtitle,
     case, punctuation or spacing ("The Hobbit, or, There and Back Again" = "The hobbit")."""
@@ -333,10 +607,20 @@ def _is_contributor_role(role: str) -> bool:
 
 
 def _exclude(
-    work: WorkCandidate, reason: ExclusionReason, detail: str, *, kept_under: str | None = None
+    work: WorkCandidate,
+    reason: ExclusionReason,
+    detail: str,
+    *,
+    kept_under: str | None = None,
+    evidence: Evidence | None = None,
 ) -> Exclusion:
     return Exclusion(
-        title=work.full_title, key=work.key, reason=reason, detail=detail, kept_under=kept_under
+        title=work.full_title,
+        key=work.key,
+        reason=reason,
+        detail=detail,
+        kept_under=kept_under,
+        evidence=evidence or _structural(reason, "credits", detail, 0.95),
     )
 
 
@@ -352,12 +636,16 @@ def distinct_subtitle(work: WorkCandidate) -> str:
     if not main or not full.startswith(main):
         return ""
     rest = full[len(main) :].strip()
-    return "" if _GENERIC_SUBTITLE.fullmatch(rest) else rest
+    raw = (work.subtitle or work.title[len(_split_main(work.title)) :]).casefold()
+    if _GENERIC_SUBTITLE.fullmatch(rest) or _EDITION_SUBTITLE.search(raw) or rest.startswith("or "):
+        return ""
+    return rest
 
 
 def _duplicate_groups(works: Sequence[WorkCandidate]) -> list[list[WorkCandidate]]:
-    """Works grouped as records of one work: one main title, and no two distinct subtitles
-    (a record without one joins the group only when its main title has one subtitle)."""
+    """Works grouped as records of one work: one main title and one subtitle (a record
+    without a subtitle is not a record of one with a distinct subtitle: a book and its
+    screenplay, a novel and its graphic adaptation)."""
     by_main: dict[str, dict[str, list[WorkCandidate]]] = {}
     for work in works:
         main = duplicate_key(work.title) or work.key
@@ -366,9 +654,6 @@ def _duplicate_groups(works: Sequence[WorkCandidate]) -> list[list[WorkCandidate
     for subtitles in by_main.values():
         named = [group for sub, group in subtitles.items() if sub]
         bare = subtitles.get("", [])
-        if len(named) == 1 and bare:
-            groups.append([*bare, *named[0]])
-            continue
         groups.extend(named)
         if bare:
             groups.append(bare)
@@ -397,3 +682,74 @@ def _resolve_duplicates(
                 continue
             duplicates.append((loser, winner, f"another record of {winner.title!r} ({winner.key})"))
     return core, duplicates, first_year
+
+
+_VOLUME_SUFFIX = re.compile(
+    r"[\s:,.;(（\[-]*(?:(?:part|volume|vol\.?|book|buch|band|tome|tomo|libro|parte)\s+"
+    r"(?:\d+|one|two|three|four|i{1,3}|iv|eins|zwei|drei)|[上中下]|前編|後編)[)）\]]?\s*$",
+    re.IGNORECASE,
+)
+_OTHER_STORIES = re.compile(r"\s*(?:,|:)?\s*and other (?:stories|tales|poems)\s*$", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=16384)
+def _full_key(title: str) -> str:
+    return title_key_full(_OTHER_STORIES.sub("", _ALTERNATE_TITLE.sub("", title))).replace(" ", "")
+
+
+def _split_main(title: str) -> str:
+    return re.split(r"\s*[:(]\s*", title, maxsplit=1)[0]
+
+
+def _records_of_other_works(
+    works: Sequence[WorkCandidate],
+) -> tuple[list[WorkCandidate], list[tuple[WorkCandidate, WorkCandidate, str]]]:
+    """Records that stand for another listed work under another form of its title: one half of
+    a book split in its own language ("… 上", "…: Part One"), a series title over the book's
+    own ("Series: Title"), or a title that only one of the other work's editions carries (a
+    national or series title, "Don't Look Now" for an edition "Don't Look Now and Other
+    Stories" of Not After Midnight)."""
+    by_title: dict[str, WorkCandidate] = {}
+    for work in works:
+        by_title.setdefault(duplicate_key(work.title), work)
+    by_edition_title: dict[str, WorkCandidate] = {}
+    for work in works:
+        own = {_full_key(work.title), duplicate_key(work.title)}
+        for edition_title in work.edition_titles:
+            for form in (edition_title, _split_main(edition_title)):
+                key = _full_key(form)
+                if key and key not in own:
+                    by_edition_title.setdefault(key, work)
+    losers: dict[str, tuple[WorkCandidate, WorkCandidate, str]] = {}
+    for work in works:
+        found: tuple[WorkCandidate, str] | None = None
+        base = _VOLUME_SUFFIX.sub("", work.full_title)
+        if base != work.full_title:
+            target = by_title.get(duplicate_key(base))
+            if target is not None and target is not work:
+                found = (
+                    target,
+                    f"one part of {target.title!r} ({target.key}), split in its language",
+                )
+        if found is None and ":" in work.full_title:
+            series, _, rest = work.full_title.partition(":")
+            target = by_title.get(duplicate_key(rest))
+            series_key = duplicate_key(series)
+            if (
+                target is not None
+                and target is not work
+                and series_key
+                and any(series_key in duplicate_key(s) for s in target.subjects)
+            ):
+                found = (target, f"the series title over {target.title!r} ({target.key})")
+        if found is None:
+            target = by_edition_title.get(_full_key(work.full_title))
+            if target is not None and target is not work and _richness(target) >= _richness(work):
+                found = (target, f"a title {target.title!r} ({target.key}) has on an edition")
+        if found is not None:
+            losers[work.key] = (work, found[0], found[1])
+    kept = [w for w in works if w.key not in losers]
+    kept_keys = {w.key for w in kept}
+    out = [entry for entry in losers.values() if entry[1].key in kept_keys]
+    kept += [entry[0] for entry in losers.values() if entry[1].key not in kept_keys]
+    return kept, out

@@ -22,6 +22,7 @@ import attrs
 from bookstracker.errors import AllProvidersFailed, ProviderError
 from bookstracker.models import Author, AuthorCandidate, Bibliography, Edition, ProviderReport, Work
 from bookstracker.names import title_key
+from bookstracker.pins import WorkPins
 from bookstracker.pipeline.completeness import CompletenessInputs, CompletenessScorer
 from bookstracker.pipeline.corefilter import (
     CoreWorksFilter,
@@ -29,6 +30,7 @@ from bookstracker.pipeline.corefilter import (
     WorkCandidate,
     original_language,
 )
+from bookstracker.pipeline.evidence import AuthorProfile
 from bookstracker.pipeline.fanout import fan_out, seconds_left
 from bookstracker.pipeline.pairing import EditionPairer
 from bookstracker.pipeline.resolve import AuthorResolution
@@ -75,7 +77,9 @@ class EnhancementPipeline:
         fuzzy_threshold: float = 90.0,
         isbns_per_work: int = 10,
         max_isbn_lookups: int = 500,
+        max_bare_work_lookups: int = 40,
         deadline: float | None = None,
+        pins: WorkPins | None = None,
     ) -> None:
         given = list(providers)
         self.works_source = next(
@@ -86,6 +90,8 @@ class EnhancementPipeline:
         self.fuzzy_threshold = fuzzy_threshold
         self.isbns_per_work = isbns_per_work
         self.max_isbn_lookups = max_isbn_lookups
+        self.max_bare_work_lookups = max_bare_work_lookups
+        self.pins = pins
         self.deadline = deadline
 
     async def run(
@@ -152,7 +158,8 @@ class EnhancementPipeline:
             if isinstance(found, list):
                 other_editions.extend(found)
         if harvest is not None:
-            return self._assemble(
+            assemble = functools.partial(
+                self._assemble,
                 author,
                 resolution.candidates,
                 people,
@@ -161,7 +168,22 @@ class EnhancementPipeline:
                 harvest.editions,
                 other_editions,
                 reports,
+                homonyms=resolution.homonyms,
             )
+            bibliography = assemble()
+            extra, lookup = await self._editions_of_bare_works(
+                bibliography, deadline=seconds_left(stop)
+            )
+            if lookup is None:
+                return bibliography
+            reports[works_name] = attrs.evolve(
+                reports[works_name],
+                requests=reports[works_name].requests + lookup.requests,
+                elapsed_ms=reports[works_name].elapsed_ms + lookup.elapsed_ms,
+            )
+            if extra:
+                return assemble(extra_editions=extra)
+            return attrs.evolve(bibliography, providers=reports)
         return self._assemble_without_openlibrary(
             author, resolution.candidates, names, other_editions, reports
         )
@@ -230,15 +252,48 @@ class EnhancementPipeline:
         found = outcome.answers.get(source.name) or {}
         return list(found.values()), outcome.reports[source.name]
 
+    async def _editions_of_bare_works(
+        self, bibliography: Bibliography, deadline: float | None = None
+    ) -> tuple[list[Edition], ProviderReport | None]:
+        """OpenLibrary's own editions of the core works no ISBN brought any for (web stories,
+        ebooks, books printed before ISBNs): one ``/works/…/editions.json`` each, bounded."""
+        bare = [
+            w.openlibrary_key for w in bibliography.works if not w.editions and w.openlibrary_key
+        ][: self.max_bare_work_lookups]
+        source = self.works_source
+        # Not an operation of the provider contract: the works source's own, when it has one.
+        fetch = getattr(source, "work_editions", None)
+        if not bare or source is None or not source.enabled or fetch is None:
+            return [], None
+        found: list[Edition] = []
+
+        async def one(key: str) -> None:
+            try:
+                page = await fetch(key, page_size=50, max_editions=50)
+            except ProviderError:
+                return
+            found.extend(attrs.evolve(e, work_key=e.work_key or key) for e in page.editions)
+
+        async def every() -> None:
+            await run_all([functools.partial(one, key) for key in bare])
+
+        outcome = await fan_out(
+            {source.name: every}, deadline=deadline if deadline is not None else self.deadline
+        )
+        return found, outcome.reports[source.name]
+
     # -- assembling ----------------------------------------------------------------------------
 
     def _candidates(
         self, harvest: OpenLibraryHarvest, ol_editions: Sequence[Edition]
     ) -> list[WorkCandidate]:
         originals: dict[str, list[str]] = {}
+        edition_titles: dict[str, list[str]] = {}
         for edition in ol_editions:
             if edition.translation_of and edition.work_key:
                 originals.setdefault(edition.work_key, []).append(edition.translation_of)
+            if edition.work_key and edition.title:
+                edition_titles.setdefault(edition.work_key, []).append(edition.title)
         result = []
         for work in harvest.works:
             signal = harvest.signals.get(work.key)
@@ -262,6 +317,7 @@ class EnhancementPipeline:
                     record_type=work.type or "work",
                     redirect_to=work.redirect_to,
                     richness=_richness(work),
+                    edition_titles=tuple(dict.fromkeys(edition_titles.get(work.key, ())))[:20],
                 )
             )
         return result
@@ -276,6 +332,9 @@ class EnhancementPipeline:
         ol_editions: Sequence[Edition],
         other_editions: Sequence[Edition],
         reports: Mapping[str, ProviderReport],
+        *,
+        homonyms: Sequence[Author] = (),
+        extra_editions: Sequence[Edition] = (),
     ) -> Bibliography:
         works = self._candidates(harvest, ol_editions)
         isbn_owner_raw = {isbn: w.key for w in works for isbn in w.isbns}
@@ -288,8 +347,15 @@ class EnhancementPipeline:
             ]
         language = original_language(dated, works)
         keys = [p.openlibrary_key for p in people if p.openlibrary_key]
+        profile = AuthorProfile.build(
+            people, homonyms=homonyms, subjects=(s for w in works for s in w.subjects)
+        )
         result: FilterResult = CoreWorksFilter(
-            author_keys=keys, author_names=names, original_language=language
+            author_keys=keys,
+            author_names=names,
+            original_language=language,
+            profile=profile,
+            pins=self.pins,
         ).run(works)
         core_keys = {w.key for w in result.core}
 
@@ -313,10 +379,14 @@ class EnhancementPipeline:
         )
         ol_ready = [e for e in ol_editions if e.isbn13 in isbn_owner or e.work_key in core_keys]
         paired = pairer.pair([*ol_ready, *other_editions])
+        by_work = dict(paired.by_work)
+        for edition in extra_editions:
+            if edition.work_key in core_keys and not paired.by_work.get(edition.work_key):
+                by_work[edition.work_key] = (*by_work.get(edition.work_key, ()), edition)
         author_names = tuple(p.name for p in people)
         built: list[Work] = []
         for candidate in result.core:
-            editions = paired.by_work.get(candidate.key, ())
+            editions = by_work.get(candidate.key, ())
             sources = {"openlibrary"}
             for edition in editions:
                 sources.update(edition.sources)
@@ -333,6 +403,7 @@ class EnhancementPipeline:
                     authors=author_names[:1],
                     author_keys=candidate.author_keys,
                     edition_count=candidate.edition_count,
+                    evidence=result.evidence.get(candidate.key),
                 )
             )
         built.sort(key=lambda w: (w.first_publish_year or 9999, title_key(w.title)))

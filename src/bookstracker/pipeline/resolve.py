@@ -17,6 +17,7 @@ import attrs
 from bookstracker.errors import InvalidQuery
 from bookstracker.models import Author, AuthorCandidate
 from bookstracker.names import name_key, surname_key
+from bookstracker.pipeline.evidence import birth_year
 from bookstracker.providers.contract import Provider
 
 __all__ = ["AUTHOR_KEY", "AuthorResolution", "AuthorResolver", "validate_author_name"]
@@ -47,6 +48,8 @@ class AuthorResolution:
     author: Author
     candidates: tuple[AuthorCandidate, ...]
     pen_names: tuple[Author, ...] = ()
+    homonyms: tuple[Author, ...] = ()
+    """Other people with the same name (their records, never merged with this one)."""
 
 
 def _candidate_score(query_key: str, author: Author) -> dict[str, float]:
@@ -79,12 +82,19 @@ class AuthorResolver:
             author = await self.openlibrary.author(key)
             if author is None:
                 return None
+            found_by_name: Sequence[Author] = ()
             if author.work_count is None:
-                author = await self._with_work_count(author)
+                author, found_by_name = await self._with_work_count(author)
+            pen_names = await self._pen_names(author)
+            homonyms = _homonyms(author, found_by_name, pen_names)
             return AuthorResolution(
                 author=author,
-                candidates=(_to_candidate(author, 1.0),),
-                pen_names=await self._pen_names(author),
+                candidates=(
+                    _to_candidate(author, 1.0),
+                    *(_to_candidate(other, 0.0) for other in homonyms),
+                ),
+                pen_names=pen_names,
+                homonyms=homonyms,
             )
         found: Sequence[Author] = await self.openlibrary.search_authors(cleaned, limit=20)
         if not found:
@@ -98,21 +108,30 @@ class AuthorResolver:
         if best_score < 0.5:
             return None
         candidates = tuple(_to_candidate(author, score) for score, author in scored[:10])
+        pen_names = await self._pen_names(best)
         return AuthorResolution(
-            author=best, candidates=candidates, pen_names=await self._pen_names(best)
+            author=best,
+            candidates=candidates,
+            pen_names=pen_names,
+            homonyms=_homonyms(best, found, pen_names),
         )
 
-    async def _with_work_count(self, author: Author) -> Author:
+    async def _with_work_count(self, author: Author) -> tuple[Author, Sequence[Author]]:
         """The record fetched by key has no work count: take it from the author search, which
-        tells a pen name (fewer works) from the person behind it."""
-        for found in await self.openlibrary.search_authors(author.name, limit=20):
+        tells a pen name (fewer works) from the person behind it (and finds namesakes)."""
+        found_by_name: Sequence[Author] = await self.openlibrary.search_authors(
+            author.name, limit=20
+        )
+        for found in found_by_name:
             if found.openlibrary_key == author.openlibrary_key:
-                return attrs.evolve(
+                author = attrs.evolve(
                     author,
                     work_count=found.work_count,
                     top_work=author.top_work or found.top_work,
+                    top_subjects=author.top_subjects or found.top_subjects,
                 )
-        return author
+                break
+        return author, found_by_name
 
     async def _pen_names(self, author: Author) -> tuple[Author, ...]:
         """Author records of pen names: their alternate names and the person's point at each
@@ -146,6 +165,26 @@ class AuthorResolver:
         return tuple(found)
 
 
+MAX_HOMONYMS = 3
+
+
+def _homonyms(
+    author: Author, found: Sequence[Author], pen_names: Sequence[Author]
+) -> tuple[Author, ...]:
+    """Records of other people with exactly this name (not the author, not a pen name)."""
+    own = name_key(author.name)
+    skip = {author.openlibrary_key, *(p.openlibrary_key for p in pen_names)}
+    born = birth_year(author.birth_date)
+    out = []
+    for other in found:
+        if other.openlibrary_key in skip or name_key(other.name) != own:
+            continue
+        other_born = birth_year(other.birth_date)
+        if born is not None and other_born is not None and abs(born - other_born) > 1:
+            out.append(other)  # two records of one person are not homonyms
+    return tuple(out[:MAX_HOMONYMS])
+
+
 def _to_candidate(author: Author, score: float) -> AuthorCandidate:
     return AuthorCandidate(
         name=author.name,
@@ -154,4 +193,5 @@ def _to_candidate(author: Author, score: float) -> AuthorCandidate:
         birth_date=author.birth_date,
         top_work=author.top_work,
         score=round(score, 4),
+        top_subjects=author.top_subjects[:10],
     )

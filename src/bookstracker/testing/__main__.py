@@ -1,13 +1,21 @@
-"""``python -m bookstracker.testing serve [--port N]``: the fake providers on loopback."""
+"""``python -m bookstracker.testing serve [--port N] [--catalog FILE]``: the fakes on loopback."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from bookstracker.testing import FakeGoogleBooks, FakeISBNdb, FakeOpenLibrary, FakeServer, Faults
+from bookstracker.testing import (
+    Catalog,
+    FakeGoogleBooks,
+    FakeISBNdb,
+    FakeOpenLibrary,
+    FakeServer,
+    Faults,
+)
 from bookstracker.testing._fake import FAULT_KINDS
 from bookstracker.testing._server import serve_forever
+from bookstracker.testing.labelled import load_labelled_catalog
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,7 +30,18 @@ def main(argv: list[str] | None = None) -> int:
         "--faults", default="500,503", help=f"fault kinds, comma-separated: {','.join(FAULT_KINDS)}"
     )
     serve.add_argument("--isbndb-key", default="test-key", help="the key the fake ISBNdb expects")
+    serve.add_argument(
+        "--catalog",
+        default=None,
+        help="a labelled catalog file to serve instead of the sample (its verdicts are not served)",
+    )
     args = parser.parse_args(argv)
+    catalog: Catalog | None = None
+    if args.catalog is not None:
+        try:
+            catalog = load_labelled_catalog(args.catalog).catalog
+        except (OSError, ValueError) as exc:
+            parser.error(f"--catalog: {exc}")
     kinds = tuple(k.strip() for k in args.faults.split(",") if k.strip())
     try:
         faults = Faults(rate=args.fault_rate, kinds=kinds)
@@ -30,9 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(exc))
     common = {"latency": args.latency, "rate_limit": args.rate_limit, "faults": faults}
     server = FakeServer(
-        FakeOpenLibrary(**common),
-        FakeGoogleBooks(**common),
-        FakeISBNdb(api_key=args.isbndb_key, **common),
+        FakeOpenLibrary(catalog, **common),
+        FakeGoogleBooks(catalog, **common),
+        FakeISBNdb(catalog, api_key=args.isbndb_key, **common),
         port=args.port,
     )
     server.start()

@@ -1,0 +1,207 @@
+"""Time ``client.author()`` answered from each cache tier, for 10-, 500- and 2,000-work authors.
+
+    python benchmarks/bench_bibliography_hits.py [--sizes 10,500,2000] [--n 30]
+        [--redis redis://127.0.0.1:6379/15]
+
+Each author comes from ``Catalog.synthetic`` (10 editions per work) and is computed once, over
+MockTransport, by a client whose cache writes every tier. Then a client per tier (the same
+adapters, so the same keys) answers ``author()`` from that tier alone; the fakes' request logs
+prove every timed call was a hit. Next to each figure, measured in the same run on the same
+bytes, its floor:
+
+- memory: a ``dict.get`` of the answer object (nothing can be cheaper); goal ≤ 0.1 ms;
+- disk and Redis: the bare decode of the stored value with the chosen codec
+  (``msgspec.json.decode``, untyped, no validation, no model); goal ≤ 1.5× that floor. The
+  Redis row also shows a bare ``GET`` of the value, which the floor leaves out.
+
+Redis is measured when ``--redis`` or BOOKSTRACKER_TEST_REDIS_URL names a server. Prints a table;
+asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+from _common import BENCH_KEY, adapters, isolate_from_environment, table
+
+from bookstracker import AsyncBooksClient
+from bookstracker.cache import (
+    CacheBackend,
+    DiskCache,
+    MemoryCache,
+    RedisCache,
+    TieredCache,
+    cache_key,
+)
+from bookstracker.cache.codec import HEADER_SIZE
+from bookstracker.testing import Catalog, FakeGoogleBooks, FakeISBNdb, FakeOpenLibrary
+
+AUTHOR = "Prolific Author"
+MEMORY_GOAL_MS = 0.1
+DECODE_GOAL = 1.5
+
+
+def _median_ms(timings: list[float]) -> float:
+    return statistics.median(timings) * 1000
+
+
+async def _paired(
+    call: Callable[[], Awaitable[Any]], floor: Callable[[], Any], n: int
+) -> tuple[float, float]:
+    """Median ms of ``call`` and of ``floor``, timed alternately so load on the machine hits
+    both alike."""
+    await call()
+    floor()
+    gc.collect()
+    ours: list[float] = []
+    theirs: list[float] = []
+    clock = time.perf_counter
+    for _ in range(n):
+        started = clock()
+        await call()
+        ours.append(clock() - started)
+        started = clock()
+        floor()
+        theirs.append(clock() - started)
+    return _median_ms(ours), _median_ms(theirs)
+
+
+async def _get_ms(call: Callable[[], Awaitable[Any]], n: int) -> float:
+    timings: list[float] = []
+    for _ in range(n):
+        started = time.perf_counter()
+        await call()
+        timings.append(time.perf_counter() - started)
+    return _median_ms(timings)
+
+
+async def measure(works: int, n: int, folder: Path, redis_url: str | None) -> list[list[Any]]:
+    import msgspec
+
+    catalog = Catalog.synthetic(works=works, editions_per_work=10)
+    fakes = (
+        FakeOpenLibrary(catalog),
+        FakeGoogleBooks(catalog),
+        FakeISBNdb(catalog, api_key=BENCH_KEY),
+    )
+    transports = {
+        "openlibrary": fakes[0].transport(),
+        "googlebooks": fakes[1].transport(),
+        "isbndb": fakes[2].transport(),
+    }
+    found = adapters(transports=transports)
+    memory = MemoryCache()
+    disk = DiskCache(folder / f"disk-{works}")
+    tiers: dict[str, CacheBackend] = {"memory": memory, "disk": disk}
+    prefix = f"bookstracker-bench-{uuid.uuid4().hex}:"
+    redis: RedisCache | None = None
+    if redis_url:
+        redis = RedisCache(redis_url, prefix=prefix)
+        tiers["redis"] = redis
+    cold: CacheBackend = disk if redis is None else TieredCache(disk, redis)
+
+    def client(cache: CacheBackend) -> AsyncBooksClient:
+        return AsyncBooksClient(
+            openlibrary=found["openlibrary"],
+            googlebooks=found["googlebooks"],
+            isbndb=found["isbndb"],
+            cache=cache,
+            redis_url=None,
+        )
+
+    writer = client(TieredCache(memory, cold))
+    bibliography = await writer.author(AUTHOR)
+    asked = sum(len(fake.log) for fake in fakes)
+    key = cache_key("author", writer.namespace, *writer.author_cache_parts(AUTHOR))
+    entry = await disk.get(key)
+    if entry is None:
+        raise RuntimeError("the bibliography was not stored on disk")
+    body = entry.value[HEADER_SIZE:]
+    bare = msgspec.json.Decoder()
+    held = {key: bibliography}
+
+    rows: list[list[Any]] = []
+    for tier, cache in tiers.items():
+        reader = client(cache)
+        call = reader.author
+        if tier == "memory":
+            figure, floor_dict = await _paired(
+                lambda call=call: call(AUTHOR),  # type: ignore[misc]
+                lambda: held.get(key),
+                n * 10,
+            )
+            rows.append(
+                [
+                    f"{works:,} works",
+                    tier,
+                    f"{figure:.4f}",
+                    f"{floor_dict:.4f}",
+                    "dict.get",
+                    f"{MEMORY_GOAL_MS} ms",
+                    "",
+                    "yes" if figure <= MEMORY_GOAL_MS else "no",
+                ]
+            )
+            continue
+        figure, floor_decode = await _paired(
+            lambda call=call: call(AUTHOR),  # type: ignore[misc]
+            lambda: bare.decode(body),
+            n,
+        )
+        ratio = figure / floor_decode
+        label = "msgspec decode"
+        if tier == "redis" and redis is not None:
+            get = redis._client.get  # a bare GET of the stored value, for context
+            get_ms = await _get_ms(lambda: get(prefix + key), n)  # noqa: B023
+            label = f"msgspec decode (GET {get_ms:.2f} ms)"
+        rows.append(
+            [
+                f"{works:,} works",
+                tier,
+                f"{figure:.3f}",
+                f"{floor_decode:.3f}",
+                label,
+                f"{DECODE_GOAL}x",
+                f"{ratio:.2f}x",
+                "yes" if ratio <= DECODE_GOAL else "no",
+            ]
+        )
+    if sum(len(fake.log) for fake in fakes) != asked:
+        raise RuntimeError("a timed call reached a provider: not a cache hit")
+    size = f"{len(entry.value) / 1e6:.2f}"
+    rows.insert(0, [f"{works:,} works", "(stored)", size, "", "MB", "", "", ""])
+    await writer.aclose()
+    if redis is not None:
+        await redis.clear()
+        await redis.aclose()
+    await disk.aclose()
+    return rows
+
+
+def main() -> None:
+    isolate_from_environment()
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--sizes", default="10,500,2000", help="works per author, comma-separated")
+    parser.add_argument("--n", type=int, default=30, help="timed hits per tier")
+    parser.add_argument("--redis", default=os.environ.get("BOOKSTRACKER_TEST_REDIS_URL"))
+    args = parser.parse_args()
+    rows: list[list[Any]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for works in (int(size) for size in args.sizes.split(",")):
+            rows.extend(anyio.run(measure, works, args.n, Path(folder), args.redis))
+    print("client.author() answered from one cache tier: median ms (floor measured in this run)")
+    print(table(["author", "tier", "ms", "floor ms", "floor", "goal", "ratio", "met"], rows))
+
+
+if __name__ == "__main__":
+    main()
