@@ -25,6 +25,7 @@ import stamina
 from bookstracker import set_event_hook
 from bookstracker._logging import get_event_hook
 from bookstracker.cli import main
+from bookstracker.testing.dumps import write_catalog_dumps
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
@@ -46,7 +47,7 @@ def blocks(page: Path) -> Iterator[tuple[str, str, str | None, int]]:
 
 def commands(code: str) -> Iterator[list[str]]:
     """The ``bookstracker`` command lines of a shell block, as argument lists."""
-    for raw in code.splitlines():
+    for raw in code.replace("\\\n", " ").splitlines():
         words = shlex.split(raw, comments=True)
         while words and re.fullmatch(r"[A-Z_]+=.*", words[0]):
             words.pop(0)
@@ -58,6 +59,10 @@ def commands(code: str) -> Iterator[list[str]]:
 def _page_id(page: Path) -> str:
     return str(page.relative_to(ROOT))
 
+
+DUMP_DATE = "2026-10-31"
+"""The date of the OpenLibrary dump files the mirror's examples import (written from the sample
+catalog by ``bookstracker.testing.dumps``)."""
 
 EXPORTS = {"goodreads_library_export.csv": ROOT / "tests" / "data" / "goodreads_export.csv"}
 """The files the examples name, as a reader would have them in the current folder."""
@@ -71,6 +76,8 @@ def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.chdir(tmp_path)
     for name, source in EXPORTS.items():
         (tmp_path / name).write_bytes(source.read_bytes())
+    monkeypatch.setenv("BOOKSTRACKER_MIRROR_URL", f"sqlite:///{tmp_path / 'mirror.sqlite3'}")
+
     root, events = logging.getLogger(), logging.getLogger("bookstracker.events")
     saved = (root.handlers[:], root.level, events.level, get_event_hook())
     try:
@@ -83,6 +90,14 @@ def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         set_event_hook(saved[3])
 
 
+def files_for(page: Path, folder: Path) -> None:
+    """The OpenLibrary dump files a page's examples import, when it names them."""
+    if "ol_dump_" in page.read_text(encoding="utf-8"):
+        write_catalog_dumps(
+            None, folder, date=DUMP_DATE, redirects={"OL1A": "OL7234434A"}, deleted=["OL2W"]
+        )
+
+
 def test_the_pages_have_examples() -> None:
     found = {_page_id(p): [lang for lang, *_ in blocks(p)] for p in PAGES}
     assert "python" in found["README.md"]
@@ -91,6 +106,7 @@ def test_the_pages_have_examples() -> None:
 
 @pytest.mark.parametrize("page", PAGES, ids=_page_id)
 def test_the_python_examples_run(page: Path, offline: Path) -> None:
+    files_for(page, offline)
     namespace: dict[str, object] = {"__name__": "__main__"}
     ran = 0
     for lang, code, skip, line in blocks(page):
@@ -114,6 +130,7 @@ def test_the_python_examples_run(page: Path, offline: Path) -> None:
 def test_the_command_line_examples_run(
     page: Path, offline: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    files_for(page, offline)
     ran = 0
     for lang, code, skip, line in blocks(page):
         if lang not in ("sh", "bash", "shell") or skip:
