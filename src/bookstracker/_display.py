@@ -277,10 +277,18 @@ def _languages(work: Work) -> str:
     return _joined(sorted({e.language for e in work.editions if e.language}), ",")
 
 
+def _flagged_title(work: Work) -> str:
+    """The title, marked when the filter's signals pointed both ways."""
+    evidence = work.evidence
+    return (
+        f"{work.title} (uncertain)" if evidence is not None and evidence.uncertain else work.title
+    )
+
+
 def _work_row(work: Work) -> tuple[object, ...]:
     return (
         work.first_publish_year,
-        work.title,
+        _flagged_title(work),
         work.openlibrary_key,
         len(work.editions),
         _languages(work),
