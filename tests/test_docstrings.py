@@ -29,3 +29,16 @@ def test_no_docstring_or_comment_points_at_a_document_users_do_not_have(path: Pa
         if ELSEWHERE.search(line)
     ]
     assert not found, "\n".join(found)
+
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+@pytest.mark.parametrize("page", sorted(DOCS.rglob("*.md")), ids=lambda p: p.name)
+def test_no_docs_page_points_at_a_document_users_do_not_have(page: Path) -> None:
+    found = [
+        f"{page.name}:{number}: {line.strip()}"
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1)
+        if ELSEWHERE.search(line)
+    ]
+    assert not found, "\n".join(found)
