@@ -242,3 +242,15 @@ def test_no_cache_still_takes_the_cache_dir_as_the_folder_of_state(tmp_path: Any
     client = options.client()
     assert client.cache is None
     assert client.settings.cache_dir == str(tmp_path)
+
+
+def test_commands_added_from_other_modules_take_the_global_options_too(
+    capsys: pytest.CaptureFixture[str], tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOOKSTRACKER_MIRROR_URL", f"sqlite:///{tmp_path / 'mirror.sqlite3'}")
+    main(["mirror", "status", "--help"])
+    assert "--offline" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exited:
+        main(["mirror", "status", "--json"])
+    assert exited.value.code in (0, 1)
+    json.loads(capsys.readouterr().out)

@@ -6,6 +6,7 @@ nothing, 2 bad usage or invalid input (nothing sent upstream), 3 no provider cou
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -433,15 +434,7 @@ class _Command(click.Command):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for decls, extra in _GLOBAL_OPTIONS:
-            self.params.append(
-                click.Option(
-                    list(decls),
-                    expose_value=False,
-                    callback=_remember_global,
-                    **{"default": 0 if extra.get("count") else None, **extra},
-                )
-            )
+        self.params.extend(_global_params(self))
 
     def invoke(self, ctx: click.Context) -> Any:
         options = ctx.find_object(Options)
@@ -465,9 +458,51 @@ class _Command(click.Command):
 
 
 class _Group(click.Group):
-    """A group whose commands and subgroups take the global options too."""
+    """A group whose commands and subgroups take the global options too, also those defined
+    elsewhere and added with ``add_command`` (``serve``, ``mirror``)."""
 
     command_class = _Command
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        _take_global_options(cmd)
+        super().add_command(cmd, name)
+
+
+def _global_params(command: click.Command) -> list[click.Option]:
+    """The global options as parameters of ``command`` (any it already spells are left out)."""
+    taken = {o for p in command.params for o in getattr(p, "opts", ())}
+    return [
+        click.Option(
+            list(decls),
+            expose_value=False,
+            callback=_remember_global,
+            **{"default": 0 if extra.get("count") else None, **extra},
+        )
+        for decls, extra in _GLOBAL_OPTIONS
+        if not taken.intersection(d for d in decls if d.startswith("-"))
+    ]
+
+
+def _take_global_options(command: click.Command) -> None:
+    """Give a command made elsewhere (and each command of a group) the global options."""
+    if isinstance(command, _Command):
+        return
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _take_global_options(sub)
+        return
+    if command.callback is None or any(p.callback is _remember_global for p in command.params):
+        return
+    command.params.extend(_global_params(command))
+    original = command.callback
+
+    def apply_then_run(*args: Any, **kwargs: Any) -> Any:
+        options = click.get_current_context().find_object(Options)
+        if options is not None:
+            options.apply()
+        return original(*args, **kwargs)
+
+    command.callback = functools.update_wrapper(apply_then_run, original)
 
 
 _Group.group_class = _Group
