@@ -153,7 +153,7 @@ def test_all_providers_failed_names_each_cause_in_its_message() -> None:
 
     reports = {
         "googlebooks": ProviderReport(
-            provider="googlebooks", status="error", error="timeout: 10 s"
+            provider="googlebooks", status="error", error="http 503: Service Unavailable"
         ),
         "openlibrary": ProviderReport(
             provider="openlibrary", status="error", error="unavailable: connection refused"
@@ -163,7 +163,7 @@ def test_all_providers_failed_names_each_cause_in_its_message() -> None:
     exc = AllProvidersFailed("no provider could answer for the author 'X'", reports=reports)
     assert str(exc) == (
         "no provider could answer for the author 'X': "
-        "openlibrary: unavailable: connection refused; googlebooks: timeout: 10 s; "
+        "openlibrary: unavailable: connection refused; googlebooks: http 503: Service Unavailable; "
         "isbndb: disabled"
     )
     assert exc.message == "no provider could answer for the author 'X'"
@@ -254,3 +254,20 @@ def test_commands_added_from_other_modules_take_the_global_options_too(
         main(["mirror", "status", "--json"])
     assert exited.value.code in (0, 1)
     json.loads(capsys.readouterr().out)
+
+
+def test_unreachable_providers_point_at_offline_mode() -> None:
+    from bookstracker import AllProvidersFailed, ProviderReport
+
+    reports = {
+        "openlibrary": ProviderReport(
+            provider="openlibrary", status="error", error="unavailable: ConnectError"
+        ),
+        "googlebooks": ProviderReport(provider="googlebooks", status="error", error="timeout"),
+    }
+    exc = AllProvidersFailed("no provider could answer the search 'x'", reports=reports)
+    assert "offline=True or BOOKSTRACKER_OFFLINE=1" in str(exc)
+    refused = {
+        "openlibrary": ProviderReport(provider="openlibrary", status="error", error="http 500")
+    }
+    assert "offline" not in str(AllProvidersFailed("m", reports=refused))

@@ -226,7 +226,14 @@ class AllProvidersFailed(BooksTrackerError):
             for name in names
             if self.reports[name].status in ("error", "disabled", "skipped")
         ]
-        return f"{self.message}: {'; '.join(causes)}" if causes else self.message
+        text = f"{self.message}: {'; '.join(causes)}" if causes else self.message
+        failed = [r.error or "" for r in self.reports.values() if r.status == "error"]
+        if failed and all(e.startswith(("unavailable", "timeout")) for e in failed):
+            text += (
+                " (no provider could be reached; offline=True or BOOKSTRACKER_OFFLINE=1 answers"
+                " from the bundled sample catalog)"
+            )
+        return text
 
 
 class DeadlineExceeded(BooksTrackerError, TimeoutError):
