@@ -112,12 +112,15 @@ def adapters(
 
 @contextlib.contextmanager
 def fake_server_process(
-    latencies: Mapping[str, float], *, nodelay: bool = True
+    latencies: Mapping[str, float], *, nodelay: bool = True, synthetic_works: int = 0
 ) -> Iterator[dict[str, str]]:
     """The three fakes (sample catalog) behind a loopback server in a child process, so that
     their CPU work does not share the benchmark's interpreter; yields the base URL per provider.
+    ``synthetic_works``: serve ``Catalog.synthetic`` (that many works, 10 editions each) instead.
     """
-    config = json.dumps({"latencies": dict(latencies), "nodelay": nodelay})
+    config = json.dumps(
+        {"latencies": dict(latencies), "nodelay": nodelay, "synthetic_works": synthetic_works}
+    )
     child = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), "serve", config],
         stdin=subprocess.PIPE,
@@ -141,14 +144,22 @@ def fake_server_process(
 
 
 def _serve(config: Mapping[str, Any]) -> None:
-    from bookstracker.testing import FakeGoogleBooks, FakeISBNdb, FakeOpenLibrary, FakeServer
+    from bookstracker.testing import (
+        Catalog,
+        FakeGoogleBooks,
+        FakeISBNdb,
+        FakeOpenLibrary,
+        FakeServer,
+    )
 
     socketserver.StreamRequestHandler.disable_nagle_algorithm = bool(config["nodelay"])
     latencies = config["latencies"]
+    works = int(config.get("synthetic_works") or 0)
+    catalog = Catalog.synthetic(works=works, editions_per_work=10) if works else None
     fakes = (
-        FakeOpenLibrary(latency=latencies.get("openlibrary", 0.0)),
-        FakeGoogleBooks(latency=latencies.get("googlebooks", 0.0)),
-        FakeISBNdb(api_key=BENCH_KEY, latency=latencies.get("isbndb", 0.0)),
+        FakeOpenLibrary(catalog, latency=latencies.get("openlibrary", 0.0)),
+        FakeGoogleBooks(catalog, latency=latencies.get("googlebooks", 0.0)),
+        FakeISBNdb(catalog, api_key=BENCH_KEY, latency=latencies.get("isbndb", 0.0)),
     )
     with FakeServer(*fakes) as server:
         print(json.dumps(server.urls), flush=True)

@@ -1,67 +1,43 @@
-"""A thin web server (standard library only) embedding one shared async client.
+"""Embed the bookstracker web server in your own ASGI app (``pip install 'bookstracker[server]'``).
 
     BOOKSTRACKER_OFFLINE=1 python examples/web_server.py 8080
-    curl 'http://127.0.0.1:8080/author?name=Andy+Weir'
+    curl 'http://127.0.0.1:8080/books/authors/Andy%20Weir'
+    # the live dashboard: http://127.0.0.1:8080/books/
 
-The sync ``BooksClient`` runs its own event loop thread, so a threaded server can share one
-instance across request threads; each call is a thread-safe hand-off to that loop.
+``create_app()`` makes its client when its lifespan starts and closes it when it ends; mounted
+under a prefix, the host runs that lifespan from its own. FastAPI is the same:
+``api = FastAPI(lifespan=lifespan)`` then ``api.mount("/books", books)``.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from collections.abc import AsyncIterator
 
-from bookstracker import BooksClient, BooksTrackerError, InvalidInput, NotFound
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount, Route
 
-books = BooksClient()
+from bookstracker.web import create_app
+
+books = create_app()
 
 
-class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-        try:
-            if url.path == "/author":
-                body = books.author(query.get("name", "")).to_dict()
-            elif url.path == "/search":
-                body = books.search(query.get("q", "")).to_dict()
-            elif url.path == "/isbn":
-                body = books.isbns(query.get("isbn", "").split(",")).to_dict()
-            elif url.path == "/stats":
-                body = books.stats().to_dict()
-            else:
-                self._send(404, {"error": "try /author?name=, /search?q=, /isbn?isbn=, /stats"})
-                return
-        except InvalidInput as exc:
-            self._send(400, {"error": str(exc)})
-            return
-        except NotFound as exc:
-            self._send(404, {"error": str(exc)})
-            return
-        except BooksTrackerError as exc:
-            self._send(503, {"error": str(exc)})
-            return
-        self._send(200, body)
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async with books.router.lifespan_context(books):
+        yield
 
-    def _send(self, status: int, body: object) -> None:
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
+async def home(request: Request) -> Response:
+    return PlainTextResponse("my own app; the books are under /books/\n")
+
+
+app = Starlette(routes=[Route("/", home), Mount("/books", app=books)], lifespan=lifespan)
 
 if __name__ == "__main__":
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 8080
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    print(f"serving on http://127.0.0.1:{port}", file=sys.stderr)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        books.close()
+    uvicorn.run(app, host="127.0.0.1", port=port)

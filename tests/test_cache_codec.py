@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bookstracker import AsyncBooksClient
 from bookstracker.cache import MemoryCache, cache_key
 from bookstracker.cache.base import CacheEntry
 from bookstracker.cache.bounds import MAX_NESTING, MAX_TEXT_LENGTH
@@ -267,3 +268,14 @@ async def test_the_memory_tier_counts_a_decoded_answer_toward_its_byte_bound() -
     await cache.set("plain", b"x" * len(value), ttl=60)
     stats = await cache.stats()
     assert stats.bytes >= 5 * len(value)
+
+
+@pytest.mark.parametrize("name", ["Stephen King", "Andy Weir", "Agatha Christie"])
+async def test_a_real_bibliography_round_trips_with_every_field(name: str) -> None:
+    # Guards the codec against model changes: every field the pipeline fills comes back.
+    async with AsyncBooksClient(offline=True, cache=None) as client:
+        bibliography = await client.author(name)
+    decoded = BIBLIOGRAPHY.decode(bytes(BIBLIOGRAPHY.encode(bibliography)))
+    assert decoded == bibliography
+    assert decoded.to_dict() == bibliography.to_dict()
+    assert [w.evidence for w in decoded.works] == [w.evidence for w in bibliography.works]

@@ -317,7 +317,7 @@ def test_conflicting_evidence_keeps_the_work_and_marks_it_uncertain() -> None:
             work(
                 "W1",
                 "Andy Weir",
-                subtitle="My Life in Code",
+                subtitle="Growing Up Nerd",
                 subjects=("Weir, Andy -- Childhood and youth", "Autobiography"),
             )
         ]
@@ -342,3 +342,26 @@ def test_every_verdict_carries_named_signals() -> None:
         assert exclusion.evidence is not None
         assert exclusion.evidence.verdict == exclusion.reason
         assert exclusion.evidence.signals
+
+
+def test_bundles_named_in_other_languages_or_by_their_format() -> None:
+    decided = run(
+        [
+            work("W1", "The Martian"),
+            work("W2", "El marciano", subtitle="La trilogía", languages=frozenset({"es"})),
+            work("W3", "Mars Stories", edition_formats=("Box Set",)),
+            work("W4", "Wind/Pinball", subtitle="Two Novels"),
+        ]
+    )
+    assert decided == {"W1": "core", "W2": "collection", "W3": "collection", "W4": "collection"}
+
+
+def test_collected_stories_and_a_named_encyclopedia() -> None:
+    decided = run(
+        [
+            work("W1", "The Martian"),
+            work("W2", "The Collected Stories of Andy Weir"),
+            work("W3", "The Andy Weir Encyclopedia"),
+        ]
+    )
+    assert decided == {"W1": "core", "W2": "collection", "W3": "companion"}

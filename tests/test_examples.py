@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
+import itertools
 import os
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -110,27 +109,52 @@ def web_server(offline_env: dict[str, str]) -> Iterator[str]:
         server.stderr.close()
 
 
-def test_the_web_server_answers_from_threads(web_server: str) -> None:
-    with urllib.request.urlopen(f"{web_server}/author?name=Andy+Weir", timeout=30) as answer:
-        document = json.load(answer)
-    assert len(document["works"]) == 7
-    with urllib.request.urlopen(f"{web_server}/isbn?isbn=0553418025", timeout=30) as answer:
-        isbns = json.load(answer)
-    assert isbns["results"]["0553418025"]["title"] == "The Martian"
-    with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(f"{web_server}/search?q=ab", timeout=30)
-    assert refused.value.code == 400
-    refused.value.close()
+def test_the_web_server_example_answers_every_route(web_server: str) -> None:
+    import httpx
 
+    with httpx.Client(base_url=web_server, timeout=30) as http:
+        assert http.get("/").text.startswith("my own app")
+        books = "/books"
+        author = http.get(f"{books}/authors/Andy Weir")
+        assert author.status_code == 200
+        assert len(author.json()["works"]) == 7
+        etag = author.headers["etag"]
+        assert (
+            http.get(f"{books}/authors/Andy Weir", headers={"If-None-Match": etag}).status_code
+            == 304
+        )
+        assert http.get(f"{books}/authors/OL7234434A/completeness").json()["complete"] is True
+        assert http.get(f"{books}/search", params={"q": "The Martian"}).status_code == 200
+        assert http.get(f"{books}/search", params={"q": "ab"}).status_code == 400
+        isbn = http.get(f"{books}/isbn/0553418025").json()
+        assert isbn["results"]["0553418025"]["title"] == "The Martian"
+        batch = http.post(f"{books}/isbn", json={"isbns": ["0553418025", "x"]}).json()
+        assert batch["invalid"] == ["x"]
 
-def test_every_web_server_route_answers(web_server: str) -> None:
-    with urllib.request.urlopen(f"{web_server}/search?q=the+martian", timeout=30) as answer:
-        assert json.load(answer)["results"]
-    with urllib.request.urlopen(f"{web_server}/stats", timeout=30) as answer:
-        stats = json.load(answer)
-    assert stats["providers"]["openlibrary"]["requests"] >= 0
-    with pytest.raises(urllib.error.HTTPError) as unknown:
-        urllib.request.urlopen(f"{web_server}/nowhere", timeout=30)
-    assert unknown.value.code == 404
-    assert "/stats" in json.load(unknown.value)["error"]
-    unknown.value.close()
+        job = http.post(f"{books}/warm", json={"names": ["Andy Weir"]}).json()
+        export = b"Title,Author\nGood Omens,Terry Pratchett\n"
+        upload = http.post(f"{books}/warm/csv", files={"file": ("books.csv", export)})
+        assert upload.status_code == 202
+        for started in (job, upload.json()):
+            for _ in range(300):
+                state = http.get(f"{books}/warm/{started['id']}").json()["state"]
+                if state == "done":
+                    break
+                time.sleep(0.1)
+            assert state == "done"
+            report = http.get(f"{books}/warm/{started['id']}/results").json()
+            assert report["warmed"] + report["skipped"] == 1
+        assert len(http.get(f"{books}/warm").json()["jobs"]) == 2
+        assert http.delete(f"{books}/warm/{job['id']}").json()["state"] == "cancelled"
+
+        with http.stream("GET", f"{books}/events") as events:
+            assert any(line == "event: stats" for line in itertools.islice(events.iter_lines(), 4))
+        assert "memory" in http.get(f"{books}/stats").json()["cache"]
+        assert "bookstracker_requests_total" in http.get(f"{books}/metrics").text
+        assert http.get(f"{books}/healthz").json() == {"status": "ok"}
+        assert http.get(f"{books}/readyz").json()["ready"] is True
+        assert "/warm/csv" in http.get(f"{books}/openapi.json").json()["paths"]
+        assert http.get(f"{books}/docs").status_code == 200
+        assert '<base href="/books/">' in http.get(f"{books}/").text
+        assert http.get(f"{books}/static/dashboard.js").status_code == 200
+        assert http.delete(f"{books}/cache").json() == {"cleared": True}

@@ -756,7 +756,7 @@ def test_defaults() -> None:
 
 
 def _recorded(folder: Path) -> list[Any]:
-    return [json.loads(p.read_text()) for p in sorted((folder / "googlebooks").glob("*.json"))]
+    return [json.loads(p.read_bytes()) for p in sorted((folder / "googlebooks").glob("*.json"))]
 
 
 def _key_sets(items: list[Any], path: tuple[str, ...]) -> list[set[str]]:
@@ -814,7 +814,7 @@ def test_list_shape_matches_the_recorded_bodies(shared_fixtures: Path) -> None:
 
 def test_zero_results_shape_matches_the_recorded_body(shared_fixtures: Path) -> None:
     real = json.loads(
-        (shared_fixtures / "googlebooks" / "volumes_q_isbn_xxxx_zero_results.json").read_text()
+        (shared_fixtures / "googlebooks" / "volumes_q_isbn_xxxx_zero_results.json").read_bytes()
     )
     status, body = _ask(FakeGoogleBooks(_catalog()), "https://x/books/v1/volumes?q=isbn:xxxx")
     assert status == 200
@@ -822,7 +822,10 @@ def test_zero_results_shape_matches_the_recorded_body(shared_fixtures: Path) -> 
 
 
 def test_get_shape_is_a_list_item_with_the_get_extras(shared_fixtures: Path) -> None:
-    real_items = [i for r in _recorded(shared_fixtures) for i in r.get("items", [])]
+    recorded = _recorded(shared_fixtures)
+    real_items = [i for r in recorded for i in r.get("items", [])]
+    real_gets = [r for r in recorded if r["kind"] == "books#volume"]
+    assert real_gets
     fake = FakeGoogleBooks(_catalog())
     status, volume = _ask(fake, "https://x/books/v1/volumes/MARTIANpbk01")
     assert status == 200
@@ -831,6 +834,30 @@ def test_get_shape_is_a_list_item_with_the_get_extras(shared_fixtures: Path) -> 
     assert extras <= {"printedPageCount", "dimensions"}
     assert volume["volumeInfo"]["description"].startswith("<p>")
     assert {"small", "medium", "large"} <= set(volume["volumeInfo"]["imageLinks"])
+    for path in [(), ("volumeInfo",), ("volumeInfo", "imageLinks"), ("saleInfo",)]:
+        (mine,) = _key_sets([volume], path)
+        assert mine <= set.union(*_key_sets(real_gets, path)), (path, mine)
+    assert all("searchInfo" not in r for r in real_gets)
+
+
+@pytest.mark.anyio
+async def test_recorded_bodies_are_read_as_sent(shared_fixtures: Path) -> None:
+    """Every recorded body, its bytes as they are (a UTF-8 BOM included), through the adapter."""
+    for path in sorted((shared_fixtures / "googlebooks").glob("*.json")):
+        content = path.read_bytes()
+        body = json.loads(content)
+        adapter = _canned(200, content)
+        if body["kind"] == "books#volume":
+            edition = await adapter.volume(body["id"])
+            assert edition is not None, path.name
+            assert edition.keys == {"googlebooks": body["id"]}
+        else:
+            page = await adapter.search("anything", limit=40)
+            assert len(page.hits) == len(body.get("items", [])), path.name
+    assert any(
+        p.read_bytes().startswith(b"\xef\xbb\xbf")
+        for p in (shared_fixtures / "googlebooks").glob("*.json")
+    )
 
 
 # -- the fake's behaviour --------------------------------------------------------------------------

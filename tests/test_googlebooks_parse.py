@@ -31,13 +31,22 @@ _PUBLISHED = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def _load(folder: Path, name: str) -> Any:
-    return json.loads((folder / "googlebooks" / name).read_text(encoding="utf-8"))
+    return json.loads((folder / "googlebooks" / name).read_bytes())
 
 
-def _bodies(folder: Path) -> list[tuple[str, Any]]:
+LIST, VOLUME = "books#volumes", "books#volume"
+
+
+def _bodies(folder: Path, kind: str = LIST) -> list[tuple[str, Any]]:
+    """The recorded bodies of one kind: list replies or single-volume GET replies.
+
+    The bytes are decoded as they were recorded: some files start with a UTF-8 BOM.
+    """
     files = sorted((folder / "googlebooks").glob("*.json"))
     assert files, "no recorded Google Books bodies"
-    return [(f.name, json.loads(f.read_text(encoding="utf-8"))) for f in files]
+    bodies = [(f.name, json.loads(f.read_bytes())) for f in files]
+    assert {body.get("kind") for _, body in bodies} == {LIST, VOLUME}
+    return [(name, body) for name, body in bodies if body["kind"] == kind]
 
 
 def _check_edition(edition: Edition) -> None:
@@ -68,6 +77,11 @@ def test_every_recorded_body_parses_into_editions(shared_fixtures: Path) -> None
         assert len(editions) == len(body.get("items", [])), name
         for edition in editions:
             _check_edition(edition)
+    for name, body in _bodies(shared_fixtures, VOLUME):
+        edition = parse_volume(body)
+        assert edition is not None, name
+        _check_edition(edition)
+        assert edition.keys == {"googlebooks": body["id"]}
 
 
 def test_every_recorded_body_parses_into_a_search_page(shared_fixtures: Path) -> None:
@@ -78,6 +92,63 @@ def test_every_recorded_body_parses_into_a_search_page(shared_fixtures: Path) ->
         for hit in page.hits:
             assert hit.sources == ("googlebooks",)
             assert all(re.fullmatch(r"97[89]\d{10}", i) for i in hit.isbn13)
+    for name, body in _bodies(shared_fixtures, VOLUME):
+        hit = parse_search_hit(body)
+        assert hit is not None, name
+        assert hit.keys == {"googlebooks": body["id"]}
+
+
+def test_single_volume_get(shared_fixtures: Path) -> None:
+    body = _load(shared_fixtures, "volume_49T5twEACAAJ.json")
+    edition = parse_volume(body)
+    assert edition is not None
+    assert edition.keys == {"googlebooks": "49T5twEACAAJ"}
+    assert edition.title == "Children of Time"
+    assert edition.authors == ("Adrian Tchaikovsky",)
+    assert (edition.isbn13, edition.isbn10) == ("9780316452502", "0316452505")
+    assert edition.publisher == "Orbit"
+    assert edition.published == "2018-12-11"
+    assert edition.pages == 640
+    assert edition.language == "en"
+    assert edition.cover_url is not None
+    assert edition.cover_url.startswith("https://books.google.com/books/content?id=49T5twEACAAJ")
+    assert parse_volumes(body) == []  # a GET reply is one volume, not a list
+
+
+def test_translation_get_with_a_timestamp_date(shared_fixtures: Path) -> None:
+    edition = parse_volume(_load(shared_fixtures, "volume_G7utDwAAQBAJ.json"))
+    assert edition is not None
+    assert edition.title == "Dans la toile du temps"
+    assert edition.authors == ("Adrian Tchaikovsky",)  # the translator is not credited
+    assert edition.language == "fr"
+    assert edition.published == "2019-10-03"  # the local date, not shifted to UTC (2019-10-02)
+    assert (edition.isbn13, edition.isbn10) == ("9782072853319", "2072853311")
+    assert edition.publisher == "Editions Gallimard"
+    assert edition.pages == 704  # pageCount (publisher metadata); printedPageCount says 478
+    assert edition.cover_url is not None
+    assert "edge=curl" not in edition.cover_url
+
+
+def test_search_lists_original_and_translation_as_separate_volumes(shared_fixtures: Path) -> None:
+    body = _load(shared_fixtures, "volumes_search_children_of_time.json")
+    page = parse_search_page(body)
+    assert page.total == 1499
+    assert [(h.keys["googlebooks"], h.language) for h in page.hits] == [
+        ("49T5twEACAAJ", "en"),
+        ("G7utDwAAQBAJ", "fr"),
+    ]
+    assert all(h.authors == ("Adrian Tchaikovsky",) for h in page.hits)
+    assert [h.isbn13 for h in page.hits] == [("9780316452502",), ("9782072853319",)]
+    assert [h.first_publish_year for h in page.hits] == [2018, 2019]
+    listed = {e.keys["googlebooks"]: e for e in parse_volumes(body)}
+    assert listed["49T5twEACAAJ"].pages is None  # the list says pageCount 0
+    assert listed["G7utDwAAQBAJ"].pages == 478  # the list's pageCount is the GET's printed one
+    for name in ("volume_49T5twEACAAJ.json", "volume_G7utDwAAQBAJ.json"):
+        got = parse_volume(_load(shared_fixtures, name))
+        assert got is not None
+        same = listed[got.keys["googlebooks"]]
+        fields = ("title", "authors", "isbn13", "isbn10", "publisher", "published", "language")
+        assert [getattr(same, f) for f in fields] == [getattr(got, f) for f in fields]
 
 
 def test_steve_jobs_volume(shared_fixtures: Path) -> None:
@@ -172,6 +243,8 @@ def _volume(**info: Any) -> dict[str, Any]:
         ("2011-09", "2011-09"),
         ("2011-9-5", "2011-09-05"),
         ("2011-09-05T00:00:00Z", "2011-09-05"),
+        ("2019-10-03T00:00:00+02:00", "2019-10-03"),
+        ("2019-10-03T23:30:00-05:00", "2019-10-03"),
         (2011, "2011"),
         ("2011-13", "2011-13"),
         ("2011-02-30", "2011-02-30"),

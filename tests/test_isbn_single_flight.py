@@ -5,7 +5,7 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from bookstracker import MemoryCache
+from bookstracker import AsyncBooksClient, MemoryCache
 from bookstracker.errors import AllProvidersFailed
 from bookstracker.testing import Faults, LoggedRequest
 from support import Fakes
@@ -94,3 +94,25 @@ async def test_a_failed_flight_reaches_every_waiting_caller(fakes: Fakes) -> Non
                 group.start_soon(one)
     assert outcomes == [AllProvidersFailed] * 20
     assert fakes.openlibrary.count() == 1
+
+
+@pytest.mark.parametrize("cache", [None, "memory"])
+async def test_concurrent_identical_searches_and_authors_share_one_flight(
+    fakes: Fakes, cache: str | None
+) -> None:
+    async with fakes.reset().client(cache=MemoryCache() if cache else None) as client:
+        await _concurrently(50, lambda: client.search("the martian"))
+        searched = {name: fakes[name].count() for name in ("openlibrary", "isbndb", "googlebooks")}
+        fakes.reset_logs()
+        await _concurrently(50, lambda: client.author("Andy Weir"))
+        alone = AsyncBooksClient(
+            providers=("openlibrary", "googlebooks", "isbndb"),
+            **fakes.adapters(),
+            cache=None,
+        )
+    assert searched == {"openlibrary": 1, "isbndb": 1, "googlebooks": 1}
+    together = fakes.openlibrary.count()
+    fakes.reset_logs()
+    async with alone:
+        await alone.author("Andy Weir")
+    assert together == fakes.openlibrary.count()  # 50 callers cost what one costs

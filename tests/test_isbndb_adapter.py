@@ -913,7 +913,7 @@ def _get(fake: FakeISBNdb, url: str, method: str = "GET", body: Any = None) -> t
 @pytest.mark.shared
 def test_book_shape_matches_recorded_body(shared_fixtures: Path, catalog: Catalog) -> None:
     recorded = json.loads(
-        (shared_fixtures / "isbndb" / "book_9781338878929_harry_potter.json").read_text()
+        (shared_fixtures / "isbndb" / "book_9781338878929_harry_potter.json").read_bytes()
     )
     status, body = _get(FakeISBNdb(catalog), f"/book/{HP13}")
     assert status == 200
@@ -957,7 +957,7 @@ def test_list_shapes(
     top: set[str],
 ) -> None:
     recorded = json.loads(
-        (shared_fixtures / "isbndb" / "book_9781338878929_harry_potter.json").read_text()
+        (shared_fixtures / "isbndb" / "book_9781338878929_harry_potter.json").read_bytes()
     )["book"]
     status, body = _get(FakeISBNdb(catalog, **knobs), url)
     assert status == 200

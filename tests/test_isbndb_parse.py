@@ -31,11 +31,11 @@ LEGACY_ERROR = "LEGACY_isbndb_com_api_v2_json_book_invalid_error.json"
 
 
 def _load(shared: Path, name: str) -> Any:
-    return json.loads((shared / "isbndb" / name).read_text(encoding="utf-8"))
+    return json.loads((shared / "isbndb" / name).read_bytes())
 
 
 def _dump_lines(shared: Path) -> list[dict[str, Any]]:
-    text = (shared / "isbndb" / DUMP).read_text(encoding="utf-8")
+    text = (shared / "isbndb" / DUMP).read_bytes().decode("utf-8-sig")
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 

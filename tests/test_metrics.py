@@ -525,18 +525,18 @@ def test_the_hook_gets_events_even_when_logging_is_off(
     assert hooked == [("request", {"provider": "isbndb", "status": 200})]
 
 
-def test_a_cache_lookup_event_names_the_tier_and_the_kind_not_the_key(
-    events: list[logging.LogRecord],
+async def test_a_cache_lookup_event_names_the_kind_not_the_question(
+    fakes: Fakes, events: list[logging.LogRecord]
 ) -> None:
-    from bookstracker._logging import cache_lookup
-
-    cache_lookup("disk", "bt:1:author:abc123:margaret atwood", True)
-    cache_lookup("memory", "something-else", False)
-    assert [(r.tier, r.kind, r.hit) for r in events] == [  # type: ignore[attr-defined]
-        ("disk", "author", True),
-        ("memory", "other", False),
+    async with fakes.client(cache=MemoryCache()) as client:
+        await client.search("margaret atwood")
+        await client.search("margaret atwood")
+    looked = [r for r in events if r.event == "cache"]  # type: ignore[attr-defined]
+    assert [(r.kind, r.hit) for r in looked] == [  # type: ignore[attr-defined]
+        ("search", False),
+        ("search", True),
     ]
-    assert "atwood" not in repr([vars(r) for r in events])
+    assert "atwood" not in repr([vars(r) for r in looked])
 
 
 def test_a_failing_hook_never_breaks_the_caller(caplog: pytest.LogCaptureFixture) -> None:

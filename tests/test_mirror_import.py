@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import json
 import os
 import signal
 import subprocess
@@ -85,6 +86,30 @@ def test_other_types_and_paths_are_skipped_not_bad() -> None:
 def test_any_bytes_parse_or_raise_bad_line(raw: bytes) -> None:
     with contextlib.suppress(BadLine):
         parse_line(raw)
+
+
+@given(
+    number=st.integers(min_value=1, max_value=10**11),
+    revision=st.integers(min_value=0, max_value=10**6),
+    title=st.text(max_size=200),
+    names=st.lists(st.text(max_size=40), max_size=5),
+)
+def test_a_written_line_reads_back(
+    number: int, revision: int, title: str, names: list[str]
+) -> None:
+    raw = line(
+        "work",
+        f"/works/OL{number}W",
+        revision,
+        title=title,
+        authors=[{"author": {"key": f"/authors/OL{number + 1}A"}}],
+        alternate_names=names,
+    )
+    record = parse_line(raw)
+    assert isinstance(record, DumpRecord)
+    assert (record.key, record.kind, record.revision) == (f"OL{number}W", "work", revision)
+    assert json.loads(record.data)["title"] == title
+    assert record.entries.author_keys == (f"OL{number + 1}A",)
 
 
 @given(st.text(alphabet="0123456789X- ", min_size=8, max_size=17))

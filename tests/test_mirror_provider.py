@@ -39,6 +39,10 @@ def comparable(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def verdicts(document: dict[str, Any]) -> list[tuple[str, str, str, str | None]]:
+    return [(e["key"], e["title"], e["reason"], e["kept_under"]) for e in document["excluded"]]
+
+
 async def bibliographies(
     fakes: Fakes, store: MirrorStore, name: str
 ) -> tuple[dict[str, Any], dict[str, Any], Any]:
@@ -94,7 +98,9 @@ async def test_the_labelled_catalog_over_the_mirror_gives_the_api_s_verdicts(
         over_api, over_mirror, _ = await bibliographies(fakes, store, key)
         assert fakes.openlibrary.count("/") == 0
         assert comparable(over_mirror)["works"] == comparable(over_api)["works"], key
-        assert comparable(over_mirror)["excluded"] == comparable(over_api)["excluded"], key
+        # The verdicts; an exclusion's evidence may cite the author's top subjects, which the
+        # dumps do not hold (the mirror computes them), so its wording may differ.
+        assert verdicts(over_mirror) == verdicts(over_api), key
     store.close()
 
 

@@ -744,7 +744,7 @@ def _keys(items: Any) -> set[str]:
 async def test_shape_of_search(shared_fixtures: Path) -> None:
     fake = FakeOpenLibrary(_catalog())
     recorded = json.loads(
-        (shared_fixtures / OL / "search_q_candide_author_voltaire.json").read_text()
+        (shared_fixtures / OL / "search_q_candide_author_voltaire.json").read_bytes()
     )
     full = (await _get(fake, "/search.json", q="sabriel", fields="*")).json()
     assert set(full) - set(recorded) == {"documentation_url"}
@@ -763,8 +763,8 @@ async def test_shape_of_search(shared_fixtures: Path) -> None:
 @pytest.mark.anyio
 async def test_shape_of_author_search(shared_fixtures: Path) -> None:
     fake = FakeOpenLibrary(_catalog())
-    recorded = json.loads((shared_fixtures / OL / "search_authors_q_voltaire.json").read_text())
-    empty = json.loads((shared_fixtures / OL / "search_authors_q_no_match.json").read_text())
+    recorded = json.loads((shared_fixtures / OL / "search_authors_q_voltaire.json").read_bytes())
+    empty = json.loads((shared_fixtures / OL / "search_authors_q_no_match.json").read_bytes())
     body = (await _get(fake, "/search/authors.json", q="garth nix")).json()
     assert set(body) == set(recorded) == set(empty)
     assert _keys(body["docs"]) <= _keys(recorded["docs"])
@@ -776,7 +776,7 @@ async def test_shape_of_records(shared_fixtures: Path) -> None:
     fake = FakeOpenLibrary(_catalog())
 
     def recorded(name: str) -> Any:
-        return json.loads((shared_fixtures / OL / name).read_text())
+        return json.loads((shared_fixtures / OL / name).read_bytes())
 
     author = (await _get(fake, "/authors/OL1A.json")).json()
     dahl = recorded("authors_OL34184A_roald_dahl.json")
@@ -812,7 +812,7 @@ async def test_shape_of_lists(shared_fixtures: Path) -> None:
     fake = FakeOpenLibrary(_catalog())
 
     def recorded(name: str) -> Any:
-        return json.loads((shared_fixtures / OL / name).read_text())
+        return json.loads((shared_fixtures / OL / name).read_bytes())
 
     rothfuss = recorded("authors_OL2830895A_works_limit1000_rothfuss.json")
     works = (await _get(fake, "/authors/OL1A/works.json", limit=2)).json()
@@ -845,7 +845,7 @@ async def test_shape_of_api_books(shared_fixtures: Path) -> None:
     fake = FakeOpenLibrary(_catalog())
 
     def recorded(name: str) -> Any:
-        return json.loads((shared_fixtures / OL / name).read_text())
+        return json.loads((shared_fixtures / OL / name).read_bytes())
 
     details = recorded("api_books_ISBN0804720991_jscmd_details.json")["ISBN:0804720991"]
     body = (
@@ -884,7 +884,7 @@ async def test_fake_api_books_quirks(shared_fixtures: Path) -> None:
     empty = await _get(fake, "/api/books", bibkeys="ISBN:INVALID_ISBN", format="json")
     recorded = (
         shared_fixtures / OL / "api_books_invalid_isbn_jscmd_details_empty.json"
-    ).read_text()
+    ).read_bytes()
     assert (empty.status_code, empty.json()) == (200, json.loads(recorded))
     mixed = await _get(fake, "/api/books", bibkeys="ISBN:0060273224,ISBN:0007137303", format="json")
     assert set(mixed.json()) == {"ISBN:0060273224"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,10 @@ from hypothesis import strategies as st
 from stdnum import ean
 
 from bookstracker.errors import InvalidQuery
+from bookstracker.models import SearchHit
 from bookstracker.providers.openlibrary import (
     MAX_HIT_ISBNS,
+    MAX_SIGNAL_ISBNS,
     WorkRecord,
     WorkSignals,
     authors_from_by_statement,
@@ -62,17 +65,30 @@ PARSERS: dict[str, str] = {
     "api_books_ISBN0804720991_jscmd_details.json": "api_books",
     "api_books_ISBN0140446044_jscmd_details.json": "api_books",
     "api_books_invalid_isbn_jscmd_details_empty.json": "api_books",
+    "search_q_capitalism_and_freedom_2013.json": "search",
+    "search_q_harry_potter_2021.json": "search",
+    "search_q_the_lord_of_the_rings_offset100_2021.json": "search",
+    "search_q_the_lord_of_the_rings_page1_2020.json": "search",
+    "search_q_narnia_2021.json": "search",
+    "search_q_sisyphus_2019.json": "search",
+    "search_title_dr_stone_vol_1.json": "search",
+    "search_authors_q_riichiro_inagaki.json": "author_search",
+    "authors_OL2993106A.json": "author",
+    "works_OL37805541W.json": "work",
+    "books_OL23109860M.json": "edition",
+    "books_OL7353617M.json": "edition",
+    "books_OL26964454M.json": "edition",
     "error_429_openlibrary_org.json": "error",
     "error_429_covers_openlibrary_org.json": "error",
 }
 
 
 def load(folder: Path, name: str) -> Any:
-    return json.loads((folder / OL / name).read_text(encoding="utf-8"))
+    return json.loads((folder / OL / name).read_bytes())
 
 
 def dump_records(folder: Path, name: str) -> list[Any]:
-    lines = (folder / OL / "dump_samples" / name).read_text(encoding="utf-8").splitlines()
+    lines = (folder / OL / "dump_samples" / name).read_bytes().decode("utf-8-sig").splitlines()
     return [json.loads(line.split("\t")[4]) for line in lines if line.strip()]
 
 
@@ -90,8 +106,11 @@ def test_every_recorded_body_parses_into_models(shared_fixtures: Path, name: str
     kind = PARSERS[name]
     if kind == "search":
         page = parse_search(body)
-        assert len(page.hits) == len(body["docs"])
-        assert all(h.keys[OL].startswith("OL") and h.sources == (OL,) for h in page.hits)
+        records = [d for d in body["docs"] if not str(d["key"]).startswith("ia:")]
+        assert len(page.hits) == len(records)
+        assert all(re.fullmatch(r"OL\d+[WM]", h.keys[OL]) for h in page.hits)
+        assert all(h.sources == (OL,) for h in page.hits)
+        assert list(parse_work_signals(body)) == [h.keys[OL] for h in page.hits]
     elif kind == "author_search":
         authors = parse_author_search(body)
         assert len(authors) == len(body["docs"])
@@ -308,6 +327,207 @@ def test_api_books_details_shape(shared_fixtures: Path) -> None:
     assert parse_api_books(empty) == {}
 
 
+def _by_key(body: Any) -> dict[str, tuple[SearchHit, WorkSignals]]:
+    signals = parse_work_signals(body)
+    return {h.keys[OL]: (h, signals[h.keys[OL]]) for h in parse_search(body).hits}
+
+
+def test_search_internet_archive_keys_are_not_works(shared_fixtures: Path) -> None:
+    body = load(shared_fixtures, "search_q_capitalism_and_freedom_2013.json")
+    page = parse_search(body)
+    assert page.total == 88
+    assert len(page.hits) == 85  # three docs are bare scans keyed "ia:…", not OpenLibrary records
+    assert not any(key.startswith("ia:") for key in parse_work_signals(body))
+    friedman = _by_key(body)["OL2747782W"]
+    assert friedman[0].authors == ("Milton Friedman",)
+    assert friedman[0].edition_count == 14
+    assert friedman[1].languages == ("de", "en")
+    planning = [h for h in page.hits if h.title == "Planning for freedom"]
+    assert sorted(h.authors for h in planning) == [
+        ("Eugene Rostow",),
+        ("Eugene V. Rostow",),
+        ("Eugene Victor Rostow",),
+    ]  # one book, three works under author-name variants: kept apart here
+
+
+def test_search_lord_of_the_rings_page_one(shared_fixtures: Path) -> None:
+    body = load(shared_fixtures, "search_q_the_lord_of_the_rings_page1_2020.json")
+    page = parse_search(body)
+    assert page.total == 346
+    by_key = _by_key(body)
+    novel, signals = by_key["OL27448W"]
+    assert (novel.title, novel.authors, novel.edition_count) == (
+        "The Lord of the Rings",
+        ("J. R. R. Tolkien",),
+        68,
+    )
+    assert novel.language is None
+    assert {"en", "es", "de"} <= set(signals.languages)
+    assert signals.author_keys == ("OL26320A",)
+    assert len(novel.isbn13) == MAX_HIT_ISBNS
+    assert 0 < len(signals.isbns) <= MAX_SIGNAL_ISBNS
+    translations = {"OL16245393W": "de", "OL27494W": "es", "OL27507W": "fr", "OL15367501W": "nl"}
+    for key, language in translations.items():
+        hit, signals = by_key[key]
+        assert (hit.title, hit.authors, hit.language) == (
+            "The Lord of the Rings",
+            ("J. R. R. Tolkien",),
+            language,
+        )
+        assert signals.languages == (language,)
+    dramatisation = [k for k in by_key if k.startswith("OL178711")]
+    assert len(dramatisation) == 6
+    for key in dramatisation:
+        hit, signals = by_key[key]
+        assert hit.authors == ("J. R. R. Tolkien", "Brian Sibley")
+        assert signals.author_keys == ("OL26320A", "OL475982A")
+    assert by_key["OL265321W"][0].authors == ("J. R. R. Tolkien",)  # the boxed set
+    assert by_key["OL5753836W"][0].authors == ("Jude Fisher",)  # a companion
+    orphans = [k for k in by_key if k.endswith("M")]
+    assert "OL7273996M" in orphans  # an edition without a work, keyed as itself
+    assert by_key["OL7273996M"][0].authors == ()
+
+
+def test_search_lord_of_the_rings_page_two(shared_fixtures: Path) -> None:
+    body = load(shared_fixtures, "search_q_the_lord_of_the_rings_offset100_2021.json")
+    page = parse_search(body)
+    assert page.total == 487
+    by_key = _by_key(body)
+    korean = by_key["OL24170898W"][0]
+    assert (korean.title, korean.language) == ("The Lord of the Rings. 1/6", "ko")
+    assert by_key["OL23705014W"][0].authors == ("J.R.R. Tolkien",)
+    homonym = by_key["OL9466595W"]
+    assert homonym[0].authors == ("J R R Tolken",)
+    assert homonym[1].author_keys == ("OL3485759A",)  # not Tolkien's OL26320A
+    assert by_key["OL10367788W"][0].authors == ("Gene B. Hardy",)  # a study guide
+    audio = by_key["OL24149562W"][0]
+    assert audio.authors[0] == "J.R.R. Tolkien"
+    assert len(audio.authors) == 6
+    calendars = [h for h in page.hits if h.keys[OL].endswith("M")]
+    assert len(calendars) == 23
+    assert all(h.authors == () for h in calendars)
+
+
+def test_search_narnia(shared_fixtures: Path) -> None:
+    body = load(shared_fixtures, "search_q_narnia_2021.json")
+    page = parse_search(body)
+    assert page.total == 270
+    assert len(page.hits) == 100
+    by_key = _by_key(body)
+    assert by_key["OL260595W"][0].title == "Complete Chronicles of Narnia Boxset"
+    assert by_key["OL260595W"][1].author_keys == ("OL31574A",)
+    german = [h for h in page.hits if h.title == "Das Wunder von Narnia"]
+    assert [(h.authors, h.language) for h in german] == [(("C. S. Lewis", "Ulla Neckenauer"), "de")]
+    assert by_key["OL21780841W"][0].authors == ("C. S. Lewis", "Pauline Baynes")
+    assert by_key["OL20480676W"][0].authors == ("Pauline Baynes",)  # the trivia book
+    ford = [h for h in page.hits if "companion to narnia" in h.title.lower()]
+    assert len(ford) >= 2
+    assert by_key["OL16594773W"][0].authors == ()  # a companion with no author at all
+    assert by_key["OL13152216M"][0].language == "es"
+
+
+def test_search_harry_potter(shared_fixtures: Path) -> None:
+    body = load(shared_fixtures, "search_q_harry_potter_2021.json")
+    page = parse_search(body)
+    assert page.total == 1428
+    assert len(page.hits) == 7
+    by_key = _by_key(body)
+    stone, signals = by_key["OL82563W"]
+    assert stone.title == "Harry Potter and the Philosopher's Stone"
+    assert (stone.edition_count, stone.first_publish_year) == (231, 1997)
+    assert stone.language is None
+    assert len(signals.languages) > 40
+    assert len(set(signals.languages)) == len(signals.languages)
+    assert len(stone.isbn13) == MAX_HIT_ISBNS
+    goblet, goblet_signals = by_key["OL82577W"]
+    assert goblet.authors == ("J. K. Rowling",)  # listed twice in the doc
+    assert goblet_signals.author_keys == ("OL23919A", "OL9312892A")
+    assert all(hit.authors == ("J. K. Rowling",) for hit in page.hits)
+
+
+def test_search_sisyphus_empty_and_undetermined(shared_fixtures: Path) -> None:
+    body = load(shared_fixtures, "search_q_sisyphus_2019.json")
+    assert parse_search(body).total == 49
+    by_key = _by_key(body)
+    for key in ("OL15722011W", "OL15721985W"):
+        hit, signals = by_key[key]
+        assert (hit.title, hit.authors) == ("Der Mythos von Sisyphus", ("Albert Camus",))
+        assert (hit.edition_count, hit.language, signals.languages) == (0, None, ())
+    undetermined = by_key["OL13626676W"]
+    assert (undetermined[0].language, undetermined[1].languages) == (None, ())
+    assert sorted(k for k in by_key if k.endswith("M")) == ["OL11633469M", "OL1194035M"]
+
+
+def test_search_title_merged_translations(shared_fixtures: Path) -> None:
+    body = load(shared_fixtures, "search_title_dr_stone_vol_1.json")
+    (hit,) = parse_search(body).hits
+    assert hit.keys == {OL: "OL37805541W"}
+    assert (hit.title, hit.authors, hit.edition_count) == (
+        "Dr. STONE, Vol. 1",
+        ("Riichiro Inagaki",),
+        5,
+    )
+    assert hit.language is None
+    assert "9781974702619" in hit.isbn13
+    signals = parse_work_signals(body)["OL37805541W"]
+    assert signals.languages == ("es", "en", "ja")
+    assert signals.author_keys == ("OL2993106A",)
+
+
+def test_new_edition_records(shared_fixtures: Path) -> None:
+    gatsby = parse_edition_record(load(shared_fixtures, "books_OL23109860M.json"))
+    assert gatsby is not None
+    assert gatsby.authors == ("F. Scott Fitzgerald",)  # the cover artist is a contributor
+    assert (gatsby.isbn13, gatsby.isbn10) == ("9780743273565", "0743273567")
+    assert (gatsby.work_key, gatsby.language, gatsby.pages) == ("OL468431W", "en", 180)
+    assert (gatsby.publisher, gatsby.published, gatsby.format) == (
+        "Scribner",
+        "2004",
+        "Trade Paperback",
+    )
+    fox = parse_edition_record(load(shared_fixtures, "books_OL7353617M.json"))
+    assert fox is not None
+    assert fox.authors == ()  # no by_statement; the illustrator is a contribution
+    assert (fox.isbn13, fox.work_key, fox.published) == (
+        "9780140328721",
+        "OL45804W",
+        "1988-10-01",
+    )
+    stone = parse_edition_record(load(shared_fixtures, "books_OL26964454M.json"))
+    assert stone is not None
+    assert stone.authors == ("Riichiro Inagaki",)  # the writer; the artist is not an author
+    assert stone.published == "2018-09-04"
+    assert (stone.title, stone.subtitle, stone.format) == (
+        "Dr. STONE, Vol. 1",
+        "Stone World",
+        "Manga",
+    )
+    assert (stone.language, stone.pages, stone.work_key) == ("en", 200, "OL37805541W")
+
+
+def test_minimal_modern_work_and_author(shared_fixtures: Path) -> None:
+    work = parse_work_record(load(shared_fixtures, "works_OL37805541W.json"))
+    assert work is not None
+    assert (work.key, work.title, work.author_keys) == (
+        "OL37805541W",
+        "Dr. STONE, Vol. 1",
+        ("OL2993106A",),
+    )
+    assert (work.first_publish_year, work.subjects, work.covers) == (None, (), ())
+    assert work.description is not None
+    author = parse_author_record(load(shared_fixtures, "authors_OL2993106A.json"))
+    assert author is not None
+    assert (author.name, author.keys) == ("Riichiro Inagaki", {OL: "OL2993106A"})
+    found = parse_author_search(load(shared_fixtures, "search_authors_q_riichiro_inagaki.json"))
+    assert [(a.keys[OL], a.work_count) for a in found[:4]] == [
+        ("OL2993106A", 213),
+        ("OL9146640A", 6),
+        ("OL12279470A", 2),
+        ("OL13677988A", 0),
+    ]
+    assert found[1].name == "Riichirô Inagaki"
+
+
 def test_dump_records_parse(shared_fixtures: Path) -> None:
     works = [
         parse_work_record(r) for r in dump_records(shared_fixtures, "ol_dump_works-tail-n30.txt")
@@ -358,6 +578,8 @@ def test_search_doc_odd_types() -> None:
 
 def test_search_doc_without_key_or_title_is_skipped() -> None:
     assert parse_search_doc({"title": "No key"}) is None
+    assert parse_search_doc({"key": "ia:scan00auth", "title": "A scan"}) is None
+    assert parse_work_signals({"docs": [{"key": "ia:scan00auth", "title": "A scan"}]}) == {}
     assert parse_search_doc({"key": "/works/OL1W"}) is None
     assert parse_search_doc(["not", "a", "doc"]) is None
     page = parse_search({"numFound": "3", "docs": [{"title": "x"}, "junk", None]})
@@ -539,6 +761,10 @@ def test_author_doc_keys_stay_bare() -> None:
         ("September 2nd, 2002", "2002-09-02"),
         ("2011-09", "2011-09"),
         ("2011-09-05", "2011-09-05"),
+        ("2018-Sep-04", "2018-09-04"),
+        ("2018-sept-4", "2018-09-04"),
+        ("2018-Sep", "2018-09"),
+        ("2018-Smarch-04", "2018-Smarch-04"),
         ("c1995", "1995"),
         ("[1995]", "1995"),
         ("1995.", "1995"),
@@ -561,6 +787,13 @@ def test_parse_publish_date(text: Any, expected: str | None) -> None:
         ("Garth Nix.", ("Garth Nix",)),
         ("William Gibson ; translated by Someone.", ("William Gibson",)),
         ("Amal El-Mohtar and Max Gladstone", ("Amal El-Mohtar", "Max Gladstone")),
+        (
+            "story, Riichiro Inagaki ; art, Boichi ; translation, Caleb Cook",
+            ("Riichiro Inagaki",),
+        ),
+        ("story and art, Hiromu Arakawa", ("Hiromu Arakawa",)),
+        ("art, Boichi ; story, Riichiro Inagaki", ()),
+        ("Inagaki, Riichiro", ("Inagaki, Riichiro",)),
         ("translated and edited with an introduction by M.A. Screech.", ()),
         ("edited by Jane Doe", ()),
         ("[by] John Smith", ()),

@@ -28,6 +28,7 @@ PROMISES = {
     Capability.AUTHOR_EDITIONS: ("author_editions",),
     Capability.AUTHOR_LOOKUP: ("search_authors", "author"),
     Capability.AUTHOR_WORKS: ("author_works", "author_work_signals"),
+    Capability.WORK_EDITIONS: ("work_editions",),
 }
 CALLS = {
     "search": lambda p: p.search("dune"),
@@ -37,6 +38,7 @@ CALLS = {
     "author": lambda p: p.author("OL1A"),
     "author_works": lambda p: p.author_works("OL1A"),
     "author_work_signals": lambda p: p.author_work_signals("OL1A"),
+    "work_editions": lambda p: p.work_editions("OL1W"),
 }
 
 

@@ -113,3 +113,53 @@ def test_homonym_profile_reads_subjects_only_the_other_person_has() -> None:
     ]
     mine = signals("Capital Flight", "Lagos (Nigeria)", "Fiction")
     assert homonym_profile(mine, both, frozenset()) == []
+
+
+def test_the_same_title_under_a_same_named_person_with_richer_subjects_is_theirs() -> None:
+    from bookstracker.pipeline.rules import homonym_same_title
+
+    economist = Author(name="Adaeze Okafor", keys={"openlibrary": "OL2A"}, birth_date="1921")
+    both = AuthorProfile.build(
+        [OKAFOR],
+        homonyms=[economist],
+        homonym_works={
+            "OL2A": [("Capital Flight", ["Capital movements", "Monetary policy", "Banks"])]
+        },
+    )
+    thin_copy = signals("Capital Flight", "Capital movements", "Monetary policy")
+    assert verdicts(homonym_same_title(thin_copy, both)) == [
+        ("not-by-author", "homonym_same_title")
+    ]
+    her_novel = signals("Capital Flight", "Lagos (Nigeria)", "Money laundering", "Fiction")
+    assert homonym_same_title(her_novel, both) == []
+
+
+def test_a_childhood_heading_is_a_life_only_beside_a_biography_heading() -> None:
+    by_another = signals(
+        "Young Adaeze",
+        "Okafor, Adaeze, 1961- -- Childhood and youth",
+        "Authors, Nigerian -- 20th century -- Biography",
+    )
+    assert verdicts(heading_about_author(by_another, PROFILE)) == [
+        ("not-by-author", "biography_of_author")
+    ]
+    her_places = signals("My Lagos", "Okafor, Adaeze, 1961- -- Homes and haunts", "Nonfiction")
+    assert heading_about_author(her_places, PROFILE) == []
+    study = signals("The Sea in Okafor", "Okafor, Adaeze, 1961- -- Symbolism")
+    assert verdicts(heading_about_author(study, PROFILE)) == [("companion", "heading_names_author")]
+
+
+def test_a_name_title_heading_is_about_one_of_the_authors_works() -> None:
+    guide = signals("Salt Roads Kitchen", "Okafor, Adaeze, 1961-. Salt roads", "Cooking, Nigerian")
+    assert verdicts(heading_about_author(guide, PROFILE)) == [("companion", "heading_names_work")]
+
+
+def test_titles_of_her_own_life_and_others_tie_ins() -> None:
+    own = signals("Adaeze Okafor", subtitle="An Autobiography")
+    assert verdicts(title_names_author(own, PROFILE)) == [("core", "own_words_title")]
+    tie_in = signals("Adaeze Okafor's The Salt Roads Return")
+    assert verdicts(title_names_author(tie_in, PROFILE)) == [("companion", "possessive_title")]
+    life = signals("Adaeze Okafor", subtitle="A Life")
+    assert verdicts(title_names_author(life, PROFILE)) == [
+        ("not-by-author", "title_is_author_name")
+    ]

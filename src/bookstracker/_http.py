@@ -118,7 +118,7 @@ class HttpSession:
         headers: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
-        max_connections: int = 20,
+        max_connections: int = 100,
     ) -> None:
         self._provider = provider
         self._timeout = timeout
@@ -148,7 +148,10 @@ class HttpSession:
                 timeout=httpx.Timeout(self._timeout),
                 follow_redirects=True,
                 headers=self._headers,
-                limits=httpx.Limits(max_connections=self._max_connections),
+                limits=httpx.Limits(
+                    max_connections=self._max_connections,
+                    max_keepalive_connections=self._max_connections,
+                ),
                 trust_env=False,
             )
             self._clients[loop] = client

@@ -12,7 +12,7 @@ Events and their fields (no field ever holds a URL query, a header or a key):
   (``ok`` or the failure kind)
 - ``retry`` (INFO): provider, attempt, wait_s, error
 - ``breaker`` (WARNING when it opens, INFO otherwise): provider, previous, state, trips
-- ``cache`` (DEBUG, sent by :func:`cache_lookup` for a cache tier): tier, kind, hit
+- ``cache`` (DEBUG): kind (of question), hit (a fresh answer was cached)
 - ``warm.start`` / ``warm.author`` / ``warm.finish`` (INFO): total, done, warmed, skipped,
   failed, elapsed_s, eta_s; ``warm.author`` adds author, outcome and error
 
@@ -27,23 +27,25 @@ import importlib
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
-from bookstracker._http import redact_url
 from bookstracker.errors import ConfigurationError
+from bookstracker.instrumentation import (
+    BreakerChanged,
+    Event,
+    RequestDone,
+    RetryScheduled,
+)
 
 __all__ = [
     "EVENT_LOGGER",
     "EventHook",
     "RedactSecrets",
-    "breaker_watch",
-    "cache_lookup",
     "emit",
     "get_event_hook",
+    "log_event",
     "opentelemetry_hook",
-    "request_event",
-    "retry_event",
     "set_event_hook",
     "structlog_hook",
 ]
@@ -111,86 +113,42 @@ def emit(event: str, level: int = logging.DEBUG, /, **fields: Any) -> None:
 # -- the events the library emits ---------------------------------------------------------------
 
 
-def request_event(
-    provider: str,
-    method: str,
-    url: str,
-    *,
-    status: int | None,
-    latency_ms: float,
-    attempt: int,
-    outcome: str,
-) -> None:
-    """One upstream HTTP attempt; only the URL's path is kept (never its query)."""
-    if _hook is None and not EVENT_LOGGER.isEnabledFor(logging.DEBUG):
-        return
-    emit(
-        "request",
-        logging.DEBUG,
-        provider=provider,
-        method=method,
-        path=urlsplit(url).path or "/",
-        status=status,
-        latency_ms=round(latency_ms, 2),
-        attempt=attempt,
-        outcome=outcome,
-    )
-
-
-def retry_event(provider: str, attempt: int, error: BaseException, wait_s: float) -> None:
-    """Attempt ``attempt`` failed with ``error``; the next follows after ``wait_s`` seconds."""
-    emit(
-        "retry",
-        logging.INFO,
-        provider=provider,
-        attempt=attempt,
-        wait_s=round(wait_s, 3),
-        error=_error_kind(error),
-    )
-
-
-def _error_kind(error: BaseException) -> str:
-    kind = getattr(error, "kind", None)
-    status = getattr(error, "status", None)
-    name = kind if isinstance(kind, str) else type(error).__name__
-    return f"{name}{status}" if isinstance(status, int) else name
-
-
-class _Breaker(Protocol):
-    @property
-    def state(self) -> str: ...
-
-    @property
-    def trips(self) -> int: ...
-
-
-def breaker_watch(owner: object, provider: str, breaker: _Breaker) -> None:
-    """Emit a ``breaker`` event when the breaker's state differs from the one last seen."""
-    state = breaker.state
-    previous = getattr(owner, "_bt_breaker_seen", "closed")
-    if state == previous:
-        return
-    try:
-        owner._bt_breaker_seen = state  # type: ignore[attr-defined]
-    except AttributeError:
-        return
-    emit(
-        "breaker",
-        logging.WARNING if state == "open" else logging.INFO,
-        provider=provider,
-        previous=previous,
-        state=state,
-        trips=breaker.trips,
-    )
-
-
-def cache_lookup(tier: str, key: str, hit: bool) -> None:
-    """One cache lookup: the tier, the kind of question (from the key) and whether it hit."""
-    if _hook is None and not EVENT_LOGGER.isEnabledFor(logging.DEBUG):
-        return
-    parts = key.split(":", 3)
-    kind = parts[2] if len(parts) > 2 and parts[0] == "bt" else "other"
-    emit("cache", logging.DEBUG, tier=tier, kind=kind, hit=hit)
+def log_event(event: Event) -> None:
+    """The logging subscriber: each instrumentation event as one structured log event."""
+    if isinstance(event, RequestDone):
+        if _hook is None and not EVENT_LOGGER.isEnabledFor(logging.DEBUG):
+            return
+        emit(
+            "request",
+            logging.DEBUG,
+            provider=event.provider,
+            method=event.method,
+            path=urlsplit(event.url).path or "/",
+            status=event.status,
+            latency_ms=round(event.latency_ms, 2),
+            attempt=event.attempt,
+            outcome=event.outcome,
+        )
+    elif isinstance(event, RetryScheduled):
+        emit(
+            "retry",
+            logging.INFO,
+            provider=event.provider,
+            attempt=event.attempt,
+            wait_s=round(event.wait_s, 3),
+            error=event.error,
+        )
+    elif isinstance(event, BreakerChanged):
+        emit(
+            "breaker",
+            logging.WARNING if event.state == "open" else logging.INFO,
+            provider=event.provider,
+            previous=event.previous,
+            state=event.state,
+            trips=event.trips,
+        )
+    elif _hook is not None or EVENT_LOGGER.isEnabledFor(logging.DEBUG):
+        emit("cache", logging.DEBUG, kind=event.kind, hit=event.hit)
 
 
 class RedactSecrets(logging.Filter):
@@ -211,6 +169,8 @@ def _redacted(value: Any) -> Any:
         return value
     text = str(value)
     if "://" in text and "?" in text:
+        from bookstracker._http import redact_url  # httpx is loaded once a request is made
+
         return redact_url(text)
     return value
 

@@ -7,6 +7,7 @@ the searcher and the ISBN look-up are all made here, and nothing changes them af
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 import attrs
 import platformdirs
 
+from bookstracker._logging import log_event
 from bookstracker.cache import (
     DEFAULT_POLICY,
     CacheBackend,
@@ -30,6 +32,7 @@ from bookstracker.cache.disk import private_folder
 from bookstracker.cache.redis import import_redis
 from bookstracker.config import UNSET, Settings, Unset
 from bookstracker.errors import NotFound
+from bookstracker.instrumentation import EventBus
 from bookstracker.models import ProviderReport
 from bookstracker.pipeline.isbns import EditionLookup
 from bookstracker.pipeline.search import ParallelSearcher
@@ -46,8 +49,13 @@ _REDIS_TIMEOUT = 2.0
 
 
 def cached_reports(names: Mapping[str, object]) -> dict[str, ProviderReport]:
-    """A ``cached`` report for every provider named."""
-    return {n: ProviderReport(provider=n, status="cached") for n in names}
+    """A ``cached`` report for every provider named (the frozen reports are made once)."""
+    return dict(_cached_reports(tuple(names)))
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_reports(names: tuple[str, ...]) -> tuple[tuple[str, ProviderReport], ...]:
+    return tuple((n, ProviderReport(provider=n, status="cached")) for n in names)
 
 
 @attrs.frozen(kw_only=True)
@@ -164,6 +172,7 @@ def assemble(
         namespace=namespace,
         not_found=not_found,
         shared_flights=flights,
+        events=EventBus(log_event),
     )
     return Assembly(
         settings=settings,

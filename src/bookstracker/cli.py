@@ -22,14 +22,6 @@ import click
 from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from bookstracker._display import CACHE_COLUMNS, STATS_COLUMNS, cache_rows, stats_rows
@@ -54,7 +46,9 @@ from bookstracker.models import (
     SearchResult,
     reports_to_dict,
 )
-from bookstracker.warming import WarmProgress, WarmReport
+from bookstracker.progress import WarmProgress
+from bookstracker.warming import WarmReport
+from bookstracker.web._cli import serve
 
 __all__ = ["main"]
 
@@ -729,6 +723,15 @@ class _WarmBar:
     """Warm progress on a terminal: a rich progress bar with counts and an ETA."""
 
     def __init__(self, console: Console) -> None:
+        from rich.progress import (  # only a warm run on a terminal draws a bar
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
         self._progress = Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
@@ -818,6 +821,7 @@ def _not_asked() -> dict[str, Any]:
 
 
 cli.add_command(mirror)
+cli.add_command(serve)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,6 +7,7 @@ pipeline), so a cache hit costs no request and no rate-limit token.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -48,8 +49,8 @@ from bookstracker.models import (
 )
 from bookstracker.names import display_name, name_key
 from bookstracker.pins import WorkPins
-from bookstracker.pipeline.enhance import EnhancementPipeline
-from bookstracker.pipeline.fanout import fan_out, seconds_left
+from bookstracker.pipeline.coalesce import Coalescer
+from bookstracker.pipeline.fanout import FanOutResult, fan_out, seconds_left
 from bookstracker.pipeline.resolve import (
     AUTHOR_KEY,
     AuthorResolution,
@@ -60,10 +61,11 @@ from bookstracker.pipeline.search import validate_query
 from bookstracker.providers.contract import Capability, Provider
 from bookstracker.providers.registry import registered
 from bookstracker.resilience.deadline import Deadline
-from bookstracker.warming import WarmProgress, WarmReport, popular_authors, warm_authors
 
 if TYPE_CHECKING:
     from bookstracker.library_import import RejectedRow
+    from bookstracker.progress import WarmProgress
+    from bookstracker.warming import WarmReport
 
 __all__ = ["AsyncBooksClient", "parse_providers"]
 
@@ -167,6 +169,7 @@ class AsyncBooksClient:
         given = {"openlibrary": openlibrary, "googlebooks": googlebooks, "isbndb": isbndb}
         self._parts: Assembly = assemble(settings, given=given, cache=cache, ttl_policy=ttl_policy)
         self._warm_session: WarmProgress | None = None
+        self._isbn_batches = Coalescer(self._parts.editions.lookup)
 
     # -- what it is made of --------------------------------------------------------------------
 
@@ -231,7 +234,7 @@ class AsyncBooksClient:
         cleaned = validate_query(query, limit=limit)
         answer = await self._parts.answers.one(
             self._parts.answers.key("search", cleaned, str(limit)),
-            lambda: self._parts.searcher.search(cleaned, limit=limit),
+            functools.partial(self._parts.searcher.search, cleaned, limit=limit),
             codec=_SEARCH,
             kind_of=_search_kind,
         )
@@ -242,7 +245,7 @@ class AsyncBooksClient:
     async def isbn(self, isbn: str) -> Edition | None:
         """The edition with this ISBN (10 or 13, hyphens allowed), or None when nobody has it."""
         isbn13, _ = isbn_pair(isbn)
-        found, _ = await self._editions([isbn13])
+        found, _ = await self._editions([isbn13], coalesce=True)
         return found.get(isbn13)
 
     async def isbns(self, isbns: Iterable[str], *, strict: bool = False) -> IsbnResults:
@@ -272,12 +275,13 @@ class AsyncBooksClient:
         return IsbnResults(results=results, invalid=invalid, providers=reports)
 
     async def _editions(
-        self, isbn13s: list[str]
+        self, isbn13s: list[str], *, coalesce: bool = False
     ) -> tuple[Mapping[str, Edition | None], dict[str, ProviderReport]]:
+        """``coalesce``: the misses join those of concurrent ``isbn()`` calls in one batch."""
         answers = self._parts.answers
         batch = await answers.many(
             {i: answers.key("isbn", i) for i in isbn13s},
-            self._parts.editions.lookup,
+            self._isbn_batches if coalesce else self._parts.editions.lookup,
             codec=_EDITION,
         )
         if not batch.reports:
@@ -302,7 +306,7 @@ class AsyncBooksClient:
         try:
             answer = await self._parts.answers.one(
                 self._parts.answers.key("author", _author_ident(cleaned), *_pin_parts(chosen)),
-                lambda: self._build_bibliography(cleaned, chosen),
+                functools.partial(self._build_bibliography, cleaned, chosen),
                 codec=_AUTHOR,
                 kind_of=_author_kind,
             )
@@ -316,6 +320,10 @@ class AsyncBooksClient:
         """True when the cache holds a fresh answer for this question (used by warming)."""
         return await self._parts.answers.is_fresh(self._parts.answers.key(kind, *parts))
 
+    async def is_author_fresh(self, name: str) -> bool:
+        """True when the cache holds a fresh bibliography for ``author(name)``."""
+        return await self.is_fresh("author", *self.author_cache_parts(name))
+
     def author_cache_parts(self, name: str) -> tuple[str, ...]:
         """The parts of the cache key of ``author(name)``."""
         ident = _author_ident(validate_author_name(name))
@@ -324,18 +332,11 @@ class AsyncBooksClient:
     def _able(self, capability: Capability) -> Provider | None:
         return next((p for p in self.adapters.values() if capability in p.capabilities), None)
 
-    async def _resolve(
-        self, name: str
+    def _resolved(
+        self, name: str, directory: Provider, outcome: FanOutResult[AuthorResolution | None]
     ) -> tuple[AuthorResolution | None, dict[str, ProviderReport]]:
-        """The person meant by ``name`` (None: no provider could say), with the look-up's
-        report; raises ``NotFound`` when the look-up knows nobody by that name."""
-        directory = self._able(Capability.AUTHOR_LOOKUP)
-        if directory is None:
-            return None, {}
-        outcome = await fan_out(
-            {directory.name: lambda: AuthorResolver(directory).resolve(name)},
-            deadline=self.deadline,
-        )
+        """The person the look-up found (None: it could not say), with its report; raises
+        ``NotFound`` when it knows nobody by that name."""
         prior = dict(outcome.reports)
         if directory.name not in outcome.answers:
             return None, prior
@@ -360,24 +361,19 @@ class AsyncBooksClient:
 
     async def _build_bibliography(self, name: str, pins: WorkPins | None = None) -> Bibliography:
         stop = Deadline.after(self.deadline) if self.deadline is not None else None
-        resolution, prior = await self._resolve(name)
+        resolution: AuthorResolution | None = None
+        prior: dict[str, ProviderReport] = {}
+        directory = self._able(Capability.AUTHOR_LOOKUP)
+        if directory is not None:
+            outcome = await fan_out(
+                {directory.name: functools.partial(AuthorResolver(directory).resolve, name)},
+                deadline=self.deadline,
+            )
+            resolution, prior = self._resolved(name, directory, outcome)
         if resolution is None:
-            if AUTHOR_KEY.match(name):
-                raise AllProvidersFailed(
-                    f"OpenLibrary could not be reached to look up {name}",
-                    reports=self._not_asked(prior),
-                )
-            listed = [
-                p
-                for p in self.adapters.values()
-                if Capability.AUTHOR_EDITIONS in p.capabilities and p.enabled
-            ]
-            if not listed:
-                raise AllProvidersFailed(
-                    f"no provider could answer for the author {name!r}",
-                    reports=self._not_asked(prior),
-                )
-            resolution = AuthorResolution(author=Author(name=display_name(name)), candidates=())
+            resolution = self._without_lookup(name, prior)
+        from bookstracker.pipeline.enhance import EnhancementPipeline  # the author path only
+
         pipeline = EnhancementPipeline(self.adapters.values(), deadline=self.deadline, pins=pins)
         bibliography = await pipeline.run(
             resolution, deadline=seconds_left(stop), prior_reports=prior
@@ -387,6 +383,26 @@ class AsyncBooksClient:
             if provider_name not in reports and not provider.enabled:
                 reports[provider_name] = ProviderReport(provider=provider_name, status="disabled")
         return attrs.evolve(bibliography, providers=reports)
+
+    def _without_lookup(self, name: str, prior: Mapping[str, ProviderReport]) -> AuthorResolution:
+        """The author by name alone when nobody could look them up, if the editions listed
+        under a name can still be asked for."""
+        if AUTHOR_KEY.match(name):
+            raise AllProvidersFailed(
+                f"OpenLibrary could not be reached to look up {name}",
+                reports=self._not_asked(prior),
+            )
+        listed = [
+            p
+            for p in self.adapters.values()
+            if Capability.AUTHOR_EDITIONS in p.capabilities and p.enabled
+        ]
+        if not listed:
+            raise AllProvidersFailed(
+                f"no provider could answer for the author {name!r}",
+                reports=self._not_asked(prior),
+            )
+        return AuthorResolution(author=Author(name=display_name(name)), candidates=())
 
     def _not_asked(self, reports: Mapping[str, ProviderReport]) -> dict[str, ProviderReport]:
         """``reports`` plus every other provider: ``skipped`` when enabled, else ``disabled``."""
@@ -426,6 +442,8 @@ class AsyncBooksClient:
         ``state_dir``, by default ``warm-state`` in the disk tier's folder; ``resume=False``
         keeps none.
         """
+        from bookstracker.warming import popular_authors, warm_authors
+
         wanted: list[str] = [names] if isinstance(names, str) else list(names or [])
         rejected: tuple[RejectedRow, ...] = ()
         if popular:

@@ -24,6 +24,7 @@ from bookstracker.pins import WorkPins
 
 __all__ = [
     "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_REDIS_PREFIX",
     "DEFAULT_TIMEOUT",
     "ENV",
@@ -57,6 +58,9 @@ T = TypeVar("T")
 _Config = TypeVar("_Config", bound="ProviderConfig")
 
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_CONNECTIONS = 100
+"""Connections per provider and event loop (kept alive as many): enough for 100 concurrent calls,
+which the rate limits, not the pool, then pace."""
 DEFAULT_DEADLINE = 60.0
 DEFAULT_REDIS_PREFIX = "bookstracker:"
 
@@ -179,10 +183,15 @@ class ProviderConfig:
     timeout: float = DEFAULT_TIMEOUT
     user_agent: str = attrs.field(factory=default_user_agent)
     user_agent_given: bool = False
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
 
     def __attrs_post_init__(self) -> None:
         if self.rate is not None:
             positive_rate(self.rate, "rate")
+        if isinstance(self.max_connections, bool) or not 1 <= self.max_connections <= 10_000:
+            raise ConfigurationError(
+                f"max_connections must be 1 to 10,000, not {self.max_connections!r}"
+            )
         _positive_timeout(self.timeout, "timeout")
         if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
             raise ConfigurationError(f"base URL must be http(s): {self.base_url!r}")
@@ -210,12 +219,29 @@ class ProviderConfig:
             config = attrs.evolve(config, user_agent=user_agent, user_agent_given=True)
         return config
 
+    @classmethod
+    def own_fields(
+        cls, *, plan: str | Unset | None = UNSET, environ: Mapping[str, str] | None = None
+    ) -> dict[str, object]:
+        """The values of the fields a provider's config adds (resolved like the others)."""
+        return {}
+
 
 @attrs.frozen(kw_only=True)
 class ISBNdbConfig(ProviderConfig):
     """ISBNdb's settings: the plan (host, rate, batch size) besides the common ones."""
 
     plan: str | None = None
+
+    @classmethod
+    def own_fields(
+        cls, *, plan: str | Unset | None = UNSET, environ: Mapping[str, str] | None = None
+    ) -> dict[str, object]:
+        return {"plan": env_str(ENV.ISBNDB_PLAN, environ) if isinstance(plan, Unset) else plan}
+
+
+_CONFIG_TYPES: Mapping[str, type[ProviderConfig]] = {"isbndb": ISBNdbConfig}
+"""The providers whose config has fields of its own."""
 
 
 def provider_config(
@@ -253,11 +279,10 @@ def provider_config(
         "user_agent": agent,
         "user_agent_given": given_agent,
     }
+    config_type = _CONFIG_TYPES.get(provider, ProviderConfig)
     try:
-        if provider == "isbndb":
-            chosen = env_str(ENV.ISBNDB_PLAN, environ) if isinstance(plan, Unset) else plan
-            return ISBNdbConfig(plan=chosen, **common)  # type: ignore[arg-type]
-        return ProviderConfig(**common)  # type: ignore[arg-type]
+        own = config_type.own_fields(plan=plan, environ=environ)
+        return config_type(**common, **own)  # type: ignore[arg-type]
     except ConfigurationError as exc:
         raise ConfigurationError(f"{provider}: {exc}") from None
 
@@ -322,7 +347,7 @@ class Settings:
         found = self.provider_configs.get(name)
         if found is not None:
             return found
-        return ISBNdbConfig() if name == "isbndb" else ProviderConfig()
+        return _CONFIG_TYPES.get(name, ProviderConfig)()
 
     @classmethod
     def resolve(

@@ -9,21 +9,20 @@ No figure holds a URL, a key or a query: only provider and tier names, counts an
 
 from __future__ import annotations
 
-import contextvars
 import json
 import math
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from bookstracker._display import StatsDisplay
+from bookstracker.instrumentation import Event, RequestDone, RetryScheduled
 
 if TYPE_CHECKING:
-    from bookstracker.warming import WarmProgress
+    from bookstracker.progress import WarmProgress
 
 __all__ = [
     "BREAKER_STATES",
@@ -31,11 +30,8 @@ __all__ = [
     "LatencySummary",
     "ProviderMetrics",
     "ProviderStats",
-    "RequestTally",
     "Stats",
     "cache_tiers",
-    "count_requests",
-    "current_tally",
     "escape_label_value",
     "percentile",
 ]
@@ -79,6 +75,17 @@ class ProviderMetrics:
     latencies_ms: deque[float] = attrs.field(factory=lambda: deque(maxlen=LATENCY_WINDOW))
     latency_count: int = 0
     latency_sum_ms: float = 0.0
+
+    def observe(self, event: Event) -> None:
+        """The metrics subscriber (on its adapter's bus): count requests and retries."""
+        if isinstance(event, RequestDone):
+            self.record_attempt()
+            if event.outcome == "ok":
+                self.record_success(event.latency_ms)
+            elif event.outcome != "cancelled":  # cut short by the caller: no outcome to count
+                self.record_failure(event.outcome, event.latency_ms)
+        elif isinstance(event, RetryScheduled):
+            self.record_retry()
 
     def record_attempt(self) -> None:
         self.requests += 1
@@ -338,53 +345,8 @@ class Stats(StatsDisplay):
             out.family(name, "counter", help_text)
             for p in providers:
                 out.sample(name, {"provider": p.provider}, value_of(p))
-        out.family(
-            "bookstracker_failures_total",
-            "counter",
-            "Failed upstream HTTP requests by kind of failure.",
-        )
-        for p in providers:
-            for kind, count in p.failures_by_kind.items():
-                out.sample(
-                    "bookstracker_failures_total", {"provider": p.provider, "kind": kind}, count
-                )
-        latency = "bookstracker_request_latency_seconds"
-        out.family(latency, "summary", "Upstream request latency (quantiles over recent requests).")
-        for p in providers:
-            for key, quantile in QUANTILES:
-                value = getattr(p.latency_ms, key)
-                if value is not None:
-                    labels = {"provider": p.provider, "quantile": str(quantile)}
-                    out.sample(latency, labels, value / 1000.0)
-            out.sample(
-                latency + "_sum", {"provider": p.provider}, round(p.latency_ms.sum_ms / 1e3, 6)
-            )
-            out.sample(latency + "_count", {"provider": p.provider}, p.latency_ms.count)
-        out.family(
-            "bookstracker_breaker_state",
-            "gauge",
-            "Circuit breaker state: 1 for the state it is in, 0 for the others.",
-        )
-        for p in providers:
-            for state in BREAKER_STATES:
-                labels = {"provider": p.provider, "state": state}
-                out.sample("bookstracker_breaker_state", labels, int(p.breaker == state))
-        out.family("bookstracker_breaker_trips_total", "counter", "Times the breaker opened.")
-        for p in providers:
-            out.sample(
-                "bookstracker_breaker_trips_total", {"provider": p.provider}, p.breaker_trips
-            )
-        out.family(
-            "bookstracker_quota_remaining",
-            "gauge",
-            "Requests left in today's quota (only providers whose quota is counted).",
-        )
-        for p in providers:
-            if p.quota_left is not None:
-                out.sample("bookstracker_quota_remaining", {"provider": p.provider}, p.quota_left)
-        out.family("bookstracker_provider_enabled", "gauge", "1 when the provider is usable.")
-        for p in providers:
-            out.sample("bookstracker_provider_enabled", {"provider": p.provider}, int(p.enabled))
+        _request_exposition(out, providers)
+        _state_exposition(out, providers)
         tiers = list(self.cache.values())
         for name, kind, help_text, tier_value in _TIER_FIGURES:
             out.family(name, kind, help_text)
@@ -444,6 +406,55 @@ _TIER_FIGURES: tuple[tuple[str, str, str, Any], ...] = (
         lambda t: t.errors,
     ),
 )
+
+
+def _request_exposition(out: _Exposition, providers: Sequence[ProviderStats]) -> None:
+    """Failures by kind and the latency summary, per provider."""
+    out.family(
+        "bookstracker_failures_total",
+        "counter",
+        "Failed upstream HTTP requests by kind of failure.",
+    )
+    for p in providers:
+        for kind, count in p.failures_by_kind.items():
+            out.sample("bookstracker_failures_total", {"provider": p.provider, "kind": kind}, count)
+    latency = "bookstracker_request_latency_seconds"
+    out.family(latency, "summary", "Upstream request latency (quantiles over recent requests).")
+    for p in providers:
+        for key, quantile in QUANTILES:
+            value = getattr(p.latency_ms, key)
+            if value is not None:
+                labels = {"provider": p.provider, "quantile": str(quantile)}
+                out.sample(latency, labels, value / 1000.0)
+        out.sample(latency + "_sum", {"provider": p.provider}, round(p.latency_ms.sum_ms / 1e3, 6))
+        out.sample(latency + "_count", {"provider": p.provider}, p.latency_ms.count)
+
+
+def _state_exposition(out: _Exposition, providers: Sequence[ProviderStats]) -> None:
+    """Breaker state and trips, quota left and whether each provider is enabled."""
+    out.family(
+        "bookstracker_breaker_state",
+        "gauge",
+        "Circuit breaker state: 1 for the state it is in, 0 for the others.",
+    )
+    for p in providers:
+        for state in BREAKER_STATES:
+            labels = {"provider": p.provider, "state": state}
+            out.sample("bookstracker_breaker_state", labels, int(p.breaker == state))
+    out.family("bookstracker_breaker_trips_total", "counter", "Times the breaker opened.")
+    for p in providers:
+        out.sample("bookstracker_breaker_trips_total", {"provider": p.provider}, p.breaker_trips)
+    out.family(
+        "bookstracker_quota_remaining",
+        "gauge",
+        "Requests left in today's quota (only providers whose quota is counted).",
+    )
+    for p in providers:
+        if p.quota_left is not None:
+            out.sample("bookstracker_quota_remaining", {"provider": p.provider}, p.quota_left)
+    out.family("bookstracker_provider_enabled", "gauge", "1 when the provider is usable.")
+    for p in providers:
+        out.sample("bookstracker_provider_enabled", {"provider": p.provider}, int(p.enabled))
 
 
 def _warm_exposition(out: _Exposition, warm: WarmProgress) -> None:
@@ -518,40 +529,3 @@ def cache_tiers(tiers: Iterable[tuple[str, int, int, int, int, int]]) -> dict[st
 
 
 # -- requests per call --------------------------------------------------------------------------
-
-
-@attrs.define
-class RequestTally:
-    """Upstream HTTP requests made during one call, per provider."""
-
-    counts: Counter[str] = attrs.field(factory=Counter)
-
-    def add(self, provider: str, n: int = 1) -> None:
-        self.counts[provider] += n
-
-    def get(self, provider: str) -> int:
-        return self.counts.get(provider, 0)
-
-    def as_dict(self) -> Mapping[str, int]:
-        return dict(self.counts)
-
-
-_TALLY: contextvars.ContextVar[tuple[RequestTally, ...]] = contextvars.ContextVar(
-    "bookstracker_request_tally", default=()
-)
-
-
-def current_tally() -> tuple[RequestTally, ...]:
-    """Every tally counting the requests made in this context (nested calls each get theirs)."""
-    return _TALLY.get()
-
-
-@contextmanager
-def count_requests(tally: RequestTally | None = None) -> Iterator[RequestTally]:
-    """Count the upstream requests made inside the block (and in tasks it starts)."""
-    tally = tally if tally is not None else RequestTally()
-    token = _TALLY.set((*_TALLY.get(), tally))
-    try:
-        yield tally
-    finally:
-        _TALLY.reset(token)

@@ -1,7 +1,8 @@
 """Immutable result types.
 
 Every type is a frozen, slotted attrs class; ``to_dict()`` gives exactly the JSON documents of
-``--json``, and ``from_dict()`` reads them back (the cache stores these documents). The results
+``--json``, and ``from_dict()`` reads them back. The cache stores the models themselves, encoded
+by msgspec field by field (``bookstracker.cache.codec``), so every field is kept. The results
 also show themselves in notebooks and terminals (short ``repr``, ``_repr_html_``, ``__rich__``)
 and flatten to ``to_records()`` / ``to_pandas()``: those views live in ``bookstracker._display``.
 Years are ints, ISBNs bare digits, languages ISO 639-1, OpenLibrary ids bare (``OL7234434A``).

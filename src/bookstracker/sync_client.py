@@ -14,8 +14,9 @@ from bookstracker.config import DEFAULT_DEADLINE, DEFAULT_REDIS_PREFIX, UNSET, S
 from bookstracker.metrics import Stats
 from bookstracker.models import Bibliography, Completeness, Edition, IsbnResults, SearchResult
 from bookstracker.pins import WorkPins
+from bookstracker.progress import WarmProgress
 from bookstracker.providers.contract import Provider
-from bookstracker.warming import WarmProgress, WarmReport
+from bookstracker.warming import WarmReport
 
 __all__ = ["BooksClient"]
 

@@ -18,24 +18,32 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
 import attrs
 
 from bookstracker._logging import emit
-from bookstracker.errors import BooksTrackerError, InvalidInput, error_summary
-from bookstracker.metrics import RequestTally, count_requests
+from bookstracker.errors import (
+    AllProvidersFailed,
+    BooksTrackerError,
+    InvalidInput,
+    NotFound,
+    error_summary,
+)
+from bookstracker.models import Bibliography
 from bookstracker.names import name_key
+from bookstracker.progress import WarmProgress
+from bookstracker.resilience.scope import RequestTally, call_scope
 
 if TYPE_CHECKING:
-    from bookstracker.client import AsyncBooksClient
     from bookstracker.library_import import RejectedRow
 
 __all__ = [
     "WarmFailure",
     "WarmProgress",
     "WarmReport",
+    "WarmTarget",
     "popular_authors",
     "unique_authors",
     "warm_authors",
@@ -68,47 +76,6 @@ class WarmFailure:
 
     def to_dict(self) -> dict[str, str]:
         return {"name": self.name, "error": self.error}
-
-
-@attrs.frozen(kw_only=True)
-class WarmProgress:
-    """Where a warm run stands; passed to the progress callback before the first author and
-    after each one. ``current`` is the author just finished; ``finished`` is True once the run
-    has ended (its report is ready)."""
-
-    total: int
-    done: int
-    warmed: int
-    skipped: int
-    failed: int
-    current: str | None
-    elapsed_s: float
-    requests: dict[str, int] = attrs.field(factory=dict, hash=False)
-    finished: bool = False
-
-    @property
-    def eta_s(self) -> float | None:
-        """Seconds left at the pace so far; None until an author is done, 0.0 when all are."""
-        if self.done >= self.total:
-            return 0.0
-        if not self.done:
-            return None
-        return self.elapsed_s / self.done * (self.total - self.done)
-
-    def to_dict(self) -> dict[str, Any]:
-        eta = self.eta_s
-        return {
-            "total": self.total,
-            "done": self.done,
-            "warmed": self.warmed,
-            "skipped": self.skipped,
-            "failed": self.failed,
-            "current": self.current,
-            "elapsed_s": round(self.elapsed_s, 3),
-            "eta_s": None if eta is None else round(eta, 3),
-            "requests": dict(self.requests),
-            "finished": self.finished,
-        }
 
 
 @attrs.frozen(kw_only=True)
@@ -174,8 +141,26 @@ class _Journal:
         self.path.unlink(missing_ok=True)
 
 
+class WarmTarget(Protocol):
+    """What warming needs of a client (an :class:`AsyncBooksClient` is one)."""
+
+    @property
+    def namespace(self) -> str:
+        """Names the client's cache, so that journals of different clients never mix."""
+        ...
+
+    @property
+    def enabled_providers(self) -> tuple[str, ...]: ...
+
+    async def is_author_fresh(self, name: str) -> bool:
+        """True when the author's bibliography is cached and fresh."""
+        ...
+
+    async def author(self, name: str) -> Bibliography: ...
+
+
 async def warm_authors(
-    client: AsyncBooksClient,
+    client: WarmTarget,
     names: Iterable[str],
     *,
     concurrency: int = 4,
@@ -211,7 +196,7 @@ async def warm_authors(
             failed=len(failed),
             current=current,
             elapsed_s=time.perf_counter() - started,
-            requests={p: tally.get(p) for p in client.adapters},
+            requests={p: tally.get(p) for p in client.enabled_providers},
             finished=done,
         )
 
@@ -221,25 +206,12 @@ async def warm_authors(
             progress(now)
         return now
 
-    async def build(name: str) -> tuple[str, str | None]:
-        if name_key(name) in finished:
-            return "resumed", None
-        fresh = await client.is_fresh("author", *client.author_cache_parts(name))
-        try:
-            bibliography = await client.author(name)
-        except BooksTrackerError as exc:
-            return "failed", _reason(exc)
-        except Exception as exc:
-            _log.exception("warming %s failed unexpectedly", name)
-            return "failed", f"internal error: {error_summary(exc)}"
-        if bibliography.stale:
-            return "failed", "every provider failed; only a stale cached answer is kept"
-        return ("skipped" if fresh else "warmed"), None
-
     async def worker() -> None:
         nonlocal resumed
         for name in pending:
-            outcome, error = await build(name)
+            outcome, error = (
+                ("resumed", None) if name_key(name) in finished else await _warm_one(client, name)
+            )
             if outcome == "warmed":
                 warmed.append(name)
             elif outcome == "failed":
@@ -260,7 +232,7 @@ async def warm_authors(
             )
 
     emit("warm.start", logging.INFO, **_figures(report_progress(None)))
-    with count_requests(tally):
+    with call_scope(tally=tally):
         async with anyio.create_task_group() as group:
             for _ in range(min(concurrency, len(authors))):
                 group.start_soon(worker)
@@ -273,17 +245,33 @@ async def warm_authors(
         skipped=tuple(skipped),
         failed=tuple(failed),
         rejected_rows=tuple(rejected_rows),
-        requests={p: tally.get(p) for p in client.adapters},
+        requests={p: tally.get(p) for p in client.enabled_providers},
         elapsed_s=time.perf_counter() - started,
         resumed=resumed,
     )
 
 
+async def _warm_one(client: WarmTarget, name: str) -> tuple[str, str | None]:
+    """Build one author's bibliography: ``warmed``, ``skipped`` (it was fresh) or ``failed``
+    with the reason."""
+    fresh = await client.is_author_fresh(name)
+    try:
+        bibliography = await client.author(name)
+    except BooksTrackerError as exc:
+        return "failed", _reason(exc)
+    except Exception as exc:
+        _log.exception("warming %s failed unexpectedly", name)
+        return "failed", f"internal error: {error_summary(exc)}"
+    if bibliography.stale:
+        return "failed", "every provider failed; only a stale cached answer is kept"
+    return ("skipped" if fresh else "warmed"), None
+
+
 def _reason(exc: BooksTrackerError) -> str:
     """The error, with each provider's own error when every provider failed."""
     text = error_summary(exc)
-    reports = getattr(exc, "reports", None) or {}
-    errors = [f"{name}: {r.error}" for name, r in reports.items() if getattr(r, "error", None)]
+    reports = exc.reports if isinstance(exc, (AllProvidersFailed, NotFound)) else {}
+    errors = [f"{name}: {r.error}" for name, r in reports.items() if r.error]
     return f"{text} ({'; '.join(errors)})" if errors else text
 
 

@@ -1,8 +1,8 @@
 """The one cache layer every client operation goes through: read, single-flight, compute, write.
 
 :class:`AnswerCache` answers a question from the cache when a fresh entry holds it, else
-computes it once for every concurrent caller (in this process by :class:`SingleFlight`, and
-across processes by a Redis lock when one is given), stores it, and serves a stale entry when
+computes it once for every concurrent caller (in this process one flight per key, across
+processes a Redis lock when one is given), stores it, and serves a stale entry when
 every provider failed. :meth:`AnswerCache.many` does the same for a batch of keys (ISBNs): one
 ``get_many`` read, the misses computed in one call while each key has at most one flight, and
 the answers written together.
@@ -11,8 +11,9 @@ the answers written together.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import anyio
@@ -22,8 +23,9 @@ from bookstracker.cache.base import CacheBackend, CacheEntry, CacheStats
 from bookstracker.cache.codec import CachedNotFound, ValueCodec
 from bookstracker.cache.keys import cache_key
 from bookstracker.cache.policy import CacheKind, TTLPolicy, kind_for_error
-from bookstracker.cache.singleflight import RedisSingleFlight, SingleFlight
+from bookstracker.cache.singleflight import RedisSingleFlight
 from bookstracker.errors import AllProvidersFailed, NotFound
+from bookstracker.instrumentation import CacheLooked, EventBus
 from bookstracker.models import ProviderReport
 
 __all__ = [
@@ -83,6 +85,15 @@ class Batch(Generic[T]):
     failure: AllProvidersFailed | None = None
 
 
+@attrs.define
+class _Lead(Generic[T]):
+    """The state of a call computing an answer for everyone: the entry it may fall back on
+    and, once known, the answer."""
+
+    entry: CacheEntry | None
+    answer: Answer[T] | None = None
+
+
 class _Unreadable(Exception):
     """A cached payload that no longer decodes (truncated, or written by another version)."""
 
@@ -99,7 +110,8 @@ class AnswerCache:
 
     ``backend=None`` caches nothing (single-flight still applies). ``namespace`` is part of
     every key, so clients reaching different servers never share entries. ``not_found(message)``
-    makes the error raised for a cached not-found answer.
+    makes the error raised for a cached not-found answer. Each look-up is published on
+    ``events`` as a :class:`~bookstracker.instrumentation.CacheLooked`.
     """
 
     def __init__(
@@ -110,12 +122,14 @@ class AnswerCache:
         namespace: str,
         not_found: Callable[[str], NotFound],
         shared_flights: RedisSingleFlight | None = None,
+        events: EventBus | None = None,
     ) -> None:
         self.backend = backend
+        self.events = events or EventBus()
         self.ttl = ttl
         self.namespace = namespace
         self._not_found = not_found
-        self._flights = SingleFlight()
+        self._one_flights: dict[str, asyncio.Future[Answer[Any]]] = {}
         self._shared_flights = shared_flights
         self._batch_flights: dict[str, asyncio.Future[tuple[Any, Fetched[Any] | None]]] = {}
         self._writes = 0
@@ -167,6 +181,10 @@ class AnswerCache:
         except (_Unreadable, NotFound):
             return _MISS  # type: ignore[no-any-return]
 
+    def _looked(self, key: str, hit: bool) -> None:
+        if self.backend is not None:
+            self.events.publish(CacheLooked(key=key, hit=hit))
+
     # -- writing -------------------------------------------------------------------------------
 
     async def _write(self, key: str, kind: CacheKind, payload: bytes) -> None:
@@ -217,45 +235,83 @@ class AnswerCache:
         writes = self._writes
         first = await self.backend.get(key) if self.backend is not None else None
         hit = await self._fresh(key, first, codec)
+        self._looked(key, hit is not _MISS)
         if hit is not _MISS:
             return Answer(hit, "cached")
-
-        async def compute_and_store(older: CacheEntry | None) -> Answer[T]:
+        flight = self._one_flights.get(key)
+        if flight is not None:
+            try:
+                answer: Answer[T] = await asyncio.shield(flight)
+                return answer
+            except _LeaderGone:
+                return await self.one(key, compute, codec=codec, kind_of=kind_of)
+        async with self._leading(key, first, writes, codec) as lead:
+            if lead.answer is not None:
+                return lead.answer
             try:
                 value = await compute()
             except AllProvidersFailed as exc:
-                stale = self._stale(older, codec)
-                if stale is _MISS:
-                    raise
-                logger.warning("every provider failed; serving a stale cached answer")
-                return Answer(stale, "stale", exc)
+                lead.answer = self._stale_answer(lead.entry, codec, exc)
             except NotFound as exc:
                 await self._store_not_found(key, exc)
                 raise
-            kind = kind_of(value)
-            if kind is not None:
-                await self._write(key, kind, codec.encode(value))
-            return Answer(value, "computed")
+            else:
+                kind = kind_of(value)
+                if kind is not None:
+                    await self._write(key, kind, codec.encode(value))
+                lead.answer = Answer(value, "computed")
+            return lead.answer
 
-        async def run() -> Answer[T]:
-            entry = first
+    def _stale_answer(
+        self, entry: CacheEntry | None, codec: AnswerCodec[T], failure: AllProvidersFailed
+    ) -> Answer[T]:
+        """The stale cached value when every provider failed; else ``failure`` is raised."""
+        stale = self._stale(entry, codec)
+        if stale is _MISS:
+            raise failure
+        logger.warning("every provider failed; serving a stale cached answer")
+        return Answer(stale, "stale", failure)
+
+    @contextlib.asynccontextmanager
+    async def _leading(
+        self, key: str, first: CacheEntry | None, writes: int, codec: AnswerCodec[T]
+    ) -> AsyncIterator[_Lead[T]]:
+        """This call computes ``key`` for everyone: its flight is registered (concurrent callers
+        await it) and, with Redis, other processes wait on its lock. ``lead.answer`` is set on
+        entry when the answer turned out to be cached after all."""
+        flight: asyncio.Future[Answer[Any]] = asyncio.get_running_loop().create_future()
+        flight.add_done_callback(_consume)
+        self._one_flights[key] = flight
+        lead: _Lead[T] = _Lead(entry=first)
+        try:
             if self._writes != writes and self.backend is not None:
-                entry = await self.backend.get(key)  # another call may have just stored it
-                hit = await self._fresh(key, entry, codec)
-                if hit is not _MISS:
-                    return Answer(hit, "cached")
-            if self._shared_flights is None or self.backend is None:
-                return await compute_and_store(entry)
-            async with self._shared_flights.acquire(key) as leader:
-                if not leader:
-                    done = await self.backend.get(key)
-                    hit = await self._fresh(key, done, codec)
-                    if hit is not _MISS:
-                        return Answer(hit, "cached")
-                    entry = done or entry
-                return await compute_and_store(entry)
+                lead.entry = await self.backend.get(key)  # another call may have just stored it
+                lead.answer = await self._cached_answer(key, lead.entry, codec)
+            if lead.answer is not None or self._shared_flights is None or self.backend is None:
+                yield lead
+            else:
+                async with self._shared_flights.acquire(key) as leader:
+                    if not leader:  # another process computed it (or gave up): read again
+                        done = await self.backend.get(key)
+                        lead.answer = await self._cached_answer(key, done, codec)
+                        lead.entry = done or lead.entry
+                    yield lead
+        except BaseException as exc:
+            gone = isinstance(exc, (asyncio.CancelledError, anyio.get_cancelled_exc_class()))
+            if not flight.done():
+                flight.set_exception(_LeaderGone() if gone else exc)
+            raise
+        finally:
+            if self._one_flights.get(key) is flight:
+                del self._one_flights[key]
+        if not flight.done() and lead.answer is not None:
+            flight.set_result(lead.answer)
 
-        return await self._flights.do(key, run)
+    async def _cached_answer(
+        self, key: str, entry: CacheEntry | None, codec: AnswerCodec[T]
+    ) -> Answer[T] | None:
+        hit = await self._fresh(key, entry, codec)
+        return None if hit is _MISS else Answer(hit, "cached")
 
     # -- a batch of answers --------------------------------------------------------------------
 
@@ -278,6 +334,7 @@ class AnswerCache:
         misses: list[str] = []
         for ident, key in keys.items():
             hit = await self._fresh(key, entries.get(key), codec)
+            self._looked(key, hit is not _MISS)
             if hit is _MISS:
                 misses.append(ident)
             else:

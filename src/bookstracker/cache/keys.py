@@ -18,6 +18,7 @@ as a miss.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -47,6 +48,7 @@ def _escape(char: str) -> str:
     return char
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_part(part: str) -> str:
     """``part`` as it appears in a key: NFKC, case-folded, one space between words, escaped."""
     text = unicodedata.normalize("NFKC", part)

@@ -119,7 +119,7 @@ def import_command(ctx: click.Context, files: tuple[str, ...], batch_size: int) 
             click.echo(f"{state.source}: already imported ({state.applied:,} records)", err=True)
             continue
         resumed = f", resumed at line {result.resumed_from:,}" if result.resumed_from else ""
-        rate = state.records / result.seconds if result.seconds else 0.0
+        rate = (state.records - result.records_before) / result.seconds if result.seconds else 0.0
         click.echo(
             f"{state.source}: {state.lines:,} lines, {state.records:,} records, "
             f"{state.applied:,} applied, {state.skipped:,} skipped, {state.bad:,} bad "

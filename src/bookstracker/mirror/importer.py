@@ -76,10 +76,13 @@ class ImportProgress:
     bad: int
     elapsed: float
     resumed_from: int
+    records_before: int = 0
+    """Records an interrupted import of the file had already committed (not counted in rate)."""
 
     @property
     def records_per_second(self) -> float:
-        return self.records / self.elapsed if self.elapsed > 0 else 0.0
+        done = self.records - self.records_before
+        return done / self.elapsed if self.elapsed > 0 else 0.0
 
 
 @attrs.frozen(kw_only=True)
@@ -90,6 +93,7 @@ class ImportResult:
     resumed_from: int
     already_done: bool
     seconds: float
+    records_before: int = 0
 
 
 def _now() -> str:
@@ -271,6 +275,7 @@ def _import_dump(
                     bad=bad,
                     elapsed=time.perf_counter() - started,
                     resumed_from=resumed_from,
+                    records_before=state.records,
                 )
             )
 
@@ -325,6 +330,7 @@ def _import_dump(
         bad=bad,
         elapsed=time.perf_counter() - started,
         resumed_from=resumed_from,
+        records_before=state.records,
     )
     if on_progress is not None:
         on_progress(report_final)
@@ -333,6 +339,7 @@ def _import_dump(
         resumed_from=resumed_from,
         already_done=False,
         seconds=time.perf_counter() - started,
+        records_before=state.records,
     )
 
 

@@ -153,6 +153,7 @@ class SQLiteStore:
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute(f"PRAGMA cache_size=-{int(cache_mb) * 1024}")
         db.execute("PRAGMA temp_store=MEMORY")
+        db.execute("PRAGMA wal_autocheckpoint=16384")
         self._migrate()
 
     def __repr__(self) -> str:

@@ -1,16 +1,20 @@
 """The core-works filter: an author's raw OpenLibrary works down to the books they wrote.
 
-Every decision is made from signals in the data and every exclusion records its reason:
+Every verdict is decided from evidence and carries it (`~bookstracker.models.Evidence`):
 
-- ``not-by-author``: the author only contributed (foreword, introduction, editor…), or the work is
-  about them and by someone else;
-- ``companion``: study guides, summaries, workbooks, analyses (by other people);
-- ``collection``: box sets, omnibuses, re-bundlings of books already listed (an author's own story
-  collection, first published as a book, has none of these marks and stays core);
-- ``translation``: every edition is in a language other than the author's original one; its
-  editions are kept under the original work when the original can be named;
-- ``duplicate``: a second record of the same work; the earliest year and the richer record win,
-  and the editions are merged.
+1. Credits: a work whose credits leave the author out, or name them only as contributor
+   (foreword, editor…), is ``not-by-author``.
+2. Evidence rules (`~bookstracker.pipeline.rules`) read subject headings, the title, the year
+   against the author's life and same-named people's profiles, each giving named findings with
+   a weight; `decide` weighs them (the strongest exclusion reason against the signals of the
+   author's own work; a close call keeps the work and marks it uncertain).
+3. Structure: works whose editions are all in another language than the author's are
+   ``translation`` (kept under the original when it can be named; a translated selection of
+   stories matching no single original is a ``collection``); a title bundling two listed works
+   is a ``collection``; records of one work (same title and subtitle, one half of a split, a
+   series title, a title one of the other's editions carries) are ``duplicate``, the richer
+   record winning with the earliest year.
+4. The user's pins (`~bookstracker.pins.WorkPins`) last, reported as decided by the user.
 """
 
 from __future__ import annotations
@@ -26,9 +30,15 @@ import attrs
 from bookstracker.models import Edition, Evidence, EvidenceSignal, Exclusion, ExclusionReason
 from bookstracker.names import name_key, title_key, title_key_full
 from bookstracker.pins import WorkPins
-from bookstracker.pipeline.evidence import AuthorProfile, Finding, subject_words
-from bookstracker.pipeline.merge import is_companion_title
-from bookstracker.pipeline.rules import WorkSignals, run_rules
+from bookstracker.pipeline.evidence import AuthorProfile, Finding, parse_heading, subject_words
+from bookstracker.pipeline.merge import COMPANION_PATTERN, is_companion_title
+from bookstracker.pipeline.rules import (
+    POSTHUMOUS_GRACE,
+    SELECTION_PATTERN,
+    SUBJECT_SIGNALS,
+    WorkSignals,
+    run_rules,
+)
 
 __all__ = [
     "ANTHOLOGY_AUTHORS",
@@ -48,7 +58,11 @@ COLLECTION_PATTERN = re.compile(
     r"books? \d+ ?(?:-|–|to|&|and) ?\d+|"
     r"#\d+ ?(?:-|–) ?\d+|\(\d+ ?(?:-|–) ?\d+\)|volumes? \d+ ?(?:-|–|to) ?\d+|\d+ ?in ?1\b|"
     r"\d+ novels in one|bundle|slipcase|gift set|trilogy|tetralogy|quartet|quintet|sextet|"
-    r"complete (?:short )?(?:stories|novels|works|fiction)|collected (?:novels|works|fiction))",
+    r"complete (?:short )?(?:stories|novels|works|fiction)|"
+    r"collected (?:novels|works|fiction|stories|short stories|poems|tales|essays|plays)|"
+    r"(?:two|three|four|five|six) (?:novels|novellas)\b|"
+    r"trilog(?:ía|ia|ie)|tetralog(?:ía|ia|ie)|coffret|intégrale|gesamtausgabe|sammelband|"
+    r"obras completas|opere complete|œuvres complètes|oeuvres complètes)",
     re.IGNORECASE,
 )
 ANTHOLOGY_AUTHORS = 5
@@ -77,6 +91,7 @@ _BUNDLE_DESCRIPTION = re.compile(
     r"collects (?:the|all|every))\b",
     re.IGNORECASE,
 )
+_BOX_FORMAT = re.compile(r"\bbox(?:ed)?[ -]?set\b|\bslipcase", re.IGNORECASE)
 _BUNDLE_SUBJECTS = frozenset(
     {"boxed sets", "box sets", "omnibus", "omnibus editions", "omnibus volumes"}
 )
@@ -120,6 +135,8 @@ class WorkCandidate:
     richness: int = 0
     edition_titles: tuple[str, ...] = ()
     """Titles of the work's editions that OpenLibrary returned (series and national titles)."""
+    edition_formats: tuple[str, ...] = ()
+    """Physical formats of those editions ("Box Set", "Paperback")."""
 
     @property
     def full_title(self) -> str:
@@ -318,7 +335,33 @@ class CoreWorksFilter:
 
     # -- the rules -------------------------------------------------------------------------
 
+    def _quiet(self, work: WorkCandidate) -> bool:
+        """True when no rule could fire: nothing in the subjects, the title, the year, the
+        credits or the formats that any rule reads (most works of a prolific author)."""
+        if self.profile.homonyms or self._primary_is_other(work) or work.description:
+            return False
+        if work.subjects:
+            parts, has_person = _subject_profile(work.subjects)
+            if has_person or not parts.isdisjoint(_SUBJECT_SIGNALS):
+                return False
+        title = work.full_title
+        if _TITLE_SIGNALS.search(title) or self.profile.may_name(title):
+            return False
+        if any(_BOX_FORMAT.search(f) for f in work.edition_formats):
+            return False
+        year = work.first_publish_year
+        profile = self.profile
+        if year is None:
+            return True
+        died, born = profile.death_year, profile.birth_year
+        return not (
+            (died is not None and year > died + POSTHUMOUS_GRACE)
+            or (born is not None and year < born + 12)
+        )
+
     def _findings(self, work: WorkCandidate, own_subjects: frozenset[str]) -> list[Finding]:
+        if self._quiet(work):
+            return []
         signals = WorkSignals.of(
             work.key, work.title, work.subtitle, work.subjects, work.first_publish_year
         )
@@ -332,7 +375,7 @@ class CoreWorksFilter:
                     weight=0.85,
                 )
             )
-        if _subject_in(work.subjects, _STUDY_SUBJECTS):
+        if not _STUDY_SUBJECTS.isdisjoint(signals.parts):
             findings.append(
                 Finding(
                     verdict="companion",
@@ -545,6 +588,18 @@ def _unique(works: Sequence[WorkCandidate]) -> list[WorkCandidate]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _subject_profile(subjects: tuple[str, ...]) -> tuple[frozenset[str], bool]:
+    """The folded main parts and subdivisions of ``subjects``, and whether one names a person."""
+    headings = [parse_heading(s) for s in subjects[:60]]
+    parts = frozenset(
+        " ".join(p.casefold().rstrip(".").split())
+        for h in headings
+        for p in (h.main, *h.subdivisions)
+    )
+    return parts, any(h.person for h in headings)
+
+
 def _no_pool(work: WorkCandidate) -> frozenset[str]:
     return frozenset()
 
@@ -583,6 +638,8 @@ def _bundle_marks(work: WorkCandidate) -> str | None:
         return "a box set or omnibus (by its subjects)"
     if work.description and _BUNDLE_DESCRIPTION.search(work.description):
         return "a re-bundling of other books (by its description)"
+    if work.edition_formats and all(_BOX_FORMAT.search(f) for f in work.edition_formats):
+        return "a box set (every edition's format)"
     return None
 
 
@@ -636,10 +693,10 @@ def distinct_subtitle(work: WorkCandidate) -> str:
     if not main or not full.startswith(main):
         return ""
     rest = full[len(main) :].strip()
-    raw = (work.subtitle or work.title[len(_split_main(work.title)) :]).casefold()
-    if _GENERIC_SUBTITLE.fullmatch(rest) or _EDITION_SUBTITLE.search(raw) or rest.startswith("or "):
+    if not rest or _GENERIC_SUBTITLE.fullmatch(rest) or rest.startswith("or "):
         return ""
-    return rest
+    raw = (work.subtitle or work.title[len(_split_main(work.title)) :]).casefold()
+    return "" if _EDITION_SUBTITLE.search(raw) else rest
 
 
 def _duplicate_groups(works: Sequence[WorkCandidate]) -> list[list[WorkCandidate]]:
@@ -689,6 +746,8 @@ _VOLUME_SUFFIX = re.compile(
     r"(?:\d+|one|two|three|four|i{1,3}|iv|eins|zwei|drei)|[上中下]|前編|後編)[)）\]]?\s*$",
     re.IGNORECASE,
 )
+_VOLUME_TAIL = 24
+"""Volume markers end a title: only its last characters are searched."""
 _OTHER_STORIES = re.compile(r"\s*(?:,|:)?\s*and other (?:stories|tales|poems)\s*$", re.IGNORECASE)
 
 
@@ -714,8 +773,11 @@ def _records_of_other_works(
         by_title.setdefault(duplicate_key(work.title), work)
     by_edition_title: dict[str, WorkCandidate] = {}
     for work in works:
+        others = [t for t in work.edition_titles if t != work.title]
+        if not others:
+            continue
         own = {_full_key(work.title), duplicate_key(work.title)}
-        for edition_title in work.edition_titles:
+        for edition_title in others:
             for form in (edition_title, _split_main(edition_title)):
                 key = _full_key(form)
                 if key and key not in own:
@@ -723,8 +785,10 @@ def _records_of_other_works(
     losers: dict[str, tuple[WorkCandidate, WorkCandidate, str]] = {}
     for work in works:
         found: tuple[WorkCandidate, str] | None = None
-        base = _VOLUME_SUFFIX.sub("", work.full_title)
-        if base != work.full_title:
+        title = work.full_title
+        tail = _VOLUME_SUFFIX.sub("", title[-_VOLUME_TAIL:])
+        base = title[:-_VOLUME_TAIL] + tail if len(title) > _VOLUME_TAIL else tail
+        if base != title:
             target = by_title.get(duplicate_key(base))
             if target is not None and target is not work:
                 found = (
@@ -742,7 +806,7 @@ def _records_of_other_works(
                 and any(series_key in duplicate_key(s) for s in target.subjects)
             ):
                 found = (target, f"the series title over {target.title!r} ({target.key})")
-        if found is None:
+        if found is None and by_edition_title:
             target = by_edition_title.get(_full_key(work.full_title))
             if target is not None and target is not work and _richness(target) >= _richness(work):
                 found = (target, f"a title {target.title!r} ({target.key}) has on an edition")
@@ -753,3 +817,16 @@ def _records_of_other_works(
     out = [entry for entry in losers.values() if entry[1].key in kept_keys]
     kept += [entry[0] for entry in losers.values() if entry[1].key not in kept_keys]
     return kept, out
+
+
+_SUBJECT_SIGNALS = (
+    SUBJECT_SIGNALS | _STUDY_SUBJECTS | _BUNDLE_SUBJECTS | _COMPANION_SUBJECTS | _ABOUT_SUBJECTS
+)
+_TITLE_SIGNALS = re.compile(
+    "|".join(
+        f"(?:{p.pattern})"
+        for p in (COLLECTION_PATTERN, COMPANION_PATTERN, SELECTION_PATTERN, _UNAUTHORIZED_GUIDE)
+    ),
+    re.IGNORECASE,
+)
+"""Any title any rule reads: a work whose title matches none of these is quiet by its title."""

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
+import anyio.to_thread
 import attrs
 
 from bookstracker.errors import AllProvidersFailed, ProviderError
@@ -45,7 +47,11 @@ from bookstracker.providers.contract import (
 from bookstracker.resilience import Deadline
 from bookstracker.taskgroup import run_all
 
-__all__ = ["EnhancementPipeline", "OpenLibraryHarvest"]
+__all__ = ["OFF_LOOP_RECORDS", "EnhancementPipeline", "OpenLibraryHarvest"]
+
+OFF_LOOP_RECORDS = 2_000
+"""Above this many works and editions, the filtering and pairing (tens of milliseconds and up)
+run in a worker thread, so that the event loop (a web server's, say) stays responsive."""
 
 
 class OpenLibraryHarvest:
@@ -59,6 +65,8 @@ class OpenLibraryHarvest:
         self.signals_ok = True
         self.editions: list[Edition] = []
         self.editions_error: str | None = None
+        self.homonym_works: dict[str, list[WorkRecord]] = {}
+        """The works listings of other people with the author's name, by their key."""
 
 
 class EnhancementPipeline:
@@ -116,6 +124,7 @@ class EnhancementPipeline:
             assert source is not None
             harvest = await self._harvest_openlibrary(source, people)
             harvested.append(harvest)
+            harvest.homonym_works = await self._homonym_works(source, resolution.homonyms)
             harvest.editions, lookup = await self._openlibrary_editions(
                 source, harvest, deadline=seconds_left(stop)
             )
@@ -170,7 +179,15 @@ class EnhancementPipeline:
                 reports,
                 homonyms=resolution.homonyms,
             )
-            bibliography = assemble()
+            records = len(harvest.works) + len(harvest.editions) + len(other_editions)
+
+            async def assembled(**extra: Any) -> Bibliography:
+                call = functools.partial(assemble, **extra)
+                if records > OFF_LOOP_RECORDS:
+                    return await anyio.to_thread.run_sync(call)
+                return call()
+
+            bibliography = await assembled()
             extra, lookup = await self._editions_of_bare_works(
                 bibliography, deadline=seconds_left(stop)
             )
@@ -182,7 +199,7 @@ class EnhancementPipeline:
                 elapsed_ms=reports[works_name].elapsed_ms + lookup.elapsed_ms,
             )
             if extra:
-                return assemble(extra_editions=extra)
+                return await assembled(extra_editions=extra)
             return attrs.evolve(bibliography, providers=reports)
         return self._assemble_without_openlibrary(
             author, resolution.candidates, names, other_editions, reports
@@ -199,6 +216,23 @@ class EnhancementPipeline:
 
         await run_all([functools.partial(one, name) for name in names])
         return results
+
+    async def _homonym_works(
+        self, source: Provider, homonyms: Sequence[Author]
+    ) -> dict[str, list[WorkRecord]]:
+        """The works of each same-named other person (one listing each; a failure costs only
+        that comparison)."""
+        found: dict[str, list[WorkRecord]] = {}
+
+        async def one(key: str) -> None:
+            try:
+                found[key] = list((await source.author_works(key)).works)
+            except ProviderError:
+                return
+
+        keys = [h.openlibrary_key for h in homonyms if h.openlibrary_key]
+        await run_all([functools.partial(one, key) for key in keys])
+        return found
 
     async def _harvest_openlibrary(
         self, source: Provider, people: Sequence[Author]
@@ -261,15 +295,18 @@ class EnhancementPipeline:
             w.openlibrary_key for w in bibliography.works if not w.editions and w.openlibrary_key
         ][: self.max_bare_work_lookups]
         source = self.works_source
-        # Not an operation of the provider contract: the works source's own, when it has one.
-        fetch = getattr(source, "work_editions", None)
-        if not bare or source is None or not source.enabled or fetch is None:
+        if (
+            not bare
+            or source is None
+            or not source.enabled
+            or Capability.WORK_EDITIONS not in source.capabilities
+        ):
             return [], None
         found: list[Edition] = []
 
         async def one(key: str) -> None:
             try:
-                page = await fetch(key, page_size=50, max_editions=50)
+                page = await source.work_editions(key, page_size=50, max_editions=50)
             except ProviderError:
                 return
             found.extend(attrs.evolve(e, work_key=e.work_key or key) for e in page.editions)
@@ -289,11 +326,18 @@ class EnhancementPipeline:
     ) -> list[WorkCandidate]:
         originals: dict[str, list[str]] = {}
         edition_titles: dict[str, list[str]] = {}
+        edition_formats: dict[str, list[str]] = {}
+        work_titles = {w.key: w.title for w in harvest.works}
         for edition in ol_editions:
-            if edition.translation_of and edition.work_key:
-                originals.setdefault(edition.work_key, []).append(edition.translation_of)
-            if edition.work_key and edition.title:
-                edition_titles.setdefault(edition.work_key, []).append(edition.title)
+            work_key = edition.work_key
+            if not work_key:
+                continue
+            if edition.translation_of:
+                originals.setdefault(work_key, []).append(edition.translation_of)
+            if edition.title and edition.title != work_titles.get(work_key):
+                edition_titles.setdefault(work_key, []).append(edition.title)
+            if edition.format:
+                edition_formats.setdefault(work_key, []).append(edition.format)
         result = []
         for work in harvest.works:
             signal = harvest.signals.get(work.key)
@@ -318,6 +362,7 @@ class EnhancementPipeline:
                     redirect_to=work.redirect_to,
                     richness=_richness(work),
                     edition_titles=tuple(dict.fromkeys(edition_titles.get(work.key, ())))[:20],
+                    edition_formats=tuple(dict.fromkeys(edition_formats.get(work.key, ())))[:10],
                 )
             )
         return result
@@ -348,7 +393,13 @@ class EnhancementPipeline:
         language = original_language(dated, works)
         keys = [p.openlibrary_key for p in people if p.openlibrary_key]
         profile = AuthorProfile.build(
-            people, homonyms=homonyms, subjects=(s for w in works for s in w.subjects)
+            people,
+            homonyms=homonyms,
+            subjects=(s for w in works for s in w.subjects),
+            homonym_works={
+                key: [(w.title or "", w.subjects) for w in listing]
+                for key, listing in harvest.homonym_works.items()
+            },
         )
         result: FilterResult = CoreWorksFilter(
             author_keys=keys,

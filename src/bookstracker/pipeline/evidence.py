@@ -13,12 +13,12 @@ import functools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
 from bookstracker.models import Author
-from bookstracker.names import name_key, names_match, surname_key
+from bookstracker.names import name_key, names_match, surname_key, title_key
 
 __all__ = [
     "AuthorProfile",
@@ -52,6 +52,8 @@ class Heading:
     surname: str | None = None
     born: int | None = None
     died: int | None = None
+    work_title: str | None = None
+    """For a name-title heading (``Gabaldon, Diana. Outlander``), the work it is about."""
 
     @property
     def subdivision_keys(self) -> frozenset[str]:
@@ -75,7 +77,8 @@ def parse_heading(text: str) -> Heading:
     main, subdivisions = pieces[0], tuple(p for p in pieces[1:] if p)
     if _FICTITIOUS.search(main):
         return Heading(text=text, main=main, subdivisions=subdivisions)
-    parts = [p.strip() for p in _PAREN.sub("", main).split(",")]
+    name_part, work_title = _split_name_title(_PAREN.sub("", main))
+    parts = [p.strip() for p in name_part.split(",")]
     parts = [p for p in parts if p]
     born = died = None
     kept: list[str] = []
@@ -101,7 +104,22 @@ def parse_heading(text: str) -> Heading:
         surname=surname,
         born=born,
         died=died,
+        work_title=work_title if person else None,
     )
+
+
+def _split_name_title(main: str) -> tuple[str, str | None]:
+    """``"Gabaldon, Diana. Outlander"`` → the name and the title of the work the heading is
+    about; a heading without a title after the name comes back whole."""
+    if ". " not in main:
+        return main, None
+    head, _, tail = main.rpartition(". ")
+    if "," not in head or not tail[:1].isupper() or len(tail.split()) > 12:
+        return main, None
+    last = head.rsplit(",", 1)[-1].strip()
+    if len(last) <= 2 or (len(last.split()[-1]) == 1 and not _YEARS.match(last)):
+        return main, None  # "Le Guin, Ursula K. Earthsea": "K" is an initial, no title split
+    return head, tail
 
 
 def _looks_like_name(part: str) -> bool:
@@ -140,6 +158,15 @@ def subject_words(subjects: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+def _titles(works: Iterable[tuple[str, Sequence[str]]]) -> dict[str, frozenset[str]]:
+    out: dict[str, frozenset[str]] = {}
+    for title, subjects in works:
+        key = title_key(title)
+        if key:
+            out[key] = out.get(key, frozenset()) | subject_words(subjects)
+    return out
+
+
 @attrs.frozen(kw_only=True)
 class HomonymProfile:
     """Another author record with this author's name: a different person."""
@@ -147,6 +174,8 @@ class HomonymProfile:
     key: str
     birth_year: int | None
     subjects: frozenset[str]
+    titles: Mapping[str, frozenset[str]] = attrs.field(factory=dict, hash=False)
+    """Their works' main-title keys, each with the work's folded subjects."""
 
 
 @attrs.frozen(kw_only=True)
@@ -185,6 +214,7 @@ class AuthorProfile:
         *,
         homonyms: Sequence[Author] = (),
         subjects: Iterable[str] = (),
+        homonym_works: Mapping[str, Sequence[tuple[str, Sequence[str]]]] | None = None,
     ) -> AuthorProfile:
         """The profile of ``people`` (the person first, then pen names); ``subjects`` are every
         heading of their works, which date the person when the record has no death date."""
@@ -207,6 +237,7 @@ class AuthorProfile:
                     key=h.openlibrary_key or "",
                     birth_year=birth_year(h.birth_date),
                     subjects=subject_words(h.top_subjects),
+                    titles=_titles((homonym_works or {}).get(h.openlibrary_key or "", ())),
                 )
                 for h in homonyms
                 if h.openlibrary_key

@@ -15,10 +15,9 @@ import anyio.abc
 import attrs
 
 from bookstracker.errors import InvalidInput, ProviderError, error_summary
-from bookstracker.metrics import RequestTally, count_requests
 from bookstracker.models import ProviderReport, ProviderStatus
-from bookstracker.providers.base import deadline_scope
 from bookstracker.resilience import Deadline
+from bookstracker.resilience.scope import RequestTally, call_scope
 
 __all__ = ["FanOutResult", "fan_out", "seconds_left"]
 
@@ -53,7 +52,7 @@ async def fan_out(
 
     async def run(name: str, call: Callable[[], Awaitable[T]], group: anyio.abc.TaskGroup) -> None:
         status: ProviderStatus
-        with count_requests(tallies[name]):
+        with call_scope(tally=tallies[name]):
             try:
                 answer = await call()
             except (ProviderError, TimeoutError) as exc:
@@ -70,7 +69,7 @@ async def fan_out(
         status = "empty" if is_empty(answer) else "ok"
         reports[name] = _report(name, status, started[name], tallies[name], None)
 
-    with deadline_scope(stop):
+    with call_scope(deadline=stop):
         with anyio.move_on_after(deadline if deadline is not None else float("inf")):
             async with anyio.create_task_group() as group:
                 for name, call in calls.items():

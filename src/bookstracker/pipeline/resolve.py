@@ -8,6 +8,7 @@ others are listed so the caller sees who else the name could mean. An OpenLibrar
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from bookstracker.models import Author, AuthorCandidate
 from bookstracker.names import name_key, surname_key
 from bookstracker.pipeline.evidence import birth_year
 from bookstracker.providers.contract import Provider
+from bookstracker.taskgroup import gather
 
 __all__ = ["AUTHOR_KEY", "AuthorResolution", "AuthorResolver", "validate_author_name"]
 
@@ -135,23 +137,32 @@ class AuthorResolver:
 
     async def _pen_names(self, author: Author) -> tuple[Author, ...]:
         """Author records of pen names: their alternate names and the person's point at each
-        other, and the pen name has fewer works (a pen name's own bibliography stays its own)."""
+        other, and the pen name has fewer works (a pen name's own bibliography stays its own).
+
+        The alternate names are looked up at once, not one after another."""
         own_key = name_key(author.name)
         own_surname = surname_key(author.name)
-        looked = 0
-        found: list[Author] = []
-        seen: set[str] = set()
+        wanted: dict[str, str] = {}
         for alternate in author.alternate_names:
-            if looked >= self.max_pen_name_lookups:
+            if len(wanted) >= self.max_pen_name_lookups:
                 break
             alt_key = name_key(alternate)
-            if not alt_key or alt_key == own_key or alt_key in seen:
+            if not alt_key or alt_key == own_key or alt_key in wanted:
                 continue
             if surname_key(alternate) == own_surname:
                 continue
-            seen.add(alt_key)
-            looked += 1
-            for other in await self.openlibrary.search_authors(alternate, limit=5):
+            wanted[alt_key] = alternate
+        if not wanted:
+            return ()
+        answers = await gather(
+            [
+                functools.partial(self.openlibrary.search_authors, alternate, limit=5)
+                for alternate in wanted.values()
+            ]
+        )
+        found: list[Author] = []
+        for alt_key, others in zip(wanted, answers, strict=True):
+            for other in others:
                 if other.keys.get("openlibrary") == author.keys.get("openlibrary"):
                     continue
                 if name_key(other.name) != alt_key:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
-from bookstracker.names import name_key
+from bookstracker.names import name_key, title_key
 from bookstracker.pipeline.evidence import (
     AuthorProfile,
     Finding,
@@ -30,6 +30,7 @@ __all__ = [
     "anthology",
     "heading_about_author",
     "homonym_profile",
+    "homonym_same_title",
     "life_years",
     "printed_music",
     "selection_title",
@@ -65,12 +66,25 @@ COMPANION_SUBDIVISIONS = frozenset(
         "settings",
         "stories, plots, etc",
         "pictorial works",
+        "influence",
+        "political and social views",
+        "religion",
+        "philosophy",
+        "technique",
+        "style",
+        "symbolism",
+        "themes, motives",
+        "sources",
+        "illustrations",
+        "exhibitions",
     }
 )
 """Form subdivisions after the author's own name that mark a book about their work."""
 BIOGRAPHY_SUBDIVISIONS = frozenset(
     {"biography", "friends and associates", "death and burial", "last years", "interviews"}
 )
+LIFE_SUBDIVISIONS = frozenset({"childhood and youth", "family", "marriage", "homes and haunts"})
+"""A life or a memoir alike: a life of the author only beside a biography heading."""
 OWN_LIFE_SUBJECTS = frozenset({"autobiography", "autobiographies", "diaries", "memoirs"})
 ANTHOLOGY_SUBJECTS = frozenset({"anthologies"})
 MUSIC_SUBJECTS = frozenset(
@@ -78,7 +92,7 @@ MUSIC_SUBJECTS = frozenset(
 )
 GAME_SUBJECTS = frozenset({"role playing", "fantasy games", "games", "puzzles", "coloring books"})
 TIE_IN_SUBJECTS = frozenset({"sequels", "pastiches", "fan fiction"})
-_SELECTION = re.compile(
+SELECTION_PATTERN = _SELECTION = re.compile(
     r"\b(?:classics? of (?:the )?|the best of|best stories|selected (?:stories|works|writings|"
     r"tales|poems)|the essential|treasury|greatest hits)\b",
     re.IGNORECASE,
@@ -86,7 +100,8 @@ _SELECTION = re.compile(
 _ABOUT_WORDS = re.compile(
     r"\b(?:biography|life|lives|portrait|memoir of|remembering|conversations with|"
     r"interviews|letters to|the world of|a study|critical|companion|understanding|reading|"
-    r"the fiction of|the novels of|the art of [A-Z]|the life and)\b",
+    r"the fiction of|the novels of|the art of [A-Z]|the life and|encyclopa?edia|dictionary|"
+    r"handbook|guide to|concordance|cookbook|kitchen|atlas|lexicon|quiz|trivia)\b",
     re.IGNORECASE,
 )
 
@@ -171,6 +186,17 @@ def heading_about_author(work: WorkSignals, profile: AuthorProfile) -> list[Find
         if profile.names_heading(heading) is not True:
             continue
         subdivisions = heading.subdivision_keys
+        if heading.work_title and not own_life:
+            findings.append(
+                Finding(
+                    verdict="companion",
+                    signal="heading_names_work",
+                    detail=f"subject heading {heading.text!r}: a book about their "
+                    f"{heading.work_title!r}",
+                    weight=0.8,
+                )
+            )
+            continue
         companion = subdivisions & COMPANION_SUBDIVISIONS
         if companion:
             findings.append(
@@ -182,8 +208,9 @@ def heading_about_author(work: WorkSignals, profile: AuthorProfile) -> list[Find
                 )
             )
             continue
-        life_heading = not subdivisions or subdivisions & BIOGRAPHY_SUBDIVISIONS
-        if life_heading and not own_life and (biography or subdivisions & BIOGRAPHY_SUBDIVISIONS):
+        strong = subdivisions & BIOGRAPHY_SUBDIVISIONS
+        life_heading = not subdivisions or strong or subdivisions & LIFE_SUBDIVISIONS
+        if life_heading and not own_life and (biography or strong):
             findings.append(
                 Finding(
                     verdict="not-by-author",
@@ -327,24 +354,33 @@ def selection_title(work: WorkSignals, profile: AuthorProfile) -> list[Finding]:
 
 
 def title_names_author(work: WorkSignals, profile: AuthorProfile) -> list[Finding]:
-    """The title is the author's name, or names them beside words of a study or a life."""
-    if not profile.may_name(work.full_title):
+    """The title is the author's name, names them beside words of a study or a life, or
+    in the possessive over another hand's book ("Ludlum's The Bourne Legacy"); beside words of
+    their own life ("An Autobiography", "Letters") it is theirs."""
+    title = work.full_title
+    if not profile.may_name(title):
         return []
-    title_key = name_key(work.title) if len(work.title) <= 60 else ""
-    if title_key and title_key in profile.name_keys:
-        verdict = "not-by-author" if _ABOUT_WORDS.search(work.subtitle or "") else "companion"
-        if re.search(r"\b(?:life|biograph)", work.subtitle or "", re.IGNORECASE):
-            verdict = "not-by-author"
+    if _OWN_WORDS.search(title) and _names_author(title, profile):
         return [
             Finding(
-                verdict=verdict,
+                verdict="core",
+                signal="own_words_title",
+                detail="the title names the author beside words of their own life or letters",
+                weight=0.6,
+            )
+        ]
+    title_key = name_key(work.title) if len(work.title) <= 60 else ""
+    life = _LIFE_WORDS.search(title)
+    if title_key and title_key in profile.name_keys:
+        return [
+            Finding(
+                verdict="not-by-author" if life else "companion",
                 signal="title_is_author_name",
                 detail="the title is the author's name: a book about them",
                 weight=0.6,
             )
         ]
-    if _ABOUT_WORDS.search(work.full_title) and _names_author(work.full_title, profile):
-        life = re.search(r"\b(?:life|lives|biograph|portrait)", work.full_title, re.IGNORECASE)
+    if _ABOUT_WORDS.search(title) and _names_author(title, profile):
         return [
             Finding(
                 verdict="not-by-author" if life else "companion",
@@ -353,7 +389,24 @@ def title_names_author(work: WorkSignals, profile: AuthorProfile) -> list[Findin
                 weight=0.6,
             )
         ]
+    folded = title.casefold().replace("\u2019", "'")
+    if any(folded.startswith(f"{name.casefold()}'s ") for name in profile.names):
+        return [
+            Finding(
+                verdict="companion",
+                signal="possessive_title",
+                detail="the title puts the author's name over the book, as others' tie-ins do",
+                weight=0.5,
+            )
+        ]
     return []
+
+
+_OWN_WORDS = re.compile(
+    r"\b(?:autobiography|memoirs?|my life|diar(?:y|ies)|journals?|letters|notebooks?)\b",
+    re.IGNORECASE,
+)
+_LIFE_WORDS = re.compile(r"\b(?:life|lives|biograph\w*|portrait)\b", re.IGNORECASE)
 
 
 def homonym_profile(
@@ -411,6 +464,33 @@ def life_years(work: WorkSignals, profile: AuthorProfile) -> list[Finding]:
     return []
 
 
+GENERIC_SUBJECTS = frozenset({"fiction", "nonfiction", "juvenile fiction", "literature"})
+
+
+def homonym_same_title(work: WorkSignals, profile: AuthorProfile) -> list[Finding]:
+    """The same title in a same-named other person's list, where the record is richer and
+    holds every subject of this one: one book, theirs, filed twice."""
+    if not profile.homonyms:
+        return []
+    key = title_key(work.title)
+    mine = subject_words(work.subjects) - GENERIC_SUBJECTS
+    if not key or not mine:
+        return []
+    for other in profile.homonyms:
+        theirs = other.titles.get(key)
+        if theirs is not None and mine <= theirs and len(theirs - GENERIC_SUBJECTS) > len(mine):
+            return [
+                Finding(
+                    verdict="not-by-author",
+                    signal="homonym_same_title",
+                    detail=f"another person of this name ({other.key}) has this title, with "
+                    "every subject of this record and more: their book, filed here too",
+                    weight=0.85,
+                )
+            ]
+    return []
+
+
 def _names_author(text: str, profile: AuthorProfile) -> bool:
     if not profile.may_name(text):
         return False
@@ -434,8 +514,13 @@ RULES: tuple[Rule, ...] = (
 _SUBJECT_RULES: frozenset[Rule] = frozenset(
     {heading_about_author, namesake_heading, translated_by_author, anthology, printed_music, tie_in}
 )
-_ANY_SUBJECT_SIGNAL = (
-    OWN_LIFE_SUBJECTS | ANTHOLOGY_SUBJECTS | MUSIC_SUBJECTS | GAME_SUBJECTS | TIE_IN_SUBJECTS
+SUBJECT_SIGNALS = _ANY_SUBJECT_SIGNAL = (
+    OWN_LIFE_SUBJECTS
+    | ANTHOLOGY_SUBJECTS
+    | MUSIC_SUBJECTS
+    | GAME_SUBJECTS
+    | TIE_IN_SUBJECTS
+    | frozenset({"biography", "biographies"})
 )
 """A work none of whose headings holds one of these or names a person needs no subject rule."""
 
@@ -456,4 +541,5 @@ def run_rules(
         findings.extend(rule(work, profile))
     if profile.homonyms:
         findings.extend(homonym_profile(work, profile, own_subjects))
+        findings.extend(homonym_same_title(work, profile))
     return findings

@@ -48,6 +48,7 @@ _MONTHS = {
 _MONTH = r"(?P<month>[A-Za-z]+)\.?"
 _DATE_FORMS = (
     re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?"),
+    re.compile(rf"(?P<year>\d{{4}})-{_MONTH}(?:-(?P<day>\d{{1,2}}))?"),
     re.compile(rf"{_MONTH},?\s+(?P<year>\d{{4}})"),
     re.compile(rf"{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})"),
     re.compile(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}})"),
@@ -77,8 +78,19 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
+def _already_clean(text: str) -> bool:
+    """Whether cleaning would leave ``text`` as it is: printable (so no control character, lone
+    surrogate or whitespace but the ASCII space), not blank, no space at either end or doubled.
+    """
+    return bool(
+        text and text.isprintable() and text[0] != " " and text[-1] != " " and "  " not in text
+    )
+
+
 def as_str(value: Any) -> str | None:
     """A clean single-line string, or None for missing, blank and non-scalar values."""
+    if type(value) is str and _already_clean(value):  # most values: no regex, no copy
+        return value
     if value is None or isinstance(value, (bool, Mapping, list)):
         return None
     if isinstance(value, float) and value.is_integer():
@@ -125,7 +137,8 @@ def text_value(value: Any) -> str | None:
 def iso_date(value: Any) -> str | None:
     """A free-text date as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; None when it does not parse.
 
-    Reads ISO forms, ``"November 2006"``, ``"April 22, 2008"``, ``"22 April 2008"``, ``"c1995"``.
+    Reads ISO forms, ``"2018-Sep-04"``, ``"November 2006"``, ``"April 22, 2008"``,
+    ``"22 April 2008"``, ``"c1995"``.
     """
     text = as_str(value)
     if text is None:

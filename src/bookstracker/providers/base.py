@@ -7,18 +7,16 @@ counts every attempt, and turns HTTP statuses and bad bodies into the typed erro
 
 from __future__ import annotations
 
-import contextvars
+import codecs
 import email.utils
-import json
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
 
 import attrs
+import msgspec
 
-from bookstracker import _logging as events
 from bookstracker._http import (
     AsyncBaseTransport,
     AsyncClient,
@@ -26,6 +24,7 @@ from bookstracker._http import (
     HttpResponse,
     HttpSession,
 )
+from bookstracker._logging import log_event
 from bookstracker.config import UNSET, ProviderConfig, Unset, positive_rate, provider_config
 from bookstracker.errors import (
     ConfigurationError,
@@ -34,7 +33,8 @@ from bookstracker.errors import (
     ProviderHTTPError,
     RateLimited,
 )
-from bookstracker.metrics import ProviderMetrics, ProviderStats, current_tally
+from bookstracker.instrumentation import EventBus, RequestDone
+from bookstracker.metrics import ProviderMetrics, ProviderStats
 from bookstracker.models import Author, Edition
 from bookstracker.providers.contract import (
     Capability,
@@ -48,14 +48,17 @@ from bookstracker.providers.contract import (
 )
 from bookstracker.resilience import (
     CircuitBreaker,
-    Deadline,
     LocalRateLimiter,
     Policy,
     QuotaTracker,
     RateLimiter,
     RetryPolicy,
 )
+from bookstracker.resilience.scope import count_request, current_scope
 from bookstracker.resilience.shared import SharedLimits
+
+_JSON = msgspec.json.Decoder()
+"""Response bodies are decoded with msgspec: about twice as fast as ``json`` on large pages."""
 
 __all__ = [
     "NOT_FOUND",
@@ -65,8 +68,6 @@ __all__ = [
     "ProviderAdapter",
     "SearchPage",
     "UnsupportedOperation",
-    "current_deadline",
-    "deadline_scope",
     "path_segment",
     "retry_after_seconds",
 ]
@@ -78,28 +79,6 @@ class _NotFound:
 
 
 NOT_FOUND: Any = _NotFound()
-
-_DEADLINE: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
-    "bookstracker_deadline", default=None
-)
-
-
-def current_deadline() -> Deadline | None:
-    """The deadline of the call in progress, if the caller set one."""
-    return _DEADLINE.get()
-
-
-@contextmanager
-def deadline_scope(deadline: Deadline | None) -> Iterator[None]:
-    """Every request sent inside the block (and in tasks it starts) respects ``deadline``."""
-    outer = _DEADLINE.get()
-    if outer is not None and deadline is not None and outer.at < deadline.at:
-        deadline = outer
-    token = _DEADLINE.set(deadline if deadline is not None else outer)
-    try:
-        yield
-    finally:
-        _DEADLINE.reset(token)
 
 
 def path_segment(value: str) -> str:
@@ -208,6 +187,7 @@ class ProviderAdapter:
         self.timeout = config.timeout
         self.user_agent = config.user_agent
         self.metrics = metrics or ProviderMetrics(self.name)
+        self.events = EventBus(self.metrics.observe, log_event)
         if limiter is None:
             limiter = (
                 shared_limits.limiter(self.name, self.rate)
@@ -224,6 +204,7 @@ class ProviderAdapter:
             retry=retry or RetryPolicy(),
             breaker=breaker or CircuitBreaker(self.name),
             quota=quota,
+            events=self.events,
         )
         self._session = HttpSession(
             provider=self.name,
@@ -231,6 +212,7 @@ class ProviderAdapter:
             headers={"User-Agent": self.user_agent, "Accept": "application/json"},
             transport=transport,
             http_client=http_client,
+            max_connections=config.max_connections,
         )
 
     def _prepare(self, config: ProviderConfig) -> None:
@@ -287,6 +269,11 @@ class ProviderAdapter:
     ) -> dict[str, WorkSignals]:
         raise self._unsupported("an author's work signals")
 
+    async def work_editions(
+        self, key: str, *, page_size: int = 1000, max_editions: int = 10_000
+    ) -> EditionPage:
+        raise self._unsupported("a work's editions")
+
     async def provider_stats(self) -> ProviderStats:
         policy = self.policy
         quota = await policy.quota.remaining() if policy.quota is not None else None
@@ -322,7 +309,7 @@ class ProviderAdapter:
 
     async def _call(self, request: HttpRequest, *, cost: int = 1) -> Any:
         """Send through the policy; the parsed JSON body, or ``NOT_FOUND``."""
-        deadline = current_deadline()
+        scope = current_scope()
         auth = self._auth_headers()
         if auth:
             request = attrs.evolve(request, headers=request.headers + auth)
@@ -334,51 +321,33 @@ class ProviderAdapter:
         async def send_once() -> Any:
             nonlocal attempts
             attempts += 1
-            for tally in current_tally():
-                tally.add(self.name)
-            self.metrics.record_attempt()
+            count_request(self.name)
             started = time.perf_counter()
-            timeout = self.timeout
-            if deadline is not None:
-                timeout = max(0.001, min(timeout, deadline.remaining()))
+            status: int | None = None
+            outcome = "cancelled"
             try:
-                response = await self._session.send(request, timeout=timeout)
+                response = await self._session.send(request, timeout=scope.timeout(self.timeout))
+                status = response.status
                 result = self._interpret(response)
+                outcome = "ok"
+                return result
             except ProviderError as exc:
-                elapsed_ms = (time.perf_counter() - started) * 1000
-                self.metrics.record_failure(exc.kind, elapsed_ms)
-                events.request_event(
-                    self.name,
-                    request.method,
-                    request.url,
-                    status=exc.status,
-                    latency_ms=elapsed_ms,
-                    attempt=attempts,
-                    outcome=exc.kind,
-                )
+                status, outcome = exc.status, exc.kind
                 raise
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            self.metrics.record_success(elapsed_ms)
-            events.request_event(
-                self.name,
-                request.method,
-                request.url,
-                status=response.status,
-                latency_ms=elapsed_ms,
-                attempt=attempts,
-                outcome="ok",
-            )
-            return result
+            finally:
+                self.events.publish(
+                    RequestDone(
+                        provider=self.name,
+                        method=request.method,
+                        url=request.url,
+                        status=status,
+                        latency_ms=(time.perf_counter() - started) * 1000,
+                        attempt=attempts,
+                        outcome=outcome,
+                    )
+                )
 
-        def retried(number: int, exc: BaseException, wait: float) -> None:
-            self.metrics.record_retry()
-            events.retry_event(self.name, number, exc, wait)
-
-        events.breaker_watch(self, self.name, self.policy.breaker)
-        try:
-            return await self.policy.call(send_once, deadline=deadline, cost=cost, on_retry=retried)
-        finally:
-            events.breaker_watch(self, self.name, self.policy.breaker)
+        return await self.policy.call(send_once, deadline=scope.deadline, cost=cost)
 
     def _interpret(self, response: HttpResponse) -> Any:
         status = response.status
@@ -400,9 +369,11 @@ class ProviderAdapter:
                 status=response.status,
                 url=response.url,
             )
+        if content.startswith(codecs.BOM_UTF8):
+            content = content[len(codecs.BOM_UTF8) :]
         try:
-            return json.loads(content)
-        except (ValueError, UnicodeDecodeError) as exc:
+            return _JSON.decode(content)
+        except (ValueError, RecursionError) as exc:  # msgspec.DecodeError is a ValueError
             raise MalformedResponse(
                 f"body is not valid JSON ({len(content)} bytes: {exc.__class__.__name__})",
                 provider=self.name,
@@ -413,8 +384,8 @@ class ProviderAdapter:
     @staticmethod
     def _decode_error_body(response: HttpResponse) -> Mapping[str, Any]:
         try:
-            body = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
+            body = _JSON.decode(response.content.removeprefix(codecs.BOM_UTF8))
+        except (ValueError, RecursionError):
             return {}
         return body if isinstance(body, Mapping) else {}
 

@@ -55,6 +55,8 @@ class Capability(enum.Enum):
     """``search_authors(name)`` and ``author(key)``: author records."""
     AUTHOR_WORKS = "author_works"
     """``author_works(key)`` and ``author_work_signals(key)``: an author's works listing."""
+    WORK_EDITIONS = "work_editions"
+    """``work_editions(key)``: every edition of one work, ISBN or not."""
 
 
 class UnsupportedOperation(BooksTrackerError, NotImplementedError):
@@ -213,6 +215,10 @@ class Provider(Protocol):
     async def author_work_signals(
         self, key: str, *, form: SignalsForm = "query"
     ) -> dict[str, WorkSignals]: ...
+
+    async def work_editions(
+        self, key: str, *, page_size: int = 1000, max_editions: int = 10_000
+    ) -> EditionPage: ...
 
     async def provider_stats(self) -> ProviderStats:
         """The provider's figures for :meth:`AsyncBooksClient.stats`."""

@@ -30,11 +30,11 @@ Quirks handled here:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Literal, get_args
 
-import anyio
 import attrs
 
 from bookstracker._http import AsyncBaseTransport, AsyncClient, HttpRequest, HttpResponse
@@ -69,6 +69,7 @@ from bookstracker.resilience import (
     RetryPolicy,
 )
 from bookstracker.resilience.shared import SharedLimits
+from bookstracker.taskgroup import gather, run_all
 
 __all__ = [
     "API_RESULT_CEILING",
@@ -197,6 +198,12 @@ def normalize_binding(binding: Any) -> str | None:
     text = as_str(binding)
     if text is None:
         return None
+    return _format_of(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_of(text: str) -> str:
+    """The format for a clean binding text (a few dozen distinct ones fill a catalog)."""
     folded = text.casefold()
     if "cd-rom" in folded or "cdrom" in folded or "dvd" in folded:
         return text
@@ -234,6 +241,11 @@ def parse_date_published(value: Any) -> str | None:
     text = as_str(value)
     if text is None:
         return None
+    return _date_of(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_of(text: str) -> str | None:
     match = _ISO_DATE.match(text)
     if match is None:
         return text
@@ -251,6 +263,13 @@ def _clean_author(value: Any) -> str | None:
     text = as_str(value)
     if text is None:
         return None
+    return _author_of(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _author_of(text: str) -> str | None:
+    """A clean author text without ISBNdb's decorations (an author's listing repeats one name
+    on every book)."""
     return as_str(_AUTOFILLED.sub(" ", text))
 
 
@@ -738,15 +757,9 @@ class ISBNdb(ProviderAdapter):
         size = self.bulk_size
         batches = [wanted[i : i + size] for i in range(0, len(wanted), size)]
         found: dict[str, Edition] = {}
-        errors: list[BaseException] = []
 
-        async def fetch(batch: list[str], cancel: anyio.CancelScope) -> None:
-            try:
-                body = await self._call(self.books_request(batch), cost=len(batch))
-            except BooksTrackerError as exc:
-                errors.append(exc)
-                cancel.cancel()
-                return
+        async def fetch(batch: list[str]) -> None:
+            body = await self._call(self.books_request(batch), cost=len(batch))
             if body is NOT_FOUND:
                 return
             requested = set(batch)
@@ -755,11 +768,7 @@ class ISBNdb(ProviderAdapter):
                 if key is not None:
                     found.setdefault(key, edition)
 
-        async with anyio.create_task_group() as group:
-            for batch in batches:
-                group.start_soon(fetch, batch, group.cancel_scope)
-        if errors:
-            raise errors[0]
+        await run_all([functools.partial(fetch, batch) for batch in batches])
         return {isbn: found[isbn] for isbn in wanted if isbn in found}
 
     async def author_editions(
@@ -790,27 +799,41 @@ class ISBNdb(ProviderAdapter):
         pages = 0
         complete = True
         page = 1
-        while True:
-            request = self.author_request(text, page=page, page_size=size, language=lang)
-            body = await self._call(request)
-            if body is NOT_FOUND:
-                break
-            result = parse_book_page(body)
-            pages += 1
-            total = result.total if result.total is not None else total
-            for edition in result.editions:
-                if edition.isbn13 is not None:
-                    editions.setdefault(edition.isbn13, edition)
-            fetched += result.count
-            if total is not None and fetched >= total:
-                break
-            if result.count < size:
-                complete = fetched < API_RESULT_CEILING
-                break
-            if fetched >= limit:
-                complete = False
-                break
-            page += 1
+        done = False
+        while not done:
+            # Once a reply has told the total, the remaining pages are asked at once (the rate
+            # limiter still spaces them); until then, one page after another.
+            last = page if total is None else max(page, -(-min(total, limit) // size))
+            bodies = await gather(
+                [
+                    functools.partial(
+                        self._call,
+                        self.author_request(text, page=number, page_size=size, language=lang),
+                    )
+                    for number in range(page, last + 1)
+                ]
+            )
+            for body in bodies:
+                done = True
+                if body is NOT_FOUND:
+                    break
+                result = parse_book_page(body)
+                pages += 1
+                total = result.total if result.total is not None else total
+                for edition in result.editions:
+                    if edition.isbn13 is not None:
+                        editions.setdefault(edition.isbn13, edition)
+                fetched += result.count
+                if total is not None and fetched >= total:
+                    break
+                if result.count < size:
+                    complete = fetched < API_RESULT_CEILING
+                    break
+                if fetched >= limit:
+                    complete = False
+                    break
+                done = False
+            page = last + 1
         found = list(editions.values())
         if len(found) > max_results:
             found = found[:max_results]

@@ -26,13 +26,13 @@ Choices worth knowing:
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import anyio
 import attrs
 
 from bookstracker._http import HttpRequest, HttpResponse
@@ -75,6 +75,7 @@ from bookstracker.providers.contract import (
     WorkSignals,
     WorksListing,
 )
+from bookstracker.taskgroup import gather
 
 __all__ = [
     "BOOKS_BATCH_SIZE",
@@ -168,6 +169,16 @@ def _key_of(value: Any) -> str | None:
     return text.rstrip("/").rsplit("/", 1)[-1] or None
 
 
+def _record_key(value: Any) -> str | None:
+    """The bare id of a search doc's key; None for one that names no OpenLibrary record.
+
+    Old search indexes return bare scans as ``"ia:<identifier>"`` and works-less editions as
+    ``"/works/OL…M"``: the first is dropped, the second kept as the edition's own id.
+    """
+    key = _key_of(value)
+    return key if key and _OLID.fullmatch(key) else None
+
+
 def _type_key(value: Any) -> str | None:
     """A record's type, whether ``{"key": "/type/work"}`` or the dump's ``"/type/work"``."""
     if isinstance(value, Mapping):
@@ -213,7 +224,7 @@ def _capped_isbn13s(values: Iterable[Any], cap: int) -> tuple[str, ...]:
     if cap <= 0:
         return ()
     for value in values:
-        text = as_str(value)
+        text = value if type(value) is str and len(value) <= 13 else as_str(value)
         if not text:
             continue
         try:
@@ -306,7 +317,7 @@ _edition_page: Callable[..., EditionPage] = EditionPage
 def parse_search_doc(doc: Any, *, max_isbns: int = MAX_HIT_ISBNS) -> SearchHit | None:
     """One ``/search.json`` doc as a `SearchHit`; None without a key or a title."""
     data = as_dict(doc)
-    key = _key_of(data.get("key"))
+    key = _record_key(data.get("key"))
     title = as_str(data.get("title"))
     if not key or not title:
         return None
@@ -341,7 +352,7 @@ def parse_work_signals(body: Any, *, max_isbns: int = MAX_SIGNAL_ISBNS) -> dict[
     out: dict[str, WorkSignals] = {}
     for doc in as_list(as_dict(body).get("docs")):
         data = as_dict(doc)
-        key = _key_of(data.get("key"))
+        key = _record_key(data.get("key"))
         if not key:
             continue
         out[key] = WorkSignals(
@@ -451,16 +462,34 @@ _BY_ROLE_WORDS = re.compile(
 )
 
 
+# Credit labels as catalogued in comics and manga ("story, X ; art, Y"), lower case only so
+# that an inverted name ("Story, Jack Trevor") is never read as one.
+_WRITER_LABEL = re.compile(
+    r"(?:story|text|words|script|writer|author)(?:\s+(?:and|&)\s+(?:art|illustrations?))?"
+    r"\s*[,:]\s+"
+)
+_OTHER_LABEL = re.compile(
+    r"(?:art|artwork|drawings|pictures|photographs|lettering|colou?rs?|pencils|inks)\s*[,:]\s"
+)
+
+
 def authors_from_by_statement(text: Any) -> tuple[str, ...]:
     """Author names from an edition's ``by_statement``; () when it names no plain author.
 
     Only the part before the first ``;`` is read (what follows names translators and the
-    like), and a part mentioning a role (``translated by``, ``edited``…) is not a name.
+    like), and a part mentioning a role (``translated by``, ``edited``…) is not a name. A
+    writer's credit label (``story, Riichiro Inagaki``) is dropped; a part that credits
+    another role (``art, Boichi``) is not a name.
     """
     statement = as_str(text)
     if not statement:
         return ()
     first = statement.split(";", 1)[0].strip().strip(" .,:/[]")
+    if _OTHER_LABEL.match(first):
+        return ()
+    label = _WRITER_LABEL.match(first)
+    if label:
+        first = first[label.end() :]
     if not first or _BY_ROLE_WORDS.search(first) or any(c.isdigit() for c in first):
         return ()
     names = (part.strip().strip(" .,:[]") for part in split_authors(first))
@@ -651,7 +680,13 @@ class OpenLibrary(ProviderAdapter):
     DEFAULT_BASE_URL = "https://openlibrary.org"
     DEFAULT_RATE = 3.0
     capabilities = frozenset(
-        {Capability.SEARCH, Capability.EDITIONS, Capability.AUTHOR_LOOKUP, Capability.AUTHOR_WORKS}
+        {
+            Capability.SEARCH,
+            Capability.EDITIONS,
+            Capability.AUTHOR_LOOKUP,
+            Capability.AUTHOR_WORKS,
+            Capability.WORK_EDITIONS,
+        }
     )
 
     def _prepare(self, config: ProviderConfig) -> None:
@@ -929,35 +964,47 @@ class OpenLibrary(ProviderAdapter):
         _check_range("max_isbns", max_isbns, 0, None)
         fields = SIGNAL_FIELDS if max_isbns else SIGNAL_FIELDS.replace(",isbn", "")
         out: dict[str, WorkSignals] = {}
-        offset = 0
-        while offset < max_works:
-            limit = min(page_size, max_works - offset)
-            select: tuple[tuple[str, str], ...] = (
-                (("q", f"author_key:{author_key}"), ("sort", "key"))
-                if form == "query"
-                else (("author_key", author_key),)
-            )
+        select: tuple[tuple[str, str], ...] = (
+            (("q", f"author_key:{author_key}"), ("sort", "key"))
+            if form == "query"
+            else (("author_key", author_key),)
+        )
+
+        def page(at: int) -> Callable[[], Awaitable[Any]]:
+            limit = min(page_size, max_works - at)
             request = self._get(
                 "/search.json",
-                (
-                    *select,
-                    ("fields", fields),
-                    ("limit", str(limit)),
-                    ("offset", str(offset)),
-                ),
+                (*select, ("fields", fields), ("limit", str(limit)), ("offset", str(at))),
             )
-            body = await self._call(request)
-            if body is NOT_FOUND:
-                break
-            data = _object(body, "search")
-            docs = as_list(data.get("docs"))
-            for work_key, signals in parse_work_signals(data, max_isbns=max_isbns).items():
-                out.setdefault(work_key, signals)
-            offset += len(docs)
-            total = as_int(data.get("numFound"))
-            if total is None:
-                total = as_int(data.get("num_found"))
-            if not docs or (total is not None and offset >= total):
+            return functools.partial(self._call, request)
+
+        offset = 0
+        total: int | None = None
+        while offset < max_works:
+            # Once a page has told the total, the remaining pages are asked at once.
+            starts = [offset]
+            if total is not None:
+                starts = list(range(offset, min(total, max_works), page_size)) or [offset]
+            bodies = await gather([page(at) for at in starts])
+            finished = False
+            for at, body in zip(starts, bodies, strict=True):
+                if at != offset:  # a page came back short: ask again from where it ended
+                    break
+                if body is NOT_FOUND:
+                    finished = True
+                    break
+                data = _object(body, "search")
+                docs = as_list(data.get("docs"))
+                for work_key, signals in parse_work_signals(data, max_isbns=max_isbns).items():
+                    out.setdefault(work_key, signals)
+                offset += len(docs)
+                total = as_int(data.get("numFound"))
+                if total is None:
+                    total = as_int(data.get("num_found"))
+                if not docs or (total is not None and offset >= total):
+                    finished = True
+                    break
+            if finished:
                 break
         return out
 
@@ -1003,7 +1050,7 @@ class OpenLibrary(ProviderAdapter):
         _check_range("batch_size", batch_size, 1, MAX_BOOKS_BATCH)
         wanted = list(dict.fromkeys(normalize_isbn(i) for i in isbns))
         batches = [wanted[i : i + batch_size] for i in range(0, len(wanted), batch_size)]
-        results = await _gather([_bind(self._books_batch, b) for b in batches])
+        results = await gather([functools.partial(self._books_batch, b) for b in batches])
         merged: dict[str, Edition] = {}
         for result in results:
             merged.update(result)
@@ -1035,35 +1082,3 @@ def _check_range(name: str, value: int, low: int, high: int | None) -> None:
     if value < low or (high is not None and value > high):
         bound = f"between {low} and {high}" if high is not None else f"at least {low}"
         raise InvalidQuery(f"{name} must be {bound}, got {value}")
-
-
-def _bind(
-    fn: Callable[[Sequence[str]], Awaitable[dict[str, Edition]]], arg: Sequence[str]
-) -> Callable[[], Awaitable[dict[str, Edition]]]:
-    async def call() -> dict[str, Edition]:
-        return await fn(arg)
-
-    return call
-
-
-async def _gather(
-    calls: Sequence[Callable[[], Awaitable[dict[str, Edition]]]],
-) -> list[dict[str, Edition]]:
-    """Run ``calls`` concurrently; the first failure cancels the rest and is raised as is."""
-    results: list[dict[str, Edition]] = [{} for _ in calls]
-    errors: list[Exception] = []
-
-    async with anyio.create_task_group() as group:
-
-        async def run(index: int, call: Callable[[], Awaitable[dict[str, Edition]]]) -> None:
-            try:
-                results[index] = await call()
-            except Exception as exc:
-                errors.append(exc)
-                group.cancel_scope.cancel()
-
-        for index, call in enumerate(calls):
-            group.start_soon(run, index, call)
-    if errors:
-        raise errors[0]
-    return results

@@ -12,12 +12,15 @@ Where the API's answer comes from its search index rather than from records, the
 computes it from the records: an author's ``work_count`` counts the works listing them, a
 work's languages, edition count and ISBNs come from its editions, and ``top_work`` is the work
 with the most editions. The index's ``top_subjects`` are not in the dumps; the mirror gives the
-subjects most frequent among the author's works instead.
+subjects most frequent among the author's works, each work counting once per edition (as the
+top work is the one with the most editions), instead. Top work and subjects are read from an
+author's first 200 works in dump order, which bounds a name search's cost.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeVar
@@ -62,8 +65,11 @@ from bookstracker.providers.registry import AdapterParts
 
 __all__ = ["OpenLibraryMirror", "mirror_provider"]
 
+log = logging.getLogger(__name__)
+
 MAX_SEARCH_LIMIT = 1000
-_TOP_WORK_SCAN = 2000
+_TOP_WORK_SCAN = 200
+"""Works read per author candidate for its top work and subjects (bounds a name search)."""
 _T = TypeVar("_T")
 
 _search_page: Callable[..., SearchPage] = SearchPage
@@ -110,7 +116,13 @@ class OpenLibraryMirror:
 
     name: ClassVar[Literal["openlibrary"]] = "openlibrary"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.SEARCH, Capability.EDITIONS, Capability.AUTHOR_LOOKUP, Capability.AUTHOR_WORKS}
+        {
+            Capability.SEARCH,
+            Capability.EDITIONS,
+            Capability.AUTHOR_LOOKUP,
+            Capability.AUTHOR_WORKS,
+            Capability.WORK_EDITIONS,
+        }
     )
 
     def __init__(
@@ -131,6 +143,12 @@ class OpenLibraryMirror:
         self.base_url = f"mirror:{self.store.backend}:{self.store.location}" + (
             f"+{fallback.base_url}" if fallback is not None else ""
         )
+        if self._owns_store and not self.store.status().counts.get("author"):
+            log.warning(
+                "the OpenLibrary mirror at %s holds no author yet: import the dumps with "
+                "`bookstracker mirror import FILE...` (see docs/mirror.md)",
+                self.store.location,
+            )
 
     def __repr__(self) -> str:
         return f"OpenLibraryMirror({self.store.location!r}, mode={self.mode!r})"
@@ -206,7 +224,11 @@ class OpenLibraryMirror:
             return None, ()
         editions = Counter(s.work_key for s in self.store.edition_summaries([w.key for w in works]))
         top = max(works, key=lambda w: editions.get(w.key, 0))
-        subjects = Counter(s for w in works for s in w.subjects)
+        subjects: Counter[str] = Counter()
+        for work in works:
+            weight = max(1, editions.get(work.key, 0))
+            for subject in work.subjects:
+                subjects[subject] += weight
         return top.title, tuple(s for s, _ in subjects.most_common(10))
 
     def _author_models(self, records: Sequence[StoredRecord]) -> list[Author]:

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import attrs
 
-from bookstracker._http import AsyncBaseTransport
 from bookstracker.config import ProviderConfig
 from bookstracker.errors import ConfigurationError
 from bookstracker.providers.contract import Provider
 from bookstracker.resilience.shared import SharedLimits
+
+if TYPE_CHECKING:
+    from bookstracker._http import AsyncBaseTransport
 
 __all__ = ["AdapterParts", "ProviderFactory", "create", "register", "registered"]
 

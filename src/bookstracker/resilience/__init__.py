@@ -1,7 +1,8 @@
 """The layers around each provider's requests: circuit breaker, quota, rate limit, retries.
 
-`Policy` composes them for one provider; the cache and single-flight sit above it, in the
-client.
+`Policy` composes them for one provider and publishes what happens (retries, breaker changes)
+on its :class:`~bookstracker.instrumentation.EventBus`; the cache and single-flight sit above
+it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,13 @@ import anyio
 import attrs
 
 from bookstracker.errors import CircuitOpen, DeadlineExceeded, QuotaExceeded, RateLimited
+from bookstracker.instrumentation import (
+    BreakerChanged,
+    Event,
+    EventBus,
+    RetryScheduled,
+    error_kind,
+)
 from bookstracker.resilience.breaker import BreakerState, CircuitBreaker, counts_as_failure
 from bookstracker.resilience.deadline import Deadline, min_timeout
 from bookstracker.resilience.quota import (
@@ -64,6 +72,13 @@ class PolicyStats:
         """The counts as a plain dict."""
         return attrs.asdict(self)
 
+    def observe(self, event: Event) -> None:
+        """The counters' subscriber: retries and breaker trips, counted from the events."""
+        if isinstance(event, RetryScheduled):
+            self.retries += 1
+        elif isinstance(event, BreakerChanged) and event.state == "open":
+            self.breaker_trips += 1
+
 
 @attrs.define
 class Policy:
@@ -78,7 +93,26 @@ class Policy:
     retry: RetryPolicy
     breaker: CircuitBreaker
     quota: QuotaTracker | None = None
+    events: EventBus = attrs.field(factory=EventBus, kw_only=True)
     counters: PolicyStats = attrs.field(init=False, factory=PolicyStats)
+    _seen: str = attrs.field(init=False, default="closed", repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.events.subscribe(self.counters.observe)
+
+    def _watch_breaker(self) -> None:
+        """Publish the breaker's change of state since the policy last looked, once."""
+        state = self.breaker.state
+        if state != self._seen:
+            previous, self._seen = self._seen, state
+            self.events.publish(
+                BreakerChanged(
+                    provider=self.provider,
+                    previous=previous,
+                    state=state,
+                    trips=self.breaker.trips,
+                )
+            )
 
     async def call(
         self,
@@ -99,6 +133,8 @@ class Policy:
         except CircuitOpen:
             self.counters.breaker_rejections += 1
             raise
+        finally:
+            self._watch_breaker()
 
         async def attempt() -> T:
             self.counters.attempts += 1
@@ -114,7 +150,11 @@ class Policy:
                 raise
 
         def retried(number: int, exc: BaseException, wait: float) -> None:
-            self.counters.retries += 1
+            self.events.publish(
+                RetryScheduled(
+                    provider=self.provider, attempt=number, wait_s=wait, error=error_kind(exc)
+                )
+            )
             if on_retry is not None:
                 on_retry(number, exc, wait)
 
@@ -131,9 +171,8 @@ class Policy:
         return result
 
     def _record(self, exc: BaseException | None) -> None:
-        trips = self.breaker.trips
         self.breaker.record(exc)
-        self.counters.breaker_trips += self.breaker.trips - trips
+        self._watch_breaker()
 
     async def _acquire(self, deadline: Deadline | None) -> None:
         if deadline is None:

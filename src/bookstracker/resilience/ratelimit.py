@@ -1,9 +1,10 @@
 """Rate limiters: a ceiling on requests per second, in one process or shared through Redis.
 
-Both pace by GCRA, counting each request from the moment it was really let go: a caller that
-resumes late pushes the next one back rather than letting two requests leave closer together
-than the limit allows, and both keep a ``SAFETY`` margin (5% of the interval) for the jitter
-between letting a request go and its arrival upstream. A provider that allows the smallest
+In one process, aiolimiter's leaky bucket configured for strict pacing (``AsyncLimiter(burst,
+burst × interval)``: with the default burst of 1, one request per interval and never two
+together); through Redis, GCRA in a Lua script on the server's clock. Both keep a ``SAFETY``
+margin (5% of the interval) for the jitter between letting a request go and its arrival
+upstream. A provider that allows the smallest
 burst of two never sees a 429 from a client paced at its rate; one that allows no burst at all
 may, when a request is delayed on its way by more than that margin (a busy machine, a new
 connection).
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 import anyio
 import attrs
+from aiolimiter import AsyncLimiter
 
 from bookstracker.errors import ConfigurationError
 
@@ -64,26 +66,10 @@ def _interval(rate: float) -> float:
     return (1.0 + SAFETY) / rate
 
 
-class _Pacer:
-    """GCRA for one event loop; callers take turns first come, first served."""
-
-    __slots__ = ("_interval", "_tat", "_tolerance", "_turn")
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self._interval = _interval(rate)
-        self._tolerance = self._interval * (burst - 1)
-        self._tat = -math.inf
-        self._turn = asyncio.Lock()
-
-    async def acquire(self) -> None:
-        async with self._turn:
-            while True:
-                now = time.monotonic()
-                wait = self._tat - self._tolerance - now
-                if wait <= 0:
-                    self._tat = max(self._tat, now) + self._interval
-                    return
-                await asyncio.sleep(wait)
+def _pacer(rate: float, burst: int) -> AsyncLimiter:
+    """Strict pacing for one event loop: ``burst`` requests per ``burst`` intervals, so that
+    after the first ``burst`` the requests leave one interval apart, in the order they came."""
+    return AsyncLimiter(burst, burst * _interval(rate))
 
 
 class _PerLoop:
@@ -125,7 +111,18 @@ class LocalRateLimiter:
         """Wait until one more request may be sent from the running loop."""
         if math.isinf(self.rate):
             return
-        await self._pacers.get(lambda: _Pacer(self.rate, self.burst)).acquire()
+        await self._pacers.get(lambda: _pacer(self.rate, self.burst)).acquire()
+
+    async def try_acquire(self) -> float:
+        """Take a token if one is free now (0.0); else the seconds until one is, taking none."""
+        if math.isinf(self.rate):
+            return 0.0
+        pacer = self._pacers.get(lambda: _pacer(self.rate, self.burst))
+        if pacer.has_capacity():
+            await pacer.acquire()
+            return 0.0
+        # A full bucket drains one request's worth every interval: an upper bound on the wait.
+        return _interval(self.rate)
 
 
 # GCRA on the server's clock. KEYS[1]: the limiter key. ARGV[1]: microseconds between
@@ -200,6 +197,31 @@ class RedisRateLimiter:
             return
         async with self._turns.get(asyncio.Lock):
             await self._acquire_shared()
+
+    async def try_acquire(self) -> float:
+        """Take a shared token if one is free now (0.0); else the seconds until one is.
+
+        When Redis cannot be reached, this process's own limit answers instead.
+        """
+        if math.isinf(self.rate):
+            return 0.0
+        if not self.degraded:
+            interval_us = max(1, math.ceil(1_000_000 * _interval(self.rate)))
+            try:
+                wait_us = int(
+                    await self._script(keys=[self.redis_key], args=[interval_us, self.burst])
+                )
+            except _redis_outage_errors() as exc:
+                self._down_until = time.monotonic() + self.fallback_for
+                _log.warning(
+                    "Redis rate limit %r unreachable (%s); limiting this process alone for %gs",
+                    self.key,
+                    type(exc).__name__,
+                    self.fallback_for,
+                )
+            else:
+                return max(0.0, wait_us / 1_000_000)
+        return await self._fallback.try_acquire()
 
     async def _acquire_shared(self) -> None:
         interval_us = max(1, math.ceil(1_000_000 * _interval(self.rate)))

@@ -18,26 +18,66 @@ Latency (``latency=``, ``jitter=``), a requests-per-second limit answered with t
 log (``fake.log``, ``fake.count(prefix)``) are set per fake. See docs/testing.md.
 """
 
-from bookstracker.testing._fake import (
-    FAULT_KINDS,
-    FakeProvider,
-    FakeRequest,
-    FakeResponse,
-    FaultKind,
-    Faults,
-    LoggedRequest,
-)
-from bookstracker.testing._server import FakeServer
-from bookstracker.testing.catalog import (
-    Catalog,
-    CatalogAuthor,
-    CatalogEdition,
-    CatalogWork,
-    sample_catalog,
-)
-from bookstracker.testing.fake_googlebooks import FakeGoogleBooks
-from bookstracker.testing.fake_isbndb import FakeISBNdb
-from bookstracker.testing.fake_openlibrary import FakeOpenLibrary
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
+if _TYPE_CHECKING:
+    from bookstracker.testing._fake import (
+        FAULT_KINDS,
+        FakeProvider,
+        FakeRequest,
+        FakeResponse,
+        FaultKind,
+        Faults,
+        LoggedRequest,
+    )
+    from bookstracker.testing._server import FakeServer
+    from bookstracker.testing.catalog import (
+        Catalog,
+        CatalogAuthor,
+        CatalogEdition,
+        CatalogWork,
+        sample_catalog,
+    )
+    from bookstracker.testing.fake_googlebooks import FakeGoogleBooks
+    from bookstracker.testing.fake_isbndb import FakeISBNdb
+    from bookstracker.testing.fake_openlibrary import FakeOpenLibrary
+
+# Loaded on first use, so that offline mode (``bookstracker.testing.offline``) imports only the
+# fakes and the catalog, not the loopback server.
+_EXPORTS = {
+    "Catalog": "bookstracker.testing.catalog",
+    "CatalogAuthor": "bookstracker.testing.catalog",
+    "CatalogEdition": "bookstracker.testing.catalog",
+    "CatalogWork": "bookstracker.testing.catalog",
+    "FAULT_KINDS": "bookstracker.testing._fake",
+    "FakeGoogleBooks": "bookstracker.testing.fake_googlebooks",
+    "FakeISBNdb": "bookstracker.testing.fake_isbndb",
+    "FakeOpenLibrary": "bookstracker.testing.fake_openlibrary",
+    "FakeProvider": "bookstracker.testing._fake",
+    "FakeRequest": "bookstracker.testing._fake",
+    "FakeResponse": "bookstracker.testing._fake",
+    "FakeServer": "bookstracker.testing._server",
+    "FaultKind": "bookstracker.testing._fake",
+    "Faults": "bookstracker.testing._fake",
+    "LoggedRequest": "bookstracker.testing._fake",
+    "sample_catalog": "bookstracker.testing.catalog",
+}
+
+
+def __getattr__(name: str) -> _Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bookstracker.testing' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "FAULT_KINDS",

@@ -1,4 +1,8 @@
-"""``python -m bookstracker.testing serve [--port N] [--catalog FILE]``: the fakes on loopback."""
+"""``python -m bookstracker.testing serve [--port N] [--catalog FILE]``: the fakes on loopback.
+
+``python -m bookstracker.testing write-sample-catalog``: regenerate ``sample_catalog.json``
+from ``_sample_data.py`` after editing it.
+"""
 
 from __future__ import annotations
 
@@ -35,7 +39,15 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="a labelled catalog file to serve instead of the sample (its verdicts are not served)",
     )
+    commands.add_parser(
+        "write-sample-catalog", help="regenerate sample_catalog.json from _sample_data.py"
+    )
     args = parser.parse_args(argv)
+    if args.command == "write-sample-catalog":
+        from bookstracker.testing._sample_builder import write_sample_catalog
+
+        print(f"wrote {write_sample_catalog()}")
+        return 0
     catalog: Catalog | None = None
     if args.catalog is not None:
         try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from base64 import urlsafe_b64encode
 from collections.abc import Iterable
+from pathlib import Path
 
 import attrs
 from stdnum import ean
@@ -21,14 +22,16 @@ from stdnum import isbn as stdnum_isbn
 from bookstracker.testing._sample_data import AUTHORS, A, E, W, X
 from bookstracker.testing.catalog import (
     ALL_PROVIDERS,
+    SAMPLE_CATALOG_FILE,
     Catalog,
     CatalogAuthor,
     CatalogEdition,
     CatalogWork,
     Truth,
+    dump_catalog,
 )
 
-__all__ = ["build_sample_catalog"]
+__all__ = ["build_sample_catalog", "sample_catalog_path", "write_sample_catalog"]
 
 _AUTHOR_BASE = 70_000_000
 _WORK_BASE = 70_000_000
@@ -510,3 +513,16 @@ def _number(block: int, position: int, index: int) -> int:
 def build_sample_catalog(authors: Iterable[A] = AUTHORS) -> Catalog:
     """The sample catalog built from `_sample_data.AUTHORS` (or the given source records)."""
     return _Builder(tuple(authors)).build()
+
+
+def sample_catalog_path() -> Path:
+    """Where the generated sample catalog is kept in the source tree (and the wheel)."""
+    return Path(__file__).with_name(SAMPLE_CATALOG_FILE)
+
+
+def write_sample_catalog(path: Path | None = None) -> Path:
+    """Build the sample catalog from `_sample_data` and write it where `sample_catalog()`
+    reads it (or to ``path``)."""
+    target = path or sample_catalog_path()
+    target.write_bytes(dump_catalog(build_sample_catalog()))
+    return target

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import random
 import re
 from base64 import urlsafe_b64encode
 from collections.abc import Iterable, Iterator, Mapping
+from importlib import resources
 from typing import Any, Literal
 
 import attrs
@@ -444,12 +446,35 @@ def _record_to_dict(record: CatalogAuthor | CatalogWork | CatalogEdition) -> dic
     return out
 
 
+SAMPLE_CATALOG_FILE = "sample_catalog.json"
+REGENERATE_SAMPLE = "python -m bookstracker.testing write-sample-catalog"
+
+
+def dump_catalog(catalog: Catalog) -> bytes:
+    """The catalog as JSON, one record per line (so that a change shows as a readable diff)."""
+
+    def lines(records: Iterable[Mapping[str, Any]]) -> str:
+        return ",\n".join(
+            json.dumps(r, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+            for r in records
+        )
+
+    data = catalog.to_dict()
+    text = (
+        '{"authors":[\n' + lines(data["authors"]) + '\n],\n"works":[\n' + lines(data["works"])
+    ) + "\n]}\n"
+    return text.encode("utf-8")
+
+
 @functools.cache
 def sample_catalog() -> Catalog:
-    """The bundled sample catalog (about 35 well-known authors and the mess real APIs return)."""
-    from bookstracker.testing._sample_builder import build_sample_catalog
+    """The bundled sample catalog (about 35 well-known authors and the mess real APIs return).
 
-    return build_sample_catalog()
+    Read from ``sample_catalog.json``, which ``_sample_data``'s records generate (see
+    `REGENERATE_SAMPLE`); a test checks that the two agree.
+    """
+    data = resources.files("bookstracker.testing").joinpath(SAMPLE_CATALOG_FILE).read_bytes()
+    return Catalog.from_dict(json.loads(data))
 
 
 # The synthetic catalog.

@@ -1,0 +1,258 @@
+"""Cold ``client.author()`` against the floor of fetching the same data, alone and many at once.
+
+    python benchmarks/bench_cold_authors.py [--runs 3] [--skip-limits] [--skip-many]
+        [--works 2000]
+
+The fakes answer from a loopback server in a child process (OpenLibrary 300 ms, Google Books
+150 ms, ISBNdb 200 ms): the sample catalog for a small author (Andy Weir) and a large one with a
+pen name (Stephen King), ``Catalog.synthetic`` for a ``--works``-work author. No cache.
+
+1. **Limits off** (every adapter at 10,000 requests/s): the median wall time of ``--runs`` cold
+   calls, the client's CPU time (``time.process_time``; the fakes run in the other process), and
+   the requests it sent, recorded by a transport. The floor replays exactly those requests with
+   plain httpx (one ``AsyncClient``, 100 connections) in the fewest rounds their dependencies
+   allow: the author search; then everything else but the editions by ISBN (pen names, works,
+   signals, ISBNdb's and Google's listings) at once; then the editions by ISBN at once. Goal:
+   ≤ 1.3× the floor; the 2,000-work call's CPU ≤ 0.6 s.
+2. **Default limits** (OpenLibrary 3/s, Google Books 1/s, ISBNdb 1/s basic): the wall time
+   against requests ÷ rate of the busiest provider. Goal: ≤ 1.1×.
+3. **Many authors at once** (limits off): every author of the sample catalog asked at once from
+   one client, against the same requests replayed in three rounds by plain httpx and, when it is
+   installed, aiohttp (100 connections each). Goal: ≤ 1.5× the best plain client.
+
+Prints tables; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import anyio
+import httpx
+from _common import BENCH_KEY, fake_server_process, isolate_from_environment, table
+
+from bookstracker import AsyncBooksClient, GoogleBooks, ISBNdb, OpenLibrary
+from bookstracker.resilience import RetryPolicy
+from bookstracker.testing import sample_catalog
+
+LATENCIES = {"openlibrary": 0.3, "googlebooks": 0.15, "isbndb": 0.2}
+OFF = 10_000.0
+DEFAULT_RATES = {"openlibrary": 3.0, "googlebooks": 1.0, "isbndb": 1.0}
+POOL = 100
+
+Sent = tuple[str, str, tuple[tuple[str, str], ...], bytes]
+
+
+class Recording(httpx.AsyncBaseTransport):
+    """A real transport that notes every request it sends."""
+
+    def __init__(self, sent: list[Sent]) -> None:
+        self.inner = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=POOL))
+        self.sent = sent
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        headers = tuple(
+            (k, v) for k, v in request.headers.items() if k.lower() in ("authorization", "key")
+        )
+        self.sent.append((request.method, str(request.url), headers, body))
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def client_for(urls: dict[str, str], sent: list[Sent], *, limits: bool) -> AsyncBooksClient:
+    rate: dict[str, Any] = {} if limits else {"rate": OFF}
+    common: dict[str, Any] = {"transport": Recording(sent), "retry": RetryPolicy(attempts=1)}
+    return AsyncBooksClient(
+        openlibrary=OpenLibrary(base_url=urls["openlibrary"], **rate, **common),
+        googlebooks=GoogleBooks(base_url=urls["googlebooks"], api_key=None, **rate, **common),
+        isbndb=ISBNdb(base_url=urls["isbndb"], api_key=BENCH_KEY, plan="basic", **rate, **common),
+        cache=None,
+        redis_url=None,
+        deadline=300.0,
+    )
+
+
+def rounds(sent: Sequence[Sent]) -> list[list[Sent]]:
+    """The requests in the fewest rounds their dependencies allow (see the docstring)."""
+    first: list[Sent] = []
+    middle: list[Sent] = []
+    last: list[Sent] = []
+    for request in sent:
+        url = request[1]
+        if "/search/authors.json" in url and not first:
+            first.append(request)
+        elif "/api/books" in url:
+            last.append(request)
+        else:
+            middle.append(request)
+    return [r for r in (first, middle, last) if r]
+
+
+def provider_of(url: str, urls: dict[str, str]) -> str:
+    return max((n for n, base in urls.items() if url.startswith(base)), key=lambda n: len(urls[n]))
+
+
+async def replay_httpx(groups: Sequence[Sequence[Sent]]) -> float:
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=POOL), timeout=60) as http:
+
+        async def one(request: Sent) -> None:
+            method, url, headers, body = request
+            response = await http.request(method, url, headers=dict(headers), content=body)
+            await response.aread()
+
+        started = time.perf_counter()
+        for group in groups:
+            await asyncio.gather(*(one(r) for r in group))
+        return time.perf_counter() - started
+
+
+async def replay_aiohttp(groups: Sequence[Sequence[Sent]]) -> float | None:
+    try:
+        import aiohttp
+    except ImportError:
+        return None
+    connector = aiohttp.TCPConnector(limit=POOL)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def one(request: Sent) -> None:
+            method, url, headers, body = request
+            async with session.request(
+                method, url, headers=dict(headers), data=body or None
+            ) as response:
+                await response.read()
+
+        started = time.perf_counter()
+        for group in groups:
+            await asyncio.gather(*(one(r) for r in group))
+        return time.perf_counter() - started
+
+
+async def cold(urls: dict[str, str], name: str, *, limits: bool) -> tuple[float, float, list[Sent]]:
+    sent: list[Sent] = []
+    async with client_for(urls, sent, limits=limits) as client:
+        wall, cpu = time.perf_counter(), time.process_time()
+        await client.author(name)
+        return time.perf_counter() - wall, time.process_time() - cpu, sent
+
+
+async def limits_off(urls: dict[str, str], name: str, label: str, runs: int) -> list[Any]:
+    walls: list[float] = []
+    cpus: list[float] = []
+    floors: list[float] = []
+    sent: list[Sent] = []
+    await cold(urls, name, limits=False)  # warms the fakes' indexes, not timed
+    for _ in range(runs):
+        wall, cpu, sent = await cold(urls, name, limits=False)
+        walls.append(wall)
+        cpus.append(cpu)
+        floors.append(await replay_httpx(rounds(sent)))
+    ours, floor = statistics.median(walls), statistics.median(floors)
+    ratio = ours / floor
+    return [
+        label,
+        len(sent),
+        f"{ours:.2f}",
+        f"{floor:.2f}",
+        f"{ratio:.2f}x",
+        "yes" if ratio <= 1.3 else "no",
+        f"{statistics.median(cpus):.2f}",
+    ]
+
+
+async def with_limits(urls: dict[str, str], name: str, label: str) -> list[Any]:
+    wall, _, sent = await cold(urls, name, limits=True)
+    counts: dict[str, int] = {}
+    for request in sent:
+        provider = provider_of(request[1], urls)
+        counts[provider] = counts.get(provider, 0) + 1
+    floor = max(counts.get(p, 0) / rate for p, rate in DEFAULT_RATES.items())
+    ratio = wall / floor if floor else float("nan")
+    per = " ".join(f"{p[:2]}={counts.get(p, 0)}" for p in DEFAULT_RATES)
+    return [
+        label,
+        per,
+        f"{wall:.2f}",
+        f"{floor:.2f}",
+        f"{ratio:.2f}x",
+        "yes" if ratio <= 1.1 else "no",
+    ]
+
+
+async def many(urls: dict[str, str], names: Sequence[str]) -> list[list[Any]]:
+    sent: list[Sent] = []
+    async with client_for(urls, [], limits=False) as client:  # warms the fakes, not timed
+        await asyncio.gather(*(client.author(n) for n in names), return_exceptions=True)
+    async with client_for(urls, sent, limits=False) as client:
+        started = time.perf_counter()
+        cpu = time.process_time()
+        await asyncio.gather(*(client.author(n) for n in names), return_exceptions=True)
+        ours = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+    first = [r for r in sent if "/search/authors.json" in r[1]]
+    seen_first: set[str] = set()
+    by_author_first: list[Sent] = []
+    for request in first:  # one author search per name goes first
+        if request[1] not in seen_first and len(by_author_first) < len(names):
+            seen_first.add(request[1])
+            by_author_first.append(request)
+    rest = [r for r in sent if r not in by_author_first and "/api/books" not in r[1]]
+    books = [r for r in sent if "/api/books" in r[1]]
+    groups = [g for g in (by_author_first, rest, books) if g]
+    plain = await replay_httpx(groups)
+    aio = await replay_aiohttp(groups)
+    best = min(t for t in (plain, aio) if t is not None)
+    ratio = ours / best
+    rows = [
+        [f"bookstracker ({len(names)} authors)", len(sent), f"{ours:.2f}", f"{cpu:.2f}", ""],
+        ["httpx, 3 rounds", len(sent), f"{plain:.2f}", "", ""],
+    ]
+    if aio is not None:
+        rows.append(["aiohttp, 3 rounds", len(sent), f"{aio:.2f}", "", ""])
+    rows[0][4] = f"{ratio:.2f}x of best ({'yes' if ratio <= 1.5 else 'no'})"
+    return rows
+
+
+def main() -> None:
+    isolate_from_environment()
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--works", type=int, default=2000)
+    parser.add_argument("--skip-limits", action="store_true")
+    parser.add_argument("--skip-many", action="store_true")
+    args = parser.parse_args()
+    off: list[list[Any]] = []
+    limited: list[list[Any]] = []
+    crowd: list[list[Any]] = []
+    with fake_server_process(LATENCIES) as urls:
+        for name in ("Andy Weir", "Stephen King"):
+            off.append(anyio.run(limits_off, urls, name, name, args.runs))
+            if not args.skip_limits:
+                limited.append(anyio.run(with_limits, urls, name, name))
+        if not args.skip_many:
+            names = [a.name for a in sample_catalog().authors]
+            crowd = anyio.run(many, urls, names)
+    with fake_server_process(LATENCIES, synthetic_works=args.works) as urls:
+        label = f"{args.works:,}-work author"
+        off.append(anyio.run(limits_off, urls, "Prolific Author", label, args.runs))
+        if not args.skip_limits:
+            limited.append(anyio.run(with_limits, urls, "Prolific Author", label))
+    print("1. cold author(), limits off: median s of runs; floor = plain httpx, same requests")
+    print(table(["author", "requests", "s", "floor s", "ratio", "≤1.3x", "CPU s"], off))
+    if limited:
+        print("\n2. cold author(), default limits: floor = requests ÷ rate of the busiest provider")
+        print(table(["author", "requests", "s", "floor s", "ratio", "≤1.1x"], limited))
+    if crowd:
+        print("\n3. every sample author at once, limits off, one client; plain clients replay")
+        print(table(["client", "requests", "s", "CPU s", "vs best plain"], crowd))
+
+
+if __name__ == "__main__":
+    main()
