@@ -49,6 +49,7 @@ def test_the_async_example_searches_and_looks_up_isbns(offline_env: dict[str, st
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.timeout(300)  # a kernel start is slow on a loaded machine
 def test_the_notebook_runs_and_shows_its_results_as_tables(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
