@@ -3,7 +3,7 @@ flat records and pandas data frames.
 
 The result types in :mod:`bookstracker.models` and :mod:`bookstracker.metrics` take these mixins as
 bases, so this module holds every presentation concern and the models only their data. Nothing
-here imports the models at run time; rich and pandas are imported when first used.
+here imports the models (they import this module); rich and pandas are imported when first used.
 """
 
 from __future__ import annotations
@@ -12,22 +12,22 @@ import html
 import importlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
 
-    from bookstracker.metrics import Stats
-    from bookstracker.models import (
-        Bibliography,
-        Completeness,
-        Edition,
-        IsbnResults,
-        ProviderReport,
-        SearchResult,
-        Work,
-    )
+# The result types are described, not imported: they import this module (as their bases), and
+# no import may run the other way, not even for typing.
+Bibliography: TypeAlias = Any
+Completeness: TypeAlias = Any
+Edition: TypeAlias = Any
+IsbnResults: TypeAlias = Any
+ProviderReport: TypeAlias = Any
+SearchResult: TypeAlias = Any
+Stats: TypeAlias = Any
+Work: TypeAlias = Any
 
 __all__ = [
     "BibliographyDisplay",
@@ -298,7 +298,7 @@ def _work_row(work: Work) -> tuple[object, ...]:
 
 def _author_line(bib: Bibliography) -> str:
     about = [v for v in (bib.author.openlibrary_key, _born(bib.author.birth_date)) if v]
-    return bib.author.name + (f" ({', '.join(about)})" if about else "")
+    return str(bib.author.name) + (f" ({', '.join(about)})" if about else "")
 
 
 def _candidates_line(bib: Bibliography) -> str | None:
