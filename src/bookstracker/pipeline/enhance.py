@@ -139,24 +139,14 @@ class EnhancementPipeline:
             if listing.enabled:
                 calls[listing.name] = functools.partial(self._gather, listing, _query_names(people))
         outcome = await fan_out(calls, deadline=limit, is_empty=_is_empty_answer)
-        reports = dict(outcome.reports)
         answer = outcome.answers.get(works_name)
-        harvest = answer if isinstance(answer, OpenLibraryHarvest) else None
-        if harvest is None and harvested:  # the deadline passed while its editions were fetched
-            harvest = harvested[0]
-            harvest.editions_error = reports[works_name].error
-            reports[works_name] = attrs.evolve(
-                reports[works_name], status="ok" if harvest.works else "empty"
-            )
-        if harvest is not None and harvest.editions_error:
-            reports[works_name] = attrs.evolve(
-                reports[works_name], error=f"editions: {harvest.editions_error}"
-            )
-        for name, report in (prior_reports or {}).items():
-            if name in reports:
-                reports[name] = _after(report, reports[name])
-            else:
-                reports[name] = report
+        harvest, reports = _settled(
+            outcome.reports,
+            works_name,
+            answer if isinstance(answer, OpenLibraryHarvest) else None,
+            harvested,
+            prior_reports or {},
+        )
         if calls and not any(r.answered for n, r in reports.items() if n in calls):
             raise AllProvidersFailed(
                 f"no provider could answer for the author {author.name!r}", reports=reports
@@ -579,6 +569,32 @@ def _is_empty_answer(answer: OpenLibraryHarvest | list[Edition]) -> bool:
     if isinstance(answer, OpenLibraryHarvest):
         return not answer.works
     return not answer
+
+
+def _settled(
+    outcome: Mapping[str, ProviderReport],
+    works_name: str,
+    harvest: OpenLibraryHarvest | None,
+    harvested: Sequence[OpenLibraryHarvest],
+    prior: Mapping[str, ProviderReport],
+) -> tuple[OpenLibraryHarvest | None, dict[str, ProviderReport]]:
+    """The works provider's harvest and every report, once the fan-out is over: a harvest whose
+    editions the deadline cut is kept (its report says so), and the preparatory steps' reports
+    (finding the author) are folded in."""
+    reports = dict(outcome)
+    if harvest is None and harvested:  # the deadline passed while its editions were fetched
+        harvest = harvested[0]
+        harvest.editions_error = reports[works_name].error
+        reports[works_name] = attrs.evolve(
+            reports[works_name], status="ok" if harvest.works else "empty"
+        )
+    if harvest is not None and harvest.editions_error:
+        reports[works_name] = attrs.evolve(
+            reports[works_name], error=f"editions: {harvest.editions_error}"
+        )
+    for name, report in prior.items():
+        reports[name] = _after(report, reports[name]) if name in reports else report
+    return harvest, reports
 
 
 def _after(earlier: ProviderReport, main: ProviderReport) -> ProviderReport:
