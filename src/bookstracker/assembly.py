@@ -17,7 +17,6 @@ from bookstracker._logging import log_event
 from bookstracker.cache import (
     DEFAULT_POLICY,
     CacheBackend,
-    DiskCache,
     MemoryCache,
     RedisCache,
     RedisSingleFlight,
@@ -86,6 +85,8 @@ def _connect_redis(url: str) -> Redis:
 
 def _default_cache(settings: Settings, redis: Redis | None) -> CacheBackend:
     """Memory in front of disk, in front of Redis when there is one."""
+    from bookstracker.cache.disk import DiskCache  # diskcache and sqlite3 only when caching
+
     cold: CacheBackend = DiskCache(settings.cache_dir)
     if redis is not None:
         shared = RedisCache(client=redis, prefix=settings.redis_prefix + "cache:")
