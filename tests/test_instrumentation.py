@@ -26,7 +26,7 @@ async def test_one_retry_is_one_event_and_every_figure_agrees() -> None:
         rate=1000,
         transport=fake.transport(),
         retry=RetryPolicy(attempts=2),
-        breaker=CircuitBreaker("openlibrary", failure_threshold=1),
+        breaker=CircuitBreaker("openlibrary", failure_threshold=2),
     )
     heard: list[Event] = []
     adapter.events.subscribe(heard.append)

@@ -7,13 +7,14 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bookstracker._text import clean_text
 from bookstracker.providers._parse import as_str
 
 _SPACES = re.compile(r"\s+")
 
 
 def _cleaned_the_long_way(text: str) -> str | None:
-    return _SPACES.sub(" ", text).strip() or None
+    return _SPACES.sub(" ", clean_text(text)).strip() or None
 
 
 @given(st.text())

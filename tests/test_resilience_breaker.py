@@ -269,15 +269,16 @@ async def test_policy_opens_the_breaker_then_refuses_without_sending(clock: Fake
         retry=RetryPolicy(attempts=2),
         breaker=breaker(clock, threshold=3),
     )
-    for _ in range(3):
-        with pytest.raises(ProviderUnavailable):
-            await policy.call(send_once)
-    assert len(sent) == 6
+    with pytest.raises(ProviderUnavailable):
+        await policy.call(send_once)  # two failed attempts
+    with pytest.raises(ProviderUnavailable):
+        await policy.call(send_once)  # the third failed attempt opens it: no retry
+    assert len(sent) == 3
 
     with pytest.raises(CircuitOpen):
         await policy.call(send_once)
 
-    assert len(sent) == 6
+    assert len(sent) == 3
     assert policy.breaker.state == "open"
     assert policy.counters.breaker_trips == 1
     assert policy.counters.breaker_rejections == 1

@@ -295,14 +295,14 @@ async def test_policy_takes_a_limiter_token_for_every_attempt() -> None:
 
 
 @pytest.mark.anyio
-async def test_policy_failed_call_is_one_breaker_failure() -> None:
+async def test_policy_counts_every_failed_attempt_for_the_breaker() -> None:
     fn, calls = scripted(unavailable(), unavailable(), unavailable())
     policy = make_policy(CountingLimiter(), attempts=3)
 
     with pytest.raises(ProviderUnavailable):
         await policy.call(fn)
     assert len(calls) == 3
-    assert policy.breaker.consecutive_failures == 1
+    assert policy.breaker.consecutive_failures == 3
     assert policy.counters.snapshot() == {
         "calls": 1,
         "attempts": 3,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
+import zlib
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -18,9 +19,10 @@ import anyio
 import attrs
 import httpx
 
-from bookstracker.errors import ProviderTimeout, ProviderUnavailable
+from bookstracker.errors import MalformedResponse, ProviderTimeout, ProviderUnavailable
 
 __all__ = [
+    "DEFAULT_MAX_BODY",
     "AsyncBaseTransport",
     "AsyncClient",
     "HttpRequest",
@@ -44,6 +46,12 @@ TransportError = httpx.TransportError
 ReadTimeout = httpx.ReadTimeout
 ReadError = httpx.ReadError
 RemoteProtocolError = httpx.RemoteProtocolError
+
+DEFAULT_MAX_BODY = 8 * 2**20
+"""The largest decoded body accepted when neither the request nor the session says otherwise."""
+MAX_REDIRECTS = 5
+_ACCEPT_ENCODING = "gzip, deflate"
+_CHUNK = 64 * 1024
 
 SECRET_PARAMS = frozenset({"key", "api_key", "apikey", "access_key", "token", "auth"})
 REDACTED = "[secure]"
@@ -71,6 +79,8 @@ class HttpRequest:
     params: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=False)
     headers: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=False)
     json_body: Any = attrs.field(default=None, repr=False)
+    max_body: int | None = None
+    """The largest decoded body accepted for this request; None: the session's bound."""
 
     def full_url(self) -> str:
         if not self.params:
@@ -119,8 +129,10 @@ class HttpSession:
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
         max_connections: int = 100,
+        max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
         self._provider = provider
+        self._max_body = max_body
         self._timeout = timeout
         self._headers = dict(headers or {})
         self._transport = transport
@@ -158,16 +170,23 @@ class HttpSession:
         return client
 
     async def send(self, request: HttpRequest, *, timeout: float | None = None) -> HttpResponse:
-        """Send ``request``; transport failures become ProviderTimeout / ProviderUnavailable."""
+        """Send ``request``; transport failures become ProviderTimeout / ProviderUnavailable.
+
+        ``timeout`` bounds the whole exchange, the body included. The body is read in chunks and
+        decoded here, never beyond the request's (or the session's) ``max_body`` decoded bytes:
+        a larger one, however well it compresses, is `MalformedResponse`.
+        """
         client = self._ensure_client()
         limit = self._timeout if timeout is None else max(0.001, min(timeout, self._timeout))
+        max_body = request.max_body if request.max_body is not None else self._max_body
         url = request.redacted_url()
         headers = dict(self._headers)
+        headers["Accept-Encoding"] = _ACCEPT_ENCODING
         headers.update(request.headers)
         started = time.perf_counter()
         try:
             with anyio.fail_after(limit):
-                response = await client.request(
+                raw = client.build_request(
                     request.method,
                     request.url,
                     params=list(request.params) or None,
@@ -175,6 +194,25 @@ class HttpSession:
                     json=request.json_body,
                     timeout=httpx.Timeout(limit),
                 )
+                response = await client.send(raw, stream=True, follow_redirects=False)
+                hops = 0
+                while response.next_request is not None:
+                    await response.aclose()
+                    hops += 1
+                    if hops > MAX_REDIRECTS:
+                        raise ProviderUnavailable(
+                            f"more than {MAX_REDIRECTS} redirects",
+                            provider=self._provider,
+                            status=response.status_code,
+                            url=url,
+                        )
+                    response = await client.send(
+                        response.next_request, stream=True, follow_redirects=False
+                    )
+                try:
+                    content = await self._read_bounded(response, max_body, url)
+                finally:
+                    await response.aclose()
         except (TimeoutError, httpx.TimeoutException):
             raise ProviderTimeout(
                 f"no answer within {limit:g} s", provider=self._provider, url=url
@@ -188,10 +226,40 @@ class HttpSession:
         return HttpResponse(
             status=response.status_code,
             headers={k.lower(): v for k, v in response.headers.items()},
-            content=response.content,
+            content=content,
             url=redact_url(str(response.url)),
             elapsed_s=time.perf_counter() - started,
         )
+
+    async def _read_bounded(self, response: httpx.Response, max_body: int, url: str) -> bytes:
+        """The decoded body, or `MalformedResponse` as soon as it would pass ``max_body``."""
+
+        def too_large(detail: str) -> MalformedResponse:
+            return MalformedResponse(
+                f"body larger than {max_body} bytes{detail}; not read",
+                provider=self._provider,
+                status=response.status_code,
+                url=url,
+            )
+
+        if response.is_stream_consumed:  # built in memory (a MockTransport): already decoded
+            if len(response.content) > max_body:
+                raise too_large("")
+            return response.content
+        declared = response.headers.get("content-length", "")
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        if declared.isdigit() and int(declared) > max_body:
+            raise too_large(f" (Content-Length {declared})")
+        decoder = _Decoder(encoding, provider=self._provider, status=response.status_code, url=url)
+        body = bytearray()
+        async for chunk in response.aiter_raw(_CHUNK):
+            body += decoder.decode(chunk, max_body - len(body) + 1)
+            if len(body) > max_body:
+                raise too_large(" once decoded" if encoding not in ("", "identity") else "")
+        body += decoder.flush(max_body - len(body) + 1)
+        if len(body) > max_body:
+            raise too_large(" once decoded")
+        return bytes(body)
 
     async def aclose(self) -> None:
         """Close this loop's pool; pools of other loops are dropped (they close with them)."""
@@ -199,6 +267,51 @@ class HttpSession:
         self._clients.clear()
         if client is not None:
             await client.aclose()
+
+
+class _Decoder:
+    """Undoes a Content-Encoding chunk by chunk, never producing more than asked for."""
+
+    def __init__(self, encoding: str, *, provider: str, status: int, url: str) -> None:
+        self._encoding = encoding
+        self._error = MalformedResponse(
+            f"body in an encoding this client did not ask for or cannot read ({encoding!r})",
+            provider=provider,
+            status=status,
+            url=url,
+        )
+        self._zlib: Any = None
+        if encoding in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif encoding == "deflate":
+            self._zlib = zlib.decompressobj()
+        elif encoding not in ("", "identity"):
+            raise self._error
+        self._pending = b""
+
+    def decode(self, chunk: bytes, room: int) -> bytes:
+        """At most ``room`` decoded bytes of ``chunk`` (and of what earlier chunks left)."""
+        if self._zlib is None:
+            return chunk[:room]
+        data = self._pending + chunk
+        try:
+            out: bytes = self._zlib.decompress(data, max(1, room))
+        except zlib.error:
+            if self._encoding == "deflate" and not self._pending and self._zlib.total_in == 0:
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                return self.decode(chunk, room)
+            raise self._error from None
+        self._pending = self._zlib.unconsumed_tail
+        return out
+
+    def flush(self, room: int) -> bytes:
+        """What is left once the last chunk has arrived (at most ``room`` bytes)."""
+        if self._zlib is None:
+            return b""
+        out = self.decode(b"", room)
+        if len(out) < room and not self._pending:
+            out += self._zlib.flush()[: room - len(out)]
+        return out
 
 
 def _describe_transport_error(exc: Exception) -> str:

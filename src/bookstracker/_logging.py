@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from bookstracker._text import scrub_known_secrets
 from bookstracker.errors import ConfigurationError
 from bookstracker.instrumentation import (
     BreakerChanged,
@@ -152,15 +153,18 @@ def log_event(event: Event) -> None:
 
 
 class RedactSecrets(logging.Filter):
-    """Replaces the values of secret query parameters in URLs a log record carries."""
+    """Replaces the values of secret query parameters in URLs a log record carries, and every
+    API key in use wherever it appears (a redirect's Location, a traced header)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and record.args:
             record.args = tuple(_redacted(arg) for arg in record.args)
         elif isinstance(record.args, Mapping):
             record.args = {k: _redacted(v) for k, v in record.args.items()}
-        if isinstance(record.msg, str) and "://" in record.msg:
-            record.msg = " ".join(_redacted(word) for word in record.msg.split(" "))
+        if isinstance(record.msg, str):
+            if "://" in record.msg:
+                record.msg = " ".join(_redacted(word) for word in record.msg.split(" "))
+            record.msg = scrub_known_secrets(record.msg)
         return True
 
 
@@ -171,12 +175,24 @@ def _redacted(value: Any) -> Any:
     if "://" in text and "?" in text:
         from bookstracker._http import redact_url  # httpx is loaded once a request is made
 
-        return redact_url(text)
-    return value
+        return scrub_known_secrets(redact_url(text))
+    scrubbed = scrub_known_secrets(text)
+    return value if scrubbed == text else scrubbed
+
+
+_HTTP_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+)
+"""A logger's filters do not apply to its children's records, so each is named."""
 
 
 def _install_redaction() -> None:
-    for name in ("httpx", "httpcore"):
+    for name in _HTTP_LOGGERS:
         target = logging.getLogger(name)
         if not any(isinstance(f, RedactSecrets) for f in target.filters):
             target.addFilter(RedactSecrets())

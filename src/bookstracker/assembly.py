@@ -139,6 +139,8 @@ def assemble(
         flights = RedisSingleFlight(
             redis,
             lock_timeout=max(30.0, (settings.deadline or 0.0) + 5.0),
+            # A follower waits at most half the deadline, leaving the rest for its own call.
+            max_wait=None if settings.deadline is None else settings.deadline / 2,
             prefix=settings.redis_prefix + "lock:",
         )
     namespace = fingerprint(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import signal
 import sys
 import time
@@ -21,6 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from bookstracker._text import cli_argument, terminal_safe
 from bookstracker.client import AsyncBooksClient, parse_providers
 from bookstracker.errors import (
     AllProvidersFailed,
@@ -74,8 +76,22 @@ class Options:
         return AsyncBooksClient(**kwargs)
 
 
+def _show(text: str) -> str:
+    """``text`` as inert rich markup: no escape sequence, control character or markup tag."""
+    return escape(terminal_safe(text))
+
+
+def _json_text(document: dict[str, Any]) -> str:
+    """The document as JSON whose every control character and lone surrogate is escaped."""
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+
+
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"bookstracker: {message}", err=True)
+    click.echo(f"bookstracker: {terminal_safe(message)}", err=True)
     sys.exit(code)
 
 
@@ -83,7 +99,7 @@ def _emit(options: Options, document: dict[str, Any], stats: Stats | None) -> No
     if options.json:
         if stats is not None:
             document["stats"] = stats.contract_dict()
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        click.echo(_json_text(document))
     if stats is not None and not options.json:
         _print_stats(options, stats)
 
@@ -128,7 +144,7 @@ def _failure(
     if options.json:
         _emit(options, {"error": message, "providers": reports_to_dict(reports)}, stats)
     else:
-        options.err.print(f"bookstracker: {escape(message)}")
+        options.err.print(f"bookstracker: {_show(message)}")
         _print_reports(options, reports, to_stderr=True)
         asked = [r for r in reports.values() if r.status == "error"]
         if asked and all("unavailable" in (r.error or "") for r in asked) and not options.offline:
@@ -157,20 +173,20 @@ def _print_reports(
         if data["error"]:
             text += f" [{data['error']}]"
         parts.append(text)
-    console.print(escape("providers: " + " · ".join(parts)), style="dim")
+    console.print(_show("providers: " + " · ".join(parts)), style="dim")
 
 
 def _render_search(options: Options, result: SearchResult) -> tuple[dict[str, Any], int]:
     code = EXIT_OK if result.hits else EXIT_EMPTY
     if not options.json:
-        table = Table(title=f"Search: {escape(result.query)}", show_lines=False)
+        table = Table(title=f"Search: {_show(result.query)}", show_lines=False)
         for column in ("#", "title", "authors", "year", "sources", "isbn-13"):
             table.add_column(column)
         for index, hit in enumerate(result.hits, 1):
             table.add_row(
                 str(index),
-                escape(hit.title),
-                escape(", ".join(hit.authors[:3])),
+                _show(hit.title),
+                _show(", ".join(hit.authors[:3])),
                 str(hit.first_publish_year or ""),
                 ",".join(hit.sources),
                 hit.isbn13[0] if hit.isbn13 else "",
@@ -188,20 +204,20 @@ def _render_isbns(options: Options, result: IsbnResults) -> tuple[dict[str, Any]
             table.add_column(column)
         for given, edition in result.results.items():
             if edition is None:
-                table.add_row(escape(given), "(not found)", "", "", "", "", "")
+                table.add_row(_show(given), "(not found)", "", "", "", "", "")
                 continue
             table.add_row(
-                escape(given),
-                escape(edition.title),
-                escape(", ".join(edition.authors[:3])),
-                escape(edition.publisher or ""),
+                _show(given),
+                _show(edition.title),
+                _show(", ".join(edition.authors[:3])),
+                _show(edition.publisher or ""),
                 edition.published or "",
                 str(edition.pages or ""),
                 edition.language or "",
             )
         options.out.print(table)
         for bad in result.invalid:
-            options.err.print(f"invalid ISBN: {escape(bad)}")
+            options.err.print(f"invalid ISBN: {_show(bad)}")
         _print_reports(options, result.providers)
     return result.to_dict(), code
 
@@ -210,11 +226,11 @@ def _render_author(options: Options, bib: Bibliography) -> tuple[dict[str, Any],
     if not options.json:
         out = options.out
         key = bib.author.keys.get("openlibrary")
-        out.print(f"[bold]{escape(bib.author.name)}[/bold]" + (f" ({key})" if key else ""))
+        out.print(f"[bold]{_show(bib.author.name)}[/bold]" + (f" ({_show(key)})" if key else ""))
         others = [c for c in bib.candidates if c.keys.get("openlibrary") != key]
         if others:
             out.print(
-                escape(
+                _show(
                     "other candidates (ask by key for one of them): "
                     + "; ".join(
                         f"{c.name} ({c.keys.get('openlibrary')}, {c.work_count or 0} works)"
@@ -229,8 +245,8 @@ def _render_author(options: Options, bib: Bibliography) -> tuple[dict[str, Any],
         for work in bib.works:
             table.add_row(
                 str(work.first_publish_year or ""),
-                escape(work.title),
-                work.keys.get("openlibrary", ""),
+                _show(work.title),
+                _show(work.keys.get("openlibrary", "")),
                 str(len(work.editions)),
                 ",".join(work.sources),
             )
@@ -238,10 +254,10 @@ def _render_author(options: Options, bib: Bibliography) -> tuple[dict[str, Any],
         for work in bib.works:
             if not work.editions:
                 continue
-            out.print(f"[bold]{escape(work.title)}[/bold] editions:")
+            out.print(f"[bold]{_show(work.title)}[/bold] editions:")
             for edition in work.editions:
                 out.print(
-                    escape(
+                    _show(
                         f"  {edition.isbn13 or '-':13}  {edition.published or '':10}  "
                         f"{edition.language or '--':2}  {edition.format or '':22}  "
                         f"{edition.publisher or ''}  [{','.join(edition.sources)}]"
@@ -253,7 +269,7 @@ def _render_author(options: Options, bib: Bibliography) -> tuple[dict[str, Any],
                 excluded.add_column(column)
             for item in bib.excluded:
                 excluded.add_row(
-                    item.reason, escape(item.title), item.key or "", escape(item.detail)
+                    item.reason, _show(item.title), _show(item.key or ""), _show(item.detail)
                 )
             out.print(excluded)
         if bib.completeness is not None:
@@ -642,6 +658,11 @@ def main(argv: list[str] | None = None) -> None:
         # `bookstracker ... | head`: end quietly as Unix tools do (status 141), rather than
         # exit 1, which means "nothing found". Only for the real command: not when embedded.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    try:
+        for argument in sys.argv[1:] if argv is None else argv:
+            cli_argument(argument, what="a command-line argument")
+    except InvalidInput as exc:
+        _fail(str(exc), EXIT_USAGE)
     try:
         cli.main(args=argv, prog_name="bookstracker", standalone_mode=False)
     except click.UsageError as exc:

@@ -11,6 +11,7 @@ import codecs
 import csv
 import os
 import re
+import unicodedata
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Literal, TextIO
 
@@ -65,6 +66,19 @@ _ISBN_SEPARATORS = re.compile(r"[,;|]")
 _ISBN_ATTEMPT = re.compile(r"(?=.*[0-9])[0-9Xx\s\-]+")
 _NOT_DIGIT = re.compile(r"\D")
 _SUFFIX = re.compile(r"^(?:jr|jnr|sr|snr|ii|iii|iv)\.?$", re.IGNORECASE)
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
+_UNPRINTABLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff\ud800-\udfff]")
+_NAME_PUNCTUATION = frozenset(".,'’‘-‐‑–—()[]&;:/|\"·")
+_NOISE_PUNCTUATION = frozenset("!?#%*@\\_{}¡§¶¿")
+_BINARY = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+"""Punctuation that only decoding noise puts in a name; other punctuation (``・``, ``،``) stays."""
+_WORDS = re.compile(r"[^\s.,'’‘\-‐‑–—()\[\]&;:/|\"·]+")
+_DATE_PART = re.compile(
+    r"\([^)]*\d[^)]*\)"
+    r"|,\s*(?:(?:b|d|fl|ca?|born|died)\.?\s*)?\d{1,4}\??\s*(?:-\s*\d{0,4}\??)?\.?\s*$",
+    re.IGNORECASE,
+)
+_DIGITS = re.compile(r"\d+")
 
 
 @attrs.frozen(kw_only=True)
@@ -103,14 +117,16 @@ class LibraryImport:
     blank_lines: tuple[int, ...] = ()
 
     def authors(self) -> list[str]:
-        """Distinct authors (display names, by `name_key`), primary authors first, then the
-        additional ones, each group in order of first appearance."""
-        seen: dict[str, str] = {}
+        """Distinct authors (display names, by `name_key` and the numbers in the name: "Author 1"
+        and "Author 2" are two), primary authors first, then the additional ones, each group in
+        order of first appearance."""
+        seen: dict[tuple[str, tuple[str, ...]], str] = {}
         for group in ([r.authors[:1] for r in self.rows], [r.authors[1:] for r in self.rows]):
             for names in group:
                 for name in names:
-                    seen.setdefault(name_key(name), name)
-        seen.pop("", None)
+                    key = name_key(name)
+                    if key:
+                        seen.setdefault((key, _digits_of(name)), name)
         return list(seen.values())
 
     def isbns(self) -> list[str]:
@@ -217,6 +233,10 @@ def _clean_line(text: str, encoding: _Encoding, number: int) -> tuple[str, str |
             else:
                 try:
                     text = raw.decode("cp1252")
+                    if _BINARY.search(text):
+                        problem = (
+                            f"binary data on line {number} (not UTF-8, and control characters)"
+                        )
                 except UnicodeDecodeError as exc:
                     problem = (
                         f"undecodable byte 0x{raw[exc.start]:02x} on line {number} "
@@ -352,6 +372,16 @@ class _Fields:
     layout: _Layout
     values: list[str]
     notes: list[str] = attrs.Factory(list)
+    rejection: str | None = None
+
+    def author_text(self, value: str) -> str:
+        """An author field on one line, or ``""`` (and the row rejected) when it is not text."""
+        problem = _implausible_names(value)
+        if problem is not None:
+            if self.rejection is None:
+                self.rejection = f"author text {_shorten(_text(value) or '')!r} {problem}"
+            return ""
+        return _LINE_BREAKS.sub(" ", value)
 
     def get(self, *columns: str) -> str:
         """The value of the first of ``columns`` the header has (by its exact name)."""
@@ -364,6 +394,54 @@ class _Fields:
     def plain(self, *keys: str) -> list[str]:
         """The values of every column named like one of ``keys``, in ``keys`` order."""
         return [self.values[i] for key in keys for i in self.layout.plain.get(key, ())]
+
+
+def _implausible_names(value: str) -> str | None:
+    """Why ``value`` cannot be author names (binary noise, control characters), or None.
+
+    Names are letters (any script, with their marks), spaces, digits apart from letters
+    ("Author 12") and a few punctuation marks. Symbols (``=``, ``¤``, ``®``...), a word
+    mixing letters and digits, a word whose case flips more than once ("xQpLm"), or a text
+    mostly of Latin-1 accented letters is what decoding noise looks like, not a name.
+    """
+    if _UNPRINTABLE.search(value):
+        return "holds control or undecodable characters"
+    letters = accented = 0
+    for char in value:
+        if char.isalpha():
+            letters += 1
+            accented += "\u00c0" <= char <= "\u00ff"
+        elif char.isspace() or char.isdigit() or char in _NAME_PUNCTUATION:
+            continue
+        elif char in _NOISE_PUNCTUATION or unicodedata.category(char)[0] not in "MP":
+            return f"is not plausible as names ({char!r} is no part of a name)"
+    if letters and letters < 2:
+        return "is not plausible as names (too few letters)"
+    if letters >= 5 and accented * 5 > letters * 2:
+        return "is not plausible as names (mostly accented letters: decoding noise)"
+    for word in _WORDS.findall(value):
+        if any(c.isdigit() for c in word) and any(c.isalpha() for c in word):
+            return f"is not plausible as names ({_shorten(word)!r} mixes letters and digits)"
+        if not _plausible_case(word):
+            return f"is not plausible as names ({_shorten(word)!r} changes case at random)"
+    return None
+
+
+def _plausible_case(word: str) -> bool:
+    """lower, Title, ALL CAPS, or a short title-case prefix joined on (McEwan, DeLillo)."""
+    cased = "".join(c for c in word if c.isupper() or c.islower())
+    if len(cased) < 2 or cased.islower() or cased.isupper() or cased.istitle():
+        return True
+    flips = [i for i in range(1, len(cased)) if cased[i - 1].islower() and cased[i].isupper()]
+    if len(flips) != 1:
+        return False
+    prefix, rest = cased[: flips[0]], cased[flips[0] :]
+    return len(prefix) <= 6 and prefix.istitle() and (rest.istitle() or rest.isupper())
+
+
+def _digits_of(name: str) -> tuple[str, ...]:
+    """The numbers that belong to a name ("Author 12"), not its dates ("Smith, J., 1950-")."""
+    return tuple(_DIGITS.findall(_DATE_PART.sub(" ", name)))
 
 
 def _split_direct(value: str) -> list[str]:
@@ -390,14 +468,15 @@ def _split_joined(fields: _Fields, value: str) -> list[str]:
 
 def _authors(fields: _Fields, names: Sequence[str]) -> tuple[str, ...]:
     """Display forms of ``names``, de-duplicated by `name_key`, unusable ones noted."""
-    kept: dict[str, str] = {}
+    kept: dict[tuple[str, tuple[str, ...]], str] = {}
     for name in names:
         cleaned = _text(name)
         if cleaned is None:
             continue
-        shown = display_name(cleaned)
-        key = name_key(shown)
-        if not key:
+        digits = _digits_of(cleaned)
+        shown = cleaned if digits else display_name(cleaned)
+        key = (name_key(shown), digits)
+        if not key[0]:
             fields.notes.append(f"author {_shorten(cleaned)!r} ignored: it has no letters")
         elif len(shown) > MAX_NAME_LENGTH:
             fields.notes.append(
@@ -469,8 +548,9 @@ class _Parts:
 
 
 def _goodreads(fields: _Fields) -> _Parts:
-    primary = _text(fields.get("Author")) or display_name(fields.get("Author l-f"))
-    names = [primary, *_split_direct(fields.get("Additional Authors"))]
+    author = fields.author_text(fields.get("Author"))
+    primary = _text(author) or display_name(fields.author_text(fields.get("Author l-f")))
+    names = [primary, *_split_direct(fields.author_text(fields.get("Additional Authors")))]
     return _Parts(
         title=_text(fields.get("Title")),
         authors=_authors(fields, names),
@@ -482,14 +562,17 @@ def _goodreads(fields: _Fields) -> _Parts:
 def _storygraph(fields: _Fields) -> _Parts:
     return _Parts(
         title=_text(fields.get("Title")),
-        authors=_authors(fields, _split_direct(fields.get("Authors"))),
+        authors=_authors(fields, _split_direct(fields.author_text(fields.get("Authors")))),
         isbns=_isbns([fields.get("ISBN/UID")], uid=True),
         shelf=_text(fields.get("Read Status")),
     )
 
 
 def _librarything(fields: _Fields) -> _Parts:
-    names = [fields.get("Primary Author"), *_split_joined(fields, fields.get("Secondary Author"))]
+    names = [
+        fields.author_text(fields.get("Primary Author")),
+        *_split_joined(fields, fields.author_text(fields.get("Secondary Author"))),
+    ]
     return _Parts(
         title=_text(fields.get("Title")),
         authors=_authors(fields, names),
@@ -504,7 +587,7 @@ def _plain(fields: _Fields) -> _Parts:
 
     return _Parts(
         title=_text(first(_PLAIN_TITLE)),
-        authors=_authors(fields, _split_joined(fields, first(_PLAIN_AUTHOR))),
+        authors=_authors(fields, _split_joined(fields, fields.author_text(first(_PLAIN_AUTHOR)))),
         isbns=_isbns(fields.plain(*_PLAIN_ISBN)),
         shelf=_text(first(_PLAIN_SHELF)),
     )
@@ -532,6 +615,8 @@ def _record(layout: _Layout, values: list[str], start: int, end: int) -> Library
         )
     fields = _Fields(layout=layout, values=values)
     parts = _PARSERS[layout.format](fields)
+    if fields.rejection is not None:
+        return RejectedRow(line=start, reason=fields.rejection)
     isbns = parts.isbns
     if parts.title is None and not parts.authors and isbns.isbn13 is None:
         if isbns.errors:

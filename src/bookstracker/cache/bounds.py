@@ -2,7 +2,8 @@
 
 msgspec has already checked every field's type while decoding into the model classes. What is
 left: the length of every text (and mapping key), the nesting of free-form values
-(``Mapping[str, Any]``), and the mappings themselves, which msgspec builds as plain dicts and
+(``Mapping[str, Any]``), the absence of control characters and escape sequences in texts, and
+the mappings themselves, which msgspec builds as plain dicts and
 which are made read-only here, as the models' own converters would have.
 
 msgspec guarantees each value's class (a ``tuple[Edition, ...]`` holds only editions), so for
@@ -14,6 +15,7 @@ costs a fraction of the decoding.
 from __future__ import annotations
 
 import collections
+import re
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from itertools import chain, repeat
@@ -31,6 +33,11 @@ _PLAIN = (int, float, bool, NoneType)
 _consume: Callable[[Iterable[object]], None] = collections.deque[object](maxlen=0).extend
 
 
+_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+"""What no computed text holds (`bookstracker._text.clean_text` removes it at the parse
+boundary; a description keeps its new lines): found in a cached one, the entry was tampered."""
+
+
 class BoundExceeded(ValueError):
     """A decoded answer holds a text that is too long or a value nested too deeply."""
 
@@ -40,8 +47,11 @@ def _longest(texts: Iterable[str]) -> int:
 
 
 def _check_texts(texts: Iterable[str], what: str) -> None:
-    if _longest(texts) > MAX_TEXT_LENGTH:
+    items = list(texts)
+    if _longest(items) > MAX_TEXT_LENGTH:
         raise BoundExceeded(f"{what} is longer than {MAX_TEXT_LENGTH} characters")
+    if _UNSAFE.search("".join(items)):
+        raise BoundExceeded(f"{what} holds a control character the providers' parsers remove")
 
 
 def _check_free(value: Any, depth: int, what: str) -> None:
@@ -52,6 +62,8 @@ def _check_free(value: Any, depth: int, what: str) -> None:
     if kind is str:
         if len(value) > MAX_TEXT_LENGTH:
             raise BoundExceeded(f"{what} is longer than {MAX_TEXT_LENGTH} characters")
+        if _UNSAFE.search(value):
+            raise BoundExceeded(f"{what} holds a control character the parsers remove")
     elif kind is dict:
         _check_texts(value, what)
         for item in value.values():

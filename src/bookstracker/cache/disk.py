@@ -11,29 +11,40 @@ reads it (CVE-2025-69872). This tier therefore
   entry in pickle (or text) mode is a corrupt entry, reported and dropped, never unpickled.
 
 A corrupt or unreadable store degrades to misses with a warning. A database file that is not
-SQLite, or is damaged, is renamed ``cache.db.corrupt-<time>`` and a fresh one started (value files
-of the old one are left in place).
+SQLite, or is damaged, is renamed ``cache.db.corrupt-<time>`` (only the latest is kept) and a
+fresh one started (value files of the old one are deleted as orphans).
 
 Reads run on the event loop thread: a diskcache hit costs 5-15 µs, while a hop to a worker thread
 measured 150-200 µs here, more than half the 300 µs budget of a disk hit through the client. SQLite
-in WAL mode does not block readers behind writers. Writes, deletes, ``clear`` and ``stats`` run in
-a worker thread (``anyio.to_thread``), since they can wait for another process's write lock (up to
-``timeout`` seconds, after which the write is dropped with a warning).
+in WAL mode does not block readers behind writers. Opening the store, writes, deletes, ``clear``,
+``stats`` and closing run on a daemon thread of the store's own, since they can wait for another
+process's write lock; the caller waits for them at most ``timeout`` seconds plus a short margin
+(``bound``). A write that cannot get the lock in time is skipped with a warning and counted in
+``errors``; a store that cannot be opened in time is left off until the opening completes. No
+call retries without end (diskcache's ``retry=True`` loops forever on a damaged store), and a
+damaged or locked store never holds up closing the cache or exiting the process.
+
+Value files that no entry points to (left by a process killed while writing, or by a store
+started afresh) are deleted when the store is opened (once older than a minute, so a concurrent
+writer's file is spared) and by ``clear``; a write that fails half-way (a full disk) removes its
+partial file. So every file in the folder is counted toward ``size_limit``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import os
+import queue
 import sqlite3
 import stat
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import anyio.to_thread
 import diskcache
 import platformdirs
 
@@ -52,6 +63,56 @@ __all__ = ["DiskCache"]
 
 _DB_NAME = "cache.db"
 DEFAULT_SIZE_LIMIT = 512 * 2**20
+ORPHAN_AGE = 60.0
+"""Seconds a value file must be old before opening the store deletes it as an orphan."""
+_MARGIN = 0.5
+"""Seconds a caller waits beyond the store's lock ``timeout`` for the work to finish."""
+
+
+class _Worker:
+    """One daemon thread running a store's blocking calls in order.
+
+    Callers wait a bounded time for a call (``asyncio.wait_for`` or ``Future.result``); a call
+    still queued when its caller gives up is dropped, one already running finishes in the
+    background. Being a daemon, the thread never keeps the process alive.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._queue: queue.SimpleQueue[
+            tuple[Callable[[], Any], concurrent.futures.Future[Any]] | None
+        ] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            call, future = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(call())
+            except BaseException as error:
+                future.set_exception(error)
+
+    def submit(self, call: Callable[[], Any]) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        self._queue.put((call, future))
+        return future
+
+    @property
+    def busy(self) -> bool:
+        """Whether calls are waiting (a stuck one holds the rest)."""
+        return not self._queue.empty()
+
+    def stop(self) -> None:
+        self._queue.put(None)
+
+
+class StoreBusy(TimeoutError):
+    """The store did not finish a call within the bound (another process holds its lock)."""
 
 
 class _RefusedEntryError(Exception):
@@ -59,7 +120,18 @@ class _RefusedEntryError(Exception):
 
 
 class _BytesOnlyDisk(diskcache.Disk):  # type: ignore[misc]
-    """A diskcache serialiser that handles ``str`` keys and ``bytes`` values, and nothing else."""
+    """A diskcache serialiser that handles ``str`` keys and ``bytes`` values, and nothing else.
+
+    A value file whose writing fails (a full disk) is removed rather than left half-written.
+    """
+
+    def _write(self, full_path: str, iterator: Any, mode: str, encoding: str | None = None) -> Any:
+        try:
+            return super()._write(full_path, iterator, mode, encoding)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.remove(full_path)
+            raise
 
     def put(self, key: object) -> tuple[object, bool]:
         if type(key) is not str:
@@ -161,9 +233,25 @@ class DiskCache(BaseCache):
         self._directory = folder
         self._size_limit = size_limit
         self._timeout = timeout
+        self._bound = timeout + _MARGIN
         self._saved = (0, 0)
         self._counts_lock = threading.Lock()
-        self._cache: diskcache.Cache | None = self._open()
+        self._worker = _Worker(f"bookstracker disk cache {folder}")
+        self._cache: diskcache.Cache | None = None
+        self._impatient = False
+        self._opening: concurrent.futures.Future[Any] | None = self._worker.submit(self._open)
+        try:
+            self._cache = self._opening.result(timeout=self._bound)
+            self._opening = None
+        except concurrent.futures.TimeoutError:
+            self._impatient = True
+            self._errors += 1
+            logger.warning(
+                "disk cache: the store in %s is locked by another process; disk caching is off "
+                "until it can be opened (waited %gs)",
+                folder,
+                self._bound,
+            )
 
     def __repr__(self) -> str:
         return f"DiskCache({str(self._directory)!r}, size_limit={self._size_limit})"
@@ -173,8 +261,13 @@ class DiskCache(BaseCache):
         """The folder holding the store."""
         return self._directory
 
+    @property
+    def bound(self) -> float:
+        """The longest a caller waits for the store, in seconds."""
+        return self._bound
+
     def _connect(self) -> diskcache.Cache:
-        return diskcache.Cache(
+        cache = diskcache.Cache(
             str(self._directory),
             timeout=self._timeout,
             disk=_BytesOnlyDisk,
@@ -183,6 +276,53 @@ class DiskCache(BaseCache):
             statistics=False,
             tag_index=False,
         )
+        self._worker.submit(lambda: self._sweep(cache))
+        return cache
+
+    def _sweep(self, cache: diskcache.Cache) -> None:
+        with contextlib.suppress(sqlite3.Error, OSError):
+            self._remove_orphans(cache, min_age=ORPHAN_AGE)
+
+    def _current(self) -> diskcache.Cache | None:
+        """The open store; adopts one whose slow opening has completed since."""
+        opening = self._opening
+        if self._cache is None and opening is not None and opening.done():
+            self._opening = None
+            self._impatient = False
+            with contextlib.suppress(Exception):
+                self._cache = opening.result()
+                if self._cache is not None:
+                    logger.warning("disk cache: the store in %s is open now", self._directory)
+        return self._cache
+
+    def _value_files(self) -> Iterator[Path]:
+        yield from self._directory.glob("[0-9a-f][0-9a-f]/[0-9a-f][0-9a-f]/*.val")
+
+    def _remove_orphans(self, cache: diskcache.Cache, *, min_age: float) -> int:
+        """Delete value files no entry points to (older than ``min_age`` seconds)."""
+        known = {
+            os.path.normpath(name)
+            for (name,) in cache._sql(  # the Cache table's filename column
+                "SELECT filename FROM Cache WHERE filename IS NOT NULL"
+            ).fetchall()
+        }
+        now = time.time()
+        removed = 0
+        for path in self._value_files():
+            name = os.path.normpath(os.path.relpath(path, self._directory))
+            if name in known:
+                continue
+            with contextlib.suppress(OSError):
+                if now - path.stat().st_mtime >= min_age:
+                    path.unlink()
+                    removed += 1
+        if removed:
+            logger.warning(
+                "disk cache: deleted %d value files no entry pointed to in %s",
+                removed,
+                self._directory,
+            )
+        return removed
 
     def _open(self) -> diskcache.Cache | None:
         try:
@@ -200,6 +340,9 @@ class DiskCache(BaseCache):
     def _start_afresh(self) -> diskcache.Cache | None:
         """Move a damaged database aside and open a new one; ``None`` when that fails too."""
         suffix = f".corrupt-{time.time_ns()}"
+        for older in self._directory.glob(f"{_DB_NAME}.corrupt-*"):
+            with contextlib.suppress(OSError):
+                older.unlink()  # keep only the latest damaged store, for inspection
         try:
             for extra in ("", "-wal", "-shm"):
                 source = self._directory / f"{_DB_NAME}{extra}"
@@ -227,16 +370,26 @@ class DiskCache(BaseCache):
         )
 
     def _failed(self, cache: diskcache.Cache, action: str, error: BaseException) -> None:
+        if isinstance(error, (StoreBusy, diskcache.Timeout)):
+            self.record_error(
+                f"{action} (the store stayed locked for more than {self._bound:g}s; skipped)",
+                error,
+            )
+            return
         self.record_error(action, error)
         current: bool = self._cache is cache
         if _is_corrupt(error) and current:
-            with contextlib.suppress(sqlite3.Error, OSError):
-                cache.close()
-            self._cache = self._start_afresh()
+            self._cache = None
+            self._opening = self._worker.submit(lambda: self._reopen(cache))
+
+    def _reopen(self, damaged: diskcache.Cache) -> diskcache.Cache | None:
+        with contextlib.suppress(sqlite3.Error, OSError):
+            damaged.close()
+        return self._start_afresh()
 
     async def load(self, key: str) -> CacheEntry | None:
         """The stored entry, read on the event loop thread."""
-        cache = self._cache
+        cache = self._current()
         if cache is None:
             return None
         try:
@@ -252,15 +405,36 @@ class DiskCache(BaseCache):
             self._failed(cache, "reading", error)
             return None
 
+    async def _ready(self) -> diskcache.Cache | None:
+        """The open store, waiting (bounded, once) for an opening in progress."""
+        cache = self._current()
+        opening = self._opening
+        if cache is None and opening is not None and not self._impatient:
+            try:
+                await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(opening)), self._bound)
+            except asyncio.TimeoutError:
+                self._impatient = True
+                return None
+            cache = self._current()
+        return cache
+
     async def _in_thread(self, action: str, call: Callable[[diskcache.Cache], Any]) -> Any:
-        cache = self._cache
+        cache = await self._ready()
         if cache is None:
             return None
         try:
-            return await anyio.to_thread.run_sync(call, cache)
+            return await self._bounded(lambda: call(cache))
         except (_RefusedEntryError, sqlite3.Error, OSError, diskcache.Timeout) as error:
             self._failed(cache, action, error)
             return None
+
+    async def _bounded(self, call: Callable[[], Any]) -> Any:
+        """``call()`` on the store's thread; `StoreBusy` when it takes longer than ``bound``."""
+        future = self._worker.submit(call)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), self._bound)
+        except asyncio.TimeoutError:
+            raise StoreBusy(f"no answer from the store within {self._bound:g}s") from None
 
     async def store(self, key: str, entry: CacheEntry) -> None:
         """Write ``entry``; diskcache drops it at ``stale_until``."""
@@ -281,27 +455,45 @@ class DiskCache(BaseCache):
         """Forget every entry (the folder holds only this cache) and the saved hits and misses."""
 
         def clear(cache: diskcache.Cache) -> None:
-            cache.clear(retry=True)
-            with self._counts_lock, cache.transact(retry=True):
+            cache.clear(retry=False)
+            with self._counts_lock, cache.transact(retry=False):
                 cache.reset("hits", 0)
                 cache.reset("misses", 0)
                 self._saved = (self._hits, self._misses)
+            self._remove_orphans(cache, min_age=0.0)
 
-        await self._in_thread("clearing", clear)
+        cache = await self._ready()
+        if cache is None:
+            if self._opening is not None:
+                raise CacheError(
+                    f"the disk cache in {self._directory} is locked by another process; "
+                    "nothing was cleared, try again"
+                )
+            return
+        try:
+            await self._bounded(lambda: clear(cache))
+        except (StoreBusy, diskcache.Timeout) as error:
+            self._failed(cache, "clearing", error)
+            raise CacheError(
+                f"the disk cache in {self._directory} stayed locked by another process for "
+                f"{self._bound:g}s; it may be cleared only in part, try again"
+            ) from None
+        except (_RefusedEntryError, sqlite3.Error, OSError) as error:
+            self._failed(cache, "clearing", error)
 
     async def usage(self) -> tuple[int, int]:
         """The entries stored (after dropping expired ones) and the store's size on disk."""
 
         def measure(cache: diskcache.Cache) -> tuple[int, int]:
-            cache.expire(retry=True)
-            return len(cache), int(cache.volume())
+            cache.expire(retry=False)
+            return len(cache), self._volume(cache)
 
         result = await self._in_thread("measuring", measure)
         return (0, 0) if result is None else (int(result[0]), int(result[1]))
 
     def _save_counts(self, cache: diskcache.Cache) -> tuple[int, int]:
         """Add this object's unsaved hits and misses to the store's; the store's totals."""
-        with self._counts_lock, cache.transact(retry=True):
+        with self._counts_lock, cache.transact(retry=False):
             hits, misses = self._hits, self._misses
             new_hits, new_misses = hits - self._saved[0], misses - self._saved[1]
             total_hits = int(cache.reset("hits")) + new_hits
@@ -318,8 +510,8 @@ class DiskCache(BaseCache):
 
         def measure(cache: diskcache.Cache) -> tuple[int, int, int, int]:
             hits, misses = self._save_counts(cache)
-            cache.expire(retry=True)
-            return hits, misses, len(cache), int(cache.volume())
+            cache.expire(retry=False)
+            return hits, misses, len(cache), self._volume(cache)
 
         result = await self._in_thread("measuring", measure)
         hits, misses, entries, size = (self._hits, self._misses, 0, 0) if result is None else result
@@ -332,10 +524,28 @@ class DiskCache(BaseCache):
             errors=self._errors,
         )
 
+    def _volume(self, cache: diskcache.Cache) -> int:
+        """The store's bytes on disk: the database, the last damaged one kept, every value file."""
+        size = 0
+        stores = (self._directory / _DB_NAME, *self._directory.glob(f"{_DB_NAME}.corrupt-*"))
+        for path in (*stores, *self._value_files()):
+            with contextlib.suppress(OSError):
+                size += path.stat().st_size
+        return max(size, int(cache.volume()))
+
     async def aclose(self) -> None:
-        """Save the hits and misses, close the store; later reads are misses, writes dropped."""
-        if self._cache is not None and self._saved != (self._hits, self._misses):
+        """Save the hits and misses, close the store; later reads are misses, writes dropped.
+
+        Bounded like every other call: a locked or damaged store is left to close with the
+        process rather than holding it up.
+        """
+        cache = self._current()
+        if cache is not None and self._saved != (self._hits, self._misses):
             await self._in_thread("saving the hit counts", self._save_counts)
-        cache, self._cache = self._cache, None
+        self._cache = None
         if cache is not None:
-            cache.close()
+            with contextlib.suppress(Exception):
+                await self._bounded(cache.close)
+            with contextlib.suppress(sqlite3.Error, OSError):
+                cache.close()  # this thread's connection, if reads opened one
+        self._worker.stop()

@@ -113,12 +113,16 @@ class RedisSingleFlight:
         lock_timeout: float = 30.0,
         poll: float = 0.05,
         prefix: str = "bookstracker:lock:",
+        max_wait: float | None = None,
     ) -> None:
+        """``max_wait`` bounds every follower's wait (give it a share of the callers' deadline);
+        by default a follower waits up to ``lock_timeout``."""
         if lock_timeout <= 0 or poll <= 0:
             raise ValueError("lock_timeout and poll must be positive")
         redis_asyncio = import_redis()
         self._client = client
         self._lock_timeout = lock_timeout
+        self._max_wait = lock_timeout if max_wait is None else max(0.0, min(max_wait, lock_timeout))
         self._poll = poll
         self._prefix = prefix
         self._release = client.register_script(_RELEASE)
@@ -128,11 +132,13 @@ class RedisSingleFlight:
         return f"RedisSingleFlight(lock_timeout={self._lock_timeout}, prefix={self._prefix!r})"
 
     @contextlib.asynccontextmanager
-    async def acquire(self, key: str) -> AsyncIterator[bool]:
+    async def acquire(self, key: str, *, wait_at_most: float | None = None) -> AsyncIterator[bool]:
         """Enter as the leader (``True``: make the call) or, after the leader left, ``False``.
 
-        A follower waits until the lock is released or expires (at most ``lock_timeout``), then
-        should re-read the cache and make the call itself only if it is still a miss.
+        A follower waits until the lock is released or expires, at most ``max_wait`` and at
+        most ``wait_at_most`` seconds (the caller's deadline), then should re-read the cache and
+        make the call itself only if it is still a miss. Any Redis error (unreachable, out of
+        memory, read-only) makes every caller a leader, as if there were no lock.
         """
         name = self._prefix + key
         token = secrets.token_hex(16)
@@ -147,13 +153,14 @@ class RedisSingleFlight:
             yield True
             return
         if not locked:
-            await self._wait_released(name)
+            wait = self._max_wait if wait_at_most is None else wait_at_most
+            await self._wait_released(name, max(0.0, min(wait, self._max_wait)))
             yield False
             return
         try:
             yield True
         finally:
-            with anyio.move_on_after(self._lock_timeout, shield=True):
+            with anyio.move_on_after(min(self._lock_timeout, 2.0), shield=True):
                 await self._unlock(name, token)
 
     async def _unlock(self, name: str, token: str) -> None:
@@ -164,12 +171,18 @@ class RedisSingleFlight:
                 "redis single-flight: cannot release a lock; it expires by itself (%s)", error
             )
 
-    async def _wait_released(self, name: str) -> None:
-        deadline = time.monotonic() + self._lock_timeout
+    async def _wait_released(self, name: str, wait: float) -> None:
+        deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
-            await anyio.sleep(self._poll)
+            await anyio.sleep(min(self._poll, max(0.0, deadline - time.monotonic())))
             try:
-                if not await self._client.exists(name):
+                left = await self._client.pttl(name)
+                if not isinstance(left, int) or left == -2:
+                    return
+                if left == -1:
+                    # Not a lock this class wrote (they all expire within lock_timeout).
+                    logger.warning("redis single-flight: dropping a lock that never expires")
+                    await self._client.delete(name)
                     return
             except self._failures as error:
                 logger.warning("redis single-flight: cannot watch a lock (%s)", error)

@@ -37,7 +37,8 @@ class EditionLookup:
 
     async def lookup(self, isbn13s: Sequence[str]) -> Fetched[Edition | None]:
         """Every ISBN's merged edition (None when nobody has it), how to cache each, and a
-        report per provider. Raises ``AllProvidersFailed`` when no provider asked answered."""
+        report per provider. Raises ``AllProvidersFailed`` when no provider could be asked or none
+        asked answered."""
         stop = Deadline.after(self.deadline) if self.deadline is not None else None
         batch = [p for p in self._able(Capability.EDITIONS) if p.enabled]
         outcome = await fan_out(
@@ -64,9 +65,14 @@ class EditionLookup:
             if name not in reports:
                 reports[name] = ProviderReport(provider=name, status="disabled")
         asked = [r for r in reports.values() if r.status not in ("disabled", "skipped")]
-        if asked and not any(r.answered for r in asked):
+        if not asked:
+            raise AllProvidersFailed(
+                "no provider could be asked: every one able to look up ISBNs is disabled",
+                reports=reports,
+            )
+        if not any(r.answered for r in asked):
             raise AllProvidersFailed("no provider could look up the ISBNs", reports=reports)
-        every_answered = all(r.answered for r in asked)
+        every_answered = all(r.answered for r in asked)  # "not found" is cached only then
         values: dict[str, Edition | None] = {}
         kinds: dict[str, CacheKind] = {}
         for isbn in isbn13s:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from bookstracker._text import text_problem
 from bookstracker.errors import InvalidQuery
 from bookstracker.models import Author, AuthorCandidate
 from bookstracker.names import name_key, surname_key
@@ -36,8 +37,9 @@ def validate_author_name(name: str) -> str:
         raise InvalidQuery("author name is empty")
     if len(cleaned) > MAX_NAME_LENGTH:
         raise InvalidQuery(f"author name is longer than {MAX_NAME_LENGTH} characters")
-    if any(ord(ch) < 32 for ch in name if ch not in "\t\n\r"):
-        raise InvalidQuery("author name contains control characters")
+    problem = text_problem(name)
+    if problem is not None:
+        raise InvalidQuery(f"author name {problem}")
     if not name_key(cleaned):
         raise InvalidQuery(f"author name {cleaned!r} has no letters to search for")
     return cleaned

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable, Mapping
 
+from bookstracker._text import text_problem
 from bookstracker.errors import AllProvidersFailed, InvalidQuery
 from bookstracker.models import ProviderReport, SearchResult
 from bookstracker.pipeline.fanout import fan_out
@@ -28,8 +29,9 @@ def validate_query(query: str, *, limit: int = 20) -> str:
         raise InvalidQuery("query 'the' alone is too common to search for")
     if len(cleaned) > MAX_QUERY_LENGTH:
         raise InvalidQuery(f"query is longer than {MAX_QUERY_LENGTH} characters")
-    if any(ord(ch) < 32 for ch in query if ch not in "\t\n\r"):
-        raise InvalidQuery("query contains control characters")
+    problem = text_problem(query)
+    if problem is not None:
+        raise InvalidQuery(f"query {problem}")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise InvalidQuery(f"limit must be a whole number from 1 to {MAX_LIMIT}")
     return cleaned

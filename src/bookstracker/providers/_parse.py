@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bookstracker._text import MAX_FIELD_CHARS, MAX_TEXT_CHARS, clean_text
 from bookstracker.errors import InvalidISBN, InvalidQuery
 from bookstracker.isbn import isbn_pair
 from bookstracker.languages import to_iso639_1
@@ -87,15 +88,17 @@ def _already_clean(text: str) -> bool:
     )
 
 
-def as_str(value: Any) -> str | None:
-    """A clean single-line string, or None for missing, blank and non-scalar values."""
-    if type(value) is str and _already_clean(value):  # most values: no regex, no copy
-        return value
+def as_str(value: Any, *, max_chars: int = MAX_FIELD_CHARS) -> str | None:
+    """A clean single-line string of at most ``max_chars``, or None for missing, blank and
+    non-scalar values; lone surrogates and control characters never get through."""
+    if type(value) is str and len(value) <= max_chars and _already_clean(value):
+        return value  # most values: no regex, no copy
     if value is None or isinstance(value, (bool, Mapping, list)):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = _SPACES.sub(" ", str(value)).strip()
+    text = value if isinstance(value, str) else str(value)
+    text = _SPACES.sub(" ", clean_text(text, max_chars=max_chars)).strip()
     return text or None
 
 
@@ -130,7 +133,7 @@ def text_value(value: Any) -> str | None:
         value = value.get("value")
     if not isinstance(value, str):
         return None
-    text = value.replace("\r\n", "\n").strip()
+    text = clean_text(value, max_chars=MAX_TEXT_CHARS, multiline=True).strip()
     return text or None
 
 

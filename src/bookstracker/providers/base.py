@@ -8,7 +8,9 @@ counts every attempt, and turns HTTP statuses and bad bodies into the typed erro
 from __future__ import annotations
 
 import codecs
+import contextlib
 import email.utils
+import json
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
@@ -18,6 +20,7 @@ import attrs
 import msgspec
 
 from bookstracker._http import (
+    DEFAULT_MAX_BODY,
     AsyncBaseTransport,
     AsyncClient,
     HttpRequest,
@@ -25,6 +28,13 @@ from bookstracker._http import (
     HttpSession,
 )
 from bookstracker._logging import log_event
+from bookstracker._text import (
+    MIN_SECRET_CHARS,
+    REDACTED,
+    clean_text,
+    remember_secret,
+    scrub_secrets,
+)
 from bookstracker.config import UNSET, ProviderConfig, Unset, positive_rate, provider_config
 from bookstracker.errors import (
     ConfigurationError,
@@ -141,6 +151,8 @@ class ProviderAdapter:
     DEFAULT_BASE_URL: ClassVar[str]
     DEFAULT_RATE: ClassVar[float]
     DAILY_QUOTA: ClassVar[int | None] = None
+    MAX_BODY: ClassVar[int] = DEFAULT_MAX_BODY
+    """The largest decoded body read from this provider (an endpoint's request may say less)."""
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
 
     def __init__(
@@ -180,6 +192,7 @@ class ProviderAdapter:
         if not self.base_url.startswith(("http://", "https://")):
             raise ConfigurationError(f"{self.name} base URL must be http(s): {self.base_url!r}")
         self._api_key = config.api_key or None
+        remember_secret(self._api_key)
         rate_given = config.rate
         self.rate = positive_rate(
             self._default_rate() if rate_given is None else rate_given, f"{self.name} rate"
@@ -212,6 +225,7 @@ class ProviderAdapter:
             headers={"User-Agent": self.user_agent, "Accept": "application/json"},
             transport=transport,
             http_client=http_client,
+            max_body=self.MAX_BODY,
             max_connections=config.max_connections,
         )
 
@@ -326,12 +340,15 @@ class ProviderAdapter:
             status: int | None = None
             outcome = "cancelled"
             try:
-                response = await self._session.send(request, timeout=scope.timeout(self.timeout))
+                response = self._without_secrets(
+                    await self._session.send(request, timeout=scope.timeout(self.timeout))
+                )
                 status = response.status
                 result = self._interpret(response)
                 outcome = "ok"
                 return result
             except ProviderError as exc:
+                self._sanitise(exc)
                 status, outcome = exc.status, exc.kind
                 raise
             finally:
@@ -348,6 +365,29 @@ class ProviderAdapter:
                 )
 
         return await self.policy.call(send_once, deadline=scope.deadline, cost=cost)
+
+    def _secrets(self) -> tuple[str, ...]:
+        key = self._api_key
+        return (key,) if key and len(key) >= MIN_SECRET_CHARS else ()
+
+    def _without_secrets(self, response: HttpResponse) -> HttpResponse:
+        """``response`` with every copy of the API key in its body replaced by ``[secure]``."""
+        content = response.content
+        for secret in self._secrets():
+            raw = secret.encode("utf-8", "replace")
+            if raw in content:
+                content = content.replace(raw, REDACTED.encode())
+        if content is response.content:
+            return response
+        return attrs.evolve(response, content=content)
+
+    def _sanitise(self, exc: ProviderError) -> None:
+        """Make an error's text safe to show: clean, bounded, and free of the API key."""
+        secrets = self._secrets()
+        if exc.args and isinstance(exc.args[0], str):
+            exc.args = (scrub_secrets(clean_text(exc.args[0], max_chars=500), secrets),)
+        if exc.url:
+            exc.url = scrub_secrets(exc.url, secrets)
 
     def _interpret(self, response: HttpResponse) -> Any:
         status = response.status
@@ -374,6 +414,9 @@ class ProviderAdapter:
         try:
             return _JSON.decode(content)
         except (ValueError, RecursionError) as exc:  # msgspec.DecodeError is a ValueError
+            if "surrogate" in str(exc):  # a lone "\ud800": kept, and replaced by the parsers
+                with contextlib.suppress(ValueError, RecursionError):
+                    return json.loads(content)
             raise MalformedResponse(
                 f"body is not valid JSON ({len(content)} bytes: {exc.__class__.__name__})",
                 provider=self.name,

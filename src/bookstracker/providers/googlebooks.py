@@ -463,6 +463,7 @@ class GoogleBooks(ProviderAdapter):
     name = "googlebooks"
     DEFAULT_BASE_URL = "https://www.googleapis.com/books/v1"
     DEFAULT_RATE = 1.0
+    MAX_BODY = 4 * 2**20
     capabilities = frozenset(
         {Capability.SEARCH, Capability.EDITIONS_ONE_BY_ONE, Capability.AUTHOR_EDITIONS}
     )

@@ -525,6 +525,7 @@ class ISBNdb(ProviderAdapter):
         {Capability.SEARCH, Capability.EDITIONS, Capability.AUTHOR_EDITIONS}
     )
     DAILY_QUOTA: ClassVar[int | None] = PLANS["basic"].daily_quota
+    MAX_BODY: ClassVar[int] = 16 * 2**20
 
     def __init__(
         self,

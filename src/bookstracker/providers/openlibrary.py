@@ -125,6 +125,8 @@ MAX_SIGNAL_ISBNS = 50
 MAX_LIST_LIMIT = 1000
 MAX_SEARCH_LIMIT = 1000
 BOOKS_BATCH_SIZE = 50
+SEARCH_MAX_BODY = 16 * 2**20
+"""``/search.json`` pages carry up to 1,000 docs; every other endpoint stays under 4 MiB."""
 MAX_BOOKS_BATCH = 300
 UNIDENTIFIED_RATE = 1.0
 
@@ -679,6 +681,7 @@ class OpenLibrary(ProviderAdapter):
     name = "openlibrary"
     DEFAULT_BASE_URL = "https://openlibrary.org"
     DEFAULT_RATE = 3.0
+    MAX_BODY = 4 * 2**20
     capabilities = frozenset(
         {
             Capability.SEARCH,
@@ -755,7 +758,8 @@ class OpenLibrary(ProviderAdapter):
     # -- requests --------------------------------------------------------------------------
 
     def _get(self, path: str, params: Iterable[tuple[str, str]] = ()) -> HttpRequest:
-        return HttpRequest(url=self.url(path), params=tuple(params))
+        max_body = SEARCH_MAX_BODY if path.endswith("/search.json") else None
+        return HttpRequest(url=self.url(path), params=tuple(params), max_body=max_body)
 
     def search_request(
         self,

@@ -7,6 +7,8 @@ it.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -47,6 +49,7 @@ __all__ = [
     "RedisQuota",
     "RedisRateLimiter",
     "RetryPolicy",
+    "Throttle",
     "call_with_retries",
     "counts_as_failure",
     "is_retryable",
@@ -84,8 +87,10 @@ class PolicyStats:
 class Policy:
     """How one provider is called: breaker → (quota → rate limit → send) with retries.
 
-    Each attempt, retries included, spends quota and takes a rate-limit token, since each is
-    a real request. The breaker sees the final outcome of the whole call.
+    Each attempt, retries included, spends quota, takes a rate-limit token and is counted by the
+    breaker, since each is a real request: a dead provider sees ``failure_threshold`` requests
+    before the breaker opens, and a call stops retrying once it has. A provider that keeps
+    answering 429 is paced more slowly (`Throttle`) until it stops.
     """
 
     provider: str
@@ -95,6 +100,7 @@ class Policy:
     quota: QuotaTracker | None = None
     events: EventBus = attrs.field(factory=EventBus, kw_only=True)
     counters: PolicyStats = attrs.field(init=False, factory=PolicyStats)
+    throttle: Throttle = attrs.field(init=False, factory=lambda: Throttle())
     _seen: str = attrs.field(init=False, default="closed", repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -136,18 +142,34 @@ class Policy:
         finally:
             self._watch_breaker()
 
+        first = True
+
         async def attempt() -> T:
+            nonlocal first
+            if not first:
+                self.breaker.before_call()
+            first = False
             self.counters.attempts += 1
-            if self.quota is not None:
-                await self.quota.spend(cost)
-            await self._acquire(deadline)
             try:
-                return await send_once()
-            except RateLimited as exc:
-                self.counters.rate_limited += 1
-                if isinstance(exc, QuotaExceeded) and self.quota is not None:
-                    await self.quota.mark_exhausted(exc.resets_at)
+                if self.quota is not None:
+                    await self.quota.spend(cost)
+                await self._acquire(deadline)
+            except BaseException as exc:
+                self._record(exc)
                 raise
+            try:
+                result = await send_once()
+            except BaseException as exc:
+                if isinstance(exc, RateLimited):
+                    self.counters.rate_limited += 1
+                    self.throttle.slow_down()
+                    if isinstance(exc, QuotaExceeded) and self.quota is not None:
+                        await self.quota.mark_exhausted(exc.resets_at)
+                self._record(exc)
+                raise
+            self.throttle.speed_up()
+            self._record(None)
+            return result
 
         def retried(number: int, exc: BaseException, wait: float) -> None:
             self.events.publish(
@@ -159,26 +181,65 @@ class Policy:
                 on_retry(number, exc, wait)
 
         try:
-            result = await call_with_retries(
-                attempt, self.retry, on_retry=retried, deadline=deadline
+            return await call_with_retries(
+                attempt,
+                self.retry,
+                on_retry=retried,
+                deadline=deadline,
+                keep_going=lambda: self.breaker.state == "closed",
             )
-        except BaseException as exc:
-            if isinstance(exc, QuotaExceeded):
-                self.counters.quota_exceeded += 1
-            self._record(exc)
+        except QuotaExceeded:
+            self.counters.quota_exceeded += 1
             raise
-        self._record(None)
-        return result
 
     def _record(self, exc: BaseException | None) -> None:
         self.breaker.record(exc)
         self._watch_breaker()
 
     async def _acquire(self, deadline: Deadline | None) -> None:
-        if deadline is None:
+        with anyio.move_on_after(
+            math.inf if deadline is None else max(0.0, deadline.remaining())
+        ) as scope:
             await self.limiter.acquire()
-            return
-        with anyio.move_on_after(max(0.0, deadline.remaining())) as scope:
-            await self.limiter.acquire()
+            await self.throttle.wait(self.limiter.rate)
         if scope.cancelled_caught:
             raise DeadlineExceeded("the deadline passed while waiting for the rate limit")
+
+
+class Throttle:
+    """Adaptive slow-down after 429s: each one doubles the spacing between requests (up to
+    ``max_factor`` times the rate limit's, and never more than ``max_spacing`` seconds), each
+    success takes a tenth of the extra off.
+
+    The limiter keeps its configured rate; the throttle adds its own, slower pacing on top
+    while the provider keeps refusing, so a rate set above what the server allows settles
+    where it is accepted.
+    """
+
+    def __init__(self, *, max_factor: float = 32.0, max_spacing: float = 0.5) -> None:
+        self.max_factor = max_factor
+        self.max_spacing = max_spacing
+        self.factor = 1.0
+        self._next_at = 0.0
+
+    def slow_down(self) -> None:
+        """The provider answered 429."""
+        self.factor = min(self.max_factor, self.factor * 2.0)
+
+    def speed_up(self) -> None:
+        """The provider answered."""
+        if self.factor > 1.0:
+            self.factor = max(1.0, 1.0 + (self.factor - 1.0) * 0.9)
+
+    async def wait(self, rate: float) -> None:
+        """Wait for this request's slot, ``factor / rate`` seconds after the previous one."""
+        if self.factor <= 1.0 or not math.isfinite(rate) or rate <= 0:
+            return
+        now = time.monotonic()
+        slot = max(now, self._next_at)
+        self._next_at = slot + min(self.factor / rate, self.max_spacing)
+        if slot > now:
+            await anyio.sleep(slot - now)
+
+    def __repr__(self) -> str:
+        return f"Throttle(factor={self.factor:g})"

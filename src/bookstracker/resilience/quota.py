@@ -182,14 +182,28 @@ class LocalQuota:
 # KEYS[1]: today's counter; KEYS[2]: the exhausted flag (its value: the Unix time it lifts).
 # ARGV: n, limit (-1: none), counter TTL in seconds, now. Returns {code, value}:
 # {0, spent} spent; {-1, resets_at} marked exhausted; {-2, spent} the limit would be passed.
+# A counter or flag that is not a sane number is deleted (and counted afresh) rather than
+# failing every call.
 _SPEND = """
-local lifts = redis.call('GET', KEYS[2])
-if lifts and tonumber(lifts) > tonumber(ARGV[4]) then
-  return {-1, lifts}
+local now = tonumber(ARGV[4])
+local raw_lifts = redis.call('GET', KEYS[2])
+local lifts = tonumber(raw_lifts)
+if raw_lifts and (lifts == nil or lifts ~= lifts or lifts > now + 366 * 86400) then
+  redis.call('DEL', KEYS[2])
+  lifts = nil
+end
+if lifts and lifts > now then
+  return {-1, tostring(lifts)}
 end
 local n = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
-local spent = tonumber(redis.call('GET', KEYS[1]) or '0')
+local raw_spent = redis.call('GET', KEYS[1])
+local spent = tonumber(raw_spent or '0')
+if spent == nil or spent ~= spent or spent < 0 or spent ~= math.floor(spent)
+    or spent > 1e15 then
+  redis.call('DEL', KEYS[1])
+  spent = 0
+end
 if limit >= 0 and spent + n > limit then
   return {-2, tostring(spent)}
 end
@@ -200,14 +214,25 @@ return {0, tostring(spent)}
 
 
 def _redis_outage_errors() -> tuple[type[BaseException], ...]:
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
+    """Every Redis failure: unreachable, out of memory, read-only, a script or value error."""
+    from redis.exceptions import RedisError
 
-    return (RedisConnectionError, RedisTimeoutError, OSError)
+    return (RedisError, OSError, ValueError, TypeError)
 
 
 def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _number(value: object, *, low: float, high: float) -> float | None:
+    """A finite number within [low, high] read from a Redis reply; None for anything else."""
+    if value is None:
+        return None
+    try:
+        number = float(_text(value)[:64])
+    except ValueError:
+        return None
+    return number if low <= number <= high else None
 
 
 @attrs.define
@@ -217,8 +242,10 @@ class RedisQuota:
     Counts live in ``{prefix}{provider}:{YYYY-MM-DD}`` and expire after the day;
     ``{prefix}{provider}:exhausted`` holds the time a reported exhaustion lifts (``prefix``
     defaults to ``bookstracker:v1:quota:``). Check-and-spend is one Lua script, so processes
-    never overspend together. When Redis cannot be reached the quota logs a warning and counts
-    in this process alone for ``fallback_for`` seconds.
+    never overspend together. When Redis fails in any way (unreachable, out of memory,
+    read-only, a script error, a reply of the wrong shape) the quota logs a warning, counts it
+    in ``fallbacks`` and counts in this process alone for ``fallback_for`` seconds. A stored
+    value that is not a sane number is deleted and counted afresh.
     """
 
     redis: Redis = attrs.field(repr=False)
@@ -233,6 +260,8 @@ class RedisQuota:
     _script: AsyncScript = attrs.field(init=False, repr=False, eq=False)
     _fallback: LocalQuota = attrs.field(init=False, repr=False, eq=False)
     _down_until: float | None = attrs.field(init=False, default=None, repr=False, eq=False)
+    fallbacks: int = attrs.field(init=False, default=0, eq=False)
+    """How many times a Redis failure sent this quota back to counting in this process."""
 
     def __attrs_post_init__(self) -> None:
         _check_limit(self.daily_limit)
@@ -274,13 +303,17 @@ class RedisQuota:
             code, value = await self._script(
                 keys=[self.day_key(day), self.exhausted_key], args=[n, limit, ttl, repr(now)]
             )
+            lifts = _number(value, low=0.0, high=now + 366 * 86400.0)
+            if code not in (0, -1, -2) or (code == -1 and lifts is None):
+                raise ValueError(f"the quota script answered {code!r}")
         except _redis_outage_errors() as exc:
             self._fall_back(exc)
             await self._fallback.spend(n)
             return
         self._recovered()
         if code == -1:
-            raise _exhausted_error(self.provider, float(_text(value)), now)
+            assert lifts is not None
+            raise _exhausted_error(self.provider, lifts, now)
         if code == -2:
             raise _spent_error(self.provider, limit, resets_at, now)
 
@@ -291,16 +324,36 @@ class RedisQuota:
         now = self.clock()
         day, _ = self._schedule.day(now)
         try:
-            lifts, spent = await self.redis.mget([self.exhausted_key, self.day_key(day)])
+            raw_lifts, raw_spent = await self.redis.mget([self.exhausted_key, self.day_key(day)])
         except _redis_outage_errors() as exc:
             self._fall_back(exc)
             return await self._fallback.remaining()
         self._recovered()
-        if lifts is not None and float(_text(lifts)) > now:
+        lifts = _number(raw_lifts, low=0.0, high=now + 366 * 86400.0)
+        spent = _number(raw_spent, low=0.0, high=1e15)
+        garbage = [
+            key
+            for key, raw, value in (
+                (self.exhausted_key, raw_lifts, lifts),
+                (self.day_key(day), raw_spent, spent),
+            )
+            if raw is not None and value is None
+        ]
+        if garbage:
+            await self._drop_garbage(garbage)
+        if lifts is not None and lifts > now:
             return 0
         if self.daily_limit is None:
             return None
-        return max(0, self.daily_limit - int(_text(spent or b"0")))
+        return max(0, self.daily_limit - int(spent or 0))
+
+    async def _drop_garbage(self, keys: list[str]) -> None:
+        """Delete stored counters or flags that are not sane numbers (counted afresh)."""
+        _log.warning("Redis quota for %r: dropping garbage values in %s", self.provider, keys)
+        try:
+            await self.redis.delete(*keys)
+        except _redis_outage_errors() as exc:
+            self._fall_back(exc)
 
     async def mark_exhausted(self, resets_at: float | None = None) -> None:
         """Refuse every spend, in every process, until ``resets_at`` (default: end of day)."""
@@ -317,9 +370,10 @@ class RedisQuota:
         self._recovered()
 
     def _fall_back(self, exc: BaseException) -> None:
+        self.fallbacks += 1
         self._down_until = time.monotonic() + self.fallback_for
         _log.warning(
-            "Redis quota for %r unreachable (%s); counting in this process alone for %gs",
+            "Redis quota for %r failed (%s); counting in this process alone for %gs",
             self.provider,
             type(exc).__name__,
             self.fallback_for,

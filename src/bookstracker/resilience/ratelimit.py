@@ -126,15 +126,22 @@ class LocalRateLimiter:
 
 
 # GCRA on the server's clock. KEYS[1]: the limiter key. ARGV[1]: microseconds between
-# requests; ARGV[2]: burst. Returns 0 when a request may go now (and books it), otherwise
-# the microseconds to wait before asking again.
+# requests; ARGV[2]: burst; ARGV[3]: the furthest (in microseconds) a stored instant may lie
+# ahead of now. Returns 0 when a request may go now (and books it), otherwise the microseconds
+# to wait before asking again. A stored value that is not a number, or lies absurdly far ahead
+# (a rate of 1e18 written by hand, a clock gone wrong), is dropped rather than obeyed.
 _GCRA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local interval = tonumber(ARGV[1])
 local tolerance = interval * tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
+local raw = redis.call('GET', KEYS[1])
+local tat = tonumber(raw)
+if raw and (tat == nil or tat ~= tat or tat > now + tonumber(ARGV[3])) then
+  redis.call('DEL', KEYS[1])
+  tat = nil
+end
+if tat == nil or tat < now then tat = now end
 local new_tat = tat + interval
 local wait = new_tat - tolerance - now
 if wait > 0 then return math.ceil(wait) end
@@ -142,13 +149,16 @@ local ttl_ms = math.ceil((new_tat - now) / 1000) + 1
 redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', ttl_ms)
 return 0
 """
+MAX_AHEAD = 60.0
+"""Seconds beyond its own interval and burst that a shared limit may hold a caller back; a
+stored instant further ahead is garbage and is deleted."""
 
 
 def _redis_outage_errors() -> tuple[type[BaseException], ...]:
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
+    """Every Redis failure: unreachable, out of memory, read-only, a script or value error."""
+    from redis.exceptions import RedisError
 
-    return (RedisConnectionError, RedisTimeoutError, OSError)
+    return (RedisError, OSError, ValueError, TypeError)
 
 
 @attrs.define
@@ -159,7 +169,10 @@ class RedisRateLimiter:
     ``bookstracker:v1:rate:``) + key.
     Requests are paced by GCRA in a Lua script on the server's clock. When Redis cannot be
     reached the limiter logs a warning and paces this process alone for ``fallback_for``
-    seconds before trying Redis again: a Redis outage never fails the user's call.
+    seconds before trying Redis again: a Redis outage never fails the user's call. Any Redis
+    error counts as an outage (out of memory, a read-only replica, a script error, a reply that
+    is not a number), each one counted in ``fallbacks``; a stored value that is garbage or
+    absurdly far ahead is deleted by the script itself.
     """
 
     redis: Redis = attrs.field(repr=False)
@@ -172,6 +185,8 @@ class RedisRateLimiter:
     _turns: _PerLoop = attrs.field(init=False, factory=_PerLoop, repr=False, eq=False)
     _down_until: float | None = attrs.field(init=False, default=None, repr=False, eq=False)
     _script: AsyncScript = attrs.field(init=False, repr=False, eq=False)
+    fallbacks: int = attrs.field(init=False, default=0, eq=False)
+    """How many times a Redis failure sent this limiter back to pacing this process alone."""
 
     def __attrs_post_init__(self) -> None:
         _check_rate(self.rate, self.burst)
@@ -207,11 +222,16 @@ class RedisRateLimiter:
             return 0.0
         if not self.degraded:
             interval_us = max(1, math.ceil(1_000_000 * _interval(self.rate)))
+            ahead_us = interval_us * (self.burst + 1) + math.ceil(MAX_AHEAD * 1_000_000)
             try:
-                wait_us = int(
-                    await self._script(keys=[self.redis_key], args=[interval_us, self.burst])
+                reply = await self._script(
+                    keys=[self.redis_key], args=[interval_us, self.burst, ahead_us]
                 )
+                if isinstance(reply, bool) or not isinstance(reply, int):
+                    raise TypeError(f"the rate script answered {type(reply).__name__}")
+                wait_us = min(reply, ahead_us)
             except _redis_outage_errors() as exc:
+                self.fallbacks += 1
                 self._down_until = time.monotonic() + self.fallback_for
                 _log.warning(
                     "Redis rate limit %r unreachable (%s); limiting this process alone for %gs",
@@ -225,15 +245,20 @@ class RedisRateLimiter:
 
     async def _acquire_shared(self) -> None:
         interval_us = max(1, math.ceil(1_000_000 * _interval(self.rate)))
+        ahead_us = interval_us * (self.burst + 1) + math.ceil(MAX_AHEAD * 1_000_000)
         while True:
             try:
-                wait_us = int(
-                    await self._script(keys=[self.redis_key], args=[interval_us, self.burst])
+                reply = await self._script(
+                    keys=[self.redis_key], args=[interval_us, self.burst, ahead_us]
                 )
+                if isinstance(reply, bool) or not isinstance(reply, int):
+                    raise TypeError(f"the rate script answered {type(reply).__name__}")
+                wait_us = min(reply, ahead_us)
             except _redis_outage_errors() as exc:
+                self.fallbacks += 1
                 self._down_until = time.monotonic() + self.fallback_for
                 _log.warning(
-                    "Redis rate limit %r unreachable (%s); pacing this process alone for %gs",
+                    "Redis rate limit %r failed (%s); pacing this process alone for %gs",
                     self.key,
                     type(exc).__name__,
                     self.fallback_for,

@@ -58,10 +58,14 @@ class RetryPolicy:
     ``attempts`` counts every try, the first included. The wait before retry ``n`` is
     ``min(max_wait, initial_wait * 2 ** (n - 1) + random(0, jitter))``, except after a 429 that
     carries Retry-After: then exactly that many seconds, or no retry at all when it exceeds
-    ``max_retry_after``.
+    ``max_retry_after``. A 429 that says when to come back is a throttle, not a failure: its
+    retries go on up to ``rate_limited_attempts`` tries, as long as the caller's deadline leaves
+    room for the wait
+    (``attempts=1`` still means a single try).
     """
 
     attempts: int = 3
+    rate_limited_attempts: int = 8
     initial_wait: float = 0.5
     max_wait: float = 30.0
     jitter: float = 1.0
@@ -70,6 +74,10 @@ class RetryPolicy:
     def __attrs_post_init__(self) -> None:
         if self.attempts < 1:
             raise ConfigurationError(f"retry attempts must be at least 1: {self.attempts!r}")
+        if self.rate_limited_attempts < 1:
+            raise ConfigurationError(
+                f"retry rate_limited_attempts must be at least 1: {self.rate_limited_attempts!r}"
+            )
         for name in ("initial_wait", "max_wait", "jitter", "max_retry_after"):
             value = getattr(self, name)
             if math.isnan(value) or value < 0:
@@ -86,13 +94,20 @@ class RetryPolicy:
 
     def wait_after(self, exc: BaseException, attempt: int) -> float | None:
         """Seconds to wait after attempt ``attempt`` failed with ``exc``; ``None``: don't retry."""
-        if attempt >= self.attempts or not is_retryable(exc):
+        if not is_retryable(exc):
             return None
         if isinstance(exc, RateLimited) and exc.retry_after is not None:
-            if exc.retry_after > self.max_retry_after:
+            if attempt >= self.most_attempts or exc.retry_after > self.max_retry_after:
                 return None
             return max(0.0, exc.retry_after)
+        if attempt >= self.attempts:
+            return None
         return self.backoff(attempt)
+
+    @property
+    def most_attempts(self) -> int:
+        """The most tries one call may make (after 429s); ``attempts=1`` turns every retry off."""
+        return 1 if self.attempts == 1 else max(self.attempts, self.rate_limited_attempts)
 
 
 async def call_with_retries(
@@ -101,13 +116,15 @@ async def call_with_retries(
     *,
     on_retry: OnRetry | None = None,
     deadline: Deadline | None = None,
+    keep_going: Callable[[], bool] | None = None,
 ) -> T:
     """Await ``fn()`` until it returns, retrying as ``policy`` says; re-raise the last error.
 
     ``on_retry(attempt, exc, wait)`` is called before each wait. A retry whose wait would end
     past ``deadline`` is not made. The waits are computed here and handed to stamina, so they
     reach ``on_retry`` even under ``stamina.set_testing(True)``, which skips the sleeping; in
-    testing mode give stamina at least ``policy.attempts`` attempts.
+    testing mode give stamina at least ``policy.attempts`` attempts. ``keep_going()`` is asked
+    before each retry; False ends the call with the last error (the breaker has opened).
     """
     if deadline is not None:
         deadline.check()
@@ -121,13 +138,15 @@ async def call_with_retries(
             return False
         if deadline is not None and wait >= deadline.remaining():
             return False
+        if keep_going is not None and not keep_going():
+            return False
         if on_retry is not None:
             on_retry(failed, exc, wait)
         return wait
 
     async for attempt in stamina.retry_context(
         on=decide,
-        attempts=policy.attempts,
+        attempts=policy.most_attempts,
         timeout=None,
     ):
         with attempt:
