@@ -156,7 +156,7 @@ def test_author_shows_the_core_works_their_editions_and_every_exclusion(
     catalog = sample_catalog()
     code, out, err = run(capsys, "--offline", "--no-cache", "author", "Andy Weir")
     assert code == 0, err
-    assert "Andy Weir (OL7234434A)" in out
+    assert "Andy Weir (OL7234434A, born 1972)" in out
     assert "Core works (7)" in out
     for work in catalog.works_of("OL7234434A"):
         if work.truth == "core":
@@ -213,9 +213,9 @@ def test_homonyms_name_the_chosen_one_and_list_the_other(
 ) -> None:
     code, out, _ = run(capsys, "--offline", "--no-cache", "author", "David Mitchell")
     assert code == 0
-    assert "David Mitchell (OL70000056A)" in out
+    assert "David Mitchell (OL70000056A, born 1969)" in out
     assert "other candidates" in out
-    assert "David Mitchell (OL70000057A, 4 works)" in out
+    assert "David Mitchell (OL70000057A, born 1974, 4 works, best known for Back Story)" in out
     assert "Cloud Atlas" in out
     code, document = run_json(capsys, "--offline", "--no-cache", "author", "OL70000057A")
     assert code == 0

@@ -169,7 +169,8 @@ def test_failed_authors_are_in_the_report_with_their_reason(cache_dir: str) -> N
     assert report["failed"] == [
         {
             "name": "Zzyzx Nobody Qwerty",
-            "error": "NotFound: OpenLibrary knows no author named 'Zzyzx Nobody Qwerty'",
+            "error": "NotFound: the sample catalog (offline mode) has no author named "
+            "'Zzyzx Nobody Qwerty'",
         }
     ]
 

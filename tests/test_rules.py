@@ -88,7 +88,8 @@ def test_printed_music_games_and_sequels() -> None:
 
 
 def test_selection_titles() -> None:
-    assert selection_title(signals("Classics of the Harmattan"), PROFILE)
+    assert selection_title(signals("The Best of the Harmattan"), PROFILE)
+    assert selection_title(signals("Selected Stories"), PROFILE)
     assert selection_title(signals("Nocturnes: Five Stories of Music and Nightfall"), PROFILE) == []
 
 

@@ -4,9 +4,9 @@
   control characters (C0, DEL, C1) are dropped or, for whitespace ones, turned into a space, and
   the result is cut to a maximum length, so nothing downstream can fail to encode it or be
   steered by it.
-- :func:`cli_argument` for every command-line argument: one that was not valid UTF-8 (Python
-  hands it over with lone surrogates) or that holds control characters is refused with
-  :class:`~bookstracker.errors.InvalidInput` (exit 2).
+- :func:`text_problem` for every command-line argument and user question: one that was not
+  valid UTF-8 (Python hands it over with lone surrogates) or that holds control characters is
+  named as a problem, which the caller refuses (the CLI with exit 2).
 - :func:`terminal_safe` for everything printed to a terminal: escape sequences (CSI, OSC, DCS,
   the lone ESC and C1 forms) and the remaining control characters are removed, as are the
   bidirectional overrides that can make text read differently from what it is.
@@ -20,15 +20,12 @@ import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
-from bookstracker.errors import InvalidInput
-
 __all__ = [
     "MAX_FIELD_CHARS",
     "MAX_TEXT_CHARS",
     "MIN_SECRET_CHARS",
     "REDACTED",
     "clean_text",
-    "cli_argument",
     "remember_secret",
     "scrub_known_secrets",
     "scrub_secrets",
@@ -96,18 +93,6 @@ def text_problem(value: str) -> str | None:
     if _USER_CONTROLS.search(value):
         return "contains control characters"
     return None
-
-
-def cli_argument(value: str, *, what: str = "argument") -> str:
-    """A command-line argument as given, or `InvalidInput` when it cannot be trusted as text.
-
-    Refused: bytes that were not UTF-8 (Python hands them over as lone surrogates) and control
-    characters other than whitespace.
-    """
-    problem = text_problem(value)
-    if problem is not None:
-        raise InvalidInput(f"{what} {problem}")
-    return value
 
 
 def terminal_safe(value: str) -> str:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
+import platformdirs
 
 from bookstracker._logging import log_event
 from bookstracker.cache import (
@@ -39,7 +41,7 @@ from bookstracker.resilience.shared import SharedLimits
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-__all__ = ["Assembly", "assemble", "cached_reports"]
+__all__ = ["OFFLINE_FOLDER", "Assembly", "assemble", "cache_folder", "cached_reports"]
 
 _REDIS_TIMEOUT = 2.0
 
@@ -83,11 +85,27 @@ def _connect_redis(url: str) -> Redis:
     return client
 
 
+OFFLINE_FOLDER = "offline"
+"""Offline mode keeps its answers in this folder inside the disk tier's, apart from the real
+providers' answers: neither can stand in for the other, and clearing one keeps the other."""
+
+
+def cache_folder(settings: Settings) -> Path:
+    """The disk tier's folder for ``settings`` (``offline/`` inside it in offline mode, the
+    outer folder then checked as the disk tier checks its own)."""
+    folder = Path(settings.cache_dir or platformdirs.user_cache_dir("bookstracker")).expanduser()
+    if not settings.offline:
+        return folder
+    from bookstracker.cache.disk import private_folder  # diskcache only when caching
+
+    return private_folder(folder) / OFFLINE_FOLDER
+
+
 def _default_cache(settings: Settings, redis: Redis | None) -> CacheBackend:
     """Memory in front of disk, in front of Redis when there is one."""
     from bookstracker.cache.disk import DiskCache  # diskcache and sqlite3 only when caching
 
-    cold: CacheBackend = DiskCache(settings.cache_dir)
+    cold: CacheBackend = DiskCache(cache_folder(settings))
     if redis is not None:
         shared = RedisCache(client=redis, prefix=settings.redis_prefix + "cache:")
         cold = TieredCache(cold, shared)

@@ -6,23 +6,26 @@ nothing, 2 bad usage or invalid input (nothing sent upstream), 3 no provider cou
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
 import signal
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
 import anyio
 import click
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bookstracker._text import cli_argument, terminal_safe
+from bookstracker._display import CACHE_COLUMNS, STATS_COLUMNS, cache_rows, stats_rows
+from bookstracker._text import terminal_safe, text_problem
 from bookstracker.client import AsyncBooksClient, parse_providers
 from bookstracker.errors import (
     AllProvidersFailed,
@@ -35,8 +38,10 @@ from bookstracker.metrics import Stats
 from bookstracker.mirror._cli import mirror
 from bookstracker.models import (
     PROVIDERS,
+    AuthorCandidate,
     Bibliography,
     Completeness,
+    Edition,
     IsbnResults,
     ProviderReport,
     SearchResult,
@@ -52,7 +57,7 @@ EXIT_OK, EXIT_EMPTY, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
 
 class Options:
-    """The global options of one invocation."""
+    """The global options of one invocation (given before the command, after it, or both)."""
 
     def __init__(self, **values: Any) -> None:
         self.json: bool = values["as_json"]
@@ -64,6 +69,27 @@ class Options:
         self.verbose: int = values["verbose"]
         self.out = Console(highlight=False, soft_wrap=True)
         self.err = Console(stderr=True, highlight=False)
+        self._logging_level: int | None = None
+
+    def update(self, name: str, value: Any) -> None:
+        """Add one global option given after the command: flags and ``-v`` add up."""
+        name = "json" if name == "as_json" else name
+        if name == "verbose":
+            self.verbose += int(value)
+        elif isinstance(value, bool):
+            setattr(self, name, getattr(self, name) or value)
+        elif value is not None:
+            setattr(self, name, value)
+
+    def apply(self) -> None:
+        """Check the provider list and set up logging; safe to call again after more options."""
+        if self.providers is not None:
+            try:
+                parse_providers(self.providers)
+            except InvalidInput as exc:
+                _fail(str(exc), EXIT_USAGE)
+        if self.verbose:
+            _log_to_stderr(logging.DEBUG if self.verbose > 1 else logging.INFO)
 
     def client(self) -> AsyncBooksClient:
         kwargs: dict[str, Any] = {"providers": parse_providers(self.providers)}
@@ -71,9 +97,21 @@ class Options:
             kwargs["offline"] = True
         if self.no_cache:
             kwargs["cache"] = None
-        elif self.cache_dir:
+        if self.cache_dir:
             kwargs["cache_dir"] = self.cache_dir
         return AsyncBooksClient(**kwargs)
+
+
+def cli_argument(value: str, *, what: str = "argument") -> str:
+    """A command-line argument as given, or `InvalidInput` when it cannot be trusted as text.
+
+    Refused: bytes that were not UTF-8 (Python hands them over as lone surrogates) and control
+    characters other than whitespace.
+    """
+    problem = text_problem(value)
+    if problem is not None:
+        raise InvalidInput(f"{what} {problem}")
+    return value
 
 
 def _show(text: str) -> str:
@@ -126,9 +164,10 @@ def _run(
     except BooksTrackerError as exc:
         _fail(str(exc), EXIT_UNAVAILABLE)
     if isinstance(value, AllProvidersFailed):
-        _failure(options, value.reports, str(value), stats, EXIT_UNAVAILABLE)
+        message = str(value) if options.json else value.message
+        _failure(options, value.reports, message, stats, EXIT_UNAVAILABLE)
     if isinstance(value, NotFound):
-        _failure(options, value.reports, str(value), stats, EXIT_EMPTY)
+        _failure(options, value.reports, str(value), stats, EXIT_EMPTY, value.suggestions)
     document, code = render(options, value)
     _emit(options, document, stats)
     sys.exit(code)
@@ -140,12 +179,21 @@ def _failure(
     message: str,
     stats: Stats | None,
     code: int,
+    suggestions: tuple[str, ...] = (),
 ) -> NoReturn:
     if options.json:
-        _emit(options, {"error": message, "providers": reports_to_dict(reports)}, stats)
+        document: dict[str, Any] = {"error": message, "providers": reports_to_dict(reports)}
+        if code == EXIT_EMPTY:
+            document["suggestions"] = list(suggestions)
+        _emit(options, document, stats)
     else:
         options.err.print(f"bookstracker: {_show(message)}")
         _print_reports(options, reports, to_stderr=True)
+        if code == EXIT_EMPTY and options.offline:
+            options.err.print(
+                "hint: bookstracker --offline authors lists the sample catalog's authors",
+                style="dim",
+            )
         asked = [r for r in reports.values() if r.status == "error"]
         if asked and all("unavailable" in (r.error or "") for r in asked) and not options.offline:
             options.err.print(
@@ -179,16 +227,16 @@ def _print_reports(
 def _render_search(options: Options, result: SearchResult) -> tuple[dict[str, Any], int]:
     code = EXIT_OK if result.hits else EXIT_EMPTY
     if not options.json:
-        table = Table(title=f"Search: {_show(result.query)}", show_lines=False)
+        table = _results_table(f"Search: {_show(result.query)}")
         for column in ("#", "title", "authors", "year", "sources", "isbn-13"):
-            table.add_column(column)
+            _add_column(table, column)
         for index, hit in enumerate(result.hits, 1):
             table.add_row(
                 str(index),
                 _show(hit.title),
                 _show(", ".join(hit.authors[:3])),
                 str(hit.first_publish_year or ""),
-                ",".join(hit.sources),
+                ", ".join(hit.sources),
                 hit.isbn13[0] if hit.isbn13 else "",
             )
         options.out.print(table if result.hits else "no results")
@@ -199,9 +247,9 @@ def _render_search(options: Options, result: SearchResult) -> tuple[dict[str, An
 def _render_isbns(options: Options, result: IsbnResults) -> tuple[dict[str, Any], int]:
     code = EXIT_OK if result.found else EXIT_EMPTY
     if not options.json:
-        table = Table(title="ISBN lookup")
+        table = _results_table("ISBN lookup")
         for column in ("isbn", "title", "authors", "publisher", "published", "pages", "lang"):
-            table.add_column(column)
+            _add_column(table, column)
         for given, edition in result.results.items():
             if edition is None:
                 table.add_row(_show(given), "(not found)", "", "", "", "", "")
@@ -226,47 +274,40 @@ def _render_author(options: Options, bib: Bibliography) -> tuple[dict[str, Any],
     if not options.json:
         out = options.out
         key = bib.author.keys.get("openlibrary")
-        out.print(f"[bold]{_show(bib.author.name)}[/bold]" + (f" ({_show(key)})" if key else ""))
+        about = ", ".join(filter(None, (key, _born(bib.author.birth_date))))
+        out.print(
+            f"[bold]{_show(bib.author.name)}[/bold]" + (f" ({_show(about)})" if about else "")
+        )
         others = [c for c in bib.candidates if c.keys.get("openlibrary") != key]
         if others:
             out.print(
                 _show(
                     "other candidates (ask by key for one of them): "
-                    + "; ".join(
-                        f"{c.name} ({c.keys.get('openlibrary')}, {c.work_count or 0} works)"
-                        for c in others
-                    )
+                    + "; ".join(_candidate_line(c) for c in others)
                 ),
                 style="dim",
             )
-        table = Table(title=f"Core works ({len(bib.works)})")
+        table = _results_table(f"Core works ({len(bib.works)})")
         for column in ("year", "title", "key", "editions", "sources"):
-            table.add_column(column)
+            _add_column(table, column)
         for work in bib.works:
             table.add_row(
                 str(work.first_publish_year or ""),
                 _show(work.title),
                 _show(work.keys.get("openlibrary", "")),
                 str(len(work.editions)),
-                ",".join(work.sources),
+                ", ".join(work.sources),
             )
         out.print(table)
         for work in bib.works:
             if not work.editions:
                 continue
             out.print(f"[bold]{_show(work.title)}[/bold] editions:")
-            for edition in work.editions:
-                out.print(
-                    _show(
-                        f"  {edition.isbn13 or '-':13}  {edition.published or '':10}  "
-                        f"{edition.language or '--':2}  {edition.format or '':22}  "
-                        f"{edition.publisher or ''}  [{','.join(edition.sources)}]"
-                    )
-                )
+            out.print(_editions_table(work.editions))
         if bib.excluded:
-            excluded = Table(title=f"Excluded ({len(bib.excluded)})")
+            excluded = _results_table(f"Excluded ({len(bib.excluded)})")
             for column in ("reason", "title", "key", "why"):
-                excluded.add_column(column)
+                _add_column(excluded, column)
             for item in bib.excluded:
                 excluded.add_row(
                     item.reason, _show(item.title), _show(item.key or ""), _show(item.detail)
@@ -278,6 +319,61 @@ def _render_author(options: Options, bib: Bibliography) -> tuple[dict[str, Any],
             options.err.print("note: every provider failed; this is a stale cached answer")
         _print_reports(options, bib.providers)
     return bib.to_dict(), EXIT_OK
+
+
+_UNBROKEN_COLUMNS = frozenset(
+    {"#", "isbn", "isbn-13", "year", "published", "pages", "lang", "key", "editions", "reason"}
+    | {"born", "works"}
+)
+
+
+def _results_table(title: str) -> Table:
+    return Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+
+
+def _add_column(table: Table, name: str) -> None:
+    """Identifiers and numbers are never broken; text wraps, and folds rather than ending in an
+    ellipsis when one word is wider than its column."""
+    if name in _UNBROKEN_COLUMNS:
+        table.add_column(name, no_wrap=True)
+    else:
+        table.add_column(name, overflow="fold", min_width=_MIN_WIDTHS.get(name))
+
+
+_MIN_WIDTHS = {"title": 16, "why": 16, "authors": 10, "publisher": 10}
+
+
+def _born(birth_date: str | None) -> str | None:
+    year = re.search(r"\b(\d{3,4})\b", birth_date or "")
+    return f"born {year.group(1)}" if year else None
+
+
+def _candidate_line(candidate: AuthorCandidate) -> str:
+    about = [candidate.keys.get("openlibrary") or "no key", _born(candidate.birth_date)]
+    about.append(f"{candidate.work_count or 0} works")
+    if candidate.top_work:
+        about.append(f"best known for {candidate.top_work}")
+    return f"{candidate.name} ({', '.join(a for a in about if a)})"
+
+
+def _editions_table(editions: Iterable[Edition]) -> Table:
+    """One edition a line, in aligned columns even where a value is missing."""
+    table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+    table.add_column(no_wrap=True)  # indent
+    for _ in range(5):
+        table.add_column(no_wrap=True)
+    table.add_column(overflow="fold", min_width=10)  # publisher: the only one that may wrap
+    for edition in editions:
+        table.add_row(
+            "",
+            _show(edition.isbn13 or edition.isbn10 or "-"),
+            _show(edition.published or ""),
+            _show(edition.language or "--"),
+            _show(edition.format or ""),
+            _show(f"[{','.join(edition.sources)}]"),
+            _show(edition.publisher or ""),
+        )
+    return table
 
 
 def _print_completeness(options: Options, completeness: Completeness) -> None:
@@ -294,62 +390,24 @@ def _print_completeness(options: Options, completeness: Completeness) -> None:
 
 def _print_stats(options: Options, stats: Stats) -> None:
     table = Table(title="run figures (latency in ms)")
-    for column in (
-        "provider",
-        "requests",
-        "ok",
-        "failed",
-        "429",
-        "retries",
-        "p50",
-        "p95",
-        "p99",
-        "breaker",
-        "quota left",
-    ):
+    for column in STATS_COLUMNS:
         table.add_column(column, no_wrap=True)
-    for name, figures in stats.providers.items():
-        latency = figures.latency_ms
-        kinds = ", ".join(f"{k} {v}" for k, v in figures.failures_by_kind.items())
-        table.add_row(
-            name,
-            str(figures.requests),
-            str(figures.successes),
-            f"{figures.failures} ({kinds})" if kinds else str(figures.failures),
-            str(figures.rate_limited),
-            str(figures.retries),
-            _ms(latency.p50),
-            _ms(latency.p95),
-            _ms(latency.p99),
-            figures.breaker
-            + (f" ({figures.breaker_trips} trips)" if figures.breaker_trips else ""),
-            "" if figures.quota_left is None else str(figures.quota_left),
-        )
+    for row in stats_rows(stats):
+        table.add_row(*row)
     console = options.err
     if not console.is_terminal:
         console = Console(file=sys.stderr, width=_STATS_WIDTH, highlight=False)
     console.print(table)
     if stats.cache:
         cache = Table(title="cache")
-        for column in ("tier", "hits", "misses", "hit rate", "entries", "bytes"):
+        for column in CACHE_COLUMNS:
             cache.add_column(column)
-        for tier, data in stats.cache.items():
-            cache.add_row(
-                tier,
-                str(data.hits),
-                str(data.misses),
-                "" if data.hit_rate is None else f"{data.hit_rate:.1%}",
-                str(data.entries),
-                str(data.bytes),
-            )
+        for row in cache_rows(stats):
+            cache.add_row(*row)
         console.print(cache)
 
 
 _STATS_WIDTH = 120
-
-
-def _ms(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -364,40 +422,148 @@ Settings come from BOOKSTRACKER_* environment variables (API keys, URLs,
 rates, cache folder, Redis): see docs/configuration.md."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EPILOG)
-@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
-@click.option("--offline", is_flag=True, help="Answer from the bundled sample catalog.")
-@click.option("--providers", metavar="LIST", help="openlibrary,googlebooks,isbndb (default all).")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
-@click.option("--cache-dir", metavar="DIR", help="Folder of the disk cache tier.")
-@click.option("--stats", is_flag=True, help="Print the run's figures after the command.")
-@click.option("-v", "--verbose", count=True, help="Logs on stderr (-vv for debug).")
+_GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
+    (("--json", "as_json"), {"is_flag": True, "help": "One JSON document on stdout."}),
+    (("--offline",), {"is_flag": True, "help": "Answer from the bundled sample catalog."}),
+    (
+        ("--providers",),
+        {"metavar": "LIST", "help": "openlibrary,googlebooks,isbndb (default all)."},
+    ),
+    (("--no-cache",), {"is_flag": True, "help": "Neither read nor write the cache."}),
+    (("--cache-dir",), {"metavar": "DIR", "help": "Folder of the disk cache tier."}),
+    (("--stats",), {"is_flag": True, "help": "Print the run's figures after the command."}),
+    (("-v", "--verbose"), {"count": True, "help": "Logs on stderr (-vv for debug)."}),
+)
+_GLOBAL_NAMES = frozenset(
+    click.Option(list(decls), **kwargs).name for decls, kwargs in _GLOBAL_OPTIONS
+)
+
+
+def _global_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    for decls, kwargs in reversed(_GLOBAL_OPTIONS):
+        function = click.option(*decls, **kwargs)(function)
+    return function
+
+
+def _remember_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    options = ctx.find_object(Options)
+    if options is not None and param.name is not None:
+        options.update(param.name, value)
+
+
+class _Command(click.Command):
+    """A command that also takes the global options after its name (``author X --offline``)
+    and lists them in its ``--help`` under their own heading."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.extend(_global_params(self))
+
+    def invoke(self, ctx: click.Context) -> Any:
+        options = ctx.find_object(Options)
+        if options is not None:
+            options.apply()
+        return super().invoke(ctx)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        own: list[tuple[str, str]] = []
+        shared: list[tuple[str, str]] = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx) if isinstance(param, click.Option) else None
+            if record is not None:
+                (shared if param.name in _GLOBAL_NAMES else own).append(record)
+        if own:
+            with formatter.section("Options"):
+                formatter.write_dl(own)
+        if shared:
+            with formatter.section("Global options (before or after the command)"):
+                formatter.write_dl(shared)
+
+
+class _Group(click.Group):
+    """A group whose commands and subgroups take the global options too, also those defined
+    elsewhere and added with ``add_command`` (``serve``, ``mirror``)."""
+
+    command_class = _Command
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        _take_global_options(cmd)
+        super().add_command(cmd, name)
+
+
+def _global_params(command: click.Command) -> list[click.Option]:
+    """The global options as parameters of ``command`` (any it already spells are left out)."""
+    taken = {o for p in command.params for o in getattr(p, "opts", ())}
+    return [
+        click.Option(
+            list(decls),
+            expose_value=False,
+            callback=_remember_global,
+            **{"default": 0 if extra.get("count") else None, **extra},
+        )
+        for decls, extra in _GLOBAL_OPTIONS
+        if not taken.intersection(d for d in decls if d.startswith("-"))
+    ]
+
+
+def _take_global_options(command: click.Command) -> None:
+    """Give a command made elsewhere (and each command of a group) the global options."""
+    if isinstance(command, _Command):
+        return
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _take_global_options(sub)
+        return
+    if command.callback is None or any(p.callback is _remember_global for p in command.params):
+        return
+    command.params.extend(_global_params(command))
+    original = command.callback
+
+    def apply_then_run(*args: Any, **kwargs: Any) -> Any:
+        options = click.get_current_context().find_object(Options)
+        if options is not None:
+            options.apply()
+        return original(*args, **kwargs)
+
+    command.callback = functools.update_wrapper(apply_then_run, original)
+
+
+_Group.group_class = _Group
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EPILOG)
+@_global_options
 @click.version_option(package_name="bookstracker", prog_name="bookstracker")
 @click.pass_context
 def cli(ctx: click.Context, /, **values: Any) -> None:
-    """What has this author written, and which editions exist?"""
+    """What has this author written, and which editions exist?
+
+    The global options go before or after the command: ``bookstracker --offline author X``
+    and ``bookstracker author X --offline`` are the same.
+    """
+    _quiet_stamina_log()
     options = Options(**values)
-    if options.providers is not None:
-        try:
-            parse_providers(options.providers)
-        except InvalidInput as exc:
-            _fail(str(exc), EXIT_USAGE)
-    _quiet_retry_log()
-    if options.verbose:
-        logging.basicConfig(
-            level=logging.DEBUG if options.verbose > 1 else logging.INFO,
-            stream=sys.stderr,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
+    options.apply()
     ctx.obj = options
 
 
-def _quiet_retry_log() -> None:
-    """stamina logs each retry at WARNING; without a handler Python would print every one on
-    stderr. A NullHandler keeps them off unless ``-v`` configures logging."""
-    retries = logging.getLogger("stamina")
-    if not any(isinstance(h, logging.NullHandler) for h in retries.handlers):
-        retries.addHandler(logging.NullHandler())
+def _quiet_stamina_log() -> None:
+    """bookstracker logs each retry as one ``retry`` event line (with ``-v``); stamina's own
+    record of the same retry (a bare ``stamina.retry_scheduled``) is kept off stderr."""
+    stamina_log = logging.getLogger("stamina")
+    stamina_log.propagate = False
+    if not any(isinstance(h, logging.NullHandler) for h in stamina_log.handlers):
+        stamina_log.addHandler(logging.NullHandler())
+
+
+def _log_to_stderr(level: int) -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > level:
+        root.setLevel(level)
 
 
 @cli.command()
@@ -433,6 +599,33 @@ def author(options: Options, name: str) -> None:
 
 
 @cli.command()
+@click.pass_obj
+def authors(options: Options) -> None:
+    """The authors of the sample catalog that --offline answers from."""
+    if not options.offline:
+        _fail(
+            "authors lists the bundled sample catalog's authors, the ones --offline knows: "
+            "bookstracker --offline authors",
+            EXIT_USAGE,
+        )
+    from bookstracker.testing.directory import catalog_authors
+
+    entries = catalog_authors()
+    if options.json:
+        document = {"authors": [e.to_dict() for e in entries], "providers": _not_asked()}
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        sys.exit(EXIT_OK)
+    table = _results_table(f"The sample catalog's authors ({len(entries)})")
+    for column in ("name", "key", "born", "works"):
+        _add_column(table, column)
+    for entry in entries:
+        born = "" if entry.birth_year is None else str(entry.birth_year)
+        table.add_row(_show(entry.name), entry.key, born, str(entry.works))
+    options.out.print(table)
+    sys.exit(EXIT_OK)
+
+
+@cli.command()
 @click.argument("name")
 @click.pass_obj
 def completeness(options: Options, name: str) -> None:
@@ -465,13 +658,17 @@ def warm(
     concurrency: int,
     no_resume: bool,
 ) -> None:
-    """Fill the cache for many authors (progress on stderr; resumable).
+    """Fill the cache for many authors (progress on stderr; resumable; not with --no-cache).
 
     On a terminal, stderr shows a progress bar with an ETA; otherwise a plain progress line
     every few seconds.
     """
     if not names and not popular and not csv_path:
         _fail("warm needs --popular, --csv FILE or author names", EXIT_USAGE)
+    if options.no_cache:
+        _fail(
+            "warm fills the cache, and --no-cache turns it off: nothing would be kept", EXIT_USAGE
+        )
     if csv_path and not Path(csv_path).is_file():
         _fail(f"no such file: {csv_path}", EXIT_USAGE)
     display = _WarmBar(options.err) if options.err.is_terminal else _WarmLines()
@@ -629,7 +826,8 @@ def cache_stats(options: Options) -> None:
 @cache.command("clear")
 @click.pass_obj
 def cache_clear(options: Options) -> None:
-    """Empty every tier (only bookstracker's own entries)."""
+    """Empty every tier (only bookstracker's own entries; with --offline, only the
+    sample catalog's answers)."""
 
     async def action(client: AsyncBooksClient) -> bool:
         await client.clear_cache()
@@ -637,7 +835,10 @@ def cache_clear(options: Options) -> None:
 
     def render(opts: Options, cleared: bool) -> tuple[dict[str, Any], int]:
         if not opts.json:
-            opts.out.print("cache cleared" if cleared else "the cache is off")
+            done = "cache cleared"
+            if opts.offline:
+                done = "offline answers cleared (the real providers' answers are kept)"
+            opts.out.print(done if cleared else "the cache is off")
         return {"cleared": cleared, "providers": _not_asked()}, EXIT_OK
 
     _run(options, action, render)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
-from bookstracker.assembly import Assembly, assemble, cached_reports
+from bookstracker.assembly import Assembly, assemble, cache_folder, cached_reports
 from bookstracker.cache import CacheBackend, TieredCache, TTLPolicy
 from bookstracker.cache.answers import Answer
 from bookstracker.cache.base import CacheStats
@@ -116,9 +116,10 @@ def _author_ident(cleaned: str) -> str:
 class AsyncBooksClient:
     """Search books, look up ISBNs and build author bibliographies from three providers.
 
-    Every setting is an argument, read from the environment when not given (see the contract),
-    or all of them at once as ``settings`` (:meth:`Settings.resolve
-    <bookstracker.config.Settings.resolve>`; the other setting arguments are then ignored).
+    Every setting is an argument, read from its ``BOOKSTRACKER_*`` environment variable when not
+    given (docs/configuration.md lists them), or all of them at once as ``settings``
+    (:meth:`Settings.resolve <bookstracker.config.Settings.resolve>`; the other setting
+    arguments are then ignored).
     ``cache=None`` turns caching off; the default is memory in front of disk (in front of Redis
     when ``BOOKSTRACKER_REDIS_URL`` is set). ``offline=True`` answers from the bundled sample
     catalog through the fake providers. ``deadline`` bounds each call, in seconds.
@@ -303,12 +304,17 @@ class AsyncBooksClient:
         """
         cleaned = validate_author_name(name)
         chosen = self.settings.pins.merged(pins)
-        answer = await self._parts.answers.one(
-            self._parts.answers.key("author", _author_ident(cleaned), *_pin_parts(chosen)),
-            functools.partial(self._build_bibliography, cleaned, chosen),
-            codec=_AUTHOR,
-            kind_of=_author_kind,
-        )
+        try:
+            answer = await self._parts.answers.one(
+                self._parts.answers.key("author", _author_ident(cleaned), *_pin_parts(chosen)),
+                functools.partial(self._build_bibliography, cleaned, chosen),
+                codec=_AUTHOR,
+                kind_of=_author_kind,
+            )
+        except NotFound as exc:
+            if self.settings.offline and not exc.suggestions:  # a miss read from the cache
+                raise self._no_author(cleaned, exc.reports) from None
+            raise
         return _reported(answer, self.adapters)
 
     async def is_fresh(self, kind: str, *parts: str) -> bool:
@@ -338,10 +344,21 @@ class AsyncBooksClient:
         resolution = outcome.answers[directory.name]
         if resolution is None:
             prior[directory.name] = attrs.evolve(prior[directory.name], status="empty")
-            raise NotFound(
-                f"OpenLibrary knows no author named {name!r}", reports=self._not_asked(prior)
-            )
+            raise self._no_author(name, self._not_asked(prior))
         return resolution, prior
+
+    def _no_author(self, name: str, reports: Mapping[str, ProviderReport]) -> NotFound:
+        """The NotFound for a name nobody knows; offline, it names the sample catalog and
+        suggests its nearest authors."""
+        if not self.settings.offline:
+            return NotFound(f"OpenLibrary knows no author named {name!r}", reports=reports)
+        from bookstracker.testing.directory import suggest_authors
+
+        suggestions = tuple(suggest_authors(name))
+        message = f"the sample catalog (offline mode) has no author named {name!r}"
+        if suggestions:
+            message += f"; did you mean {' or '.join(repr(s) for s in suggestions)}?"
+        return NotFound(message, reports=reports, suggestions=suggestions)
 
     async def _build_bibliography(self, name: str, pins: WorkPins | None = None) -> Bibliography:
         stop = Deadline.after(self.deadline) if self.deadline is not None else None
@@ -464,17 +481,14 @@ class AsyncBooksClient:
         disk = _disk_tier(self.cache)
         if disk is not None:
             return disk.directory / "warm-state"
-        import platformdirs
-
-        folder = self.settings.cache_dir or platformdirs.user_cache_dir("bookstracker")
-        return Path(folder) / "warm-state"
+        return cache_folder(self.settings) / "warm-state"
 
     # -- figures -------------------------------------------------------------------------------
 
     async def stats(self) -> Stats:
         """Per-provider and per-cache-tier figures and the warm session's progress.
 
-        ``stats().contract_dict()`` is the contract's ``stats`` document; ``to_dict()``,
+        ``stats().contract_dict()`` is the ``stats`` document of ``--json --stats``; ``to_dict()``,
         ``to_json()`` and ``to_prometheus()`` export every figure.
         """
         providers: dict[str, ProviderStats] = {

@@ -1,4 +1,5 @@
-"""Settings, resolved once: constructor arguments first, then the environment, then defaults.
+"""Settings, resolved once: constructor arguments first, then the ``BOOKSTRACKER_*`` environment
+variables, then defaults.
 
 :class:`Settings` is made at the edge (the client, the CLI) and handed down; each adapter gets
 its typed :class:`ProviderConfig`. Nothing below reads the environment itself.
@@ -65,7 +66,7 @@ DEFAULT_REDIS_PREFIX = "bookstracker:"
 
 
 class ENV:
-    """The environment variables of the contract."""
+    """The environment variables bookstracker reads (docs/configuration.md)."""
 
     OPENLIBRARY_URL = "BOOKSTRACKER_OPENLIBRARY_URL"
     GOOGLEBOOKS_URL = "BOOKSTRACKER_GOOGLEBOOKS_URL"
@@ -286,6 +287,19 @@ def provider_config(
         raise ConfigurationError(f"{provider}: {exc}") from None
 
 
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def _checked_redis_url(url: str | None) -> str | None:
+    """``url`` when it names a Redis server; the message never repeats it (it may hold a
+    password)."""
+    if url is None or url.lower().startswith(_REDIS_SCHEMES):
+        return url
+    raise ConfigurationError(
+        f"{ENV.REDIS_URL} (or redis_url=) must be a redis://, rediss:// or unix:// URL"
+    )
+
+
 def _frozen_configs(value: Mapping[str, ProviderConfig]) -> Mapping[str, ProviderConfig]:
     return MappingProxyType(dict(value))
 
@@ -307,7 +321,10 @@ def parse_openlibrary_source(value: str | None) -> str:
 
 @attrs.frozen(kw_only=True)
 class Settings:
-    """Everything a client needs to know, resolved once (see :meth:`resolve`)."""
+    """Everything a client needs to know, resolved once (see :meth:`resolve`).
+
+    Offline, ``redis_url`` is always None: offline mode never touches Redis.
+    """
 
     providers: tuple[str, ...] = PROVIDERS
     offline: bool = False
@@ -361,13 +378,14 @@ class Settings:
             directory = env_str(ENV.CACHE_DIR, environ)
         else:
             directory = os.fspath(cache_dir) if cache_dir is not None else None
+        offline = env_flag(ENV.OFFLINE, environ) if isinstance(offline, Unset) else offline
+        if isinstance(redis_url, Unset):
+            redis_url = env_str(ENV.REDIS_URL, environ)
         return cls(
             providers=names,
-            offline=env_flag(ENV.OFFLINE, environ) if isinstance(offline, Unset) else offline,
+            offline=offline,
             cache_dir=directory,
-            redis_url=env_str(ENV.REDIS_URL, environ)
-            if isinstance(redis_url, Unset)
-            else redis_url,
+            redis_url=None if offline else _checked_redis_url(redis_url),
             redis_prefix=redis_prefix,
             deadline=deadline,
             provider_configs={

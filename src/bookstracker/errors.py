@@ -82,13 +82,22 @@ class ConfigurationError(InvalidInput):
 
 
 class NotFound(BooksTrackerError, LookupError):
-    """Every provider that answered had nothing for the question."""
+    """Every provider that answered had nothing for the question.
+
+    ``suggestions`` are names that were probably meant (offline mode suggests the sample
+    catalog's nearest authors), best first; often empty.
+    """
 
     def __init__(
-        self, message: str, *, reports: Mapping[str, ProviderReport] | None = None
+        self,
+        message: str,
+        *,
+        reports: Mapping[str, ProviderReport] | None = None,
+        suggestions: tuple[str, ...] = (),
     ) -> None:
         super().__init__(message)
         self.reports: Mapping[str, ProviderReport] = dict(reports or {})
+        self.suggestions = tuple(suggestions)
 
 
 class ProviderError(BooksTrackerError):
@@ -197,11 +206,34 @@ class CircuitOpen(ProviderError):
 
 
 class AllProvidersFailed(BooksTrackerError):
-    """No provider could answer; ``reports`` says why for each."""
+    """No provider could answer; ``reports`` says why for each, and so does ``str()``.
+
+    ``message`` is the question that failed (``no provider could answer for the author 'X'``);
+    ``str(exc)`` adds each provider's cause, e.g.
+    ``...: openlibrary: unavailable: connection refused; isbndb: disabled``.
+    """
 
     def __init__(self, message: str, *, reports: Mapping[str, ProviderReport]) -> None:
         super().__init__(message)
+        self.message = message
         self.reports: Mapping[str, ProviderReport] = dict(reports)
+
+    def __str__(self) -> str:
+        order = ("openlibrary", "googlebooks", "isbndb")
+        names = sorted(self.reports, key=lambda n: order.index(n) if n in order else len(order))
+        causes = [
+            f"{name}: {self.reports[name].error or self.reports[name].status}"
+            for name in names
+            if self.reports[name].status in ("error", "disabled", "skipped")
+        ]
+        text = f"{self.message}: {'; '.join(causes)}" if causes else self.message
+        failed = [r.error or "" for r in self.reports.values() if r.status == "error"]
+        if failed and all(e.startswith(("unavailable", "timeout")) for e in failed):
+            text += (
+                " (no provider could be reached; offline=True or BOOKSTRACKER_OFFLINE=1 answers"
+                " from the bundled sample catalog)"
+            )
+        return text
 
 
 class DeadlineExceeded(BooksTrackerError, TimeoutError):

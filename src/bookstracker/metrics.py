@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from bookstracker._display import StatsDisplay
 from bookstracker.instrumentation import Event, RequestDone, RetryScheduled
 
 if TYPE_CHECKING:
@@ -151,7 +152,7 @@ class LatencySummary:
     sum_ms: float = 0.0
 
     def to_dict(self) -> dict[str, float | None]:
-        """``{"p50", "p95", "p99"}``, as the contract's ``latency_ms``."""
+        """``{"p50", "p95", "p99"}``, as ``latency_ms`` in the ``--stats`` JSON document."""
         return {"p50": self.p50, "p95": self.p95, "p99": self.p99}
 
 
@@ -238,7 +239,7 @@ class ProviderStats:
         )
 
     def contract_dict(self) -> dict[str, Any]:
-        """Exactly the contract's per-provider ``stats`` keys."""
+        """Exactly the per-provider keys of the ``--stats`` JSON document."""
         return {
             "requests": self.requests,
             "successes": self.successes,
@@ -250,8 +251,8 @@ class ProviderStats:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract's keys plus ``failures_by_kind``, ``breaker_trips``, ``quota_left``,
-        ``enabled`` and the latency ``count``."""
+        """The ``--stats`` document's keys plus ``failures_by_kind``, ``breaker_trips``,
+        ``quota_left``, ``enabled`` and the latency ``count``."""
         data = self.contract_dict()
         data["latency_ms"]["count"] = self.latency_ms.count
         data.update(
@@ -281,7 +282,7 @@ class CacheTierStats:
         return round(self.hits / lookups, 4) if lookups else None
 
     def contract_dict(self) -> dict[str, int]:
-        """Exactly the contract's per-tier ``stats`` keys."""
+        """Exactly the per-tier keys of the ``--stats`` JSON document."""
         return {
             "hits": self.hits,
             "misses": self.misses,
@@ -303,8 +304,8 @@ def _tiers(value: Mapping[str, CacheTierStats]) -> Mapping[str, CacheTierStats]:
     return MappingProxyType(dict(value))
 
 
-@attrs.frozen(kw_only=True)
-class Stats:
+@attrs.frozen(kw_only=True, repr=False)
+class Stats(StatsDisplay):
     """What ``client.stats()`` returns: providers, cache tiers and the warm session.
 
     ``warm`` is the progress of the warm run in progress, or of the last one this client ran;
@@ -318,14 +319,14 @@ class Stats:
     warm: WarmProgress | None = None
 
     def contract_dict(self) -> dict[str, Any]:
-        """The contract's ``stats`` document: exactly its keys, nothing more."""
+        """The ``stats`` JSON document of ``--stats``: exactly its keys, nothing more."""
         return {
             "providers": {n: p.contract_dict() for n, p in self.providers.items()},
             "cache": {n: t.contract_dict() for n, t in self.cache.items()},
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """Every figure: the contract's keys and the extra ones, plus ``"warm"``."""
+        """Every figure: the ``--stats`` document's keys and the extra ones, plus ``"warm"``."""
         return {
             "providers": {n: p.to_dict() for n, p in self.providers.items()},
             "cache": {n: t.to_dict() for n, t in self.cache.items()},

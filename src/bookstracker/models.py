@@ -1,8 +1,10 @@
 """Immutable result types.
 
-Every type is a frozen, slotted attrs class; ``to_dict()`` gives exactly the JSON documents of the
-public contract, and ``from_dict()`` reads them back. The cache stores the models themselves,
-encoded by msgspec field by field (``bookstracker.cache.codec``), so every field is kept.
+Every type is a frozen, slotted attrs class; ``to_dict()`` gives exactly the JSON documents of
+``--json``, and ``from_dict()`` reads them back. The cache stores the models themselves, encoded
+by msgspec field by field (``bookstracker.cache.codec``), so every field is kept. The results
+also show themselves in notebooks and terminals (short ``repr``, ``_repr_html_``, ``__rich__``)
+and flatten to ``to_records()`` / ``to_pandas()``: those views live in ``bookstracker._display``.
 Years are ints, ISBNs bare digits, languages ISO 639-1, OpenLibrary ids bare (``OL7234434A``).
 """
 
@@ -13,6 +15,15 @@ from types import MappingProxyType
 from typing import Any, Literal, cast
 
 import attrs
+
+from bookstracker._display import (
+    BibliographyDisplay,
+    CompletenessDisplay,
+    EditionDisplay,
+    IsbnResultsDisplay,
+    SearchResultDisplay,
+    WorkDisplay,
+)
 
 __all__ = [
     "PROVIDERS",
@@ -72,7 +83,7 @@ _CANONICAL_SOURCES: dict[tuple[str, ...], tuple[str, ...]] = {
 
 
 def _provider_tuple(value: Iterable[str] | None) -> tuple[str, ...]:
-    """Sources in the contract's fixed provider order, without repeats."""
+    """Sources in the fixed provider order (openlibrary, googlebooks, isbndb), no repeats."""
     if type(value) is tuple:
         canonical = _CANONICAL_SOURCES.get(value)
         if canonical is not None:
@@ -125,8 +136,8 @@ def _opt_int(value: object) -> int | None:
         return None
 
 
-@attrs.frozen(kw_only=True)
-class Edition:
+@attrs.frozen(kw_only=True, repr=False)
+class Edition(EditionDisplay):
     """One publication of a work: a format, a publisher, a language, its ISBNs."""
 
     title: str
@@ -189,7 +200,7 @@ class Edition:
         )
 
     def to_cache_dict(self) -> dict[str, Any]:
-        """The contract document plus the fields the contract leaves out (for the cache)."""
+        """The JSON document plus the fields it leaves out (for the cache)."""
         data = self.to_dict()
         data["subtitle"] = self.subtitle
         data["keys"] = dict(self.keys)
@@ -353,8 +364,8 @@ def _evidence_dict(evidence: Evidence | None) -> dict[str, Any] | None:
     return evidence.to_dict() if evidence is not None else None
 
 
-@attrs.frozen(kw_only=True)
-class Work:
+@attrs.frozen(kw_only=True, repr=False)
+class Work(WorkDisplay):
     """An abstract book (OpenLibrary's work), with the editions paired to it."""
 
     title: str
@@ -504,7 +515,7 @@ def _reports(
 
 
 def reports_to_dict(reports: Mapping[str, ProviderReport]) -> dict[str, Any]:
-    """The contract's ``"providers"`` object: every provider named, in fixed order."""
+    """The JSON documents' ``"providers"`` object: every provider named, in fixed order."""
     out: dict[str, Any] = {}
     for name in PROVIDERS:
         report = reports.get(name) or ProviderReport(provider=name, status="disabled")
@@ -588,8 +599,8 @@ class SearchHit:
         )
 
 
-@attrs.frozen(kw_only=True)
-class SearchResult:
+@attrs.frozen(kw_only=True, repr=False)
+class SearchResult(SearchResultDisplay):
     """A merged, ranked search with a report per provider."""
 
     query: str
@@ -622,8 +633,8 @@ class SearchResult:
         )
 
 
-@attrs.frozen(kw_only=True)
-class IsbnResults:
+@attrs.frozen(kw_only=True, repr=False)
+class IsbnResults(IsbnResultsDisplay):
     """Editions for a batch of ISBNs, keyed by each ISBN as the caller gave it."""
 
     results: Mapping[str, Edition | None] = attrs.field(
@@ -646,8 +657,8 @@ class IsbnResults:
         return {k: v for k, v in self.results.items() if v is not None}
 
 
-@attrs.frozen(kw_only=True)
-class Completeness:
+@attrs.frozen(kw_only=True, repr=False)
+class Completeness(CompletenessDisplay):
     """How sure we are that a bibliography is complete, with its named parts."""
 
     author: str
@@ -687,8 +698,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@attrs.frozen(kw_only=True)
-class Bibliography:
+@attrs.frozen(kw_only=True, repr=False)
+class Bibliography(BibliographyDisplay):
     """An author's enhanced bibliography: core works with editions, exclusions, completeness."""
 
     author: Author

@@ -53,7 +53,7 @@ _log = logging.getLogger(__name__)
 
 
 def popular_authors() -> list[str]:
-    """The bundled list of popular authors (the old backend's 29)."""
+    """The bundled list of popular authors (``bookstracker/data/popular_authors.txt``)."""
     text = resources.files("bookstracker.data").joinpath("popular_authors.txt").read_text("utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 

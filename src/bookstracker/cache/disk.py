@@ -59,7 +59,7 @@ from bookstracker.cache.base import (
 )
 from bookstracker.errors import CacheError, UnsafeCacheDirectory
 
-__all__ = ["DiskCache"]
+__all__ = ["DiskCache", "private_folder"]
 
 _DB_NAME = "cache.db"
 DEFAULT_SIZE_LIMIT = 512 * 2**20
@@ -201,6 +201,18 @@ def _check_private(path: Path) -> None:
         )
 
 
+def private_folder(path: Path) -> Path:
+    """``path``, created 0700 if missing; raises `CacheError` when it cannot be made or used and
+    `UnsafeCacheDirectory` when it is not the caller's alone."""
+    try:
+        _make_private_dirs(path)
+        _check_private(path)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise CacheError(f"cannot use cache folder {str(path)!r}: {reason}") from error
+    return path
+
+
 class DiskCache(BaseCache):
     """A cache in a private folder on disk, bounded by ``size_limit`` bytes; survives restarts.
 
@@ -228,8 +240,7 @@ class DiskCache(BaseCache):
         folder = Path(
             directory if directory is not None else platformdirs.user_cache_dir("bookstracker")
         ).expanduser()
-        _make_private_dirs(folder)
-        _check_private(folder)
+        private_folder(folder)
         self._directory = folder
         self._size_limit = size_limit
         self._timeout = timeout

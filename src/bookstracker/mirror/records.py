@@ -1,7 +1,7 @@
 """One OpenLibrary dump line → a `DumpRecord` with the few fields the mirror indexes.
 
 A dump line has five TAB-separated columns, ``type \\t key \\t revision \\t last_modified \\t
-json`` (PROVIDERS.md §1.5). Only authors, works, editions, redirects and deletes of
+json`` (OpenLibrary's dump format). Only authors, works, editions, redirects and deletes of
 ``/authors/``, ``/works/`` and ``/books/`` keys are kept; other types (lists, pages, …) are
 `SKIPPED`. A line that cannot be read raises `BadLine` with the reason: the importer counts it
 and goes on.

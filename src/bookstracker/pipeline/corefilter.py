@@ -251,7 +251,7 @@ class CoreWorksFilter:
             else:
                 untranslated.append(work)
 
-        title_keys = {title_key(w.title) for w in untranslated if title_key(w.title)}
+        title_keys = {k for k in (title_key(w.title) for w in untranslated) if k}
         originals: list[WorkCandidate] = []
         for work in untranslated:
             collection = self._collection(work, title_keys)
@@ -345,7 +345,7 @@ class CoreWorksFilter:
             if has_person or not parts.isdisjoint(_SUBJECT_SIGNALS):
                 return False
         title = work.full_title
-        if _TITLE_SIGNALS.search(title) or self.profile.may_name(title):
+        if _has_title_signal(title) or self.profile.may_name(title):
             return False
         if any(_BOX_FORMAT.search(f) for f in work.edition_formats):
             return False
@@ -428,6 +428,8 @@ class CoreWorksFilter:
     def _collection(self, work: WorkCandidate, title_keys: set[str]) -> str | None:
         if len(work.author_keys) > ANTHOLOGY_AUTHORS and self._primary_is_other(work):
             return f"an anthology of {len(work.author_keys)} authors"
+        if not _may_separate(work.full_title):
+            return None  # one part, the title itself: it names no other work
         own = title_key(work.title)
         parts = _SEPARATORS.split(work.full_title)
         named = {k for k in map(title_key, parts) if k and k != own and k in title_keys}
@@ -688,6 +690,8 @@ def _richness(work: WorkCandidate) -> tuple[int, int, int]:
 def distinct_subtitle(work: WorkCandidate) -> str:
     """The normalised subtitle that sets a work apart from others of the same main title
     ("The Dark of Deep Below"); empty for none, or for a generic one ("a novel")."""
+    if work.subtitle is None and work.title.isascii() and not _SUBTITLE_MARKS & set(work.title):
+        return ""  # no subtitle separator: the full title key is the main one
     main = title_key(_ALTERNATE_TITLE.sub("", work.title))
     full = title_key_full(_ALTERNATE_TITLE.sub("", work.full_title))
     if not main or not full.startswith(main):
@@ -786,7 +790,9 @@ def _records_of_other_works(
     for work in works:
         found: tuple[WorkCandidate, str] | None = None
         title = work.full_title
-        tail = _VOLUME_SUFFIX.sub("", title[-_VOLUME_TAIL:])
+        tail = title[-_VOLUME_TAIL:]
+        if _may_end_in_volume(tail):
+            tail = _VOLUME_SUFFIX.sub("", tail)
         base = title[:-_VOLUME_TAIL] + tail if len(title) > _VOLUME_TAIL else tail
         if base != title:
             target = by_title.get(duplicate_key(base))
@@ -830,3 +836,38 @@ _TITLE_SIGNALS = re.compile(
     re.IGNORECASE,
 )
 """Any title any rule reads: a work whose title matches none of these is quiet by its title."""
+_TITLE_SIGNALS_FOLDED = re.compile(_TITLE_SIGNALS.pattern)
+assert not re.search(r"[A-Z]", re.sub(r"\\.", "", _TITLE_SIGNALS.pattern))
+
+
+def _has_title_signal(title: str) -> bool:
+    """`_TITLE_SIGNALS` in ``title``; an ASCII title is lower-cased and searched without
+    IGNORECASE, the same match at a third of the cost."""
+    if title.isascii():
+        return _TITLE_SIGNALS_FOLDED.search(title.lower()) is not None
+    return _TITLE_SIGNALS.search(title) is not None
+
+
+_SEPARATOR_CHARS = frozenset(",;/:+&")
+
+
+def _may_separate(title: str) -> bool:
+    """False when `_SEPARATORS` cannot split ``title`` (an ASCII title with none of its marks
+    or words), without running it."""
+    if not title.isascii() or not _SEPARATOR_CHARS.isdisjoint(title):
+        return True
+    folded = title.lower()
+    return "and" in folded or "with" in folded
+
+
+_SUBTITLE_MARKS = frozenset(":;-")
+"""An ASCII title without one of these has no subtitle for `bookstracker.names` to split off."""
+_VOLUME_WORDS = ("part", "vol", "book", "buch", "band", "tom", "libro")
+
+
+def _may_end_in_volume(tail: str) -> bool:
+    """False when `_VOLUME_SUFFIX` cannot match ``tail`` (ASCII, none of its words)."""
+    if not tail.isascii():
+        return True
+    folded = tail.lower()
+    return any(word in folded for word in _VOLUME_WORDS)

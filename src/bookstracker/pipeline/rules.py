@@ -93,7 +93,7 @@ MUSIC_SUBJECTS = frozenset(
 GAME_SUBJECTS = frozenset({"role playing", "fantasy games", "games", "puzzles", "coloring books"})
 TIE_IN_SUBJECTS = frozenset({"sequels", "pastiches", "fan fiction"})
 SELECTION_PATTERN = _SELECTION = re.compile(
-    r"\b(?:classics? of (?:the )?|the best of|best stories|selected (?:stories|works|writings|"
+    r"\b(?:the best of|best stories|selected (?:stories|works|writings|"
     r"tales|poems)|the essential|treasury|greatest hits)\b",
     re.IGNORECASE,
 )
@@ -339,7 +339,7 @@ def tie_in(work: WorkSignals, profile: AuthorProfile) -> list[Finding]:
 
 
 def selection_title(work: WorkSignals, profile: AuthorProfile) -> list[Finding]:
-    """A title that announces a selection ("Classics of …", "The Best of …")."""
+    """A title that announces a selection ("The Best of …", "Selected Stories")."""
     found = _SELECTION.search(work.full_title)
     if not found:
         return []

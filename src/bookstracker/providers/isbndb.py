@@ -5,7 +5,7 @@ display strings. Every request carries the REST key in the ``Authorization`` hea
 ``Bearer``), never in the URL. The plan picks the defaults: host, requests per second, the
 bulk batch size of ``POST /books`` and the (approximate) daily quota.
 
-Quirks handled here (see ``shared/PROVIDERS.md`` §3):
+Quirks handled here:
 
 * ``/books/{query}`` answers ``{"books": [...]}`` although the spec says ``"data"``, and the list
   may arrive as an object keyed by index; all three shapes parse.

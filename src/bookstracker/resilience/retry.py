@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 from collections.abc import Awaitable, Callable
@@ -29,6 +30,13 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+# Each retry is reported once, as bookstracker's own ``retry`` event (an INFO line on
+# ``bookstracker.events``). stamina also logs it, at WARNING on the ``stamina`` logger, as a bare
+# "stamina.retry_scheduled"; where no logging is configured Python would print that on stderr.
+# A NullHandler keeps it there only for applications that configure logging themselves.
+if not any(isinstance(h, logging.NullHandler) for h in logging.getLogger("stamina").handlers):
+    logging.getLogger("stamina").addHandler(logging.NullHandler())
 
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 
