@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections.abc import Iterator
@@ -46,6 +47,17 @@ def _loopback_only(self: socket.socket, address: object) -> None:
         if not (host.startswith("127.") or host in {"::1", "localhost"}):
             raise RuntimeError(f"test tried to connect outside loopback: {address!r}")
     _real_connect(self, address)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    """The CLI run in-process with ``-v`` sets the root logger's level and handler, as a
+    program may; the next test starts with logging as it was."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield
+    root.setLevel(level)
+    root.handlers[:] = handlers
 
 
 @pytest.fixture(autouse=True)

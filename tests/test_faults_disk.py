@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bookstracker.assembly import OFFLINE_FOLDER
 from bookstracker.cache import DiskCache
 from hostile import SRC, assert_clean_output, run_measured
 
@@ -81,10 +82,12 @@ def _release(holder: subprocess.Popen[str]) -> None:
 
 @pytest.fixture
 def lock_holder(tmp_path: Path) -> Iterator[Path]:
-    """A store holding entries, whose write lock another process holds for the test."""
+    """A cache folder whose offline store (the one ``--offline`` uses) holds entries and has
+    its write lock held by another process for the test."""
     folder = tmp_path / "cache"
-    asyncio.run(_filled(folder))
-    holder = _hold_lock(folder)
+    store = folder / OFFLINE_FOLDER
+    asyncio.run(_filled(store))
+    holder = _hold_lock(store)
     try:
         yield folder
     finally:

@@ -520,8 +520,16 @@ def test_the_hook_gets_events_even_when_logging_is_off(
 ) -> None:
     from bookstracker._logging import emit
 
-    assert not EVENT_LOGGER.isEnabledFor(logging.DEBUG)
-    emit("request", logging.DEBUG, provider="isbndb", status=200)
+    root = logging.getLogger()
+    levels = (root.level, EVENT_LOGGER.level)
+    root.setLevel(logging.WARNING)  # logging off for debug events, whatever earlier tests set
+    EVENT_LOGGER.setLevel(logging.NOTSET)
+    try:
+        assert not EVENT_LOGGER.isEnabledFor(logging.DEBUG)
+        emit("request", logging.DEBUG, provider="isbndb", status=200)
+    finally:
+        root.setLevel(levels[0])
+        EVENT_LOGGER.setLevel(levels[1])
     assert hooked == [("request", {"provider": "isbndb", "status": 200})]
 
 

@@ -19,7 +19,6 @@ from bookstracker._logging import log_event
 from bookstracker.cache import (
     DEFAULT_POLICY,
     CacheBackend,
-    DiskCache,
     MemoryCache,
     RedisCache,
     RedisSingleFlight,
@@ -28,7 +27,6 @@ from bookstracker.cache import (
     fingerprint,
 )
 from bookstracker.cache.answers import AnswerCache
-from bookstracker.cache.disk import private_folder
 from bookstracker.cache.redis import import_redis
 from bookstracker.config import UNSET, Settings, Unset
 from bookstracker.errors import NotFound
@@ -98,11 +96,15 @@ def cache_folder(settings: Settings) -> Path:
     folder = Path(settings.cache_dir or platformdirs.user_cache_dir("bookstracker")).expanduser()
     if not settings.offline:
         return folder
+    from bookstracker.cache.disk import private_folder  # diskcache only when caching
+
     return private_folder(folder) / OFFLINE_FOLDER
 
 
 def _default_cache(settings: Settings, redis: Redis | None) -> CacheBackend:
     """Memory in front of disk, in front of Redis when there is one."""
+    from bookstracker.cache.disk import DiskCache  # diskcache and sqlite3 only when caching
+
     cold: CacheBackend = DiskCache(cache_folder(settings))
     if redis is not None:
         shared = RedisCache(client=redis, prefix=settings.redis_prefix + "cache:")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 import attrs
 
 from bookstracker.assembly import Assembly, assemble, cache_folder, cached_reports
-from bookstracker.cache import CacheBackend, DiskCache, TieredCache, TTLPolicy
+from bookstracker.cache import CacheBackend, TieredCache, TTLPolicy
 from bookstracker.cache.answers import Answer
 from bookstracker.cache.base import CacheStats
 from bookstracker.cache.model_codecs import BIBLIOGRAPHY, EDITION, SEARCH_RESULT
@@ -63,6 +63,7 @@ from bookstracker.providers.registry import registered
 from bookstracker.resilience.deadline import Deadline
 
 if TYPE_CHECKING:
+    from bookstracker.cache.disk import DiskCache
     from bookstracker.library_import import RejectedRow
     from bookstracker.progress import WarmProgress
     from bookstracker.warming import WarmReport
@@ -509,6 +510,8 @@ class AsyncBooksClient:
 
 def _disk_tier(cache: CacheBackend | None) -> DiskCache | None:
     """The first disk tier of ``cache`` (searching tiered caches hot tier first), if any."""
+    from bookstracker.cache.disk import DiskCache  # warming only; not on the start-up path
+
     if isinstance(cache, DiskCache):
         return cache
     if isinstance(cache, TieredCache):

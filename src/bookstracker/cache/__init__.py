@@ -7,10 +7,10 @@ and machine; the ``redis`` extra) and :class:`TieredCache` to stack any two.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from bookstracker.cache.base import BaseCache, CacheBackend, CacheEntry, CacheStats
-from bookstracker.cache.disk import DEFAULT_SIZE_LIMIT, DiskCache
 from bookstracker.cache.keys import KEY_VERSION, SCHEMA_VERSION, cache_key, fingerprint
 from bookstracker.cache.memory import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, MemoryCache
 from bookstracker.cache.policy import DEFAULT_POLICY, KindTTL, TTLPolicy, kind_for_error
@@ -18,6 +18,9 @@ from bookstracker.cache.redis import RedisCache
 from bookstracker.cache.singleflight import RedisSingleFlight, SingleFlight
 from bookstracker.cache.tiered import TieredCache
 from bookstracker.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from bookstracker.cache.disk import DiskCache
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -79,9 +82,20 @@ def cache_from_url(url: str) -> CacheBackend:
     if scheme == "disk":
         path = parts.netloc + parts.path
         options = _int_options("disk", parts.query)
+        from bookstracker.cache.disk import DEFAULT_SIZE_LIMIT, DiskCache
+
         return DiskCache(path or None, size_limit=options.get("size_limit", DEFAULT_SIZE_LIMIT))
     if scheme in {"redis", "rediss", "unix"}:
         return RedisCache(url)
     raise ConfigurationError(
         f"unknown cache URL scheme {parts.scheme!r}; use memory://, disk:// or redis://"
     )
+
+
+def __getattr__(name: str) -> type[DiskCache]:
+    """`DiskCache` on first use: diskcache and sqlite3 load only for a disk tier."""
+    if name == "DiskCache":
+        from bookstracker.cache.disk import DiskCache
+
+        return DiskCache
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,88 @@
+"""Start-up cost: `import bookstracker` and the offline CLI `isbn` command, beside `python -c pass`.
+
+Each case runs ``--runs`` times as a fresh subprocess; the table shows the median CPU time
+(user + sys of the child, the figure to compare on a loaded machine) and the median wall time.
+Goals (issue 9): `import bookstracker` <= 120 ms, offline `isbn` <= 250 ms.
+
+Bytecode: with ``PYTHONDONTWRITEBYTECODE`` set, no ``__pycache__`` is written for the source
+tree and every run compiles the project's modules again (an installed wheel ships compiled
+files). By default the script compiles them first (``compileall``) and runs the children without
+that variable, so that it measures start-up rather than compilation; ``--as-is`` keeps the
+environment unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from _common import isolate_from_environment, table
+
+ISBN = "0553418025"
+CASES: Mapping[str, Sequence[str]] = {
+    "python -c pass (floor)": ("-c", "pass"),
+    "import bookstracker": ("-c", "import bookstracker"),
+    f"bookstracker --offline --no-cache isbn {ISBN}": (
+        "-m",
+        "bookstracker",
+        "--offline",
+        "--no-cache",
+        "isbn",
+        ISBN,
+    ),
+}
+
+
+def run_once(args: Sequence[str], env: Mapping[str, str]) -> tuple[float, float]:
+    """CPU seconds (user + sys) and wall seconds of one child interpreter."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, *args],
+        env=dict(env),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9, help="runs per case (default 9)")
+    parser.add_argument(
+        "--as-is", action="store_true", help="keep PYTHONDONTWRITEBYTECODE; do not precompile"
+    )
+    options = parser.parse_args()
+    isolate_from_environment()
+    env = dict(os.environ)
+    if not options.as_is:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        import bookstracker
+
+        compileall.compile_dir(Path(bookstracker.__file__).parent, quiet=1)
+    rows = []
+    for label, args in CASES.items():
+        run_once(args, env)  # warm the file cache
+        samples = [run_once(args, env) for _ in range(options.runs)]
+        cpu = statistics.median(s[0] for s in samples)
+        wall = statistics.median(s[1] for s in samples)
+        rows.append((label, f"{cpu * 1000:.0f}", f"{wall * 1000:.0f}"))
+    bytecode = "as-is" if options.as_is else "precompiled"
+    print(f"median of {options.runs} runs, bytecode {bytecode}")
+    print(table(["case", "CPU ms", "wall ms"], rows))
+
+
+if __name__ == "__main__":
+    main()
