@@ -4,9 +4,10 @@ OpenLibrary, Google Books and ISBNdb, searched in parallel, merged, filtered to 
 works, paired with every edition, scored for completeness, cached and polite.
 """
 
-import importlib as _importlib
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
+
+from bookstracker._lazy import lazy_exports as _lazy_exports
 
 if _TYPE_CHECKING:
     from bookstracker._logging import opentelemetry_hook, set_event_hook, structlog_hook
@@ -114,17 +115,13 @@ def __getattr__(name: str) -> _Any:
         from bookstracker.config import package_version
 
         value: _Any = package_version()
-    else:
-        module = _EXPORTS.get(name)
-        if module is None:
-            raise AttributeError(f"module 'bookstracker' has no attribute {name!r}")
-        value = getattr(_importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+        globals()[name] = value
+        return value
+    return _load(name)
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    return _listing()
 
 
 __all__ = [
@@ -178,3 +175,5 @@ __all__ = [
     "set_event_hook",
     "structlog_hook",
 ]
+
+_load, _listing = _lazy_exports("bookstracker", _EXPORTS, globals(), __all__)

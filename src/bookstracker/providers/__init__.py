@@ -5,9 +5,10 @@ The names below are imported on first use, so that the contract can be imported 
 loading every adapter (and httpx).
 """
 
-import importlib as _importlib
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
+
+from bookstracker._lazy import lazy_exports as _lazy_exports
 
 if _TYPE_CHECKING:
     from bookstracker.providers.base import ProviderAdapter
@@ -36,16 +37,11 @@ _EXPORTS = {
 
 
 def __getattr__(name: str) -> _Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'bookstracker.providers' has no attribute {name!r}")
-    value = getattr(_importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return _load(name)
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    return _listing()
 
 
 __all__ = [
@@ -59,3 +55,5 @@ __all__ = [
     "SearchPage",
     "UnsupportedOperation",
 ]
+
+_load, _listing = _lazy_exports("bookstracker.providers", _EXPORTS, globals(), __all__)

@@ -18,9 +18,10 @@ Latency (``latency=``, ``jitter=``), a requests-per-second limit answered with t
 log (``fake.log``, ``fake.count(prefix)``) are set per fake. See docs/testing.md.
 """
 
-import importlib as _importlib
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
+
+from bookstracker._lazy import lazy_exports as _lazy_exports
 
 if _TYPE_CHECKING:
     from bookstracker.testing._fake import (
@@ -67,16 +68,11 @@ _EXPORTS = {
 
 
 def __getattr__(name: str) -> _Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'bookstracker.testing' has no attribute {name!r}")
-    value = getattr(_importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return _load(name)
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    return _listing()
 
 
 __all__ = [
@@ -97,3 +93,5 @@ __all__ = [
     "LoggedRequest",
     "sample_catalog",
 ]
+
+_load, _listing = _lazy_exports("bookstracker.testing", _EXPORTS, globals(), __all__)
