@@ -74,6 +74,7 @@ from bookstracker.providers.base import (
     retry_after_seconds,
 )
 from bookstracker.providers.contract import Capability, EditionPage
+from bookstracker.providers.paging import PageFacts, PageSlot, fetch_pages
 from bookstracker.resilience import GOOGLE_RESET_TZ, LocalQuota, QuotaTracker
 
 __all__ = [
@@ -645,18 +646,17 @@ class GoogleBooks(ProviderAdapter):
         """Raw volumes over as many pages as ``limit`` needs, without repeated ids."""
         items: list[Mapping[str, Any]] = []
         seen: set[str] = set()
-        total: int | None = None
-        start = 0
-        while len(items) < limit:
-            size = min(MAX_PAGE_SIZE, limit - len(items))
-            body = await self._call(
-                self.list_request(q, start=start, size=size, lang=lang, print_type=print_type)
+
+        async def fetch(slot: PageSlot) -> Mapping[str, Any] | None:
+            request = self.list_request(
+                q, start=slot.offset, size=slot.size, lang=lang, print_type=print_type
             )
-            if body is NOT_FOUND:
-                break
-            if total is None:
-                total = as_int(as_dict(body).get("totalItems"))
+            body = await self._call(request)
+            return None if body is NOT_FOUND else as_dict(body)
+
+        def read(body: Mapping[str, Any], slot: PageSlot) -> PageFacts:
             page = _items(body)
+            before = len(items)
             for raw in page:
                 item = as_dict(raw)
                 volume_id = as_str(item.get("id"))
@@ -666,10 +666,13 @@ class GoogleBooks(ProviderAdapter):
                 items.append(item)
                 if len(items) >= limit:
                     break
-            if len(page) < size:
-                break
-            start += size
-        return items, total
+            following = None if len(page) < slot.size else slot.offset + slot.size
+            return PageFacts(count=len(page), next=following, taken=len(items) - before)
+
+        # totalItems is an estimate: the first one told is kept, and never used to plan pages.
+        paged = await fetch_pages(fetch, read, page_size=MAX_PAGE_SIZE, cap=limit)
+        totals = (as_int(page.get("totalItems")) for page in paged.pages)
+        return items, next((t for t in totals if t is not None), None)
 
     def _decode(self, response: HttpResponse) -> Any:
         body = super()._decode(response)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -75,6 +75,7 @@ from bookstracker.providers.contract import (
     WorkSignals,
     WorksListing,
 )
+from bookstracker.providers.paging import PageFacts, PageSlot, fetch_pages
 from bookstracker.taskgroup import gather
 
 __all__ = [
@@ -888,32 +889,23 @@ class OpenLibrary(ProviderAdapter):
         """Every page of a links/size/entries list: (pages, total, complete, requests)."""
         _check_range("page_size", page_size, 1, MAX_LIST_LIMIT)
         _check_range("bound", bound, 1, None)
-        bodies: list[Mapping[str, Any]] = []
-        offset = 0
-        seen = 0
-        total: int | None = None
-        while True:
-            limit = min(page_size, bound - seen)
-            body = await self._call(
-                self._get(path, (("limit", str(limit)), ("offset", str(offset))))
-            )
-            if body is NOT_FOUND:
-                return bodies, total if bodies else 0, not bodies, len(bodies) + 1
-            page = _object(body, "list page")
-            bodies.append(page)
-            total = as_int(page.get("size"))
+
+        async def fetch(slot: PageSlot) -> Mapping[str, Any] | None:
+            params = (("limit", str(slot.size)), ("offset", str(slot.offset)))
+            body = await self._call(self._get(path, params))
+            return None if body is NOT_FOUND else _object(body, "list page")
+
+        def read(page: Mapping[str, Any], slot: PageSlot) -> PageFacts:
             count = len(as_list(page.get("entries")))
-            seen += count
             following = next_offset(page)
-            if following is None:
-                return bodies, total, True, len(bodies)
-            if following < 0:
-                following = offset + count
-            if count == 0 or following <= offset:
-                return bodies, total, False, len(bodies)
-            if seen >= bound:
-                return bodies, total, False, len(bodies)
-            offset = following
+            if following is not None and following < 0:  # a link without an offset
+                following = slot.offset + count
+            return PageFacts(count=count, next=following, total=as_int(page.get("size")))
+
+        paged = await fetch_pages(fetch, read, page_size=page_size, cap=bound)
+        if paged.end == "missing" and not paged.pages:
+            return [], 0, True, paged.requests
+        return list(paged.pages), paged.total, paged.complete, paged.requests
 
     async def author_works(
         self, key: str, *, page_size: int = 1000, max_works: int = 20_000
@@ -978,42 +970,25 @@ class OpenLibrary(ProviderAdapter):
             else (("author_key", author_key),)
         )
 
-        def page(at: int) -> Callable[[], Awaitable[Any]]:
-            limit = min(page_size, max_works - at)
-            request = self._get(
-                "/search.json",
-                (*select, ("fields", fields), ("limit", str(limit)), ("offset", str(at))),
-            )
-            return functools.partial(self._call, request)
+        async def fetch(slot: PageSlot) -> Mapping[str, Any] | None:
+            params = (*select, ("fields", fields), ("limit", str(slot.size)))
+            request = self._get("/search.json", (*params, ("offset", str(slot.offset))))
+            body = await self._call(request)
+            return None if body is NOT_FOUND else _object(body, "search")
 
-        offset = 0
-        total: int | None = None
-        while offset < max_works:
-            # Once a page has told the total, the remaining pages are asked at once.
-            starts = [offset]
-            if total is not None:
-                starts = list(range(offset, min(total, max_works), page_size)) or [offset]
-            bodies = await gather([page(at) for at in starts])
-            finished = False
-            for at, body in zip(starts, bodies, strict=True):
-                if at != offset:  # a page came back short: ask again from where it ended
-                    break
-                if body is NOT_FOUND:
-                    finished = True
-                    break
-                data = _object(body, "search")
-                docs = as_list(data.get("docs"))
-                for work_key, signals in parse_work_signals(data, max_isbns=max_isbns).items():
-                    out.setdefault(work_key, signals)
-                offset += len(docs)
-                total = as_int(data.get("numFound"))
-                if total is None:
-                    total = as_int(data.get("num_found"))
-                if not docs or (total is not None and offset >= total):
-                    finished = True
-                    break
-            if finished:
-                break
+        def read(data: Mapping[str, Any], slot: PageSlot) -> PageFacts:
+            for work_key, signals in parse_work_signals(data, max_isbns=max_isbns).items():
+                out.setdefault(work_key, signals)
+            count = len(as_list(data.get("docs")))
+            total = as_int(data.get("numFound"))
+            if total is None:
+                total = as_int(data.get("num_found"))
+            end = slot.offset + count
+            last = not count or (total is not None and end >= total)
+            return PageFacts(count=count, next=None if last else end, total=total)
+
+        # Once a page has told the total, the remaining pages are asked at once.
+        await fetch_pages(fetch, read, page_size=page_size, cap=max_works, concurrency=None)
         return out
 
     def _books_request(self, isbn13s: Sequence[str]) -> HttpRequest:
