@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, Literal, Protocol, TypeVar
@@ -27,6 +28,7 @@ from bookstracker.cache.singleflight import RedisSingleFlight
 from bookstracker.errors import AllProvidersFailed, NotFound
 from bookstracker.instrumentation import CacheLooked, EventBus
 from bookstracker.models import ProviderReport
+from bookstracker.taskgroup import run_all
 
 __all__ = [
     "Answer",
@@ -206,9 +208,7 @@ class AnswerCache:
         if len(items) == 1:
             await self._write(*items[0])
             return
-        async with anyio.create_task_group() as group:
-            for key, kind, payload in items:
-                group.start_soon(self._write, key, kind, payload)
+        await run_all([functools.partial(self._write, *item) for item in items])
 
     async def _store_not_found(self, key: str, exc: NotFound) -> None:
         asked = [r for r in exc.reports.values() if r.status not in ("disabled", "skipped")]

@@ -32,19 +32,17 @@ Choices worth knowing:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-import anyio
 import attrs
 
 from bookstracker._http import HttpRequest, HttpResponse
 from bookstracker.errors import (
-    BooksTrackerError,
-    CircuitOpen,
     InvalidISBN,
     InvalidQuery,
     MalformedResponse,
@@ -76,6 +74,7 @@ from bookstracker.providers.base import (
 from bookstracker.providers.contract import Capability, EditionPage
 from bookstracker.providers.paging import PageFacts, PageSlot, fetch_pages
 from bookstracker.resilience import GOOGLE_RESET_TZ, LocalQuota, QuotaTracker
+from bookstracker.taskgroup import run_all
 
 __all__ = [
     "LIST_FIELDS",
@@ -574,29 +573,14 @@ class GoogleBooks(ProviderAdapter):
         """
         wanted = list(dict.fromkeys(normalize_isbn(i) for i in isbns))
         found: dict[str, Edition] = {}
-        errors: list[BooksTrackerError] = []
-        limiter = anyio.CapacityLimiter(self.ISBN_CONCURRENCY)
 
-        async with anyio.create_task_group() as group:
+        async def look_up(isbn13: str) -> None:
+            edition = await self._isbn13(isbn13)
+            if edition is not None:
+                found[isbn13] = edition
 
-            async def look_up(isbn13: str) -> None:
-                async with limiter:
-                    if errors:
-                        return
-                    try:
-                        edition = await self._isbn13(isbn13)
-                    except BooksTrackerError as exc:
-                        errors.append(exc)
-                        if isinstance(exc, (QuotaExceeded, CircuitOpen)):
-                            group.cancel_scope.cancel()
-                        return
-                if edition is not None:
-                    found[isbn13] = edition
-
-            for isbn13 in wanted:
-                group.start_soon(look_up, isbn13)
-        if errors:
-            raise errors[0]
+        calls = [functools.partial(look_up, isbn13) for isbn13 in wanted]
+        await run_all(calls, limit=self.ISBN_CONCURRENCY)
         return {isbn13: found[isbn13] for isbn13 in wanted if isbn13 in found}
 
     async def author_editions(
