@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import anyio
 import pytest
 
@@ -18,7 +20,9 @@ class Calls:
         self.started: list[int] = []
         self.cancelled = 0
 
-    def call(self, value: int, *, fail: bool = False, delay: float = 0.01):  # type: ignore[no-untyped-def]
+    def call(
+        self, value: int, *, fail: bool = False, delay: float = 0.01
+    ) -> Callable[[], Awaitable[int]]:
         async def run() -> int:
             self.started.append(value)
             self.in_flight += 1

@@ -48,7 +48,7 @@ async def gather(
 
 
 async def run_all(
-    calls: Sequence[Callable[[], Awaitable[None]]], *, limit: int | None = None
+    calls: Sequence[Callable[[], Awaitable[object]]], *, limit: int | None = None
 ) -> None:
     """Run ``calls`` concurrently (at most ``limit`` at once); the first failure cancels the
     rest and is raised as itself."""

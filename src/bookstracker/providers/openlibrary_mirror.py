@@ -23,12 +23,12 @@ import functools
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 import anyio.to_thread
 import attrs
 
-from bookstracker.config import Settings, parse_openlibrary_source
+from bookstracker.config import ProviderConfig
 from bookstracker.errors import InvalidQuery
 from bookstracker.isbn import isbn_pair, normalize_isbn
 from bookstracker.languages import to_iso639_1, to_marc
@@ -61,9 +61,12 @@ from bookstracker.providers.openlibrary import (
     parse_edition_record,
     parse_work_record,
 )
-from bookstracker.providers.registry import AdapterParts
 
-__all__ = ["OpenLibraryMirror", "mirror_provider"]
+if TYPE_CHECKING:
+    from bookstracker._http import AsyncBaseTransport
+    from bookstracker.resilience.shared import SharedLimits
+
+__all__ = ["OpenLibraryMirror", "mirror_adapter"]
 
 log = logging.getLogger(__name__)
 
@@ -93,20 +96,18 @@ def _languages(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def mirror_provider(settings: Settings, parts: AdapterParts | None = None) -> Provider:
-    """The OpenLibrary provider for ``settings.openlibrary_source``: the HTTP adapter (``api``),
-    the mirror at ``settings.mirror_url`` alone (``mirror``), or the mirror in front of the
-    HTTP adapter (``mirror-first``)."""
-    source = parse_openlibrary_source(settings.openlibrary_source)
-    if source == "mirror":
-        return OpenLibraryMirror(url=settings.mirror_url)
-    parts = parts or AdapterParts()
-    api = OpenLibrary(
-        settings.provider("openlibrary"),
-        transport=parts.transport,
-        shared_limits=parts.shared_limits,
-    )
-    return api if source == "api" else OpenLibraryMirror(url=settings.mirror_url, fallback=api)
+def mirror_adapter(
+    config: ProviderConfig,
+    *,
+    transport: AsyncBaseTransport | None = None,
+    shared_limits: SharedLimits | None = None,
+) -> Provider:
+    """OpenLibrary from the dump mirror at ``config.source_url``: alone (source ``mirror``) or
+    in front of the HTTP adapter (``mirror-first``); registered for both sources."""
+    if config.source == "mirror":
+        return OpenLibraryMirror(url=config.source_url)
+    api = OpenLibrary(config, transport=transport, shared_limits=shared_limits)
+    return OpenLibraryMirror(url=config.source_url, fallback=api)
 
 
 class OpenLibraryMirror:
