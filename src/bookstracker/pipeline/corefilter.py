@@ -164,23 +164,9 @@ def original_language(editions: Iterable[Edition], works: Sequence[WorkCandidate
     no dated editions, the language found in most multilingual works wins (English losing ties,
     as the commonest translation target), else the commonest language.
     """
-    weight = {w.key: max(1, w.edition_count or 1) for w in works}
-    earliest: dict[str, tuple[int, str]] = {}
-    for edition in editions:
-        year = edition.year
-        if year is None or not edition.language or not edition.work_key:
-            continue
-        known = earliest.get(edition.work_key)
-        if known is None or year < known[0]:
-            earliest[edition.work_key] = (year, edition.language)
-    votes: Counter[str] = Counter()
-    for work_key, (_, language) in earliest.items():
-        votes[language] += weight.get(work_key, 1)
-    if votes:
-        best = max(votes.values())
-        tied = {lang for lang, n in votes.items() if n == best}
-        first = min((y, lang) for y, lang in earliest.values() if lang in tied)
-        return first[1]
+    earliest = _earliest_languages(editions)
+    if earliest:
+        return _weighted_vote(earliest, works)
     multilingual = Counter(lang for w in works if len(w.languages) > 1 for lang in w.languages)
     if multilingual:
         best = max(multilingual.values())
@@ -189,6 +175,30 @@ def original_language(editions: Iterable[Edition], works: Sequence[WorkCandidate
         return (non_english or tied_sorted)[0]
     overall = Counter(lang for w in works for lang in w.languages)
     return overall.most_common(1)[0][0] if overall else None
+
+
+def _earliest_languages(editions: Iterable[Edition]) -> dict[str, tuple[int, str]]:
+    """Each work's earliest dated edition with a language: work key → (year, language)."""
+    earliest: dict[str, tuple[int, str]] = {}
+    for edition in editions:
+        year = edition.year
+        if year is None or not edition.language or not edition.work_key:
+            continue
+        known = earliest.get(edition.work_key)
+        if known is None or year < known[0]:
+            earliest[edition.work_key] = (year, edition.language)
+    return earliest
+
+
+def _weighted_vote(earliest: Mapping[str, tuple[int, str]], works: Sequence[WorkCandidate]) -> str:
+    """The language with most edition-weighted votes; of tied ones, the earliest."""
+    weight = {w.key: max(1, w.edition_count or 1) for w in works}
+    votes: Counter[str] = Counter()
+    for work_key, (_, language) in earliest.items():
+        votes[language] += weight.get(work_key, 1)
+    best = max(votes.values())
+    tied = {lang for lang, n in votes.items() if n == best}
+    return min((y, lang) for y, lang in earliest.values() if lang in tied)[1]
 
 
 class CoreWorksFilter:
@@ -446,32 +456,42 @@ def _apply_pins(
     excluded = [e for e in excluded if e.key not in pins.keep and e.key not in pins.drop]
     core_keys = {w.key for w in core}
     for key in sorted(pins.keep):
-        work = by_key.get(key)
-        if work is None:
-            continue
-        before = was_excluded.get(key)
-        prior = before.evidence if before is not None else evidence.get(key)
-        detail = f"pinned in by the user (the filter said {prior.verdict if prior else 'core'})"
-        evidence[key] = _user_evidence("core", detail, prior)
-        kept_under.pop(key, None)
-        if key not in core_keys:
-            core.append(work)
-            core_keys.add(key)
+        if key in by_key:
+            _pin_in(by_key[key], was_excluded.get(key), kept_under, evidence)
+            if key not in core_keys:
+                core.append(by_key[key])
+                core_keys.add(key)
     for key, reason in sorted(pins.drop.items()):
-        work = by_key.get(key)
-        if work is None:
-            continue
-        before = was_excluded.get(key)
-        prior = before.evidence if before is not None else evidence.pop(key, None)
-        detail = f"pinned out by the user (the filter said {prior.verdict if prior else 'core'})"
-        for loser, winner in list(kept_under.items()):
-            if winner == key:
-                del kept_under[loser]
-        kept_under.pop(key, None)
-        excluded.append(
-            _exclude(work, reason, detail, evidence=_user_evidence(reason, detail, prior))
-        )
+        if key in by_key:
+            before = was_excluded.get(key)
+            prior = before.evidence if before is not None else evidence.pop(key, None)
+            excluded.append(_pin_out(by_key[key], reason, prior, kept_under))
     return core, excluded
+
+
+def _pin_in(
+    work: WorkCandidate,
+    before: Exclusion | None,
+    kept_under: dict[str, str],
+    evidence: dict[str, Evidence],
+) -> None:
+    """The evidence of ``work`` kept in by the user, over what the filter said."""
+    prior = before.evidence if before is not None else evidence.get(work.key)
+    detail = f"pinned in by the user (the filter said {prior.verdict if prior else 'core'})"
+    evidence[work.key] = _user_evidence("core", detail, prior)
+    kept_under.pop(work.key, None)
+
+
+def _pin_out(
+    work: WorkCandidate, reason: ExclusionReason, prior: Evidence | None, kept_under: dict[str, str]
+) -> Exclusion:
+    """``work`` left out by the user: its exclusion; nothing is kept under it any more."""
+    detail = f"pinned out by the user (the filter said {prior.verdict if prior else 'core'})"
+    for loser, winner in list(kept_under.items()):
+        if winner == work.key:
+            del kept_under[loser]
+    kept_under.pop(work.key, None)
+    return _exclude(work, reason, detail, evidence=_user_evidence(reason, detail, prior))
 
 
 def _user_evidence(verdict: str, detail: str, prior: Evidence | None) -> Evidence:
