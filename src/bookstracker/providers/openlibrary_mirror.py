@@ -28,6 +28,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 import anyio.to_thread
 import attrs
 
+from bookstracker._json import as_list
 from bookstracker.config import Settings, parse_openlibrary_source
 from bookstracker.errors import InvalidQuery
 from bookstracker.isbn import isbn_pair, normalize_isbn
@@ -537,7 +538,7 @@ class OpenLibraryMirror:
         author_keys = [
             k
             for record in records.values()
-            for a in record.get("authors") or []
+            for a in as_list(record.get("authors"))
             if isinstance(a, Mapping)
             and isinstance(a.get("key"), str)
             and (k := bare_key(a["key"]))
@@ -547,7 +548,7 @@ class OpenLibraryMirror:
         for isbn13, record in records.items():
             keys = [
                 bare_key(a["key"])
-                for a in record.get("authors") or []
+                for a in as_list(record.get("authors"))
                 if isinstance(a, Mapping) and isinstance(a.get("key"), str)
             ]
             credited = [names[k] for k in keys if k in names]
