@@ -19,7 +19,6 @@ from urllib.parse import quote
 import attrs
 import msgspec
 
-from bookstracker._json import JSONDict
 from bookstracker._http import (
     DEFAULT_MAX_BODY,
     AsyncBaseTransport,
@@ -28,6 +27,7 @@ from bookstracker._http import (
     HttpResponse,
     HttpSession,
 )
+from bookstracker._json import JSONDict
 from bookstracker._logging import log_event
 from bookstracker._text import (
     MIN_SECRET_CHARS,
