@@ -270,15 +270,20 @@ def state_from(row: Sequence[object]) -> ImportState:
 
 def stored_records(rows: Iterable[Sequence[object]]) -> list[StoredRecord]:
     """``(key, kind, revision, data)`` rows as `StoredRecord` values."""
-    return [
-        StoredRecord(
-            key=column_text(key),
-            kind=column_text(kind),
-            revision=column_int(r),
-            data=column_text(d),
-        )
-        for key, kind, r, d in rows
-    ]
+    out: list[StoredRecord] = []
+    for key, kind, revision, data in rows:
+        if type(key) is str and type(kind) is str and type(revision) is int and type(data) is str:
+            out.append(StoredRecord(key=key, kind=kind, revision=revision, data=data))
+        else:  # the slow path: checks each column, naming the one that is wrong
+            out.append(
+                StoredRecord(
+                    key=column_text(key),
+                    kind=column_text(kind),
+                    revision=column_int(revision),
+                    data=column_text(data),
+                )
+            )
+    return out
 
 
 def records_by_first_column(rows: Iterable[Sequence[object]]) -> dict[str, StoredRecord]:
