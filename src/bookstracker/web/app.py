@@ -64,7 +64,7 @@ __all__ = ["app_from_env", "create_app"]
 
 class ClientOptions(TypedDict, total=False):
     """The keyword arguments of :class:`AsyncBooksClient` that ``create_app`` makes its client
-    with (see there)."""
+    with (see there): all but ``settings``, which names the app's own `WebSettings`."""
 
     providers: str | Iterable[str] | None
     openlibrary: Provider | None
