@@ -23,11 +23,12 @@ import functools
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Literal, ParamSpec, TypeVar
 
 import anyio.to_thread
 import attrs
 
+from bookstracker._json import JSONDict, as_list
 from bookstracker.config import ProviderConfig
 from bookstracker.errors import InvalidQuery
 from bookstracker.isbn import isbn_pair, normalize_isbn
@@ -74,6 +75,7 @@ MAX_SEARCH_LIMIT = 1000
 _TOP_WORK_SCAN = 200
 """Works read per author candidate for its top work and subjects (bounds a name search)."""
 _T = TypeVar("_T")
+_P = ParamSpec("_P")
 
 _search_page: Callable[..., SearchPage] = SearchPage
 _edition_page: Callable[..., EditionPage] = EditionPage
@@ -162,7 +164,7 @@ class OpenLibraryMirror:
     def rate(self) -> float:
         return self.fallback.rate if self.fallback is not None else float("inf")
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> JSONDict:
         if self.fallback is not None:
             return self.fallback.stats()
         data = self.metrics.snapshot()
@@ -187,8 +189,8 @@ class OpenLibraryMirror:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    async def _run(self, fn: Callable[..., _T], *args: Any) -> _T:
-        return await anyio.to_thread.run_sync(functools.partial(fn, *args))
+    async def _run(self, fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
 
     # -- building models -------------------------------------------------------------------
 
@@ -538,7 +540,7 @@ class OpenLibraryMirror:
         author_keys = [
             k
             for record in records.values()
-            for a in record.get("authors") or []
+            for a in as_list(record.get("authors"))
             if isinstance(a, Mapping)
             and isinstance(a.get("key"), str)
             and (k := bare_key(a["key"]))
@@ -548,7 +550,7 @@ class OpenLibraryMirror:
         for isbn13, record in records.items():
             keys = [
                 bare_key(a["key"])
-                for a in record.get("authors") or []
+                for a in as_list(record.get("authors"))
                 if isinstance(a, Mapping) and isinstance(a.get("key"), str)
             ]
             credited = [names[k] for k in keys if k in names]
