@@ -249,11 +249,7 @@ class FakeProvider:
         seed: int = 0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if catalog is None:
-            from bookstracker.testing.catalog import sample_catalog
-
-            catalog = sample_catalog()
-        self.catalog = catalog
+        self._catalog = catalog
         self.latency = latency
         self.jitter = jitter
         self.faults = faults or Faults()
@@ -267,6 +263,15 @@ class FakeProvider:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(requests={len(self.log)})"
+
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog served: the one given, or the bundled sample (read on first use)."""
+        if self._catalog is None:
+            from bookstracker.testing.catalog import sample_catalog
+
+            self._catalog = sample_catalog()
+        return self._catalog
 
     # -- configuration ----------------------------------------------------------------------
 
