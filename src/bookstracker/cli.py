@@ -7,6 +7,7 @@ nothing, 2 bad usage or invalid input (nothing sent upstream), 3 no provider cou
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import logging
 import re
@@ -15,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import anyio
 import click
@@ -26,7 +27,7 @@ from rich.table import Table
 
 from bookstracker._display import CACHE_COLUMNS, STATS_COLUMNS, cache_rows, stats_rows
 from bookstracker._text import terminal_safe, text_problem
-from bookstracker.client import AsyncBooksClient, parse_providers
+from bookstracker.config import parse_providers
 from bookstracker.errors import (
     AllProvidersFailed,
     BooksTrackerError,
@@ -34,8 +35,6 @@ from bookstracker.errors import (
     InvalidInput,
     NotFound,
 )
-from bookstracker.metrics import Stats
-from bookstracker.mirror._cli import mirror
 from bookstracker.models import (
     PROVIDERS,
     AuthorCandidate,
@@ -47,9 +46,12 @@ from bookstracker.models import (
     SearchResult,
     reports_to_dict,
 )
-from bookstracker.progress import WarmProgress
-from bookstracker.warming import WarmReport
-from bookstracker.web._cli import serve
+
+if TYPE_CHECKING:
+    from bookstracker.client import AsyncBooksClient
+    from bookstracker.metrics import Stats
+    from bookstracker.progress import WarmProgress
+    from bookstracker.warming import WarmReport
 
 __all__ = ["main"]
 
@@ -92,6 +94,8 @@ class Options:
             _log_to_stderr(logging.DEBUG if self.verbose > 1 else logging.INFO)
 
     def client(self) -> AsyncBooksClient:
+        from bookstracker.client import AsyncBooksClient
+
         kwargs: dict[str, Any] = {"providers": parse_providers(self.providers)}
         if self.offline:
             kwargs["offline"] = True
@@ -482,13 +486,27 @@ class _Command(click.Command):
 
 class _Group(click.Group):
     """A group whose commands and subgroups take the global options too, also those defined
-    elsewhere and added with ``add_command`` (``serve``, ``mirror``)."""
+    elsewhere and added with ``add_command`` or named in ``lazy_commands`` (``module:name``,
+    imported when the command is first looked up: ``serve``, ``mirror``)."""
 
     command_class = _Command
+    lazy_commands: Mapping[str, str] = {}
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         _take_global_options(cmd)
         super().add_command(cmd, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy_commands:
+            module, _, name = self.lazy_commands[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), name)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{self.lazy_commands[cmd_name]} is not a click command")
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
 
 def _global_params(command: click.Command) -> list[click.Option]:
@@ -849,8 +867,10 @@ def _not_asked() -> dict[str, Any]:
     return reports_to_dict({p: ProviderReport(provider=p, status="skipped") for p in PROVIDERS})
 
 
-cli.add_command(mirror)
-cli.add_command(serve)
+cli.lazy_commands = {
+    "mirror": "bookstracker.mirror._cli:mirror",
+    "serve": "bookstracker.web._cli:serve",
+}
 
 
 def main(argv: list[str] | None = None) -> None:
