@@ -19,16 +19,10 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import anyio
 import attrs
 
-from bookstracker._http import (
-    MockTransport,
-    RawRequest,
-    RawResponse,
-    ReadError,
-    ReadTimeout,
-    RemoteProtocolError,
-)
+from bookstracker._http import InProcessTransport
 
 if TYPE_CHECKING:
+    from bookstracker._http import MockTransport, RawRequest, RawResponse
     from bookstracker.testing.catalog import Catalog
 
 __all__ = [
@@ -385,6 +379,8 @@ class FakeProvider:
 
     async def handle_async(self, raw: RawRequest) -> RawResponse:
         """The ``httpx.MockTransport`` handler."""
+        from bookstracker._http import RawResponse, ReadError, ReadTimeout, RemoteProtocolError
+
         body = await raw.aread()
         request = FakeRequest.from_url(
             raw.method, str(raw.url), headers=dict(raw.headers), body=body
@@ -412,4 +408,37 @@ class FakeProvider:
 
     def transport(self) -> MockTransport:
         """An ``httpx.MockTransport`` serving this fake in-process."""
+        from bookstracker._http import MockTransport
+
         return MockTransport(self.handle_async)
+
+    def in_process_transport(self) -> InProcessTransport:
+        """A transport serving this fake in-process without httpx (what ``--offline`` uses):
+        the same answers, faults and log as `transport`, a hang read as a timeout and a reset
+        or truncated body as a failed connection."""
+        return _InProcess(self)
+
+
+class _InProcess(InProcessTransport):
+    def __init__(self, fake: FakeProvider) -> None:
+        self._fake = fake
+
+    async def handle(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        fake = self._fake
+        request = FakeRequest.from_url(method, url, headers=headers, body=body)
+        decision, response = fake.handle(request)
+        if decision.delay:
+            await anyio.sleep(decision.delay)
+        if decision.fault == "hang":
+            await anyio.sleep(fake.faults.hang_seconds)
+            raise TimeoutError("fake provider hung")
+        if decision.fault == "reset":
+            raise ConnectionResetError("connection reset")
+        if decision.fault == "truncated":
+            raise ConnectionAbortedError(
+                "connection closed before the whole answer arrived (truncated body)"
+            )
+        assert response is not None
+        return response.status, response.headers, response.body

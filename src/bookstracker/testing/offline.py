@@ -45,6 +45,7 @@ def offline_providers(
         config: ProviderConfig = attrs.evolve(
             settings.provider(name), base_url=url, api_key=key, rate=OFFLINE_RATE
         )
-        providers[name] = create(name, config, AdapterParts(transport=fake.transport()))
+        parts = AdapterParts(transport=fake.in_process_transport())
+        providers[name] = create(name, config, parts)
         fakes[name] = fake
     return providers, fakes
