@@ -118,16 +118,14 @@ def _default_cache(settings: Settings, redis: Redis | None) -> CacheBackend:
 
 def _providers(
     settings: Settings, given: Mapping[str, Provider | None], redis: Redis | None
-) -> tuple[dict[str, Provider], dict[str, object]]:
+) -> tuple[dict[str, Provider], Mapping[str, object]]:
     wanted = tuple(n for n in settings.providers if given.get(n) is None)
     built: dict[str, Provider] = {}
-    fakes: dict[str, object] = {}
+    fakes: Mapping[str, object] = {}
     if settings.offline and wanted:
         from bookstracker.testing.offline import offline_providers
 
-        offline, used = offline_providers(settings, wanted)
-        built.update(offline)
-        fakes.update(used)
+        built, fakes = offline_providers(settings, wanted)
     else:
         shared = SharedLimits(redis, settings.redis_prefix + "v1:") if redis is not None else None
         for name in wanted:
