@@ -14,9 +14,9 @@ import re
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypedDict, TypeVar
 
 import anyio
 import click
@@ -27,7 +27,7 @@ from rich.table import Table
 
 from bookstracker._display import CACHE_COLUMNS, STATS_COLUMNS, cache_rows, stats_rows
 from bookstracker._text import terminal_safe, text_problem
-from bookstracker.config import parse_providers
+from bookstracker.config import UNSET, parse_providers
 from bookstracker.errors import (
     AllProvidersFailed,
     BooksTrackerError,
@@ -57,27 +57,46 @@ __all__ = ["main"]
 
 EXIT_OK, EXIT_EMPTY, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
+T = TypeVar("T")
+P = ParamSpec("P")
+R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., object])
+
+Document = dict[str, object]
+"""A JSON document printed with ``--json``."""
+Rendered = tuple[Document, int]
+
 
 class Options:
     """The global options of one invocation (given before the command, after it, or both)."""
 
-    def __init__(self, **values: Any) -> None:
-        self.json: bool = values["as_json"]
-        self.offline: bool = values["offline"]
-        self.providers: str | None = values["providers"]
-        self.no_cache: bool = values["no_cache"]
-        self.cache_dir: str | None = values["cache_dir"]
-        self.stats: bool = values["stats"]
-        self.verbose: int = values["verbose"]
+    def __init__(
+        self,
+        *,
+        as_json: bool,
+        offline: bool,
+        providers: str | None,
+        no_cache: bool,
+        cache_dir: str | None,
+        stats: bool,
+        verbose: int,
+    ) -> None:
+        self.json = as_json
+        self.offline = offline
+        self.providers = providers
+        self.no_cache = no_cache
+        self.cache_dir = cache_dir
+        self.stats = stats
+        self.verbose = verbose
         self.out = Console(highlight=False, soft_wrap=True)
         self.err = Console(stderr=True, highlight=False)
         self._logging_level: int | None = None
 
-    def update(self, name: str, value: Any) -> None:
+    def update(self, name: str, value: object) -> None:
         """Add one global option given after the command: flags and ``-v`` add up."""
         name = "json" if name == "as_json" else name
         if name == "verbose":
-            self.verbose += int(value)
+            self.verbose += value if isinstance(value, int) else 0
         elif isinstance(value, bool):
             setattr(self, name, getattr(self, name) or value)
         elif value is not None:
@@ -96,14 +115,12 @@ class Options:
     def client(self) -> AsyncBooksClient:
         from bookstracker.client import AsyncBooksClient
 
-        kwargs: dict[str, Any] = {"providers": parse_providers(self.providers)}
-        if self.offline:
-            kwargs["offline"] = True
-        if self.no_cache:
-            kwargs["cache"] = None
-        if self.cache_dir:
-            kwargs["cache_dir"] = self.cache_dir
-        return AsyncBooksClient(**kwargs)
+        return AsyncBooksClient(
+            providers=parse_providers(self.providers),
+            offline=True if self.offline else UNSET,
+            cache=None if self.no_cache else UNSET,
+            cache_dir=self.cache_dir or UNSET,
+        )
 
 
 def cli_argument(value: str, *, what: str = "argument") -> str:
@@ -123,7 +140,7 @@ def _show(text: str) -> str:
     return escape(terminal_safe(text))
 
 
-def _json_text(document: dict[str, Any]) -> str:
+def _json_text(document: Mapping[str, object]) -> str:
     """The document as JSON whose every control character and lone surrogate is escaped."""
     text = json.dumps(document, ensure_ascii=False, indent=2)
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
@@ -137,7 +154,7 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-def _emit(options: Options, document: dict[str, Any], stats: Stats | None) -> None:
+def _emit(options: Options, document: Document, stats: Stats | None) -> None:
     if options.json:
         if stats is not None:
             document["stats"] = stats.contract_dict()
@@ -148,10 +165,10 @@ def _emit(options: Options, document: dict[str, Any], stats: Stats | None) -> No
 
 def _run(
     options: Options,
-    action: Callable[[AsyncBooksClient], Any],
-    render: Callable[[Options, Any], tuple[dict[str, Any], int]],
+    action: Callable[[AsyncBooksClient], Awaitable[T]],
+    render: Callable[[Options, T], Rendered],
 ) -> None:
-    async def main() -> tuple[Any, Stats | None]:
+    async def main() -> tuple[T | AllProvidersFailed | NotFound, Stats | None]:
         async with options.client() as client:
             try:
                 value = await action(client)
@@ -186,7 +203,7 @@ def _failure(
     suggestions: tuple[str, ...] = (),
 ) -> NoReturn:
     if options.json:
-        document: dict[str, Any] = {"error": message, "providers": reports_to_dict(reports)}
+        document: Document = {"error": message, "providers": reports_to_dict(reports)}
         if code == EXIT_EMPTY:
             document["suggestions"] = list(suggestions)
         _emit(options, document, stats)
@@ -228,7 +245,7 @@ def _print_reports(
     console.print(_show("providers: " + " · ".join(parts)), style="dim")
 
 
-def _render_search(options: Options, result: SearchResult) -> tuple[dict[str, Any], int]:
+def _render_search(options: Options, result: SearchResult) -> Rendered:
     code = EXIT_OK if result.hits else EXIT_EMPTY
     if not options.json:
         table = _results_table(f"Search: {_show(result.query)}")
@@ -248,7 +265,7 @@ def _render_search(options: Options, result: SearchResult) -> tuple[dict[str, An
     return result.to_dict(), code
 
 
-def _render_isbns(options: Options, result: IsbnResults) -> tuple[dict[str, Any], int]:
+def _render_isbns(options: Options, result: IsbnResults) -> Rendered:
     code = EXIT_OK if result.found else EXIT_EMPTY
     if not options.json:
         table = _results_table("ISBN lookup")
@@ -274,7 +291,7 @@ def _render_isbns(options: Options, result: IsbnResults) -> tuple[dict[str, Any]
     return result.to_dict(), code
 
 
-def _render_author(options: Options, bib: Bibliography) -> tuple[dict[str, Any], int]:
+def _render_author(options: Options, bib: Bibliography) -> Rendered:
     if not options.json:
         out = options.out
         key = bib.author.keys.get("openlibrary")
@@ -426,7 +443,14 @@ Settings come from BOOKSTRACKER_* environment variables (API keys, URLs,
 rates, cache folder, Redis): see docs/configuration.md."""
 
 
-_GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
+class _OptionSpec(TypedDict, total=False):
+    is_flag: bool
+    count: bool
+    metavar: str
+    help: str
+
+
+_GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], _OptionSpec], ...] = (
     (("--json", "as_json"), {"is_flag": True, "help": "One JSON document on stdout."}),
     (("--offline",), {"is_flag": True, "help": "Answer from the bundled sample catalog."}),
     (
@@ -443,13 +467,13 @@ _GLOBAL_NAMES = frozenset(
 )
 
 
-def _global_options(function: Callable[..., Any]) -> Callable[..., Any]:
+def _global_options(function: F) -> F:
     for decls, kwargs in reversed(_GLOBAL_OPTIONS):
         function = click.option(*decls, **kwargs)(function)
     return function
 
 
-def _remember_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+def _remember_global(ctx: click.Context, param: click.Parameter, value: object) -> None:
     options = ctx.find_object(Options)
     if options is not None and param.name is not None:
         options.update(param.name, value)
@@ -459,11 +483,7 @@ class _Command(click.Command):
     """A command that also takes the global options after its name (``author X --offline``)
     and lists them in its ``--help`` under their own heading."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.params.extend(_global_params(self))
-
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: click.Context) -> object:
         options = ctx.find_object(Options)
         if options is not None:
             options.apply()
@@ -517,7 +537,8 @@ def _global_params(command: click.Command) -> list[click.Option]:
             list(decls),
             expose_value=False,
             callback=_remember_global,
-            **{"default": 0 if extra.get("count") else None, **extra},
+            default=0 if extra.get("count") else None,
+            **extra,
         )
         for decls, extra in _GLOBAL_OPTIONS
         if not taken.intersection(d for d in decls if d.startswith("-"))
@@ -525,25 +546,30 @@ def _global_params(command: click.Command) -> list[click.Option]:
 
 
 def _take_global_options(command: click.Command) -> None:
-    """Give a command made elsewhere (and each command of a group) the global options."""
-    if isinstance(command, _Command):
-        return
+    """Give a command (and each command of a group) the global options; one made elsewhere
+    also applies them before it runs, as `_Command.invoke` does."""
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             _take_global_options(sub)
         return
-    if command.callback is None or any(p.callback is _remember_global for p in command.params):
+    if any(p.callback is _remember_global for p in command.params):
         return
-    command.params.extend(_global_params(command))
-    original = command.callback
+    if isinstance(command, _Command):
+        command.params.extend(_global_params(command))
+    elif command.callback is not None:
+        command.params.extend(_global_params(command))
+        command.callback = _applying_options(command.callback)
 
-    def apply_then_run(*args: Any, **kwargs: Any) -> Any:
+
+def _applying_options(original: Callable[P, R]) -> Callable[P, R]:
+    @functools.wraps(original)
+    def apply_then_run(*args: P.args, **kwargs: P.kwargs) -> R:
         options = click.get_current_context().find_object(Options)
         if options is not None:
             options.apply()
         return original(*args, **kwargs)
 
-    command.callback = functools.update_wrapper(apply_then_run, original)
+    return apply_then_run
 
 
 _Group.group_class = _Group
@@ -553,14 +579,33 @@ _Group.group_class = _Group
 @_global_options
 @click.version_option(package_name="bookstracker", prog_name="bookstracker")
 @click.pass_context
-def cli(ctx: click.Context, /, **values: Any) -> None:
+def cli(
+    ctx: click.Context,
+    /,
+    *,
+    as_json: bool,
+    offline: bool,
+    providers: str | None,
+    no_cache: bool,
+    cache_dir: str | None,
+    stats: bool,
+    verbose: int,
+) -> None:
     """What has this author written, and which editions exist?
 
     The global options go before or after the command: ``bookstracker --offline author X``
     and ``bookstracker author X --offline`` are the same.
     """
     _quiet_stamina_log()
-    options = Options(**values)
+    options = Options(
+        as_json=as_json,
+        offline=offline,
+        providers=providers,
+        no_cache=no_cache,
+        cache_dir=cache_dir,
+        stats=stats,
+        verbose=verbose,
+    )
     options.apply()
     ctx.obj = options
 
@@ -649,7 +694,7 @@ def authors(options: Options) -> None:
 def completeness(options: Options, name: str) -> None:
     """The completeness score of NAME's bibliography and its evidence."""
 
-    def render(opts: Options, value: Completeness) -> tuple[dict[str, Any], int]:
+    def render(opts: Options, value: Completeness) -> Rendered:
         if not opts.json:
             _print_completeness(opts, value)
         return value.to_dict(), EXIT_OK
@@ -702,7 +747,7 @@ def warm(
                 resume=not no_resume,
             )
 
-    def render(opts: Options, report: WarmReport) -> tuple[dict[str, Any], int]:
+    def render(opts: Options, report: WarmReport) -> Rendered:
         if not opts.json:
             opts.out.print(
                 f"{report.authors} authors: {len(report.warmed)} warmed, "
@@ -822,7 +867,7 @@ def cache_stats(options: Options) -> None:
     async def action(client: AsyncBooksClient) -> Stats:
         return await client.stats()
 
-    def render(opts: Options, stats: Stats) -> tuple[dict[str, Any], int]:
+    def render(opts: Options, stats: Stats) -> Rendered:
         if not opts.json:
             table = Table(title="cache")
             for column in ("tier", "hits", "misses", "entries", "bytes"):
@@ -851,7 +896,7 @@ def cache_clear(options: Options) -> None:
         await client.clear_cache()
         return client.cache is not None
 
-    def render(opts: Options, cleared: bool) -> tuple[dict[str, Any], int]:
+    def render(opts: Options, cleared: bool) -> Rendered:
         if not opts.json:
             done = "cache cleared"
             if opts.offline:
@@ -862,7 +907,7 @@ def cache_clear(options: Options) -> None:
     _run(options, action, render)
 
 
-def _not_asked() -> dict[str, Any]:
+def _not_asked() -> dict[str, object]:
     """The ``providers`` object of a document for which no provider was asked."""
     return reports_to_dict({p: ProviderReport(provider=p, status="skipped") for p in PROVIDERS})
 
