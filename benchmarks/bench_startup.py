@@ -1,8 +1,11 @@
-"""Start-up cost: `import bookstracker` and the offline CLI `isbn` command, beside `python -c pass`.
+"""Start-up cost: `import bookstracker` and the offline CLI, beside `python -c pass`.
 
-Each case runs ``--runs`` times as a fresh subprocess; the table shows the median CPU time
-(user + sys of the child, the figure to compare on a loaded machine) and the median wall time.
-Goals (issue 9): `import bookstracker` <= 120 ms, offline `isbn` <= 250 ms.
+Each case runs ``--runs`` times as a fresh subprocess; the table shows the median and the
+minimum CPU time (user + sys of the child, the figure to compare on a loaded machine; the
+minimum is the least disturbed by other processes) and the median wall time.
+Goals (issue 9): `import bookstracker` <= 120 ms, offline `isbn` <= 250 ms. The README's
+`bookstracker --offline author "Andy Weir"` runs with the cache on, in a fresh cache folder that
+the untimed first run fills: the timed runs are the cache hits a user sees after the first.
 
 Bytecode: with ``PYTHONDONTWRITEBYTECODE`` set, no ``__pycache__`` is written for the source
 tree and every run compiles the project's modules again (an installed wheel ships compiled
@@ -20,6 +23,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -37,6 +41,13 @@ CASES: Mapping[str, Sequence[str]] = {
         "--no-cache",
         "isbn",
         ISBN,
+    ),
+    'bookstracker --offline author "Andy Weir" (cached)': (
+        "-m",
+        "bookstracker",
+        "--offline",
+        "author",
+        "Andy Weir",
     ),
 }
 
@@ -67,6 +78,8 @@ def main() -> None:
     options = parser.parse_args()
     isolate_from_environment()
     env = dict(os.environ)
+    cache = tempfile.TemporaryDirectory(prefix="bench-startup-")
+    env["BOOKSTRACKER_CACHE_DIR"] = cache.name
     if not options.as_is:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         import bookstracker
@@ -77,11 +90,13 @@ def main() -> None:
         run_once(args, env)  # warm the file cache
         samples = [run_once(args, env) for _ in range(options.runs)]
         cpu = statistics.median(s[0] for s in samples)
+        least = min(s[0] for s in samples)
         wall = statistics.median(s[1] for s in samples)
-        rows.append((label, f"{cpu * 1000:.0f}", f"{wall * 1000:.0f}"))
+        rows.append((label, f"{cpu * 1000:.0f}", f"{least * 1000:.0f}", f"{wall * 1000:.0f}"))
+    cache.cleanup()
     bytecode = "as-is" if options.as_is else "precompiled"
-    print(f"median of {options.runs} runs, bytecode {bytecode}")
-    print(table(["case", "CPU ms", "wall ms"], rows))
+    print(f"{options.runs} runs, bytecode {bytecode}")
+    print(table(["case", "CPU ms (median)", "CPU ms (min)", "wall ms (median)"], rows))
 
 
 if __name__ == "__main__":
