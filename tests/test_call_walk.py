@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bookstracker import AsyncBooksClient, client
+from bookstracker import AsyncBooksClient, GoogleBooks, ISBNdb, OpenLibrary, client
 from bookstracker.pipeline import fanout
+from bookstracker.testing import FakeGoogleBooks, FakeISBNdb, FakeOpenLibrary
 
 pytestmark = pytest.mark.anyio
 
@@ -63,7 +64,13 @@ async def test_an_author_call_reaches_httpx_in_at_most_13_frames(
 
     monkeypatch.setattr(client, "fan_out", watched_fan_out)
     monkeypatch.setattr(httpx.AsyncClient, "send", watched_send)
-    async with AsyncBooksClient(offline=True, cache=None) as books:
+    # The adapters over the fakes through httpx.MockTransport (offline mode skips httpx).
+    async with AsyncBooksClient(
+        openlibrary=OpenLibrary(transport=FakeOpenLibrary().transport(), rate=1000),
+        googlebooks=GoogleBooks(transport=FakeGoogleBooks().transport(), rate=1000),
+        isbndb=ISBNdb(api_key="k", transport=FakeISBNdb(api_key="k").transport(), rate=1000),
+        cache=None,
+    ) as books:
         await books.author("Andy Weir")
     walk = segments[0] + segments[1]
     assert walk == WALK

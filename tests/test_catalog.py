@@ -17,6 +17,7 @@ from bookstracker.testing.catalog import (
     CatalogAuthor,
     CatalogEdition,
     CatalogWork,
+    dump_catalog,
 )
 
 AUTHOR = CatalogAuthor(id="OL1A", name="Ann Author", alternate_names=("Author, Ann",))
@@ -321,3 +322,82 @@ def test_synthetic_for_another_author() -> None:
 def test_synthetic_rejects_bad_arguments(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Catalog.synthetic(**kwargs)
+
+
+# -- a catalog read from JSON builds its records when first asked for --------------------------
+
+
+def test_from_json_answers_every_lookup_as_the_built_catalog(catalog: Catalog) -> None:
+    deferred = Catalog.from_json(dump_catalog(catalog))
+    for isbn in ("9780553418026", "0553418025", "059035342X", "9780590353427", "9798000000243"):
+        assert deferred.editions_by_isbn(isbn) == catalog.editions_by_isbn(isbn)
+    for edition_id in ("OL10M", "OL11M", "OL20M", "OL30M", "OL99M"):
+        assert deferred.edition(edition_id) == catalog.edition(edition_id)
+        assert deferred.work_of_edition(edition_id) == catalog.work_of_edition(edition_id)
+    for author_id in ("OL1A", "OL2A", "OL3A", "OL9A"):
+        assert deferred.author(author_id) == catalog.author(author_id)
+        assert deferred.works_of(author_id) == catalog.works_of(author_id)
+    assert deferred.work("OL200W") == catalog.work("OL200W")
+    assert deferred.edition_by_google_id("abcdefghijkl") == FIRST
+    assert deferred.author_names(ANTHOLOGY) == ("Ed Editor", "Ann Author")
+    assert deferred.authors == catalog.authors
+    assert deferred.works == catalog.works
+    assert list(deferred.editions()) == list(catalog.editions())
+    assert deferred.to_dict() == catalog.to_dict()
+    assert repr(deferred) == repr(catalog)
+
+
+def test_from_json_gives_one_record_object_per_id(catalog: Catalog) -> None:
+    deferred = Catalog.from_json(dump_catalog(catalog))
+    (looked_up,) = deferred.editions_by_isbn("9780590353427")
+    work = deferred.work("OL100W")
+    assert work is not None
+    assert looked_up is work.editions[1]
+    assert deferred.works[0] is work
+
+
+def test_from_json_checks_a_record_when_it_is_first_built() -> None:
+    broken = dump_catalog(Catalog([AUTHOR, EDITOR], [FIRST_WORK, ANTHOLOGY])).replace(
+        b'"isbn13":"9798000000243"', b'"isbn13":"9798000000244"'
+    )
+    deferred = Catalog.from_json(broken)
+    assert deferred.editions_by_isbn("0553418025") == (FIRST,)
+    with pytest.raises(ValueError, match="not a valid bare ISBN-13"):
+        deferred.work("OL200W")
+    with pytest.raises(ValueError, match="not a valid bare ISBN-13"):
+        deferred.works  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    ("catalog_json", "message"),
+    [
+        (b'{"authors":[{"id":"OL1A","name":"A"},{"id":"OL1A","name":"B"}]}', "duplicate author"),
+        (
+            b'{"authors":[{"id":"OL1A","name":"A","pseudonym_of":"OL2A"}]}',
+            "pen name of unknown author OL2A",
+        ),
+        (
+            b'{"authors":[{"id":"OL1A","name":"A"}],"works":[{"id":"OL1W","title":"T",'
+            b'"author_ids":["OL2A"]}]}',
+            "unknown author OL2A",
+        ),
+        (
+            b'{"authors":[{"id":"OL1A","name":"A"}],"works":[{"id":"OL1W","title":"T",'
+            b'"author_ids":["OL1A"],"truth_of":"OL2W"}]}',
+            "unknown work OL2W",
+        ),
+        (
+            b'{"authors":[{"id":"OL1A","name":"A"}],"works":[{"id":"OL1W","title":"T",'
+            b'"author_ids":["OL1A"],"editions":[{"id":"OL1M","title":"T"},'
+            b'{"id":"OL1M","title":"T"}]}]}',
+            "duplicate edition id OL1M",
+        ),
+        (b'{"authors":{}}', "not a list of objects"),
+        (b"[1]", "not a mapping"),
+        (b"{", "not JSON"),
+    ],
+)
+def test_from_json_checks_ids_and_references_at_once(catalog_json: bytes, message: str) -> None:
+    with pytest.raises(ValueError, match="invalid catalog") as error:
+        Catalog.from_json(catalog_json)
+    assert message in str(error.value)

@@ -3,23 +3,40 @@
 Adapters build :class:`HttpRequest` values and parse :class:`HttpResponse` bodies; this module
 sends, maps transport failures onto the error tree and never lets a secret into a URL it
 reports. Switching HTTP library means changing this file alone.
+
+httpx is imported when the first request goes out through it: a session over an
+:class:`InProcessTransport` (offline mode's fakes) answers without it, and so without its cost
+at start-up.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import weakref
 import zlib
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import TYPE_CHECKING, TypeAlias
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import anyio
 import attrs
-import httpx
 
 from bookstracker._json import JSONValue
 from bookstracker.errors import MalformedResponse, ProviderTimeout, ProviderUnavailable
+
+if TYPE_CHECKING:
+    import httpx
+    from httpx import AsyncBaseTransport as AsyncBaseTransport
+    from httpx import AsyncClient as AsyncClient
+    from httpx import MockTransport as MockTransport
+    from httpx import ReadError as ReadError
+    from httpx import ReadTimeout as ReadTimeout
+    from httpx import RemoteProtocolError as RemoteProtocolError
+    from httpx import Request as RawRequest
+    from httpx import Response as RawResponse
+    from httpx import TransportError as TransportError
 
 __all__ = [
     "DEFAULT_MAX_BODY",
@@ -28,24 +45,41 @@ __all__ = [
     "HttpRequest",
     "HttpResponse",
     "HttpSession",
+    "InProcessTransport",
     "MockTransport",
     "RawRequest",
     "RawResponse",
     "ReadError",
     "ReadTimeout",
     "RemoteProtocolError",
+    "Transport",
     "redact_url",
 ]
 
-MockTransport = httpx.MockTransport
-AsyncBaseTransport = httpx.AsyncBaseTransport
-AsyncClient = httpx.AsyncClient
-RawRequest = httpx.Request
-RawResponse = httpx.Response
-TransportError = httpx.TransportError
-ReadTimeout = httpx.ReadTimeout
-ReadError = httpx.ReadError
-RemoteProtocolError = httpx.RemoteProtocolError
+_HTTPX_NAMES = {
+    "MockTransport": "MockTransport",
+    "AsyncBaseTransport": "AsyncBaseTransport",
+    "AsyncClient": "AsyncClient",
+    "RawRequest": "Request",
+    "RawResponse": "Response",
+    "TransportError": "TransportError",
+    "ReadTimeout": "ReadTimeout",
+    "ReadError": "ReadError",
+    "RemoteProtocolError": "RemoteProtocolError",
+}
+
+
+def __getattr__(name: str) -> object:
+    """httpx's classes under this module's names, httpx imported on first use (PEP 562)."""
+    attribute = _HTTPX_NAMES.get(name)
+    if attribute is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import httpx
+
+    value: object = getattr(httpx, attribute)
+    globals()[name] = value
+    return value
+
 
 DEFAULT_MAX_BODY = 8 * 2**20
 """The largest decoded body accepted when neither the request nor the session says otherwise."""
@@ -110,6 +144,26 @@ class HttpResponse:
         return (self.header("content-type") or "").split(";", 1)[0].strip().lower()
 
 
+class InProcessTransport:
+    """Answers requests inside this process, without a socket and without httpx.
+
+    A subclass implements :meth:`handle`. Raising `TimeoutError` there reads as no answer in
+    time, and `ConnectionError` as a failed connection, as they would on the network.
+    """
+
+    async def handle(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        """The status, headers and (decoded) body answering one request."""
+        raise NotImplementedError
+
+
+Transport: TypeAlias = "httpx.AsyncBaseTransport | InProcessTransport"
+"""What a session sends through: an httpx transport, or one answering in this process."""
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
 class HttpSession:
     """One shared ``httpx.AsyncClient`` per adapter and event loop, created lazily.
 
@@ -126,7 +180,7 @@ class HttpSession:
         provider: str,
         timeout: float,
         headers: Mapping[str, str] | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: Transport | None = None,
         http_client: httpx.AsyncClient | None = None,
         max_connections: int = 100,
         max_body: int = DEFAULT_MAX_BODY,
@@ -149,14 +203,25 @@ class HttpSession:
     def timeout(self) -> float:
         return self._timeout
 
+    def prepare(self) -> None:
+        """Make this loop's httpx client now (it takes milliseconds: the SSL context), rather
+        than in the first `send`; nothing to make for an in-process transport."""
+        if self._given is None and isinstance(self._transport, InProcessTransport):
+            return
+        self._ensure_client()
+
     def _ensure_client(self) -> httpx.AsyncClient:
         if self._given is not None:
             return self._given
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
         if client is None:
+            import httpx
+
+            transport = self._transport
+            assert not isinstance(transport, InProcessTransport)
             client = httpx.AsyncClient(
-                transport=self._transport,
+                transport=transport,
                 timeout=httpx.Timeout(self._timeout),
                 follow_redirects=True,
                 headers=self._headers,
@@ -176,6 +241,10 @@ class HttpSession:
         decoded here, never beyond the request's (or the session's) ``max_body`` decoded bytes:
         a larger one, however well it compresses, is `MalformedResponse`.
         """
+        if isinstance(self._transport, InProcessTransport) and self._given is None:
+            return await self._send_in_process(self._transport, request, timeout)
+        import httpx
+
         client = self._ensure_client()
         limit = self._timeout if timeout is None else max(0.001, min(timeout, self._timeout))
         max_body = request.max_body if request.max_body is not None else self._max_body
@@ -228,6 +297,69 @@ class HttpSession:
             headers={k.lower(): v for k, v in response.headers.items()},
             content=content,
             url=redact_url(str(response.url)),
+            elapsed_s=time.perf_counter() - started,
+        )
+
+    async def _send_in_process(
+        self, transport: InProcessTransport, request: HttpRequest, timeout: float | None
+    ) -> HttpResponse:
+        """`send` through a transport in this process: the same headers, redirects, bounds
+        and errors, without httpx."""
+        limit = self._timeout if timeout is None else max(0.001, min(timeout, self._timeout))
+        max_body = request.max_body if request.max_body is not None else self._max_body
+        url = request.redacted_url()
+        headers = dict(self._headers)
+        headers["Accept-Encoding"] = _ACCEPT_ENCODING
+        headers.update(request.headers)
+        body = b""
+        if request.json_body is not None:
+            text = json.dumps(
+                request.json_body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+            )
+            body = text.encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        method, target = request.method, request.full_url()
+        started = time.perf_counter()
+        try:
+            with anyio.fail_after(limit):
+                status, answer, content = await transport.handle(method, target, headers, body)
+                hops = 0
+                while status in _REDIRECTS and _header(answer, "location"):
+                    hops += 1
+                    if hops > MAX_REDIRECTS:
+                        raise ProviderUnavailable(
+                            f"more than {MAX_REDIRECTS} redirects",
+                            provider=self._provider,
+                            status=status,
+                            url=url,
+                        )
+                    target = urljoin(target, _header(answer, "location"))
+                    if status in (301, 302, 303) and method != "HEAD":
+                        method, body = "GET", b""
+                        headers.pop("Content-Type", None)
+                    status, answer, content = await transport.handle(method, target, headers, body)
+        except TimeoutError:
+            raise ProviderTimeout(
+                f"no answer within {limit:g} s", provider=self._provider, url=url
+            ) from None
+        except ConnectionError as exc:
+            raise ProviderUnavailable(
+                f"{type(exc).__name__}: {str(exc) or 'connection failed'}",
+                provider=self._provider,
+                url=url,
+            ) from None
+        if len(content) > max_body:
+            raise MalformedResponse(
+                f"body larger than {max_body} bytes; not read",
+                provider=self._provider,
+                status=status,
+                url=url,
+            )
+        return HttpResponse(
+            status=status,
+            headers={k.lower(): v for k, v in answer.items()},
+            content=content,
+            url=redact_url(target),
             elapsed_s=time.perf_counter() - started,
         )
 
@@ -317,7 +449,13 @@ class _Decoder:
         return out
 
 
+def _header(headers: Mapping[str, str], name: str) -> str:
+    return next((v for k, v in headers.items() if k.lower() == name), "")
+
+
 def _describe_transport_error(exc: Exception) -> str:
+    import httpx
+
     if isinstance(exc, httpx.RemoteProtocolError):
         return "connection closed before the whole answer arrived (truncated body)"
     if isinstance(exc, httpx.ConnectError):

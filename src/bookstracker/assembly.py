@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
-import platformdirs
 
 from bookstracker._logging import log_event
 from bookstracker.cache import (
@@ -93,7 +92,12 @@ providers' answers: neither can stand in for the other, and clearing one keeps t
 def cache_folder(settings: Settings) -> Path:
     """The disk tier's folder for ``settings`` (``offline/`` inside it in offline mode, the
     outer folder then checked as the disk tier checks its own)."""
-    folder = Path(settings.cache_dir or platformdirs.user_cache_dir("bookstracker")).expanduser()
+    if settings.cache_dir:
+        folder = Path(settings.cache_dir).expanduser()
+    else:
+        import platformdirs  # only where a disk tier is made without a folder given
+
+        folder = Path(platformdirs.user_cache_dir("bookstracker")).expanduser()
     if not settings.offline:
         return folder
     from bookstracker.cache.disk import private_folder  # diskcache only when caching
@@ -114,16 +118,14 @@ def _default_cache(settings: Settings, redis: Redis | None) -> CacheBackend:
 
 def _providers(
     settings: Settings, given: Mapping[str, Provider | None], redis: Redis | None
-) -> tuple[dict[str, Provider], dict[str, object]]:
+) -> tuple[dict[str, Provider], Mapping[str, object]]:
     wanted = tuple(n for n in settings.providers if given.get(n) is None)
     built: dict[str, Provider] = {}
-    fakes: dict[str, object] = {}
+    fakes: Mapping[str, object] = {}
     if settings.offline and wanted:
         from bookstracker.testing.offline import offline_providers
 
-        offline, used = offline_providers(settings, wanted)
-        built.update(offline)
-        fakes.update(used)
+        built, fakes = offline_providers(settings, wanted)
     else:
         shared = SharedLimits(redis, settings.redis_prefix + "v1:") if redis is not None else None
         for name in wanted:

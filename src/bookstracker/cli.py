@@ -7,15 +7,16 @@ nothing, 2 bad usage or invalid input (nothing sent upstream), 3 no provider cou
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import logging
 import re
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypedDict, TypeVar
 
 import anyio
 import click
@@ -25,8 +26,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from bookstracker._display import CACHE_COLUMNS, STATS_COLUMNS, cache_rows, stats_rows
+from bookstracker._json import JSONDict
 from bookstracker._text import terminal_safe, text_problem
-from bookstracker.client import AsyncBooksClient, parse_providers
+from bookstracker.config import UNSET, parse_providers
 from bookstracker.errors import (
     AllProvidersFailed,
     BooksTrackerError,
@@ -34,8 +36,6 @@ from bookstracker.errors import (
     InvalidInput,
     NotFound,
 )
-from bookstracker.metrics import Stats
-from bookstracker.mirror._cli import mirror
 from bookstracker.models import (
     PROVIDERS,
     AuthorCandidate,
@@ -47,35 +47,57 @@ from bookstracker.models import (
     SearchResult,
     reports_to_dict,
 )
-from bookstracker.progress import WarmProgress
-from bookstracker.warming import WarmReport
-from bookstracker.web._cli import serve
+
+if TYPE_CHECKING:
+    from bookstracker.client import AsyncBooksClient
+    from bookstracker.metrics import Stats
+    from bookstracker.progress import WarmProgress
+    from bookstracker.warming import WarmReport
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_EMPTY, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
+T = TypeVar("T")
+P = ParamSpec("P")
+R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., object])
+
+Document = JSONDict
+"""A JSON document printed with ``--json``."""
+Rendered = tuple[Document, int]
+
 
 class Options:
     """The global options of one invocation (given before the command, after it, or both)."""
 
-    def __init__(self, **values: Any) -> None:
-        self.json: bool = values["as_json"]
-        self.offline: bool = values["offline"]
-        self.providers: str | None = values["providers"]
-        self.no_cache: bool = values["no_cache"]
-        self.cache_dir: str | None = values["cache_dir"]
-        self.stats: bool = values["stats"]
-        self.verbose: int = values["verbose"]
+    def __init__(
+        self,
+        *,
+        as_json: bool,
+        offline: bool,
+        providers: str | None,
+        no_cache: bool,
+        cache_dir: str | None,
+        stats: bool,
+        verbose: int,
+    ) -> None:
+        self.json = as_json
+        self.offline = offline
+        self.providers = providers
+        self.no_cache = no_cache
+        self.cache_dir = cache_dir
+        self.stats = stats
+        self.verbose = verbose
         self.out = Console(highlight=False, soft_wrap=True)
         self.err = Console(stderr=True, highlight=False)
         self._logging_level: int | None = None
 
-    def update(self, name: str, value: Any) -> None:
+    def update(self, name: str, value: object) -> None:
         """Add one global option given after the command: flags and ``-v`` add up."""
         name = "json" if name == "as_json" else name
         if name == "verbose":
-            self.verbose += int(value)
+            self.verbose += value if isinstance(value, int) else 0
         elif isinstance(value, bool):
             setattr(self, name, getattr(self, name) or value)
         elif value is not None:
@@ -92,14 +114,14 @@ class Options:
             _log_to_stderr(logging.DEBUG if self.verbose > 1 else logging.INFO)
 
     def client(self) -> AsyncBooksClient:
-        kwargs: dict[str, Any] = {"providers": parse_providers(self.providers)}
-        if self.offline:
-            kwargs["offline"] = True
-        if self.no_cache:
-            kwargs["cache"] = None
-        if self.cache_dir:
-            kwargs["cache_dir"] = self.cache_dir
-        return AsyncBooksClient(**kwargs)
+        from bookstracker.client import AsyncBooksClient
+
+        return AsyncBooksClient(
+            providers=parse_providers(self.providers),
+            offline=True if self.offline else UNSET,
+            cache=None if self.no_cache else UNSET,
+            cache_dir=self.cache_dir or UNSET,
+        )
 
 
 def cli_argument(value: str, *, what: str = "argument") -> str:
@@ -119,7 +141,7 @@ def _show(text: str) -> str:
     return escape(terminal_safe(text))
 
 
-def _json_text(document: dict[str, Any]) -> str:
+def _json_text(document: Mapping[str, object]) -> str:
     """The document as JSON whose every control character and lone surrogate is escaped."""
     text = json.dumps(document, ensure_ascii=False, indent=2)
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
@@ -133,7 +155,7 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-def _emit(options: Options, document: dict[str, Any], stats: Stats | None) -> None:
+def _emit(options: Options, document: Document, stats: Stats | None) -> None:
     if options.json:
         if stats is not None:
             document["stats"] = stats.contract_dict()
@@ -144,10 +166,10 @@ def _emit(options: Options, document: dict[str, Any], stats: Stats | None) -> No
 
 def _run(
     options: Options,
-    action: Callable[[AsyncBooksClient], Any],
-    render: Callable[[Options, Any], tuple[dict[str, Any], int]],
+    action: Callable[[AsyncBooksClient], Awaitable[T]],
+    render: Callable[[Options, T], Rendered],
 ) -> None:
-    async def main() -> tuple[Any, Stats | None]:
+    async def main() -> tuple[T | AllProvidersFailed | NotFound, Stats | None]:
         async with options.client() as client:
             try:
                 value = await action(client)
@@ -182,7 +204,7 @@ def _failure(
     suggestions: tuple[str, ...] = (),
 ) -> NoReturn:
     if options.json:
-        document: dict[str, Any] = {"error": message, "providers": reports_to_dict(reports)}
+        document: Document = {"error": message, "providers": reports_to_dict(reports)}
         if code == EXIT_EMPTY:
             document["suggestions"] = list(suggestions)
         _emit(options, document, stats)
@@ -224,7 +246,7 @@ def _print_reports(
     console.print(_show("providers: " + " · ".join(parts)), style="dim")
 
 
-def _render_search(options: Options, result: SearchResult) -> tuple[dict[str, Any], int]:
+def _render_search(options: Options, result: SearchResult) -> Rendered:
     code = EXIT_OK if result.hits else EXIT_EMPTY
     if not options.json:
         table = _results_table(f"Search: {_show(result.query)}")
@@ -244,7 +266,7 @@ def _render_search(options: Options, result: SearchResult) -> tuple[dict[str, An
     return result.to_dict(), code
 
 
-def _render_isbns(options: Options, result: IsbnResults) -> tuple[dict[str, Any], int]:
+def _render_isbns(options: Options, result: IsbnResults) -> Rendered:
     code = EXIT_OK if result.found else EXIT_EMPTY
     if not options.json:
         table = _results_table("ISBN lookup")
@@ -270,7 +292,7 @@ def _render_isbns(options: Options, result: IsbnResults) -> tuple[dict[str, Any]
     return result.to_dict(), code
 
 
-def _render_author(options: Options, bib: Bibliography) -> tuple[dict[str, Any], int]:
+def _render_author(options: Options, bib: Bibliography) -> Rendered:
     if not options.json:
         out = options.out
         key = bib.author.keys.get("openlibrary")
@@ -422,7 +444,14 @@ Settings come from BOOKSTRACKER_* environment variables (API keys, URLs,
 rates, cache folder, Redis): see docs/configuration.md."""
 
 
-_GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
+class _OptionSpec(TypedDict, total=False):
+    is_flag: bool
+    count: bool
+    metavar: str
+    help: str
+
+
+_GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], _OptionSpec], ...] = (
     (("--json", "as_json"), {"is_flag": True, "help": "One JSON document on stdout."}),
     (("--offline",), {"is_flag": True, "help": "Answer from the bundled sample catalog."}),
     (
@@ -439,13 +468,13 @@ _GLOBAL_NAMES = frozenset(
 )
 
 
-def _global_options(function: Callable[..., Any]) -> Callable[..., Any]:
+def _global_options(function: F) -> F:
     for decls, kwargs in reversed(_GLOBAL_OPTIONS):
         function = click.option(*decls, **kwargs)(function)
     return function
 
 
-def _remember_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+def _remember_global(ctx: click.Context, param: click.Parameter, value: object) -> None:
     options = ctx.find_object(Options)
     if options is not None and param.name is not None:
         options.update(param.name, value)
@@ -455,11 +484,7 @@ class _Command(click.Command):
     """A command that also takes the global options after its name (``author X --offline``)
     and lists them in its ``--help`` under their own heading."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.params.extend(_global_params(self))
-
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: click.Context) -> object:
         options = ctx.find_object(Options)
         if options is not None:
             options.apply()
@@ -482,13 +507,27 @@ class _Command(click.Command):
 
 class _Group(click.Group):
     """A group whose commands and subgroups take the global options too, also those defined
-    elsewhere and added with ``add_command`` (``serve``, ``mirror``)."""
+    elsewhere and added with ``add_command`` or named in ``lazy_commands`` (``module:name``,
+    imported when the command is first looked up: ``serve``, ``mirror``)."""
 
     command_class = _Command
+    lazy_commands: Mapping[str, str] = {}
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         _take_global_options(cmd)
         super().add_command(cmd, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy_commands:
+            module, _, name = self.lazy_commands[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), name)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{self.lazy_commands[cmd_name]} is not a click command")
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
 
 def _global_params(command: click.Command) -> list[click.Option]:
@@ -499,7 +538,8 @@ def _global_params(command: click.Command) -> list[click.Option]:
             list(decls),
             expose_value=False,
             callback=_remember_global,
-            **{"default": 0 if extra.get("count") else None, **extra},
+            default=0 if extra.get("count") else None,
+            **extra,
         )
         for decls, extra in _GLOBAL_OPTIONS
         if not taken.intersection(d for d in decls if d.startswith("-"))
@@ -507,25 +547,30 @@ def _global_params(command: click.Command) -> list[click.Option]:
 
 
 def _take_global_options(command: click.Command) -> None:
-    """Give a command made elsewhere (and each command of a group) the global options."""
-    if isinstance(command, _Command):
-        return
+    """Give a command (and each command of a group) the global options; one made elsewhere
+    also applies them before it runs, as `_Command.invoke` does."""
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             _take_global_options(sub)
         return
-    if command.callback is None or any(p.callback is _remember_global for p in command.params):
+    if any(p.callback is _remember_global for p in command.params):
         return
-    command.params.extend(_global_params(command))
-    original = command.callback
+    if isinstance(command, _Command):
+        command.params.extend(_global_params(command))
+    elif command.callback is not None:
+        command.params.extend(_global_params(command))
+        command.callback = _applying_options(command.callback)
 
-    def apply_then_run(*args: Any, **kwargs: Any) -> Any:
+
+def _applying_options(original: Callable[P, R]) -> Callable[P, R]:
+    @functools.wraps(original)
+    def apply_then_run(*args: P.args, **kwargs: P.kwargs) -> R:
         options = click.get_current_context().find_object(Options)
         if options is not None:
             options.apply()
         return original(*args, **kwargs)
 
-    command.callback = functools.update_wrapper(apply_then_run, original)
+    return apply_then_run
 
 
 _Group.group_class = _Group
@@ -535,14 +580,33 @@ _Group.group_class = _Group
 @_global_options
 @click.version_option(package_name="bookstracker", prog_name="bookstracker")
 @click.pass_context
-def cli(ctx: click.Context, /, **values: Any) -> None:
+def cli(
+    ctx: click.Context,
+    /,
+    *,
+    as_json: bool,
+    offline: bool,
+    providers: str | None,
+    no_cache: bool,
+    cache_dir: str | None,
+    stats: bool,
+    verbose: int,
+) -> None:
     """What has this author written, and which editions exist?
 
     The global options go before or after the command: ``bookstracker --offline author X``
     and ``bookstracker author X --offline`` are the same.
     """
     _quiet_stamina_log()
-    options = Options(**values)
+    options = Options(
+        as_json=as_json,
+        offline=offline,
+        providers=providers,
+        no_cache=no_cache,
+        cache_dir=cache_dir,
+        stats=stats,
+        verbose=verbose,
+    )
     options.apply()
     ctx.obj = options
 
@@ -631,7 +695,7 @@ def authors(options: Options) -> None:
 def completeness(options: Options, name: str) -> None:
     """The completeness score of NAME's bibliography and its evidence."""
 
-    def render(opts: Options, value: Completeness) -> tuple[dict[str, Any], int]:
+    def render(opts: Options, value: Completeness) -> Rendered:
         if not opts.json:
             _print_completeness(opts, value)
         return value.to_dict(), EXIT_OK
@@ -684,7 +748,7 @@ def warm(
                 resume=not no_resume,
             )
 
-    def render(opts: Options, report: WarmReport) -> tuple[dict[str, Any], int]:
+    def render(opts: Options, report: WarmReport) -> Rendered:
         if not opts.json:
             opts.out.print(
                 f"{report.authors} authors: {len(report.warmed)} warmed, "
@@ -804,7 +868,7 @@ def cache_stats(options: Options) -> None:
     async def action(client: AsyncBooksClient) -> Stats:
         return await client.stats()
 
-    def render(opts: Options, stats: Stats) -> tuple[dict[str, Any], int]:
+    def render(opts: Options, stats: Stats) -> Rendered:
         if not opts.json:
             table = Table(title="cache")
             for column in ("tier", "hits", "misses", "entries", "bytes"):
@@ -833,7 +897,7 @@ def cache_clear(options: Options) -> None:
         await client.clear_cache()
         return client.cache is not None
 
-    def render(opts: Options, cleared: bool) -> tuple[dict[str, Any], int]:
+    def render(opts: Options, cleared: bool) -> Rendered:
         if not opts.json:
             done = "cache cleared"
             if opts.offline:
@@ -844,13 +908,15 @@ def cache_clear(options: Options) -> None:
     _run(options, action, render)
 
 
-def _not_asked() -> dict[str, Any]:
+def _not_asked() -> dict[str, JSONDict]:
     """The ``providers`` object of a document for which no provider was asked."""
     return reports_to_dict({p: ProviderReport(provider=p, status="skipped") for p in PROVIDERS})
 
 
-cli.add_command(mirror)
-cli.add_command(serve)
+cli.lazy_commands = {
+    "mirror": "bookstracker.mirror._cli:mirror",
+    "serve": "bookstracker.web._cli:serve",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

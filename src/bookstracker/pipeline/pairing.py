@@ -16,7 +16,6 @@ from rapidfuzz import fuzz, process
 
 from bookstracker.models import PROVIDERS, Edition
 from bookstracker.names import name_key, title_key
-from bookstracker.pipeline.corefilter import COLLECTION_PATTERN
 from bookstracker.pipeline.merge import is_companion_title
 
 __all__ = ["EditionPairer", "PairingResult", "merge_editions"]
@@ -167,6 +166,8 @@ class EditionPairer:
         grouped: dict[str, dict[str, list[Edition]]] = {}
         loose: dict[str, list[Edition]] = {}
         unpaired: list[Edition] = []
+        from bookstracker.pipeline.corefilter import COLLECTION_PATTERN  # not on the ISBN path
+
         isbn_owner = self.isbn_owner
         not_a_book: dict[str, bool] = {}
         for edition in editions:

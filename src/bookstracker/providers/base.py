@@ -13,20 +13,13 @@ import email.utils
 import json
 import time
 from collections.abc import Iterable, Mapping
-from typing import ClassVar, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 from urllib.parse import quote
 
 import attrs
 import msgspec
 
-from bookstracker._http import (
-    DEFAULT_MAX_BODY,
-    AsyncBaseTransport,
-    AsyncClient,
-    HttpRequest,
-    HttpResponse,
-    HttpSession,
-)
+from bookstracker._http import DEFAULT_MAX_BODY, HttpRequest, HttpResponse, HttpSession
 from bookstracker._json import JSONDict
 from bookstracker._logging import log_event
 from bookstracker._text import (
@@ -67,6 +60,9 @@ from bookstracker.resilience import (
 )
 from bookstracker.resilience.scope import count_request, current_scope
 from bookstracker.resilience.shared import SharedLimits
+
+if TYPE_CHECKING:
+    from bookstracker._http import AsyncClient, Transport
 
 _JSON = msgspec.json.Decoder()
 """Response bodies are decoded with msgspec: about twice as fast as ``json`` on large pages."""
@@ -165,7 +161,7 @@ class ProviderAdapter:
         rate: float | Unset = UNSET,
         timeout: float | Unset = UNSET,
         user_agent: str | Unset = UNSET,
-        transport: AsyncBaseTransport | None = None,
+        transport: Transport | None = None,
         http_client: AsyncClient | None = None,
         retry: RetryPolicy | None = None,
         breaker: CircuitBreaker | None = None,
@@ -330,7 +326,7 @@ class ProviderAdapter:
             request = attrs.evolve(request, headers=request.headers + auth)
         # Making the HTTP client takes milliseconds (SSL context): done before the rate-limit
         # token is taken, or the first request leaves late and the second right behind it.
-        self._session._ensure_client()
+        self._session.prepare()
         attempts = 0
 
         async def send_once() -> object:

@@ -33,11 +33,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, Literal, get_args
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
 
 import attrs
 
-from bookstracker._http import AsyncBaseTransport, AsyncClient, HttpRequest, HttpResponse
+from bookstracker._http import HttpRequest, HttpResponse
 from bookstracker.config import UNSET, ISBNdbConfig, ProviderConfig, Unset, provider_config
 from bookstracker.errors import (
     BooksTrackerError,
@@ -71,6 +71,9 @@ from bookstracker.resilience import (
 )
 from bookstracker.resilience.shared import SharedLimits
 from bookstracker.taskgroup import run_all
+
+if TYPE_CHECKING:
+    from bookstracker._http import AsyncClient, Transport
 
 __all__ = [
     "API_RESULT_CEILING",
@@ -538,7 +541,7 @@ class ISBNdb(ProviderAdapter):
         rate: float | Unset = UNSET,
         timeout: float | Unset = UNSET,
         user_agent: str | Unset = UNSET,
-        transport: AsyncBaseTransport | None = None,
+        transport: Transport | None = None,
         http_client: AsyncClient | None = None,
         retry: RetryPolicy | None = None,
         breaker: CircuitBreaker | None = None,

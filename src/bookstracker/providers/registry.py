@@ -20,7 +20,7 @@ from bookstracker.providers.contract import Provider
 from bookstracker.resilience.shared import SharedLimits
 
 if TYPE_CHECKING:
-    from bookstracker._http import AsyncBaseTransport
+    from bookstracker._http import Transport
 
 __all__ = ["API", "AdapterParts", "ProviderFactory", "create", "register", "registered"]
 
@@ -29,7 +29,7 @@ __all__ = ["API", "AdapterParts", "ProviderFactory", "create", "register", "regi
 class AdapterParts:
     """What the builder hands an adapter besides its config."""
 
-    transport: AsyncBaseTransport | None = None
+    transport: Transport | None = None
     shared_limits: SharedLimits | None = None
 
 

@@ -19,16 +19,10 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import anyio
 import attrs
 
-from bookstracker._http import (
-    MockTransport,
-    RawRequest,
-    RawResponse,
-    ReadError,
-    ReadTimeout,
-    RemoteProtocolError,
-)
+from bookstracker._http import InProcessTransport
 
 if TYPE_CHECKING:
+    from bookstracker._http import MockTransport, RawRequest, RawResponse
     from bookstracker.testing.catalog import Catalog
 
 __all__ = [
@@ -249,11 +243,7 @@ class FakeProvider:
         seed: int = 0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if catalog is None:
-            from bookstracker.testing.catalog import sample_catalog
-
-            catalog = sample_catalog()
-        self.catalog = catalog
+        self._catalog = catalog
         self.latency = latency
         self.jitter = jitter
         self.faults = faults or Faults()
@@ -267,6 +257,15 @@ class FakeProvider:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(requests={len(self.log)})"
+
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog served: the one given, or the bundled sample (read on first use)."""
+        if self._catalog is None:
+            from bookstracker.testing.catalog import sample_catalog
+
+            self._catalog = sample_catalog()
+        return self._catalog
 
     # -- configuration ----------------------------------------------------------------------
 
@@ -380,6 +379,8 @@ class FakeProvider:
 
     async def handle_async(self, raw: RawRequest) -> RawResponse:
         """The ``httpx.MockTransport`` handler."""
+        from bookstracker._http import RawResponse, ReadError, ReadTimeout, RemoteProtocolError
+
         body = await raw.aread()
         request = FakeRequest.from_url(
             raw.method, str(raw.url), headers=dict(raw.headers), body=body
@@ -407,4 +408,37 @@ class FakeProvider:
 
     def transport(self) -> MockTransport:
         """An ``httpx.MockTransport`` serving this fake in-process."""
+        from bookstracker._http import MockTransport
+
         return MockTransport(self.handle_async)
+
+    def in_process_transport(self) -> InProcessTransport:
+        """A transport serving this fake in-process without httpx (what ``--offline`` uses):
+        the same answers, faults and log as `transport`, a hang read as a timeout and a reset
+        or truncated body as a failed connection."""
+        return _InProcess(self)
+
+
+class _InProcess(InProcessTransport):
+    def __init__(self, fake: FakeProvider) -> None:
+        self._fake = fake
+
+    async def handle(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        fake = self._fake
+        request = FakeRequest.from_url(method, url, headers=headers, body=body)
+        decision, response = fake.handle(request)
+        if decision.delay:
+            await anyio.sleep(decision.delay)
+        if decision.fault == "hang":
+            await anyio.sleep(fake.faults.hang_seconds)
+            raise TimeoutError("fake provider hung")
+        if decision.fault == "reset":
+            raise ConnectionResetError("connection reset")
+        if decision.fault == "truncated":
+            raise ConnectionAbortedError(
+                "connection closed before the whole answer arrived (truncated body)"
+            )
+        assert response is not None
+        return response.status, response.headers, response.body

@@ -14,12 +14,14 @@ import hashlib
 import json
 import random
 import re
+import threading
 from base64 import urlsafe_b64encode
 from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from typing import Any, Literal
 
 import attrs
+import msgspec
 from stdnum import ean
 
 __all__ = [
@@ -196,138 +198,365 @@ def _isbn10_to_13(value: str) -> str:
     return core + ean.calc_check_digit(core)
 
 
+def _check_author(author: CatalogAuthor) -> None:
+    if not _AUTHOR_ID.fullmatch(author.id):
+        raise _bad(f"author id {author.id!r} is not an OpenLibrary author id (OL…A)")
+    if not author.name:
+        raise _bad(f"author {author.id} has no name")
+    if not _LANGUAGE.fullmatch(author.language):
+        raise _bad(f"author {author.id} has language {author.language!r}, not ISO 639-1")
+
+
+def _check_work(work: CatalogWork) -> None:
+    """What one work must be on its own (its authors and editions are checked elsewhere)."""
+    if not _WORK_ID.fullmatch(work.id):
+        raise _bad(f"work id {work.id!r} is not an OpenLibrary work id (OL…W)")
+    if not work.author_ids:
+        raise _bad(f"work {work.id} has no author")
+    if len(set(work.author_ids)) != len(work.author_ids):
+        raise _bad(f"work {work.id} lists an author twice")
+    if work.truth not in _TRUTHS:
+        raise _bad(f"work {work.id} has unknown truth {work.truth!r}")
+
+
+def _check_roles(work: CatalogWork) -> None:
+    for author_id in work.roles:
+        if author_id not in work.author_ids:
+            raise _bad(f"work {work.id} gives a role to {author_id}, not one of its authors")
+
+
+def _check_edition(work: CatalogWork, edition: CatalogEdition) -> str | None:
+    """Checks what one edition must be on its own; its ISBN-13 (from its ISBN-10 when it has
+    only that), or None."""
+    where = f"edition {edition.id} of work {work.id}"
+    if not _EDITION_ID.fullmatch(edition.id):
+        raise _bad(f"edition id {edition.id!r} is not an OpenLibrary edition id (OL…M)")
+    if not edition.providers or not edition.providers <= ALL_PROVIDERS:
+        raise _bad(f"{where} has providers {sorted(edition.providers)}")
+    if edition.language is not None and not _LANGUAGE.fullmatch(edition.language):
+        raise _bad(f"{where} has language {edition.language!r}, not ISO 639-1")
+    isbn13 = edition.isbn13
+    if isbn13 is not None:
+        _check_isbn13(isbn13, where)
+    if edition.isbn10 is not None:
+        _check_isbn10(edition.isbn10, where)
+        from_10 = _isbn10_to_13(edition.isbn10)
+        if isbn13 is None:
+            isbn13 = from_10
+        elif isbn13 != from_10:
+            raise _bad(f"{where} has isbn10 {edition.isbn10} and isbn13 {isbn13}, which differ")
+    if edition.google_id is not None and not _GOOGLE_ID.fullmatch(edition.google_id):
+        raise _bad(f"{where} has google_id {edition.google_id!r}, not 12 [A-Za-z0-9_-]")
+    return isbn13
+
+
+class _Index:
+    """Every record of a catalog, checked, and the look-up tables over them."""
+
+    __slots__ = (
+        "author_by_id",
+        "authors",
+        "by_google",
+        "by_isbn13",
+        "editions",
+        "work_by_id",
+        "works",
+        "works_of",
+    )
+
+    def __init__(self, authors: tuple[CatalogAuthor, ...], works: tuple[CatalogWork, ...]) -> None:
+        self.authors = authors
+        self.works = works
+        self.author_by_id: dict[str, CatalogAuthor] = {}
+        self.work_by_id: dict[str, CatalogWork] = {}
+        self.works_of: dict[str, list[CatalogWork]] = {}
+        self.editions: dict[str, tuple[CatalogWork, CatalogEdition]] = {}
+        self.by_isbn13: dict[str, list[CatalogEdition]] = {}
+        self.by_google: dict[str, CatalogEdition] = {}
+        for author in authors:
+            self._add_author(author)
+        for author in authors:
+            if author.pseudonym_of is not None and author.pseudonym_of not in self.author_by_id:
+                raise _bad(
+                    f"author {author.id} is a pen name of unknown author {author.pseudonym_of}"
+                )
+        for work in works:
+            self._add_work(work)
+        for work in works:
+            if work.truth_of is not None and work.truth_of not in self.work_by_id:
+                raise _bad(f"work {work.id} relates to unknown work {work.truth_of}")
+
+    def _add_author(self, author: CatalogAuthor) -> None:
+        _check_author(author)
+        if author.id in self.author_by_id:
+            raise _bad(f"duplicate author id {author.id}")
+        self.author_by_id[author.id] = author
+        self.works_of[author.id] = []
+
+    def _add_work(self, work: CatalogWork) -> None:
+        _check_work(work)
+        if work.id in self.work_by_id:
+            raise _bad(f"duplicate work id {work.id}")
+        for author_id in work.author_ids:
+            if author_id not in self.author_by_id:
+                raise _bad(f"work {work.id} names unknown author {author_id}")
+        _check_roles(work)
+        self.work_by_id[work.id] = work
+        for author_id in work.author_ids:
+            self.works_of[author_id].append(work)
+        for edition in work.editions:
+            self._add_edition(work, edition)
+
+    def _add_edition(self, work: CatalogWork, edition: CatalogEdition) -> None:
+        if edition.id in self.editions:
+            raise _bad(f"duplicate edition id {edition.id}")
+        isbn13 = _check_edition(work, edition)
+        if edition.google_id is not None:
+            if edition.google_id in self.by_google:
+                where = f"edition {edition.id} of work {work.id}"
+                raise _bad(f"duplicate google_id {edition.google_id} ({where})")
+            self.by_google[edition.google_id] = edition
+        self.editions[edition.id] = (work, edition)
+        if isbn13 is not None:
+            self.by_isbn13.setdefault(isbn13, []).append(edition)
+
+
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise _bad(f"{what} is {value!r}, not a string")
+    return value
+
+
+class _Deferred:
+    """A catalog document indexed by id and ISBN without building its records.
+
+    Building it checks the ids (none repeats) and the references between records (authors,
+    pen names, related works); each record is built and checked when first asked for, once.
+    """
+
+    def __init__(self, document: object) -> None:
+        if not isinstance(document, Mapping):
+            raise _bad("the document is not a mapping")
+        self._author_docs: dict[str, Mapping[str, Any]] = {}
+        self._work_docs: dict[str, Mapping[str, Any]] = {}
+        self._works_of: dict[str, list[str]] = {}
+        self._editions: dict[str, tuple[str, int]] = {}
+        self._by_isbn13: dict[str, list[tuple[str, int]]] = {}
+        self._by_google: dict[str, tuple[str, int]] = {}
+        self._authors: dict[str, CatalogAuthor] = {}
+        self._works: dict[str, CatalogWork] = {}
+        for doc in _items(document, "authors"):
+            author_id = _text(doc.get("id"), "an author id")
+            if author_id in self._author_docs:
+                raise _bad(f"duplicate author id {author_id}")
+            self._author_docs[author_id] = doc
+            self._works_of[author_id] = []
+        for author_id, doc in self._author_docs.items():
+            real = doc.get("pseudonym_of")
+            if real is not None and real not in self._author_docs:
+                raise _bad(f"author {author_id} is a pen name of unknown author {real}")
+        for doc in _items(document, "works"):
+            self._index_work(doc)
+        for work_id, doc in self._work_docs.items():
+            related = doc.get("truth_of")
+            if related is not None and related not in self._work_docs:
+                raise _bad(f"work {work_id} relates to unknown work {related}")
+
+    def _index_work(self, doc: Mapping[str, Any]) -> None:
+        work_id = _text(doc.get("id"), "a work id")
+        if work_id in self._work_docs:
+            raise _bad(f"duplicate work id {work_id}")
+        author_ids = doc.get("author_ids")
+        if not isinstance(author_ids, list) or not author_ids:
+            raise _bad(f"work {work_id} has no author")
+        for author_id in dict.fromkeys(author_ids):
+            if author_id not in self._works_of:
+                raise _bad(f"work {work_id} names unknown author {author_id}")
+            self._works_of[author_id].append(work_id)
+        self._work_docs[work_id] = doc
+        editions = doc.get("editions", [])
+        if not isinstance(editions, list):
+            raise _bad(f"work {work_id!r}: 'editions' is not a list")
+        for position, edition in enumerate(editions):
+            if not isinstance(edition, Mapping):
+                raise _bad(f"work {work_id!r}: an edition is not an object")
+            where = (work_id, position)
+            edition_id = _text(edition.get("id"), "an edition id")
+            if edition_id in self._editions:
+                raise _bad(f"duplicate edition id {edition_id}")
+            self._editions[edition_id] = where
+            google_id = edition.get("google_id")
+            if google_id is not None:
+                if google_id in self._by_google:
+                    raise _bad(
+                        f"duplicate google_id {google_id} (edition {edition_id} of work {work_id})"
+                    )
+                self._by_google[google_id] = where
+            isbn13 = edition.get("isbn13")
+            if isbn13 is None:
+                isbn10 = edition.get("isbn10")
+                if isinstance(isbn10, str) and _ISBN10.fullmatch(isbn10):
+                    isbn13 = _isbn10_to_13(isbn10)
+            if isinstance(isbn13, str):
+                self._by_isbn13.setdefault(isbn13, []).append(where)
+
+    def author(self, author_id: str) -> CatalogAuthor | None:
+        author = self._authors.get(author_id)
+        if author is None:
+            doc = self._author_docs.get(author_id)
+            if doc is None:
+                return None
+            author = _record(CatalogAuthor, doc)
+            _check_author(author)
+            author = self._authors.setdefault(author_id, author)
+        return author
+
+    def work(self, work_id: str) -> CatalogWork | None:
+        work = self._works.get(work_id)
+        if work is None:
+            doc = self._work_docs.get(work_id)
+            if doc is None:
+                return None
+            fields = dict(doc)
+            fields["editions"] = [_record(CatalogEdition, e) for e in fields.get("editions", [])]
+            work = _record(CatalogWork, fields)
+            _check_work(work)
+            _check_roles(work)
+            for edition in work.editions:
+                _check_edition(work, edition)
+            work = self._works.setdefault(work_id, work)
+        return work
+
+    def _at(self, where: tuple[str, int]) -> tuple[CatalogWork, CatalogEdition]:
+        work = self.work(where[0])
+        assert work is not None
+        return work, work.editions[where[1]]
+
+    def works_of(self, author_id: str) -> tuple[CatalogWork, ...]:
+        works = (self.work(work_id) for work_id in self._works_of.get(author_id, ()))
+        return tuple(work for work in works if work is not None)
+
+    def edition(self, edition_id: str) -> tuple[CatalogWork, CatalogEdition] | None:
+        where = self._editions.get(edition_id)
+        return None if where is None else self._at(where)
+
+    def editions_by_isbn13(self, isbn13: str) -> tuple[CatalogEdition, ...]:
+        return tuple(self._at(where)[1] for where in self._by_isbn13.get(isbn13, ()))
+
+    def edition_by_google_id(self, volume_id: str) -> CatalogEdition | None:
+        where = self._by_google.get(volume_id)
+        return None if where is None else self._at(where)[1]
+
+    def all_authors(self) -> tuple[CatalogAuthor, ...]:
+        authors = (self.author(author_id) for author_id in self._author_docs)
+        return tuple(author for author in authors if author is not None)
+
+    def all_works(self) -> tuple[CatalogWork, ...]:
+        works = (self.work(work_id) for work_id in self._work_docs)
+        return tuple(work for work in works if work is not None)
+
+
 class Catalog:
     """Authors and works (with their editions), validated and indexed once for O(1) lookups.
 
     Raises `ValueError` when ids repeat, a work names an unknown author, an ISBN is invalid, or
     a record is otherwise unusable. One ISBN may sit on two editions (OpenLibrary has such
     duplicates); Google volume ids are unique.
+
+    A catalog read with `from_json` builds its records when first asked for: a look-up by id or
+    ISBN builds only the records it returns (checked then), and the first use of the whole
+    (``authors``, ``works``, ``editions()``...) builds and checks every record.
     """
 
-    __slots__ = (
-        "_authors",
-        "_by_google",
-        "_by_isbn13",
-        "_editions",
-        "_works",
-        "_works_of",
-        "authors",
-        "works",
-    )
+    __slots__ = ("_deferred", "_full", "_lock")
 
     def __init__(self, authors: Iterable[CatalogAuthor], works: Iterable[CatalogWork]) -> None:
-        self.authors: tuple[CatalogAuthor, ...] = tuple(authors)
-        self.works: tuple[CatalogWork, ...] = tuple(works)
-        self._authors: dict[str, CatalogAuthor] = {}
-        self._works: dict[str, CatalogWork] = {}
-        self._works_of: dict[str, list[CatalogWork]] = {}
-        self._editions: dict[str, tuple[CatalogWork, CatalogEdition]] = {}
-        self._by_isbn13: dict[str, list[CatalogEdition]] = {}
-        self._by_google: dict[str, CatalogEdition] = {}
-        for author in self.authors:
-            self._add_author(author)
-        for author in self.authors:
-            if author.pseudonym_of is not None and author.pseudonym_of not in self._authors:
-                raise _bad(
-                    f"author {author.id} is a pen name of unknown author {author.pseudonym_of}"
-                )
-        for work in self.works:
-            self._add_work(work)
-        for work in self.works:
-            if work.truth_of is not None and work.truth_of not in self._works:
-                raise _bad(f"work {work.id} relates to unknown work {work.truth_of}")
+        self._full: _Index | None = _Index(tuple(authors), tuple(works))
+        self._deferred: _Deferred | None = None
+        self._lock = threading.Lock()
 
-    def _add_author(self, author: CatalogAuthor) -> None:
-        if not _AUTHOR_ID.fullmatch(author.id):
-            raise _bad(f"author id {author.id!r} is not an OpenLibrary author id (OL…A)")
-        if author.id in self._authors:
-            raise _bad(f"duplicate author id {author.id}")
-        if not author.name:
-            raise _bad(f"author {author.id} has no name")
-        if not _LANGUAGE.fullmatch(author.language):
-            raise _bad(f"author {author.id} has language {author.language!r}, not ISO 639-1")
-        self._authors[author.id] = author
-        self._works_of[author.id] = []
+    @classmethod
+    def from_json(cls, data: bytes | str) -> Catalog:
+        """The catalog in `dump_catalog`'s JSON, its records built and checked on first use.
 
-    def _add_work(self, work: CatalogWork) -> None:
-        if not _WORK_ID.fullmatch(work.id):
-            raise _bad(f"work id {work.id!r} is not an OpenLibrary work id (OL…W)")
-        if work.id in self._works:
-            raise _bad(f"duplicate work id {work.id}")
-        if not work.author_ids:
-            raise _bad(f"work {work.id} has no author")
-        if len(set(work.author_ids)) != len(work.author_ids):
-            raise _bad(f"work {work.id} lists an author twice")
-        if work.truth not in _TRUTHS:
-            raise _bad(f"work {work.id} has unknown truth {work.truth!r}")
-        for author_id in work.author_ids:
-            if author_id not in self._authors:
-                raise _bad(f"work {work.id} names unknown author {author_id}")
-        for author_id in work.roles:
-            if author_id not in work.author_ids:
-                raise _bad(f"work {work.id} gives a role to {author_id}, not one of its authors")
-        self._works[work.id] = work
-        for author_id in work.author_ids:
-            self._works_of[author_id].append(work)
-        for edition in work.editions:
-            self._add_edition(work, edition)
+        Ids that repeat and references to unknown authors or works are `ValueError` at once; a
+        record's own fields (id forms, ISBNs, languages...) when the record is first built.
+        """
+        try:
+            document = msgspec.json.decode(data)
+        except msgspec.DecodeError as exc:
+            raise _bad(f"not JSON ({exc})") from None
+        catalog = cls.__new__(cls)
+        catalog._full = None
+        catalog._deferred = _Deferred(document)
+        catalog._lock = threading.Lock()
+        return catalog
 
-    def _add_edition(self, work: CatalogWork, edition: CatalogEdition) -> None:
-        where = f"edition {edition.id} of work {work.id}"
-        if not _EDITION_ID.fullmatch(edition.id):
-            raise _bad(f"edition id {edition.id!r} is not an OpenLibrary edition id (OL…M)")
-        if edition.id in self._editions:
-            raise _bad(f"duplicate edition id {edition.id}")
-        if not edition.providers or not edition.providers <= ALL_PROVIDERS:
-            raise _bad(f"{where} has providers {sorted(edition.providers)}")
-        if edition.language is not None and not _LANGUAGE.fullmatch(edition.language):
-            raise _bad(f"{where} has language {edition.language!r}, not ISO 639-1")
-        isbn13 = edition.isbn13
-        if isbn13 is not None:
-            _check_isbn13(isbn13, where)
-        if edition.isbn10 is not None:
-            _check_isbn10(edition.isbn10, where)
-            from_10 = _isbn10_to_13(edition.isbn10)
-            if isbn13 is None:
-                isbn13 = from_10
-            elif isbn13 != from_10:
-                raise _bad(f"{where} has isbn10 {edition.isbn10} and isbn13 {isbn13}, which differ")
-        if edition.google_id is not None:
-            if not _GOOGLE_ID.fullmatch(edition.google_id):
-                raise _bad(f"{where} has google_id {edition.google_id!r}, not 12 [A-Za-z0-9_-]")
-            if edition.google_id in self._by_google:
-                raise _bad(f"duplicate google_id {edition.google_id} ({where})")
-            self._by_google[edition.google_id] = edition
-        self._editions[edition.id] = (work, edition)
-        if isbn13 is not None:
-            self._by_isbn13.setdefault(isbn13, []).append(edition)
+    def _index(self) -> _Index:
+        """The full index, built from the deferred records on first use."""
+        full = self._full
+        if full is not None:
+            return full
+        with self._lock:
+            if self._full is None:
+                deferred = self._deferred
+                assert deferred is not None
+                self._full = _Index(deferred.all_authors(), deferred.all_works())
+                self._deferred = None
+            return self._full
+
+    @property
+    def authors(self) -> tuple[CatalogAuthor, ...]:
+        """Every author, in catalog order."""
+        return self._index().authors
+
+    @property
+    def works(self) -> tuple[CatalogWork, ...]:
+        """Every work, in catalog order."""
+        return self._index().works
 
     def __repr__(self) -> str:
+        full = self._index()
         return (
-            f"Catalog({len(self.authors)} authors, {len(self.works)} works, "
-            f"{len(self._editions)} editions)"
+            f"Catalog({len(full.authors)} authors, {len(full.works)} works, "
+            f"{len(full.editions)} editions)"
         )
 
     def author(self, author_id: str) -> CatalogAuthor | None:
         """The author with this OpenLibrary id, or ``None``."""
-        return self._authors.get(author_id)
+        deferred = self._deferred
+        if deferred is not None:
+            return deferred.author(author_id)
+        return self._index().author_by_id.get(author_id)
 
     def works_of(self, author_id: str) -> tuple[CatalogWork, ...]:
         """Every work that lists this author id (in any role), in catalog order."""
-        return tuple(self._works_of.get(author_id, ()))
+        deferred = self._deferred
+        if deferred is not None:
+            return deferred.works_of(author_id)
+        return tuple(self._index().works_of.get(author_id, ()))
 
     def work(self, work_id: str) -> CatalogWork | None:
         """The work with this OpenLibrary id, or ``None``."""
-        return self._works.get(work_id)
+        deferred = self._deferred
+        if deferred is not None:
+            return deferred.work(work_id)
+        return self._index().work_by_id.get(work_id)
+
+    def _edition_entry(self, edition_id: str) -> tuple[CatalogWork, CatalogEdition] | None:
+        deferred = self._deferred
+        if deferred is not None:
+            return deferred.edition(edition_id)
+        return self._index().editions.get(edition_id)
 
     def edition(self, edition_id: str) -> CatalogEdition | None:
         """The edition with this OpenLibrary id, or ``None``."""
-        found = self._editions.get(edition_id)
+        found = self._edition_entry(edition_id)
         return found[1] if found else None
 
     def work_of_edition(self, edition_id: str) -> CatalogWork | None:
         """The work an edition belongs to, or ``None`` for an unknown edition id."""
-        found = self._editions.get(edition_id)
+        found = self._edition_entry(edition_id)
         return found[0] if found else None
 
     def editions_by_isbn(self, isbn: str) -> tuple[CatalogEdition, ...]:
@@ -337,15 +566,27 @@ class Catalog:
             if not _ISBN10.fullmatch(value) or _isbn10_check_digit(value[:9]) != value[9]:
                 return ()
             value = _isbn10_to_13(value)
-        return tuple(self._by_isbn13.get(value, ()))
+        deferred = self._deferred
+        if deferred is not None:
+            return deferred.editions_by_isbn13(value)
+        return tuple(self._index().by_isbn13.get(value, ()))
 
     def edition_by_google_id(self, volume_id: str) -> CatalogEdition | None:
         """The edition Google Books knows under this volume id, or ``None``."""
-        return self._by_google.get(volume_id)
+        deferred = self._deferred
+        if deferred is not None:
+            return deferred.edition_by_google_id(volume_id)
+        return self._index().by_google.get(volume_id)
 
     def author_names(self, work: CatalogWork) -> tuple[str, ...]:
         """The display names of the work's authors, in the work's order."""
-        return tuple(self._authors[author_id].name for author_id in work.author_ids)
+        names = []
+        for author_id in work.author_ids:
+            author = self.author(author_id)
+            if author is None:
+                raise KeyError(author_id)
+            names.append(author.name)
+        return tuple(names)
 
     def editions(self) -> Iterator[tuple[CatalogWork, CatalogEdition]]:
         """Every (work, edition) pair, in catalog order."""
@@ -474,7 +715,7 @@ def sample_catalog() -> Catalog:
     `REGENERATE_SAMPLE`); a test checks that the two agree.
     """
     data = resources.files("bookstracker.testing").joinpath(SAMPLE_CATALOG_FILE).read_bytes()
-    return Catalog.from_dict(json.loads(data))
+    return Catalog.from_json(data)
 
 
 # The synthetic catalog.

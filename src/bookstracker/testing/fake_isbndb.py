@@ -198,31 +198,61 @@ class FakeISBNdb(FakeProvider):
         self.author_total = author_total
         self.spent = 0
         self._quota_lock = threading.Lock()
-        self._entries: list[_Entry] = []
-        self._by_isbn: dict[str, _Entry] = {}
-        self._by_author: dict[str, list[_Entry]] = {}
-        self._index()
+        self._by_isbn13: dict[str, _Entry | None] = {}
+        self._all: tuple[list[_Entry], dict[str, list[_Entry]]] | None = None
+        self._index_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"FakeISBNdb(plan={self.plan!r}, requests={len(self.log)}, spent={self.spent})"
 
     # -- the catalog as ISBNdb holds it -----------------------------------------------------
 
-    def _index(self) -> None:
-        catalog = self.catalog
-        for work, edition in catalog.editions():
-            isbn13 = _isbn13_of(edition)
-            if "isbndb" not in edition.providers or not isbn13 or isbn13 in self._by_isbn:
-                continue
-            authors = tuple(edition.authors) or tuple(catalog.author_names(work))
-            book = self._render(work, edition, isbn13, authors)
-            entry = _Entry(work, edition, isbn13, authors, book)
-            self._entries.append(entry)
-            self._by_isbn[isbn13] = entry
-            if edition.isbn10:
-                self._by_isbn.setdefault(edition.isbn10.upper(), entry)
-            for author in authors:
-                self._by_author.setdefault(author, []).append(entry)
+    def _entry(self, isbn13: str) -> _Entry | None:
+        """The edition served under this ISBN-13 (the first in catalog order that ISBNdb has)."""
+        if isbn13 in self._by_isbn13:
+            return self._by_isbn13[isbn13]
+        entry = None
+        for edition in self.catalog.editions_by_isbn(isbn13):
+            work = self.catalog.work_of_edition(edition.id)
+            if "isbndb" in edition.providers and work is not None:
+                entry = self._new_entry(work, edition, isbn13)
+                break
+        return self._by_isbn13.setdefault(isbn13, entry)
+
+    def _new_entry(self, work: CatalogWork, edition: CatalogEdition, isbn13: str) -> _Entry:
+        authors = tuple(edition.authors) or tuple(self.catalog.author_names(work))
+        return _Entry(work, edition, isbn13, authors, self._render(work, edition, isbn13, authors))
+
+    def _index(self) -> tuple[list[_Entry], dict[str, list[_Entry]]]:
+        """Every served edition in catalog order, and by author name; built on first use (a
+        look-up by ISBN does without)."""
+        if self._all is not None:
+            return self._all
+        with self._index_lock:
+            if self._all is None:
+                entries: list[_Entry] = []
+                by_author: dict[str, list[_Entry]] = {}
+                seen: set[str] = set()
+                for work, edition in self.catalog.editions():
+                    isbn13 = _isbn13_of(edition)
+                    if "isbndb" not in edition.providers or not isbn13 or isbn13 in seen:
+                        continue
+                    seen.add(isbn13)
+                    entry = self._by_isbn13.get(isbn13) or self._new_entry(work, edition, isbn13)
+                    self._by_isbn13[isbn13] = entry
+                    entries.append(entry)
+                    for author in entry.authors:
+                        by_author.setdefault(author, []).append(entry)
+                self._all = (entries, by_author)
+            return self._all
+
+    @property
+    def _entries(self) -> list[_Entry]:
+        return self._index()[0]
+
+    @property
+    def _by_author(self) -> dict[str, list[_Entry]]:
+        return self._index()[1]
 
     def _render(
         self, work: CatalogWork, edition: CatalogEdition, isbn13: str, authors: tuple[str, ...]
@@ -347,15 +377,11 @@ class FakeISBNdb(FakeProvider):
         return FakeResponse.json({"book": entry.book})
 
     def _lookup(self, isbn: str) -> _Entry | None:
-        text = str(isbn).strip()
-        entry = self._by_isbn.get(text.upper())
-        if entry is not None:
-            return entry
         try:
-            isbn13, isbn10 = isbn_pair(text)
+            isbn13, _ = isbn_pair(str(isbn).strip())
         except ValueError:
             return None
-        return self._by_isbn.get(isbn13) or (self._by_isbn.get(isbn10) if isbn10 else None)
+        return self._entry(isbn13)
 
     def _bulk(self, request: FakeRequest) -> FakeResponse:
         isbns = _bulk_isbns(request)
