@@ -121,7 +121,7 @@ def test_metrics_imports_neither_warming_nor_the_client() -> None:
 LAYERS: list[set[str]] = [
     {
         "models", "errors", "isbn", "names", "languages", "config", "progress", "taskgroup",
-        "instrumentation", "data", "pins", "_text", "_display", "_lazy", "_json",
+        "instrumentation", "data", "pins", "_text", "_display", "_lazy", "_json", "_version",
     },
     {"_http", "_logging"},
     {"resilience", "cache", "metrics"},

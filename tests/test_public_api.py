@@ -318,3 +318,9 @@ async def test_reports_documents_and_logs_never_show_the_key(
         assert SECRET not in json.dumps(document)
     for record in caplog.records:
         assert SECRET not in record.getMessage()
+
+
+def test_the_version_is_the_installed_distributions_version() -> None:
+    from importlib.metadata import version
+
+    assert bookstracker.__version__ == version("bookstracker")

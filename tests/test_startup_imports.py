@@ -33,6 +33,9 @@ _WATCHED = (
     "bookstracker.pipeline.enhance",
     "bookstracker.testing.fake_googlebooks",
     "bookstracker.testing._sample_builder",
+    "aiolimiter",
+    "importlib.metadata",
+    "email.utils",
 )
 
 

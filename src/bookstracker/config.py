@@ -12,12 +12,12 @@ import enum
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from importlib.metadata import PackageNotFoundError, version
 from types import MappingProxyType
 from typing import Final, TypeVar
 
 import attrs
 
+from bookstracker._version import __version__
 from bookstracker.errors import ConfigurationError
 from bookstracker.models import PROVIDERS
 from bookstracker.pins import WorkPins
@@ -105,10 +105,8 @@ class ENV:
 
 
 def package_version() -> str:
-    try:
-        return version("bookstracker")
-    except PackageNotFoundError:  # running from a source tree
-        return "0.0.0+source"
+    """The package's version (from ``bookstracker._version``; no package metadata is read)."""
+    return __version__
 
 
 def env_str(name: str, environ: Mapping[str, str] | None = None) -> str | None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import email.utils
 import json
 import time
 from collections.abc import Iterable, Mapping
@@ -104,8 +103,10 @@ def retry_after_seconds(value: str | None, *, now: float | None = None) -> float
     try:
         seconds = float(text)
     except ValueError:
+        from email.utils import parsedate_to_datetime  # HTTP-dates are rare: loaded when met
+
         try:
-            when = email.utils.parsedate_to_datetime(text)
+            when = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
             return None
         if when is None:

@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, runtime_checkable
 
 import anyio
 import attrs
-from aiolimiter import AsyncLimiter
 
 from bookstracker.errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from aiolimiter import AsyncLimiter
     from redis.asyncio import Redis
     from redis.commands.core import AsyncScript
 
@@ -69,6 +69,8 @@ def _interval(rate: float) -> float:
 def _pacer(rate: float, burst: int) -> AsyncLimiter:
     """Strict pacing for one event loop: ``burst`` requests per ``burst`` intervals, so that
     after the first ``burst`` the requests leave one interval apart, in the order they came."""
+    from aiolimiter import AsyncLimiter  # on first pacing: it reads package metadata on import
+
     return AsyncLimiter(burst, burst * _interval(rate))
 
 

@@ -8,6 +8,7 @@ the fake itself is asked for: an answer read from the cache needs none.
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = ["OFFLINE_ISBNDB_KEY", "OFFLINE_RATE", "offline_providers"]
 
-OFFLINE_RATE = 1000.0
+OFFLINE_RATE = math.inf
+"""The fakes answer in-process: no pacing (and no limiter is made)."""
 OFFLINE_ISBNDB_KEY = "offline-sample-catalog"
 
 _FAKES: Mapping[str, tuple[str, str, str | None]] = {
