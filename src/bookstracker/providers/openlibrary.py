@@ -130,6 +130,8 @@ SEARCH_MAX_BODY = 16 * 2**20
 """``/search.json`` pages carry up to 1,000 docs; every other endpoint stays under 4 MiB."""
 MAX_BOOKS_BATCH = 300
 WORKS_PER_KEY_QUERY = 100
+EXPECTED_SHARE = 0.9
+"""The share of an expected total (an author's ``work_count``) whose pages are asked at once."""
 UNIDENTIFIED_RATE = 1.0
 
 _IDENTIFYING_UA = re.compile(r"bot|spider|crawl|google|http|@", re.IGNORECASE)
@@ -883,13 +885,14 @@ class OpenLibrary(ProviderAdapter):
         return parse_edition_record(record) if record is not None else None
 
     async def _pages(
-        self, path: str, page_size: int, bound: int
+        self, path: str, page_size: int, bound: int, start: int = 0
     ) -> tuple[list[Mapping[str, Any]], int | None, bool, int]:
-        """Every page of a links/size/entries list: (pages, total, complete, requests)."""
+        """Every page of a links/size/entries list from ``start``: (pages, total, complete,
+        requests)."""
         _check_range("page_size", page_size, 1, MAX_LIST_LIMIT)
         _check_range("bound", bound, 1, None)
         bodies: list[Mapping[str, Any]] = []
-        offset = 0
+        offset = start
         seen = 0
         total: int | None = None
         while True:
@@ -933,6 +936,56 @@ class OpenLibrary(ProviderAdapter):
             total=total, works=tuple(works.values())[:max_works], complete=complete, pages=requests
         )
 
+    async def author_works_expecting(
+        self, key: str, expected: int | None, *, page_size: int = 1000, max_works: int = 20_000
+    ) -> WorksListing:
+        """:meth:`author_works`, asking at once the pages that ``expected`` works (the author
+        search's ``work_count``) fill, up to 90 % of it so that an estimate a little high costs
+        no request; a listing longer than that is finished page by page."""
+        bound = min(int((expected or 0) * EXPECTED_SHARE), max_works)
+        starts = list(range(0, bound, page_size))
+        if len(starts) < 2:
+            return await self.author_works(key, page_size=page_size, max_works=max_works)
+        path = f"/authors/{path_segment(bare_key(key))}/works.json"
+        _check_range("page_size", page_size, 1, MAX_LIST_LIMIT)
+        asked = await gather(
+            [
+                functools.partial(
+                    self._call, self._get(path, (("limit", str(page_size)), ("offset", str(at))))
+                )
+                for at in starts
+            ]
+        )
+        if any(body is NOT_FOUND for body in asked):
+            return await self.author_works(key, page_size=page_size, max_works=max_works)
+        bodies = [_object(body, "list page") for body in asked]
+        for at, body in zip(starts[:-1], bodies, strict=False):
+            if next_offset(body) != at + page_size:  # a server paging otherwise: page by page
+                return await self.author_works(key, page_size=page_size, max_works=max_works)
+        requests = len(bodies)
+        complete = True
+        following = next_offset(bodies[-1])
+        if following is not None:
+            seen = sum(len(as_list(b.get("entries"))) for b in bodies)
+            if seen >= max_works or following < 0:
+                complete = False
+            else:
+                more, _, complete, extra = await self._pages(
+                    path, page_size, max_works - seen, start=following
+                )
+                bodies.extend(more)
+                requests += extra
+        works: dict[str, WorkRecord] = {}
+        for body in bodies:
+            for work in parse_works_page(body).works:
+                works.setdefault(work.key, work)
+        return WorksListing(
+            total=as_int(bodies[-1].get("size")),
+            works=tuple(works.values())[:max_works],
+            complete=complete,
+            pages=requests,
+        )
+
     async def work_editions(
         self, key: str, *, page_size: int = 1000, max_editions: int = 10_000
     ) -> EditionPage:
@@ -958,13 +1011,15 @@ class OpenLibrary(ProviderAdapter):
         max_works: int = 20_000,
         max_isbns: int = MAX_SIGNAL_ISBNS,
         form: SignalsForm = "query",
+        expected: int | None = None,
     ) -> dict[str, WorkSignals]:
         """Languages, edition counts, years and ISBN-13s of every work of the author.
 
         One ``/search.json?q=author_key:…`` request per ``page_size`` works (sorted by key so
         that pages do not shift); ``form="filter"`` asks with the ``author_key=`` filter
         parameter instead, and no sort, for servers that read only that. ``max_isbns`` ISBN-13s
-        are kept per work; 0 leaves ``isbn`` out of the request.
+        are kept per work; 0 leaves ``isbn`` out of the request. ``expected`` (the author
+        search's ``work_count``): the pages that 90 % of it fills are asked at once.
         """
         author_key = _author_key(key)
         _check_range("page_size", page_size, 1, MAX_SEARCH_LIMIT)
@@ -993,6 +1048,9 @@ class OpenLibrary(ProviderAdapter):
             starts = [offset]
             if total is not None:
                 starts = list(range(offset, min(total, max_works), page_size)) or [offset]
+            elif expected and offset == 0:
+                bound = min(int(expected * EXPECTED_SHARE), max_works)
+                starts = list(range(0, bound, page_size)) or [offset]
             bodies = await gather([page(at) for at in starts])
             finished = False
             for at, body in zip(starts, bodies, strict=True):
