@@ -11,6 +11,7 @@ import pytest
 from bookstracker import OpenLibrary
 from bookstracker._http import SHARD_CONNECTIONS, HttpRequest, HttpSession, ShardedTransport
 from bookstracker.config import ProviderConfig
+from bookstracker.errors import ProviderUnavailable
 from bookstracker.resilience import RetryPolicy
 
 pytestmark = pytest.mark.anyio
@@ -108,3 +109,16 @@ async def test_the_adapters_pool_follows_the_config(server: Server) -> None:
         for _ in range(12):
             group.start_soon(openlibrary.search_authors, "andy weir")
     assert server.most_open == 3
+
+
+async def test_a_failed_request_gives_its_slot_back() -> None:
+    closed = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    port = closed.sockets[0].getsockname()[1]
+    closed.close()
+    await closed.wait_closed()
+    transport = ShardedTransport(SHARD_CONNECTIONS)
+    session = HttpSession(provider="test", timeout=5, transport=transport)
+    with pytest.raises(ProviderUnavailable):
+        await session.send(HttpRequest(url=f"http://127.0.0.1:{port}/x"))
+    assert transport._in_flight == [0]
+    await session.aclose()
