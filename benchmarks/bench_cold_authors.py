@@ -9,7 +9,8 @@ pen name (Stephen King), ``Catalog.synthetic`` for a ``--works``-work author. No
 
 1. **Limits off** (every adapter at 10,000 requests/s): the median wall time of ``--runs`` cold
    calls, the client's CPU time (``time.process_time``; the fakes run in the other process), and
-   the requests it sent, recorded by a transport. The floor replays exactly those requests with
+   the requests it sent, recorded by a transport around the client's own pool
+   (``ShardedTransport``, 100 connections). The floor replays exactly those requests with
    plain httpx (one ``AsyncClient``, 100 connections) in the fewest rounds their dependencies
    allow: the author search; then pen names, works, signals and ISBNdb's and Google's listings
    at once; then the editions by ISBN at once; then the editions of the works left without any
