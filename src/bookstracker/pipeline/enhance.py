@@ -238,9 +238,7 @@ class EnhancementPipeline:
                 elapsed_ms=reports[works_name].elapsed_ms + lookup.elapsed_ms,
             )
         if extra:
-            return await self._assembled(
-                functools.partial(assemble, extra_editions=extra), records + len(extra)
-            )
+            return self._with_bare_editions(bibliography, harvest, extra, reports)
         if lookup is None:
             return bibliography
         return attrs.evolve(bibliography, providers=reports)
@@ -561,6 +559,45 @@ class EnhancementPipeline:
             completeness=completeness,
             providers=reports,
         )
+
+    def _with_bare_editions(
+        self,
+        bibliography: Bibliography,
+        harvest: OpenLibraryHarvest,
+        extra: Sequence[Edition],
+        reports: Mapping[str, ProviderReport],
+    ) -> Bibliography:
+        """``bibliography`` with OpenLibrary's own ``extra`` editions given to the core works
+        that had none: what assembling again with them gives (``extra_editions``), without
+        filtering and pairing every work a second time."""
+        by_work: dict[str, list[Edition]] = {}
+        for edition in extra:
+            if edition.work_key:
+                by_work.setdefault(edition.work_key, []).append(edition)
+        works: list[Work] = []
+        for work in bibliography.works:
+            found = None if work.editions else by_work.get(work.openlibrary_key or "")
+            if not found:
+                works.append(work)
+                continue
+            sources = set(work.sources)
+            for edition in found:
+                sources.update(edition.sources)
+            works.append(attrs.evolve(work, editions=tuple(found), sources=sources))
+        completeness = self.scorer.score(
+            CompletenessInputs(
+                author=bibliography.author.name,
+                openlibrary_work_count=harvest.total,
+                works_fetched=len(harvest.works),
+                all_pages_fetched=harvest.complete,
+                signals_fetched=harvest.signals_ok,
+                core_works=len(works),
+                core_works_with_editions=sum(1 for w in works if w.editions),
+                excluded=len(bibliography.excluded),
+                providers=reports,
+            )
+        )
+        return attrs.evolve(bibliography, works=works, completeness=completeness, providers=reports)
 
     def _assemble_without_openlibrary(
         self,
