@@ -2,12 +2,15 @@
 
 Every ``import`` counts: at module level, under ``if TYPE_CHECKING:``, and inside functions (a
 deferred import is still a dependency). ``from bookstracker.a import b`` is an edge to
-``bookstracker.a.b`` when that is a module, else to ``bookstracker.a``.
+``bookstracker.a.b`` when that is a module, else to ``bookstracker.a``. A string
+``"bookstracker.a:Name"`` (how the provider registry names what it imports when first used) is
+an edge to ``bookstracker.a`` too.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import bookstracker
@@ -30,11 +33,19 @@ def _resolve(module: str, package: str, level: int) -> str:
     return ".".join([*base, module] if module else base)
 
 
+_DEFERRED = re.compile(r"(bookstracker(?:\.\w+)+):\w+")
+"""``"module:attribute"``: imported by name when first used."""
+
+
 def _edges(name: str, path: Path) -> set[str]:
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-        if isinstance(node, ast.Import):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            deferred = _DEFERRED.fullmatch(node.value)
+            if deferred:
+                found.add(deferred.group(1))
+        elif isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             target = _resolve(node.module or "", package, node.level)
@@ -86,6 +97,10 @@ def test_no_import_cycle_between_bookstracker_modules() -> None:
     assert _cycles(GRAPH) == []
 
 
+def test_modules_named_for_a_deferred_import_are_edges() -> None:
+    assert "bookstracker.providers.openlibrary_mirror" in GRAPH["bookstracker.providers.registry"]
+
+
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
@@ -106,7 +121,7 @@ def test_metrics_imports_neither_warming_nor_the_client() -> None:
 LAYERS: list[set[str]] = [
     {
         "models", "errors", "isbn", "names", "languages", "config", "progress", "taskgroup",
-        "instrumentation", "data", "pins", "_text", "_display", "_lazy",
+        "instrumentation", "data", "pins", "_text", "_display", "_lazy", "_json",
     },
     {"_http", "_logging"},
     {"resilience", "cache", "metrics"},

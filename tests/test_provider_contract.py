@@ -110,7 +110,7 @@ async def test_a_new_provider_is_a_class_and_a_registration() -> None:
             with pytest.raises(UnsupportedOperation):
                 await client.adapters["shelf"].author_editions("x")
     finally:
-        registry._registered.pop("shelf", None)
+        registry._registered.pop(("shelf", registry.API), None)
 
 
 def test_an_unregistered_provider_is_a_configuration_error() -> None:

@@ -15,13 +15,13 @@ import time
 import weakref
 import zlib
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import anyio
 import attrs
 import httpx
 
+from bookstracker._json import JSONValue
 from bookstracker.errors import MalformedResponse, ProviderTimeout, ProviderUnavailable
 
 __all__ = [
@@ -85,7 +85,7 @@ class HttpRequest:
     method: str = "GET"
     params: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=False)
     headers: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=False)
-    json_body: Any = attrs.field(default=None, repr=False)
+    json_body: JSONValue = attrs.field(default=None, repr=False)
     max_body: int | None = None
     """The largest decoded body accepted for this request; None: the session's bound."""
 
@@ -380,7 +380,7 @@ class _Decoder:
             status=status,
             url=url,
         )
-        self._zlib: Any = None
+        self._zlib: zlib._Decompress | None = None
         if encoding in ("gzip", "x-gzip"):
             self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16)
         elif encoding == "deflate":
@@ -388,6 +388,7 @@ class _Decoder:
         elif encoding not in ("", "identity"):
             raise self._error
         self._pending = b""
+        self._fed = False
 
     def decode(self, chunk: bytes, room: int) -> bytes:
         """At most ``room`` decoded bytes of ``chunk`` (and of what earlier chunks left)."""
@@ -397,10 +398,12 @@ class _Decoder:
         try:
             out: bytes = self._zlib.decompress(data, max(1, room))
         except zlib.error:
-            if self._encoding == "deflate" and not self._pending and self._zlib.total_in == 0:
+            if self._encoding == "deflate" and not self._fed:  # raw deflate, without the header
+                self._fed = True
                 self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
                 return self.decode(chunk, room)
             raise self._error from None
+        self._fed = self._fed or bool(data)
         self._pending = self._zlib.unconsumed_tail
         return out
 

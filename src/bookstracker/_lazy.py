@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
-from typing import Any
 
 
 def lazy_exports(
     package: str,
     exports: Mapping[str, str],
-    namespace: MutableMapping[str, Any],
+    namespace: MutableMapping[str, object],
     public: Iterable[str],
-) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+) -> tuple[Callable[[str], object], Callable[[], list[str]]]:
     """The module ``__getattr__`` and ``__dir__`` for ``package``: a name in ``exports`` is
     imported from its module on first use and kept in ``namespace`` (the package's globals)."""
 
-    def get(name: str) -> Any:
+    def get(name: str) -> object:
         module = exports.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")

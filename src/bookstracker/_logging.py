@@ -27,7 +27,7 @@ import importlib
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from types import ModuleType
 from urllib.parse import urlsplit
 
 from bookstracker._text import scrub_known_secrets
@@ -53,7 +53,7 @@ __all__ = [
 
 EVENT_LOGGER = logging.getLogger("bookstracker.events")
 
-EventHook = Callable[[str, Mapping[str, Any]], None]
+EventHook = Callable[[str, Mapping[str, object]], None]
 """``hook(event, fields)``: called for every event; its exceptions are logged and dropped."""
 
 _RESERVED = frozenset(
@@ -83,14 +83,14 @@ def _field_name(name: str) -> str:
     return f"{name}_" if name in _RESERVED or name == "event" else name
 
 
-def _render(value: Any) -> str:
+def _render(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     text = str(value)
     return repr(text) if (" " in text or not text) else text
 
 
-def emit(event: str, level: int = logging.DEBUG, /, **fields: Any) -> None:
+def emit(event: str, level: int = logging.DEBUG, /, **fields: object) -> None:
     """Log ``event`` with ``fields`` on ``bookstracker.events`` and hand it to the hook."""
     hook = _hook
     logged = EVENT_LOGGER.isEnabledFor(level)
@@ -163,20 +163,24 @@ class RedactSecrets(logging.Filter):
             record.args = {k: _redacted(v) for k, v in record.args.items()}
         if isinstance(record.msg, str):
             if "://" in record.msg:
-                record.msg = " ".join(_redacted(word) for word in record.msg.split(" "))
+                record.msg = " ".join(_redacted_text(word) for word in record.msg.split(" "))
             record.msg = scrub_known_secrets(record.msg)
         return True
 
 
-def _redacted(value: Any) -> Any:
-    if isinstance(value, (int, float, bool)) or value is None:
-        return value
-    text = str(value)
+def _redacted_text(text: str) -> str:
     if "://" in text and "?" in text:
         from bookstracker._http import redact_url  # httpx is loaded once a request is made
 
         return scrub_known_secrets(redact_url(text))
-    scrubbed = scrub_known_secrets(text)
+    return scrub_known_secrets(text)
+
+
+def _redacted(value: object) -> object:
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    text = str(value)
+    scrubbed = _redacted_text(text)
     return value if scrubbed == text else scrubbed
 
 
@@ -204,20 +208,20 @@ _install_redaction()
 # -- adapters -----------------------------------------------------------------------------------
 
 
-def _optional(module: str, what: str) -> Any:
+def _optional(module: str, what: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ImportError as exc:
         raise ConfigurationError(f"{what} needs the {module.split('.')[0]} package") from exc
 
 
-def structlog_hook(logger: Any = None) -> EventHook:
+def structlog_hook(logger: object = None) -> EventHook:
     """A hook that logs each event through structlog (``logger`` or ``get_logger("bookstracker")``)
     at the event's level, with its fields as key-value pairs. Needs structlog installed."""
     structlog = _optional("structlog", "structlog_hook")
     target = logger if logger is not None else structlog.get_logger("bookstracker")
 
-    def hook(event: str, fields: Mapping[str, Any]) -> None:
+    def hook(event: str, fields: Mapping[str, object]) -> None:
         method = "warning" if event == "breaker" and fields.get("state") == "open" else "info"
         if event in ("request", "cache"):
             method = "debug"
@@ -232,7 +236,7 @@ def opentelemetry_hook(prefix: str = "bookstracker") -> EventHook:
     opentelemetry-api installed; does nothing when no span is recording."""
     trace = _optional("opentelemetry.trace", "opentelemetry_hook")
 
-    def hook(event: str, fields: Mapping[str, Any]) -> None:
+    def hook(event: str, fields: Mapping[str, object]) -> None:
         span = trace.get_current_span()
         if not span.is_recording():
             return

@@ -128,12 +128,7 @@ def _providers(
         shared = SharedLimits(redis, settings.redis_prefix + "v1:") if redis is not None else None
         for name in wanted:
             parts = AdapterParts(shared_limits=shared)
-            if name == "openlibrary" and settings.openlibrary_source != "api":
-                from bookstracker.providers.openlibrary_mirror import mirror_provider
-
-                built[name] = mirror_provider(settings, parts)
-            else:
-                built[name] = create(name, settings.provider(name), parts)
+            built[name] = create(name, settings.provider(name), parts)
     providers: dict[str, Provider] = {}
     for name in settings.providers:
         chosen = given.get(name)

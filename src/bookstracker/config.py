@@ -184,6 +184,11 @@ class ProviderConfig:
     user_agent: str = attrs.field(factory=default_user_agent)
     user_agent_given: bool = False
     max_connections: int = DEFAULT_MAX_CONNECTIONS
+    source: str = "api"
+    """Where the answers come from: ``api``, or another source registered for the provider
+    (OpenLibrary: ``mirror``, ``mirror-first``)."""
+    source_url: str | None = attrs.field(default=None, repr=False)
+    """That source's address (a dump mirror's URL, which may hold a password)."""
 
     def __attrs_post_init__(self) -> None:
         if self.rate is not None:
@@ -343,11 +348,20 @@ class Settings:
     """The dump mirror's ``sqlite:///…`` or ``postgresql://…`` URL; None: the default file."""
 
     def provider(self, name: str) -> ProviderConfig:
-        """The named provider's config (the defaults when none was resolved)."""
-        found = self.provider_configs.get(name)
-        if found is not None:
+        """The named provider's config (the defaults when none was resolved), with the source
+        its answers come from."""
+        found = self.provider_configs.get(name) or _CONFIG_TYPES.get(name, ProviderConfig)()
+        source = self._sources().get(name)
+        if source is None:
             return found
-        return _CONFIG_TYPES.get(name, ProviderConfig)()
+        return attrs.evolve(found, source=source[0], source_url=source[1])
+
+    def _sources(self) -> Mapping[str, tuple[str, str | None]]:
+        """The providers whose settings name another source than their API (none offline:
+        the sample catalog answers, whatever the source)."""
+        if self.offline or self.openlibrary_source == "api":
+            return {}
+        return {"openlibrary": (self.openlibrary_source, self.mirror_url)}
 
     @classmethod
     def resolve(

@@ -17,6 +17,7 @@ from typing import Literal, TextIO
 
 import attrs
 
+from bookstracker._json import JSONDict
 from bookstracker.errors import InvalidInput, InvalidISBN
 from bookstracker.isbn import isbn_pair
 from bookstracker.models import Edition
@@ -102,7 +103,7 @@ class RejectedRow:
     line: int
     reason: str
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> JSONDict:
         """``{"line": int, "reason": str}``."""
         return {"line": self.line, "reason": self.reason}
 

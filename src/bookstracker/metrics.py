@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
 from bookstracker._display import StatsDisplay
+from bookstracker._json import JSONDict, as_float, as_object
 from bookstracker.instrumentation import Event, RequestDone, RetryScheduled
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ class ProviderMetrics:
             sum_ms=round(self.latency_sum_ms, 3),
         )
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> JSONDict:
         return {
             "requests": self.requests,
             "successes": self.successes,
@@ -135,6 +136,13 @@ class ProviderMetrics:
 
 
 # -- the stats value ----------------------------------------------------------------------------
+
+
+def _count(value: object) -> int:
+    """A figure of a ``stats()`` dict: ``int(value)`` for a number or a text, 0 for none."""
+    if isinstance(value, (int, float, str)) and value:
+        return int(value)
+    return 0
 
 
 def _frozen_counts(value: Mapping[str, int]) -> Mapping[str, int]:
@@ -212,33 +220,37 @@ class ProviderStats:
 
     @classmethod
     def from_snapshot(
-        cls, provider: str, data: Mapping[str, Any], *, enabled: bool = True
+        cls, provider: str, data: Mapping[str, object], *, enabled: bool = True
     ) -> ProviderStats:
         """The figures of a provider that only offers a ``stats()`` dict (your own provider)."""
-        latency = data.get("latency_ms") or {}
-        by_kind = data.get("failures_by_kind")
-        if not isinstance(by_kind, Mapping):
-            failures = int(data.get("failures") or 0)
+        latency = as_object(data.get("latency_ms")) or {}
+        given = data.get("failures_by_kind")
+        if isinstance(given, Mapping):
+            by_kind = {str(k): _count(v) for k, v in given.items()}
+        else:
+            failures = _count(data.get("failures"))
             by_kind = {"error": failures} if failures else {}
         trips = data.get("breaker_trips")
         quota = data.get("quota_left")
         return cls(
             provider=provider,
             enabled=enabled,
-            requests=int(data.get("requests") or 0),
-            successes=int(data.get("successes") or 0),
-            failures_by_kind={str(k): int(v) for k, v in by_kind.items()},
-            rate_limited=int(data.get("rate_limited") or 0),
-            retries=int(data.get("retries") or 0),
+            requests=_count(data.get("requests")),
+            successes=_count(data.get("successes")),
+            failures_by_kind=by_kind,
+            rate_limited=_count(data.get("rate_limited")),
+            retries=_count(data.get("retries")),
             latency_ms=LatencySummary(
-                p50=latency.get("p50"), p95=latency.get("p95"), p99=latency.get("p99")
+                p50=as_float(latency.get("p50")),
+                p95=as_float(latency.get("p95")),
+                p99=as_float(latency.get("p99")),
             ),
             breaker=str(data.get("breaker") or "closed"),
             breaker_trips=int(trips) if isinstance(trips, int) else 0,
             quota_left=int(quota) if isinstance(quota, int) else None,
         )
 
-    def contract_dict(self) -> dict[str, Any]:
+    def contract_dict(self) -> JSONDict:
         """Exactly the per-provider keys of the ``--stats`` JSON document."""
         return {
             "requests": self.requests,
@@ -250,11 +262,11 @@ class ProviderStats:
             "breaker": self.breaker,
         }
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         """The ``--stats`` document's keys plus ``failures_by_kind``, ``breaker_trips``,
         ``quota_left``, ``enabled`` and the latency ``count``."""
         data = self.contract_dict()
-        data["latency_ms"]["count"] = self.latency_ms.count
+        data["latency_ms"] = {**self.latency_ms.to_dict(), "count": self.latency_ms.count}
         data.update(
             failures_by_kind=dict(self.failures_by_kind),
             breaker_trips=self.breaker_trips,
@@ -290,10 +302,8 @@ class CacheTierStats:
             "bytes": self.bytes,
         }
 
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.contract_dict())
-        data.update(hit_rate=self.hit_rate, errors=self.errors)
-        return data
+    def to_dict(self) -> JSONDict:
+        return {**self.contract_dict(), "hit_rate": self.hit_rate, "errors": self.errors}
 
 
 def _providers(value: Mapping[str, ProviderStats]) -> Mapping[str, ProviderStats]:
@@ -318,14 +328,14 @@ class Stats(StatsDisplay):
     cache: Mapping[str, CacheTierStats] = attrs.field(factory=dict, converter=_tiers, hash=False)
     warm: WarmProgress | None = None
 
-    def contract_dict(self) -> dict[str, Any]:
+    def contract_dict(self) -> JSONDict:
         """The ``stats`` JSON document of ``--stats``: exactly its keys, nothing more."""
         return {
             "providers": {n: p.contract_dict() for n, p in self.providers.items()},
             "cache": {n: t.contract_dict() for n, t in self.cache.items()},
         }
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         """Every figure: the ``--stats`` document's keys and the extra ones, plus ``"warm"``."""
         return {
             "providers": {n: p.to_dict() for n, p in self.providers.items()},
@@ -359,7 +369,7 @@ class Stats(StatsDisplay):
         return out.text()
 
 
-_PROVIDER_COUNTERS: tuple[tuple[str, str, Any], ...] = (
+_PROVIDER_COUNTERS: tuple[tuple[str, str, Callable[[ProviderStats], int]], ...] = (
     (
         "bookstracker_requests_total",
         "Upstream HTTP requests, every attempt (retries included).",
@@ -378,7 +388,7 @@ _PROVIDER_COUNTERS: tuple[tuple[str, str, Any], ...] = (
     ("bookstracker_retries_total", "Upstream HTTP requests retried.", lambda p: p.retries),
 )
 
-_TIER_FIGURES: tuple[tuple[str, str, str, Any], ...] = (
+_TIER_FIGURES: tuple[tuple[str, str, str, Callable[[CacheTierStats], float | None]], ...] = (
     (
         "bookstracker_cache_hits_total",
         "counter",

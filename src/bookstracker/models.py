@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import attrs
 
@@ -23,6 +23,16 @@ from bookstracker._display import (
     IsbnResultsDisplay,
     SearchResultDisplay,
     WorkDisplay,
+)
+from bookstracker._json import (
+    JSONDict,
+    as_float,
+    as_int,
+    as_list,
+    as_object,
+    as_str,
+    as_texts,
+    plain,
 )
 
 __all__ = [
@@ -58,7 +68,37 @@ EXCLUSION_REASONS: tuple[ExclusionReason, ...] = (
 )
 
 
-def _frozen_map(value: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) -> Mapping[str, Any]:
+def _text_map(value: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> Mapping[str, str]:
+    if value is None:
+        return MappingProxyType({})
+    if isinstance(value, MappingProxyType):
+        return value
+    return MappingProxyType(dict(value))
+
+
+def _float_map(
+    value: Mapping[str, float] | Iterable[tuple[str, float]] | None,
+) -> Mapping[str, float]:
+    if value is None:
+        return MappingProxyType({})
+    if isinstance(value, MappingProxyType):
+        return value
+    return MappingProxyType(dict(value))
+
+
+def _object_map(
+    value: Mapping[str, object] | Iterable[tuple[str, object]] | None,
+) -> Mapping[str, object]:
+    if value is None:
+        return MappingProxyType({})
+    if isinstance(value, MappingProxyType):
+        return value
+    return MappingProxyType(dict(value))
+
+
+def _edition_map(
+    value: Mapping[str, Edition | None] | Iterable[tuple[str, Edition | None]] | None,
+) -> Mapping[str, Edition | None]:
     if value is None:
         return MappingProxyType({})
     if isinstance(value, MappingProxyType):
@@ -136,6 +176,57 @@ def _opt_int(value: object) -> int | None:
         return None
 
 
+def _text(data: Mapping[str, object], key: str) -> str:
+    """The text ``data[key]``; ``TypeError`` when it is something else."""
+    value = data[key]
+    if not isinstance(value, str):
+        raise TypeError(f"{key!r} is a {type(value).__name__}, not a text")
+    return value
+
+
+def _object(value: object, what: str) -> Mapping[str, object]:
+    """``value`` if it is a JSON object; ``TypeError`` when it is not."""
+    data = as_object(value)
+    if data is None:
+        raise TypeError(f"{what} is a {type(value).__name__}, not a JSON object")
+    return data
+
+
+def _objects(value: object, what: str) -> list[Mapping[str, object]]:
+    return [_object(item, what) for item in as_list(value)]
+
+
+def _float(value: object) -> float:
+    """``float(value)`` for a number or a text; ``TypeError`` for anything else."""
+    if isinstance(value, (int, float, str)):
+        return float(value)
+    raise TypeError(f"a {type(value).__name__} is not a number")
+
+
+def _int(value: object) -> int:
+    """``int(value)`` for a number or a text; ``TypeError`` for anything else."""
+    if isinstance(value, (int, float, str)):
+        return int(value)
+    raise TypeError(f"a {type(value).__name__} is not a number")
+
+
+def _text_keys(value: object) -> dict[str, str]:
+    """The text values of a JSON object (``keys``), others left out."""
+    return {k: v for k, v in (as_object(value) or {}).items() if isinstance(v, str)}
+
+
+def _float_values(value: object) -> dict[str, float]:
+    """The numeric values of a JSON object (``score_parts``), as floats, others left out."""
+    data = as_object(value) or {}
+    return {k: number for k, v in data.items() if (number := as_float(v)) is not None}
+
+
+_STATUSES: dict[object, ProviderStatus] = {
+    status: status for status in ("ok", "empty", "error", "cached", "skipped", "disabled")
+}
+_REASONS: dict[object, ExclusionReason] = {reason: reason for reason in EXCLUSION_REASONS}
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class Edition(EditionDisplay):
     """One publication of a work: a format, a publisher, a language, its ISBNs."""
@@ -153,7 +244,7 @@ class Edition(EditionDisplay):
     cover_url: str | None = attrs.field(default=None, converter=_opt_str)
     work_key: str | None = attrs.field(default=None, converter=_opt_str)
     sources: tuple[str, ...] = attrs.field(default=(), converter=_provider_tuple)
-    keys: Mapping[str, str] = attrs.field(default=None, converter=_frozen_map, hash=False)
+    keys: Mapping[str, str] = attrs.field(default=None, converter=_text_map, hash=False)
     translation_of: str | None = attrs.field(default=None, converter=_opt_str)
 
     @property
@@ -163,7 +254,7 @@ class Edition(EditionDisplay):
             return int(self.published[:4])
         return None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         return {
             "isbn13": self.isbn13,
             "isbn10": self.isbn10,
@@ -180,13 +271,13 @@ class Edition(EditionDisplay):
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Edition:
+    def from_dict(cls, data: Mapping[str, object]) -> Edition:
         return cls(
-            title=data["title"],
+            title=_text(data, "title"),
             isbn13=data.get("isbn13"),
             isbn10=data.get("isbn10"),
             subtitle=data.get("subtitle"),
-            authors=data.get("authors") or (),
+            authors=as_texts(data.get("authors")),
             publisher=data.get("publisher"),
             published=data.get("published"),
             pages=data.get("pages"),
@@ -194,12 +285,12 @@ class Edition(EditionDisplay):
             format=data.get("format"),
             cover_url=data.get("cover_url"),
             work_key=data.get("work_key"),
-            sources=data.get("sources") or (),
-            keys=data.get("keys"),
+            sources=as_texts(data.get("sources")),
+            keys=_text_keys(data.get("keys")),
             translation_of=data.get("translation_of"),
         )
 
-    def to_cache_dict(self) -> dict[str, Any]:
+    def to_cache_dict(self) -> JSONDict:
         """The JSON document plus the fields it leaves out (for the cache)."""
         data = self.to_dict()
         data["subtitle"] = self.subtitle
@@ -213,7 +304,7 @@ class Author:
     """A person (or a pen name) as the providers know them."""
 
     name: str
-    keys: Mapping[str, str] = attrs.field(default=None, converter=_frozen_map, hash=False)
+    keys: Mapping[str, str] = attrs.field(default=None, converter=_text_map, hash=False)
     alternate_names: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     birth_date: str | None = attrs.field(default=None, converter=_opt_str)
     death_date: str | None = attrs.field(default=None, converter=_opt_str)
@@ -225,10 +316,10 @@ class Author:
     def openlibrary_key(self) -> str | None:
         return self.keys.get("openlibrary")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         return {"name": self.name, "keys": dict(self.keys)}
 
-    def to_cache_dict(self) -> dict[str, Any]:
+    def to_cache_dict(self) -> JSONDict:
         return {
             "name": self.name,
             "keys": dict(self.keys),
@@ -241,16 +332,16 @@ class Author:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Author:
+    def from_dict(cls, data: Mapping[str, object]) -> Author:
         return cls(
-            name=data["name"],
-            keys=data.get("keys"),
-            alternate_names=data.get("alternate_names") or (),
+            name=_text(data, "name"),
+            keys=_text_keys(data.get("keys")),
+            alternate_names=as_texts(data.get("alternate_names")),
             birth_date=data.get("birth_date"),
             death_date=data.get("death_date"),
             work_count=data.get("work_count"),
             top_work=data.get("top_work"),
-            top_subjects=data.get("top_subjects") or (),
+            top_subjects=as_texts(data.get("top_subjects")),
         )
 
 
@@ -259,14 +350,14 @@ class AuthorCandidate:
     """A person the name could mean, with why they were (not) chosen."""
 
     name: str
-    keys: Mapping[str, str] = attrs.field(default=None, converter=_frozen_map, hash=False)
+    keys: Mapping[str, str] = attrs.field(default=None, converter=_text_map, hash=False)
     work_count: int | None = attrs.field(default=None, converter=_opt_int)
     birth_date: str | None = attrs.field(default=None, converter=_opt_str)
     top_work: str | None = attrs.field(default=None, converter=_opt_str)
     score: float = 0.0
     top_subjects: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         return {
             "name": self.name,
             "keys": dict(self.keys),
@@ -275,21 +366,21 @@ class AuthorCandidate:
             "top_subjects": list(self.top_subjects),
         }
 
-    def to_cache_dict(self) -> dict[str, Any]:
+    def to_cache_dict(self) -> JSONDict:
         data = self.to_dict()
         data.update(top_work=self.top_work, score=self.score)
         return data
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuthorCandidate:
+    def from_dict(cls, data: Mapping[str, object]) -> AuthorCandidate:
         return cls(
-            name=data["name"],
-            keys=data.get("keys"),
+            name=_text(data, "name"),
+            keys=_text_keys(data.get("keys")),
             work_count=data.get("work_count"),
             birth_date=data.get("birth_date"),
             top_work=data.get("top_work"),
-            score=float(data.get("score") or 0.0),
-            top_subjects=data.get("top_subjects") or (),
+            score=_float(data.get("score") or 0.0),
+            top_subjects=as_texts(data.get("top_subjects")),
         )
 
 
@@ -302,7 +393,7 @@ class EvidenceSignal:
     detail: str = ""
     weight: float = 0.0
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         return {
             "name": self.name,
             "verdict": self.verdict,
@@ -311,12 +402,12 @@ class EvidenceSignal:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> EvidenceSignal:
+    def from_dict(cls, data: Mapping[str, object]) -> EvidenceSignal:
         return cls(
             name=str(data["name"]),
             verdict=str(data["verdict"]),
             detail=str(data.get("detail") or ""),
-            weight=float(data.get("weight") or 0.0),
+            weight=_float(data.get("weight") or 0.0),
         )
 
 
@@ -335,7 +426,7 @@ class Evidence:
     decided_by: Literal["filter", "user"] = "filter"
     signals: tuple[EvidenceSignal, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         return {
             "verdict": self.verdict,
             "confidence": self.confidence,
@@ -345,7 +436,7 @@ class Evidence:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any] | None) -> Evidence | None:
+    def from_dict(cls, data: Mapping[str, object] | None) -> Evidence | None:
         if not data:
             return None
         decided_by: Literal["filter", "user"] = (
@@ -353,14 +444,16 @@ class Evidence:
         )
         return cls(
             verdict=str(data["verdict"]),
-            confidence=float(data.get("confidence", 1.0)),
+            confidence=_float(data.get("confidence", 1.0)),
             uncertain=bool(data.get("uncertain")),
             decided_by=decided_by,
-            signals=tuple(EvidenceSignal.from_dict(s) for s in data.get("signals") or ()),
+            signals=tuple(
+                EvidenceSignal.from_dict(s) for s in _objects(data.get("signals"), "a signal")
+            ),
         )
 
 
-def _evidence_dict(evidence: Evidence | None) -> dict[str, Any] | None:
+def _evidence_dict(evidence: Evidence | None) -> JSONDict | None:
     return evidence.to_dict() if evidence is not None else None
 
 
@@ -370,7 +463,7 @@ class Work(WorkDisplay):
 
     title: str
     first_publish_year: int | None = attrs.field(default=None, converter=_opt_int)
-    keys: Mapping[str, str] = attrs.field(default=None, converter=_frozen_map, hash=False)
+    keys: Mapping[str, str] = attrs.field(default=None, converter=_text_map, hash=False)
     editions: tuple[Edition, ...] = attrs.field(default=(), converter=_editions)
     sources: tuple[str, ...] = attrs.field(default=(), converter=_provider_tuple)
     subtitle: str | None = attrs.field(default=None, converter=_opt_str)
@@ -383,7 +476,7 @@ class Work(WorkDisplay):
     def openlibrary_key(self) -> str | None:
         return self.keys.get("openlibrary")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         return {
             "title": self.title,
             "first_publish_year": self.first_publish_year,
@@ -393,7 +486,7 @@ class Work(WorkDisplay):
             "evidence": _evidence_dict(self.evidence),
         }
 
-    def to_cache_dict(self) -> dict[str, Any]:
+    def to_cache_dict(self) -> JSONDict:
         return {
             "title": self.title,
             "first_publish_year": self.first_publish_year,
@@ -408,18 +501,20 @@ class Work(WorkDisplay):
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Work:
+    def from_dict(cls, data: Mapping[str, object]) -> Work:
         return cls(
-            title=data["title"],
+            title=_text(data, "title"),
             first_publish_year=data.get("first_publish_year"),
-            keys=data.get("keys"),
-            editions=tuple(Edition.from_dict(e) for e in data.get("editions") or ()),
-            sources=data.get("sources") or (),
+            keys=_text_keys(data.get("keys")),
+            editions=tuple(
+                Edition.from_dict(e) for e in _objects(data.get("editions"), "an edition")
+            ),
+            sources=as_texts(data.get("sources")),
             subtitle=data.get("subtitle"),
-            authors=data.get("authors") or (),
-            author_keys=data.get("author_keys") or (),
+            authors=as_texts(data.get("authors")),
+            author_keys=as_texts(data.get("author_keys")),
             edition_count=data.get("edition_count"),
-            evidence=Evidence.from_dict(data.get("evidence")),
+            evidence=Evidence.from_dict(as_object(data.get("evidence"))),
         )
 
 
@@ -434,7 +529,7 @@ class Exclusion:
     kept_under: str | None = None
     evidence: Evidence | None = attrs.field(default=None, hash=False)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         return {
             "title": self.title,
             "key": self.key,
@@ -444,21 +539,21 @@ class Exclusion:
             "evidence": _evidence_dict(self.evidence),
         }
 
-    def to_cache_dict(self) -> dict[str, Any]:
+    def to_cache_dict(self) -> JSONDict:
         return self.to_dict()
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Exclusion:
-        reason = data["reason"]
-        if reason not in EXCLUSION_REASONS:
-            raise ValueError(f"unknown exclusion reason {reason!r}")
+    def from_dict(cls, data: Mapping[str, object]) -> Exclusion:
+        reason = _REASONS.get(data["reason"])
+        if reason is None:
+            raise ValueError(f"unknown exclusion reason {data['reason']!r}")
         return cls(
-            title=data["title"],
-            key=data.get("key"),
-            reason=cast(ExclusionReason, reason),
-            detail=data.get("detail") or "",
-            kept_under=data.get("kept_under"),
-            evidence=Evidence.from_dict(data.get("evidence")),
+            title=_text(data, "title"),
+            key=as_str(data.get("key")),
+            reason=reason,
+            detail=as_str(data.get("detail")) or "",
+            kept_under=as_str(data.get("kept_under")),
+            evidence=Evidence.from_dict(as_object(data.get("evidence"))),
         )
 
 
@@ -473,7 +568,7 @@ class ProviderReport:
     error: str | None = None
     stale: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         return {
             "status": self.status,
             "elapsed_ms": round(self.elapsed_ms, 1),
@@ -481,19 +576,24 @@ class ProviderReport:
             "error": self.error,
         }
 
-    def to_cache_dict(self) -> dict[str, Any]:
+    def to_cache_dict(self) -> JSONDict:
         data = self.to_dict()
         data["provider"] = self.provider
         return data
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, provider: str | None = None) -> ProviderReport:
+    def from_dict(
+        cls, data: Mapping[str, object], *, provider: str | None = None
+    ) -> ProviderReport:
+        status = _STATUSES.get(data["status"])
+        if status is None:
+            raise ValueError(f"unknown provider status {data['status']!r}")
         return cls(
-            provider=provider or data["provider"],
-            status=data["status"],
-            elapsed_ms=float(data.get("elapsed_ms") or 0.0),
-            requests=int(data.get("requests") or 0),
-            error=data.get("error"),
+            provider=provider or _text(data, "provider"),
+            status=status,
+            elapsed_ms=_float(data.get("elapsed_ms") or 0.0),
+            requests=_int(data.get("requests") or 0),
+            error=as_str(data.get("error")),
         )
 
     @property
@@ -514,9 +614,9 @@ def _reports(
     return MappingProxyType(ordered)
 
 
-def reports_to_dict(reports: Mapping[str, ProviderReport]) -> dict[str, Any]:
+def reports_to_dict(reports: Mapping[str, ProviderReport]) -> dict[str, JSONDict]:
     """The JSON documents' ``"providers"`` object: every provider named, in fixed order."""
-    out: dict[str, Any] = {}
+    out: dict[str, JSONDict] = {}
     for name in PROVIDERS:
         report = reports.get(name) or ProviderReport(provider=name, status="disabled")
         out[name] = report.to_dict()
@@ -531,16 +631,16 @@ class SearchHit:
     authors: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     first_publish_year: int | None = attrs.field(default=None, converter=_opt_int)
     isbn13: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
-    keys: Mapping[str, str] = attrs.field(default=None, converter=_frozen_map, hash=False)
+    keys: Mapping[str, str] = attrs.field(default=None, converter=_text_map, hash=False)
     sources: tuple[str, ...] = attrs.field(default=(), converter=_provider_tuple)
     cover_url: str | None = attrs.field(default=None, converter=_opt_str)
     subtitle: str | None = attrs.field(default=None, converter=_opt_str)
     edition_count: int | None = attrs.field(default=None, converter=_opt_int)
     language: str | None = attrs.field(default=None, converter=_opt_str)
     score: float = 0.0
-    score_parts: Mapping[str, float] = attrs.field(default=None, converter=_frozen_map, hash=False)
+    score_parts: Mapping[str, float] = attrs.field(default=None, converter=_float_map, hash=False)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         return {
             "title": self.title,
             "authors": list(self.authors),
@@ -551,7 +651,7 @@ class SearchHit:
             "cover_url": self.cover_url,
         }
 
-    def to_cache_dict(self) -> dict[str, Any]:
+    def to_cache_dict(self) -> JSONDict:
         data = self.to_dict()
         data.update(
             subtitle=self.subtitle,
@@ -582,20 +682,20 @@ class SearchHit:
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SearchHit:
+    def from_dict(cls, data: Mapping[str, object]) -> SearchHit:
         return cls(
-            title=data["title"],
-            authors=data.get("authors") or (),
+            title=_text(data, "title"),
+            authors=as_texts(data.get("authors")),
             first_publish_year=data.get("first_publish_year"),
-            isbn13=data.get("isbn13") or (),
-            keys=data.get("keys"),
-            sources=data.get("sources") or (),
+            isbn13=as_texts(data.get("isbn13")),
+            keys=_text_keys(data.get("keys")),
+            sources=as_texts(data.get("sources")),
             cover_url=data.get("cover_url"),
             subtitle=data.get("subtitle"),
             edition_count=data.get("edition_count"),
             language=data.get("language"),
-            score=float(data.get("score") or 0.0),
-            score_parts=data.get("score_parts"),
+            score=_float(data.get("score") or 0.0),
+            score_parts=_float_values(data.get("score_parts")),
         )
 
 
@@ -610,14 +710,14 @@ class SearchResult(SearchResultDisplay):
     )
     stale: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         return {
             "query": self.query,
             "results": [h.to_dict() for h in self.hits],
             "providers": reports_to_dict(self.providers),
         }
 
-    def to_cache_dict(self) -> dict[str, Any]:
+    def to_cache_dict(self) -> JSONDict:
         return {
             "query": self.query,
             "results": [h.to_cache_dict() for h in self.hits],
@@ -625,11 +725,13 @@ class SearchResult(SearchResultDisplay):
         }
 
     @classmethod
-    def from_cache_dict(cls, data: Mapping[str, Any]) -> SearchResult:
+    def from_cache_dict(cls, data: Mapping[str, object]) -> SearchResult:
         return cls(
-            query=data["query"],
-            hits=tuple(SearchHit.from_dict(h) for h in data.get("results") or ()),
-            providers=[ProviderReport.from_dict(r) for r in data.get("providers") or ()],
+            query=_text(data, "query"),
+            hits=tuple(SearchHit.from_dict(h) for h in _objects(data.get("results"), "a hit")),
+            providers=[
+                ProviderReport.from_dict(r) for r in _objects(data.get("providers"), "a report")
+            ],
         )
 
 
@@ -638,14 +740,14 @@ class IsbnResults(IsbnResultsDisplay):
     """Editions for a batch of ISBNs, keyed by each ISBN as the caller gave it."""
 
     results: Mapping[str, Edition | None] = attrs.field(
-        default=None, converter=_frozen_map, hash=False
+        default=None, converter=_edition_map, hash=False
     )
     invalid: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     providers: Mapping[str, ProviderReport] = attrs.field(
         default=None, converter=_reports, hash=False
     )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         return {
             "results": {k: (v.to_dict() if v else None) for k, v in self.results.items()},
             "invalid": list(self.invalid),
@@ -666,36 +768,29 @@ class Completeness(CompletenessDisplay):
     complete: bool
     expected: int | None
     found: int
-    evidence: Mapping[str, Any] = attrs.field(default=None, converter=_frozen_map, hash=False)
+    # Any until its readers narrow it (cli's completeness line reads ``evidence['parts']``).
+    evidence: Mapping[str, Any] = attrs.field(default=None, converter=_object_map, hash=False)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         return {
             "author": self.author,
             "score": round(self.score, 3),
             "complete": self.complete,
             "expected": self.expected,
             "found": self.found,
-            "evidence": _plain(self.evidence),
+            "evidence": plain(self.evidence),
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Completeness:
+    def from_dict(cls, data: Mapping[str, object]) -> Completeness:
         return cls(
-            author=data["author"],
-            score=float(data["score"]),
+            author=_text(data, "author"),
+            score=_float(data["score"]),
             complete=bool(data["complete"]),
-            expected=data.get("expected"),
-            found=int(data.get("found") or 0),
-            evidence=data.get("evidence"),
+            expected=as_int(data.get("expected")),
+            found=_int(data.get("found") or 0),
+            evidence=as_object(data.get("evidence")),
         )
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -712,7 +807,7 @@ class Bibliography(BibliographyDisplay):
     )
     stale: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         return {
             "author": self.author.to_dict(),
             "candidates": [c.to_dict() for c in self.candidates],
@@ -722,7 +817,7 @@ class Bibliography(BibliographyDisplay):
             "providers": reports_to_dict(self.providers),
         }
 
-    def to_cache_dict(self) -> dict[str, Any]:
+    def to_cache_dict(self) -> JSONDict:
         return {
             "author": self.author.to_cache_dict(),
             "candidates": [c.to_cache_dict() for c in self.candidates],
@@ -733,13 +828,20 @@ class Bibliography(BibliographyDisplay):
         }
 
     @classmethod
-    def from_cache_dict(cls, data: Mapping[str, Any]) -> Bibliography:
-        completeness = data.get("completeness")
+    def from_cache_dict(cls, data: Mapping[str, object]) -> Bibliography:
+        completeness = as_object(data.get("completeness"))
         return cls(
-            author=Author.from_dict(data["author"]),
-            candidates=tuple(AuthorCandidate.from_dict(c) for c in data.get("candidates") or ()),
-            works=tuple(Work.from_dict(w) for w in data.get("works") or ()),
-            excluded=tuple(Exclusion.from_dict(e) for e in data.get("excluded") or ()),
+            author=Author.from_dict(_object(data["author"], "author")),
+            candidates=tuple(
+                AuthorCandidate.from_dict(c)
+                for c in _objects(data.get("candidates"), "a candidate")
+            ),
+            works=tuple(Work.from_dict(w) for w in _objects(data.get("works"), "a work")),
+            excluded=tuple(
+                Exclusion.from_dict(e) for e in _objects(data.get("excluded"), "an exclusion")
+            ),
             completeness=Completeness.from_dict(completeness) if completeness else None,
-            providers=[ProviderReport.from_dict(r) for r in data.get("providers") or ()],
+            providers=[
+                ProviderReport.from_dict(r) for r in _objects(data.get("providers"), "a report")
+            ],
         )

@@ -3,9 +3,9 @@ show it without importing the job itself."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
+
+from bookstracker._json import JSONDict
 
 __all__ = ["WarmProgress"]
 
@@ -35,7 +35,7 @@ class WarmProgress:
             return None
         return self.elapsed_s / self.done * (self.total - self.done)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         eta = self.eta_s
         return {
             "total": self.total,

@@ -6,7 +6,7 @@ import asyncio
 import os
 import threading
 from collections.abc import Callable, Coroutine, Iterable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from bookstracker.cache import CacheBackend, TTLPolicy
 from bookstracker.client import AsyncBooksClient
@@ -87,7 +87,7 @@ class BooksClient:
         self._loop.call_soon(self._ready.set)
         self._loop.run_forever()
 
-    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+    def _run(self, coro: Coroutine[object, None, T]) -> T:
         if self._closed:
             coro.close()
             raise RuntimeError("this BooksClient is closed")

@@ -6,6 +6,7 @@ sees the error that happened. Used by every adapter and by the pipeline.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
@@ -17,18 +18,25 @@ __all__ = ["gather", "run_all"]
 T = TypeVar("T")
 
 
-async def gather(calls: Sequence[Callable[[], Awaitable[T]]]) -> list[T]:
-    """Every call's result, in order; the first failure cancels the others and is raised."""
+async def gather(
+    calls: Sequence[Callable[[], Awaitable[T]]], *, limit: int | None = None
+) -> list[T]:
+    """Every call's result, in order; the first failure cancels the others and is raised.
+
+    ``limit``: at most this many calls run at once (None: all of them).
+    """
     results: list[T] = []
     done: dict[int, T] = {}
     errors: list[Exception] = []
+    slots = anyio.CapacityLimiter(limit) if limit is not None else None
 
     async def run(index: int, call: Callable[[], Awaitable[T]], group: anyio.abc.TaskGroup) -> None:
-        try:
-            done[index] = await call()
-        except Exception as exc:
-            errors.append(exc)
-            group.cancel_scope.cancel()
+        async with slots if slots is not None else contextlib.nullcontext():
+            try:
+                done[index] = await call()
+            except Exception as exc:  # cancel before the slot is handed to a waiting call
+                errors.append(exc)
+                group.cancel_scope.cancel()
 
     async with anyio.create_task_group() as group:
         for index, call in enumerate(calls):
@@ -39,6 +47,9 @@ async def gather(calls: Sequence[Callable[[], Awaitable[T]]]) -> list[T]:
     return results
 
 
-async def run_all(calls: Sequence[Callable[[], Awaitable[None]]]) -> None:
-    """Run ``calls`` concurrently; the first failure cancels the rest and is raised as itself."""
-    await gather(calls)
+async def run_all(
+    calls: Sequence[Callable[[], Awaitable[object]]], *, limit: int | None = None
+) -> None:
+    """Run ``calls`` concurrently (at most ``limit`` at once); the first failure cancels the
+    rest and is raised as itself."""
+    await gather(calls, limit=limit)

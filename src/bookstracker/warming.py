@@ -18,11 +18,12 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import anyio
 import attrs
 
+from bookstracker._json import JSONDict
 from bookstracker._logging import emit
 from bookstracker.errors import (
     AllProvidersFailed,
@@ -91,7 +92,7 @@ class WarmReport:
     elapsed_s: float = 0.0
     resumed: int = 0
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         return {
             "authors": self.authors,
             "warmed": len(self.warmed),
@@ -275,7 +276,7 @@ def _reason(exc: BooksTrackerError) -> str:
     return f"{text} ({'; '.join(errors)})" if errors else text
 
 
-def _figures(progress: WarmProgress) -> dict[str, Any]:
+def _figures(progress: WarmProgress) -> JSONDict:
     eta = progress.eta_s
     return {
         "total": progress.total,

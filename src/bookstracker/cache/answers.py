@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from typing import Any, Generic, Literal, Protocol, TypeVar
+from typing import Final, Generic, Literal, Protocol, TypeVar, cast
 
 import anyio
 import attrs
@@ -27,6 +29,7 @@ from bookstracker.cache.singleflight import RedisSingleFlight
 from bookstracker.errors import AllProvidersFailed, NotFound
 from bookstracker.instrumentation import CacheLooked, EventBus
 from bookstracker.models import ProviderReport
+from bookstracker.taskgroup import run_all
 
 __all__ = [
     "Answer",
@@ -57,20 +60,20 @@ class AnswerCodec(Protocol[T]):
 
 
 @attrs.frozen
-class Answer(Generic[T]):
+class Answer(Generic[T_co]):
     """A value and where it came from; ``failure`` is why a stale value was served."""
 
-    value: T
+    value: T_co
     source: Source
     failure: AllProvidersFailed | None = None
 
 
 @attrs.frozen
-class Fetched(Generic[T]):
+class Fetched(Generic[T_co]):
     """What one batch computation found: a value per key asked, how to cache each (absent:
     not cached) and the provider reports."""
 
-    values: Mapping[str, T]
+    values: Mapping[str, T_co]
     kinds: Mapping[str, CacheKind]
     reports: Mapping[str, ProviderReport]
 
@@ -102,7 +105,12 @@ class _LeaderGone(Exception):
     """The call computing a batch was cancelled: its followers compute for themselves."""
 
 
-_MISS: Any = object()
+class _Miss(enum.Enum):
+    MISS = "miss"
+
+
+_MISS: Final = _Miss.MISS
+"""What a look-up returns for no usable entry (a value may be ``None``, so it cannot be)."""
 
 
 class AnswerCache:
@@ -129,9 +137,10 @@ class AnswerCache:
         self.ttl = ttl
         self.namespace = namespace
         self._not_found = not_found
-        self._one_flights: dict[str, asyncio.Future[Answer[Any]]] = {}
+        # A key's flights carry answers of the one type its codec decodes (see `_answer_of`).
+        self._one_flights: dict[str, asyncio.Future[Answer[object]]] = {}
         self._shared_flights = shared_flights
-        self._batch_flights: dict[str, asyncio.Future[tuple[Any, Fetched[Any] | None]]] = {}
+        self._batch_flights: dict[str, asyncio.Future[tuple[object, Fetched[object] | None]]] = {}
         self._writes = 0
 
     def key(self, kind: str, *parts: str) -> str:
@@ -160,26 +169,26 @@ class AnswerCache:
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise _Unreadable(f"{type(exc).__name__}: {exc}") from None
 
-    async def _fresh(self, key: str, entry: CacheEntry | None, codec: AnswerCodec[T]) -> T:
+    async def _fresh(self, key: str, entry: CacheEntry | None, codec: AnswerCodec[T]) -> T | _Miss:
         """The decoded fresh ``entry``, or ``_MISS`` (absent, stale, or unreadable: dropped)."""
         if entry is None or not entry.is_fresh():
-            return _MISS  # type: ignore[no-any-return]
+            return _MISS
         try:
             return self._decode(entry, codec)
         except _Unreadable as exc:
             logger.warning("dropping an unreadable cache entry (%s)", exc)
             if self.backend is not None:
                 await self.backend.delete(key)
-            return _MISS  # type: ignore[no-any-return]
+            return _MISS
 
-    def _stale(self, entry: CacheEntry | None, codec: AnswerCodec[T]) -> T:
+    def _stale(self, entry: CacheEntry | None, codec: AnswerCodec[T]) -> T | _Miss:
         """The value of a stale (or any) entry, or ``_MISS``."""
         if entry is None:
-            return _MISS  # type: ignore[no-any-return]
+            return _MISS
         try:
             return self._decode(entry, codec)
         except (_Unreadable, NotFound):
-            return _MISS  # type: ignore[no-any-return]
+            return _MISS
 
     def _looked(self, key: str, hit: bool) -> None:
         if self.backend is not None:
@@ -206,9 +215,7 @@ class AnswerCache:
         if len(items) == 1:
             await self._write(*items[0])
             return
-        async with anyio.create_task_group() as group:
-            for key, kind, payload in items:
-                group.start_soon(self._write, key, kind, payload)
+        await run_all([functools.partial(self._write, *item) for item in items])
 
     async def _store_not_found(self, key: str, exc: NotFound) -> None:
         asked = [r for r in exc.reports.values() if r.status not in ("disabled", "skipped")]
@@ -241,8 +248,7 @@ class AnswerCache:
         flight = self._one_flights.get(key)
         if flight is not None:
             try:
-                answer: Answer[T] = await asyncio.shield(flight)
-                return answer
+                return _answer_of(codec, await asyncio.shield(flight))
             except _LeaderGone:
                 return await self.one(key, compute, codec=codec, kind_of=kind_of)
         async with self._leading(key, first, writes, codec) as lead:
@@ -279,7 +285,7 @@ class AnswerCache:
         """This call computes ``key`` for everyone: its flight is registered (concurrent callers
         await it) and, with Redis, other processes wait on its lock. ``lead.answer`` is set on
         entry when the answer turned out to be cached after all."""
-        flight: asyncio.Future[Answer[Any]] = asyncio.get_running_loop().create_future()
+        flight: asyncio.Future[Answer[object]] = asyncio.get_running_loop().create_future()
         flight.add_done_callback(_consume)
         self._one_flights[key] = flight
         lead: _Lead[T] = _Lead(entry=first)
@@ -379,7 +385,7 @@ class AnswerCache:
                 orphans.append(ident)
                 continue
             if value is not _MISS:
-                values[ident] = value
+                values[ident] = _value_of(codec, value)
             if other is not None:
                 for name, report in other.reports.items():
                     reports.setdefault(name, report)
@@ -399,7 +405,9 @@ class AnswerCache:
         codec: AnswerCodec[T],
     ) -> tuple[Fetched[T], AllProvidersFailed | None]:
         loop = asyncio.get_running_loop()
-        flights = {i: loop.create_future() for i in mine}
+        flights: dict[str, asyncio.Future[tuple[object, Fetched[object] | None]]] = {
+            i: loop.create_future() for i in mine
+        }
         for ident, flight in flights.items():
             flight.add_done_callback(_consume)
             self._batch_flights[keys[ident]] = flight
@@ -408,8 +416,11 @@ class AnswerCache:
             try:
                 fetched = await compute(mine)
             except AllProvidersFailed as exc:
-                stale = {i: self._stale(entries.get(keys[i]), codec) for i in mine}
-                found = {i: v for i, v in stale.items() if v is not _MISS}
+                found: dict[str, T] = {}
+                for ident in mine:
+                    value = self._stale(entries.get(keys[ident]), codec)
+                    if value is not _MISS:
+                        found[ident] = value
                 if not found:
                     raise
                 logger.warning("every provider failed; serving stale cached answers")
@@ -450,7 +461,18 @@ class AnswerCache:
             await self.backend.aclose()
 
 
-def _consume(flight: asyncio.Future[Any]) -> None:
+def _answer_of(codec: AnswerCodec[T], carried: Answer[object]) -> Answer[T]:
+    """The answer another call's flight for a key carries, typed as ``codec`` decodes: every
+    flight of a key is made by a call with that key's codec, so the type is known, not checked."""
+    return cast("Answer[T]", carried)
+
+
+def _value_of(codec: AnswerCodec[T], carried: object) -> T:
+    """The value another call's batch flight for a key carries (see `_answer_of`)."""
+    return cast("T", carried)
+
+
+def _consume(flight: asyncio.Future[T]) -> None:
     """Mark a flight's exception as seen, so nobody-waited-for failures are not logged."""
     if not flight.cancelled():
         flight.exception()

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from itertools import chain, repeat
 from operator import attrgetter
 from types import MappingProxyType, NoneType, UnionType
-from typing import Any, Literal
+from typing import Literal
 
 import attrs
 
@@ -54,32 +54,31 @@ def _check_texts(texts: Iterable[str], what: str) -> None:
         raise BoundExceeded(f"{what} holds a control character the providers' parsers remove")
 
 
-def _check_free(value: Any, depth: int, what: str) -> None:
-    """Any JSON-shaped value (from ``Any``): texts bounded, nesting at most ``MAX_NESTING``."""
+def _check_free(value: object, depth: int, what: str) -> None:
+    """A free-form JSON-shaped value: texts bounded, nesting at most ``MAX_NESTING``."""
     if depth > MAX_NESTING:
         raise BoundExceeded(f"{what} is nested too deeply")
-    kind = type(value)
-    if kind is str:
+    if type(value) is str:
         if len(value) > MAX_TEXT_LENGTH:
             raise BoundExceeded(f"{what} is longer than {MAX_TEXT_LENGTH} characters")
         if _UNSAFE.search(value):
             raise BoundExceeded(f"{what} holds a control character the parsers remove")
-    elif kind is dict:
+    elif type(value) is dict:
         _check_texts(value, what)
         for item in value.values():
             _check_free(item, depth + 1, what)
-    elif kind is list or kind is tuple:
+    elif type(value) is list or type(value) is tuple:
         for item in value:
             _check_free(item, depth + 1, what)
-    elif kind not in _PLAIN:
-        raise BoundExceeded(f"{what} holds an unexpected {kind.__name__}")
+    elif type(value) not in _PLAIN:
+        raise BoundExceeded(f"{what} holds an unexpected {type(value).__name__}")
 
 
-def _args(hint: Any) -> tuple[Any, ...]:
+def _args(hint: object) -> tuple[object, ...]:
     return typing.get_args(hint)
 
 
-def _optional(hint: Any) -> Any:
+def _optional(hint: object) -> object:
     """``X`` for ``X | None`` (or ``X``), else ``hint`` unchanged."""
     origin = typing.get_origin(hint)
     if origin is typing.Union or origin is UnionType:
@@ -89,11 +88,11 @@ def _optional(hint: Any) -> Any:
     return hint
 
 
-def _is_text(hint: Any) -> bool:
+def _is_text(hint: object) -> bool:
     return _optional(hint) is str
 
 
-def _is_plain(hint: Any) -> bool:
+def _is_plain(hint: object) -> bool:
     hint = _optional(hint)
     if typing.get_origin(hint) is Literal:
         return True
@@ -103,7 +102,7 @@ def _is_plain(hint: Any) -> bool:
     return hint in _PLAIN
 
 
-_Step = Callable[[list[Any], int], None]
+_Step = Callable[[list[object], int], None]
 
 
 class _Plan:
@@ -116,7 +115,7 @@ class _Plan:
         texts: list[str] = []
         self.steps: list[_Step] = []
         for field in attrs.fields(cls):
-            hint = hints.get(field.name, Any)
+            hint = hints.get(field.name, object)
             if _is_text(hint):
                 texts.append(field.name)
             elif not _is_plain(hint):
@@ -124,32 +123,29 @@ class _Plan:
         if texts:
             self.steps.insert(0, self._texts(texts))
 
-    def check(self, objects: list[Any], depth: int) -> None:
+    def check(self, objects: list[object], depth: int) -> None:
         if depth > MAX_NESTING:
             raise BoundExceeded(f"{self.cls.__name__} is nested too deeply")
         for step in self.steps:
             step(objects, depth)
 
     def _texts(self, names: list[str]) -> _Step:
-        getter = attrgetter(*names)
-        many = len(names) > 1
         what = f"a text of {self.cls.__name__}"
+        if len(names) == 1:
+            one: attrgetter[str | None] = attrgetter(names[0])
+            return lambda objects, depth: _check_texts(filter(None, map(one, objects)), what)
+        many: attrgetter[tuple[str | None, ...]] = attrgetter(*names)
+        return lambda objects, depth: _check_texts(
+            filter(None, chain.from_iterable(map(many, objects))), what
+        )
 
-        def step(objects: list[Any], depth: int) -> None:
-            values: Iterable[Any] = map(getter, objects)
-            if many:
-                values = chain.from_iterable(values)
-            _check_texts(filter(None, values), what)
-
-        return step
-
-    def _step(self, name: str, hint: Any) -> _Step:
+    def _step(self, name: str, hint: object) -> _Step:
         get = attrgetter(name)
         what = f"{self.cls.__name__}.{name}"
         inner = _optional(hint)
         origin = typing.get_origin(inner)
         args = _args(inner)
-        if attrs.has(inner):
+        if isinstance(inner, type) and attrs.has(inner):
             return self._nested(get, inner)
         if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
             item = args[0]
@@ -157,7 +153,7 @@ class _Plan:
                 return lambda objects, depth: _check_texts(
                     chain.from_iterable(filter(None, map(get, objects))), what
                 )
-            if attrs.has(item):
+            if isinstance(item, type) and attrs.has(item):
                 return self._nested_many(get, item)
         if origin in (Mapping, dict, collections.abc.Mapping) and len(args) == 2:
             return self._mapping(name, get, args[1], what)
@@ -169,30 +165,32 @@ class _Plan:
             plan = self._plans[cls] = _Plan(cls, self._plans)
         return plan
 
-    def _nested(self, get: attrgetter[Any], cls: type) -> _Step:
-        def step(objects: list[Any], depth: int) -> None:
+    def _nested(self, get: attrgetter[object], cls: type) -> _Step:
+        def step(objects: list[object], depth: int) -> None:
             children = [child for child in map(get, objects) if child is not None]
             if children:
                 self._plan_of(cls).check(children, depth + 1)
 
         return step
 
-    def _nested_many(self, get: attrgetter[Any], cls: type) -> _Step:
-        def step(objects: list[Any], depth: int) -> None:
+    def _nested_many(self, get: attrgetter[Iterable[object]], cls: type) -> _Step:
+        def step(objects: list[object], depth: int) -> None:
             children = list(chain.from_iterable(map(get, objects)))
             if children:
                 self._plan_of(cls).check(children, depth + 1)
 
         return step
 
-    def _mapping(self, name: str, get: attrgetter[Any], value_hint: Any, what: str) -> _Step:
-        def step(objects: list[Any], depth: int) -> None:
+    def _mapping(
+        self, name: str, get: attrgetter[Mapping[str, object]], value_hint: object, what: str
+    ) -> _Step:
+        def step(objects: list[object], depth: int) -> None:
             mappings = [m if type(m) is dict else dict(m) for m in map(get, objects)]
             _check_texts(chain.from_iterable(mappings), f"a key of {what}")
             values = chain.from_iterable(map(dict.values, mappings))
             if _is_text(value_hint):
                 _check_texts(filter(None, values), what)
-            elif attrs.has(value_hint):
+            elif isinstance(value_hint, type) and attrs.has(value_hint):
                 children = list(values)
                 if children:
                     self._plan_of(value_hint).check(children, depth + 1)
@@ -206,8 +204,8 @@ class _Plan:
         return step
 
     @staticmethod
-    def _free(get: attrgetter[Any], what: str) -> _Step:
-        def step(objects: list[Any], depth: int) -> None:
+    def _free(get: attrgetter[object], what: str) -> _Step:
+        def step(objects: list[object], depth: int) -> None:
             for value in map(get, objects):
                 _check_free(value, depth + 1, what)
 

@@ -25,7 +25,7 @@ import contextlib
 import gc
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import msgspec
 
@@ -73,7 +73,7 @@ class CachedNotFound(Exception):
 class Encoded(bytes):
     """Encoded bytes that also hold the answer they encode (kept by the memory tier)."""
 
-    codec: ValueCodec[Any] | None
+    codec: Decoder[object] | None
     answer: object
 
 
@@ -108,7 +108,8 @@ class ValueCodec(Generic[T]):
     for anything that is not a valid value of this type in this format.
     """
 
-    def __init__(self, kind: Any, *, name: str | None = None) -> None:
+    def __init__(self, kind: object, *, name: str | None = None) -> None:
+        """``kind``: the class of the answers, or a typing form (``Optional[Edition]``)."""
         self.name = name or getattr(kind, "__name__", repr(kind))
         self._decoder: msgspec.json.Decoder[T] = msgspec.json.Decoder(kind)
 

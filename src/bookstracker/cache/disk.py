@@ -41,9 +41,9 @@ import sqlite3
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 import diskcache
 import platformdirs
@@ -60,6 +60,8 @@ from bookstracker.cache.base import (
 from bookstracker.errors import CacheError, UnsafeCacheDirectory
 
 __all__ = ["DiskCache", "private_folder"]
+
+T = TypeVar("T")
 
 _DB_NAME = "cache.db"
 DEFAULT_SIZE_LIMIT = 512 * 2**20
@@ -78,28 +80,29 @@ class _Worker:
     """
 
     def __init__(self, name: str) -> None:
-        self._queue: queue.SimpleQueue[
-            tuple[Callable[[], Any], concurrent.futures.Future[Any]] | None
-        ] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while True:
-            item = self._queue.get()
-            if item is None:
+            job = self._queue.get()
+            if job is None:
                 return
-            call, future = item
+            job()
+
+    def submit(self, call: Callable[[], T]) -> concurrent.futures.Future[T]:
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def job() -> None:
             if not future.set_running_or_notify_cancel():
-                continue
+                return
             try:
                 future.set_result(call())
             except BaseException as error:
                 future.set_exception(error)
 
-    def submit(self, call: Callable[[], Any]) -> concurrent.futures.Future[Any]:
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        self._queue.put((call, future))
+        self._queue.put(job)
         return future
 
     @property
@@ -125,13 +128,20 @@ class _BytesOnlyDisk(diskcache.Disk):  # type: ignore[misc]
     A value file whose writing fails (a full disk) is removed rather than left half-written.
     """
 
-    def _write(self, full_path: str, iterator: Any, mode: str, encoding: str | None = None) -> Any:
+    def _write(
+        self,
+        full_path: str,
+        iterator: Iterable[bytes | str],
+        mode: str,
+        encoding: str | None = None,
+    ) -> int | None:
         try:
-            return super()._write(full_path, iterator, mode, encoding)
+            size: int | None = super()._write(full_path, iterator, mode, encoding)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.remove(full_path)
             raise
+        return size
 
     def put(self, key: object) -> tuple[object, bool]:
         if type(key) is not str:
@@ -250,7 +260,9 @@ class DiskCache(BaseCache):
         self._worker = _Worker(f"bookstracker disk cache {folder}")
         self._cache: diskcache.Cache | None = None
         self._impatient = False
-        self._opening: concurrent.futures.Future[Any] | None = self._worker.submit(self._open)
+        self._opening: concurrent.futures.Future[diskcache.Cache | None] | None = (
+            self._worker.submit(self._open)
+        )
         try:
             self._cache = self._opening.result(timeout=self._bound)
             self._opening = None
@@ -429,7 +441,7 @@ class DiskCache(BaseCache):
             cache = self._current()
         return cache
 
-    async def _in_thread(self, action: str, call: Callable[[diskcache.Cache], Any]) -> Any:
+    async def _in_thread(self, action: str, call: Callable[[diskcache.Cache], T]) -> T | None:
         cache = await self._ready()
         if cache is None:
             return None
@@ -439,7 +451,7 @@ class DiskCache(BaseCache):
             self._failed(cache, action, error)
             return None
 
-    async def _bounded(self, call: Callable[[], Any]) -> Any:
+    async def _bounded(self, call: Callable[[], T]) -> T:
         """``call()`` on the store's thread; `StoreBusy` when it takes longer than ``bound``."""
         future = self._worker.submit(call)
         try:

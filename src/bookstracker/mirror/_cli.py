@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from bookstracker._json import JSONDict
     from bookstracker.mirror.importer import ImportProgress, ImportResult
-    from bookstracker.mirror.store import MirrorStatus
+    from bookstracker.mirror.store import MirrorStatus, MirrorStore
 
 __all__ = ["mirror"]
 
@@ -22,7 +25,7 @@ def _as_json(ctx: click.Context) -> bool:
     return bool(getattr(ctx.obj, "json", False))
 
 
-def _open(url: str | None) -> Any:
+def _open(url: str | None) -> MirrorStore:
     from bookstracker.errors import ConfigurationError
     from bookstracker.mirror.location import open_store
 
@@ -92,7 +95,7 @@ def import_command(ctx: click.Context, files: tuple[str, ...], batch_size: int) 
             for name in files:
                 task = progress.add_task(click.format_filename(name), total=None, records=0, rate=0)
 
-                def show(state: ImportProgress, task: Any = task) -> None:
+                def show(state: ImportProgress, task: TaskID = task) -> None:
                     progress.update(
                         task,
                         total=state.bytes_total,
@@ -133,7 +136,7 @@ def import_command(ctx: click.Context, files: tuple[str, ...], batch_size: int) 
     sys.exit(0)
 
 
-def _result_dict(result: ImportResult) -> dict[str, Any]:
+def _result_dict(result: ImportResult) -> JSONDict:
     state = result.state
     return {
         "source": state.source,
@@ -155,6 +158,8 @@ def _result_dict(result: ImportResult) -> dict[str, Any]:
 @click.pass_context
 def status_command(ctx: click.Context) -> None:
     """Which dump dates are loaded, how many records of each kind, and the size on disk."""
+    from bookstracker.mirror.records import KINDS
+
     store = _open(ctx.meta.get("mirror_url"))
     try:
         status: MirrorStatus = store.status()
@@ -165,7 +170,8 @@ def status_command(ctx: click.Context) -> None:
         sys.exit(0)
     click.echo(f"mirror: {status.location} ({status.backend})")
     click.echo(f"dump dates loaded: {', '.join(status.dump_dates) or 'none'}")
-    for kind, count in status.to_dict()["counts"].items():
+    for kind in KINDS:
+        count = status.counts.get(kind, 0)
         click.echo(f"  {kind + 's':<10} {count:>12,}")
     click.echo(f"size on disk: {_size(status.bytes_on_disk)}")
     for state in status.imports:

@@ -202,6 +202,100 @@ def import_dump(
         return _import_dump(store, path, batch_size, on_progress, progress_every)
 
 
+def _starting_state(store: MirrorStore, file: Path) -> tuple[ImportState, int]:
+    """The state to go on from (the saved one of this very file, else a fresh one) and the
+    file's size; `ConfigurationError` when the file cannot be read."""
+    try:
+        total = file.stat().st_size
+        print_ = fingerprint(file)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read the dump file {file}: {exc.strerror}") from None
+    info = dump_file_info(file)
+    saved = store.import_state(file.name)
+    if saved is not None and saved.fingerprint == print_:
+        return saved, total
+    stamp = _now()
+    fresh = ImportState(
+        source=file.name,
+        kind=info.kind,
+        dump_date=info.dump_date,
+        size=total,
+        fingerprint=print_,
+        started=stamp,
+        updated=stamp,
+    )
+    return fresh, total
+
+
+@attrs.define
+class _Counts:
+    """The running counts of an import, taken over from its starting state."""
+
+    lines: int
+    records: int
+    skipped: int
+    bad: int
+    samples: list[tuple[int, str]]
+
+    @classmethod
+    def of(cls, state: ImportState) -> _Counts:
+        return cls(state.lines, state.records, state.skipped, state.bad, list(state.bad_samples))
+
+    def take(self, line: bytes | None) -> DumpRecord | None:
+        """The line's record; None for a skipped or bad line (counted, a bad one sampled)."""
+        self.lines += 1
+        try:
+            if line is None:
+                raise BadLine(f"line longer than {MAX_LINE_BYTES} bytes")
+            parsed = parse_line(line)
+        except BadLine as exc:
+            self.bad += 1
+            if len(self.samples) < MAX_BAD_SAMPLES:
+                self.samples.append((self.lines, str(exc)))
+            return None
+        if parsed is SKIPPED:
+            self.skipped += 1
+            return None
+        assert isinstance(parsed, DumpRecord)
+        self.records += 1
+        return parsed
+
+    def state(self, start: ImportState, *, applied: int, done: bool) -> ImportState:
+        """The checkpoint to commit with a batch (or at the end)."""
+        return attrs.evolve(
+            start,
+            lines=self.lines,
+            records=self.records,
+            applied=applied,
+            skipped=self.skipped,
+            bad=self.bad,
+            bad_samples=tuple(self.samples),
+            complete=done,
+            updated=_now(),
+        )
+
+
+def _batches(
+    numbered: Iterator[bytes | None], counts: _Counts, batch_size: int
+) -> Iterator[tuple[list[DumpRecord], bool]]:
+    """The records in batches of ``batch_size`` (or `_BATCH_BYTES`), each with whether it is
+    full (the last one may not be)."""
+    batch: list[DumpRecord] = []
+    batch_bytes = 0
+    for line in numbered:
+        record = counts.take(line)
+        if record is None:
+            continue
+        batch.append(record)
+        batch_bytes += len(record.data)
+        if len(batch) >= batch_size or batch_bytes >= _BATCH_BYTES:
+            yield batch, True
+            batch = []
+            batch_bytes = 0
+    if batch:
+        yield batch, False
+
+
 def _import_dump(
     store: MirrorStore,
     path: str | os.PathLike[str],
@@ -212,128 +306,50 @@ def _import_dump(
     if batch_size < 1:
         raise ConfigurationError("batch_size must be at least 1")
     file = Path(path)
-    try:
-        total = file.stat().st_size
-        print_ = fingerprint(file)
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read the dump file {file}: {exc.strerror}") from None
-    info = dump_file_info(file)
-    source = file.name
     started = time.perf_counter()
-    saved = store.import_state(source)
-    if saved is not None and saved.fingerprint == print_ and saved.complete:
-        return ImportResult(state=saved, resumed_from=saved.lines, already_done=True, seconds=0.0)
-    if saved is not None and saved.fingerprint == print_:
-        state = saved
-    else:
-        stamp = _now()
-        state = ImportState(
-            source=source,
-            kind=info.kind,
-            dump_date=info.dump_date,
-            size=total,
-            fingerprint=print_,
-            started=stamp,
-            updated=stamp,
-        )
+    state, total = _starting_state(store, file)
+    if state.complete:
+        return ImportResult(state=state, resumed_from=state.lines, already_done=True, seconds=0.0)
     resumed_from = state.lines
-    lines, records, applied, skipped, bad = (
-        state.lines,
-        state.records,
-        state.applied,
-        state.skipped,
-        state.bad,
-    )
-    samples = list(state.bad_samples)
-    batch: list[DumpRecord] = []
-    batch_bytes = 0
-    last_report = 0.0
+    counts = _Counts.of(state)
 
-    def checkpoint(done: bool, applied_so_far: int) -> ImportState:
-        return attrs.evolve(
-            state,
-            lines=lines,
-            records=records,
-            applied=applied_so_far,
-            skipped=skipped,
-            bad=bad,
-            bad_samples=tuple(samples),
-            complete=done,
-            updated=_now(),
-        )
-
-    def report(raw: IO[bytes], applied_so_far: int) -> None:
+    def report(bytes_read: int, applied: int) -> None:
         if on_progress is not None:
             on_progress(
                 ImportProgress(
-                    source=source,
-                    bytes_read=raw.tell(),
+                    source=state.source,
+                    bytes_read=bytes_read,
                     bytes_total=total,
-                    lines=lines,
-                    records=records,
-                    applied=applied_so_far,
-                    bad=bad,
+                    lines=counts.lines,
+                    records=counts.records,
+                    applied=applied,
+                    bad=counts.bad,
                     elapsed=time.perf_counter() - started,
                     resumed_from=resumed_from,
                     records_before=state.records,
                 )
             )
 
-    writer = _Writer(store, applied)
+    writer = _Writer(store, state.applied)
+    last_report = 0.0
     try:
         with file.open("rb") as raw:
-            stream = _open(raw, file)
-            numbered = _lines(stream)
+            numbered = _lines(_open(raw, file))
             for _ in range(resumed_from):
                 if next(numbered, b"") == b"":
                     break
-            for line in numbered:
-                lines += 1
-                try:
-                    if line is None:
-                        raise BadLine(f"line longer than {MAX_LINE_BYTES} bytes")
-                    parsed = parse_line(line)
-                except BadLine as exc:
-                    bad += 1
-                    if len(samples) < MAX_BAD_SAMPLES:
-                        samples.append((lines, str(exc)))
-                    continue
-                if parsed is SKIPPED:
-                    skipped += 1
-                    continue
-                assert isinstance(parsed, DumpRecord)
-                batch.append(parsed)
-                records += 1
-                batch_bytes += len(parsed.data)
-                if len(batch) >= batch_size or batch_bytes >= _BATCH_BYTES:
-                    writer.put(batch, checkpoint(False, applied + writer.applied))
-                    batch = []
-                    batch_bytes = 0
-                    now = time.perf_counter()
-                    if now - last_report >= progress_every:
-                        last_report = now
-                        report(raw, applied + writer.applied)
-            if batch:
-                writer.put(batch, checkpoint(False, applied + writer.applied))
+            for batch, full in _batches(numbered, counts, batch_size):
+                applied = state.applied + writer.applied
+                writer.put(batch, counts.state(state, applied=applied, done=False))
+                now = time.perf_counter()
+                if full and now - last_report >= progress_every:
+                    last_report = now
+                    report(raw.tell(), state.applied + writer.applied)
     finally:
         done = writer.close()
-    applied += done
-    final = checkpoint(True, applied)
+    final = counts.state(state, applied=state.applied + done, done=True)
     store.save_state(final)
-    report_final = ImportProgress(
-        source=source,
-        bytes_read=total,
-        bytes_total=total,
-        lines=lines,
-        records=records,
-        applied=applied,
-        bad=bad,
-        elapsed=time.perf_counter() - started,
-        resumed_from=resumed_from,
-        records_before=state.records,
-    )
-    if on_progress is not None:
-        on_progress(report_final)
+    report(total, final.applied)
     return ImportResult(
         state=final,
         resumed_from=resumed_from,

@@ -11,7 +11,8 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
@@ -25,8 +26,20 @@ from bookstracker.mirror.store import (
     ImportState,
     MirrorStatus,
     StoredRecord,
+    column_int,
+    column_text,
+    counts_by_text,
+    first_column,
     plan_batch,
+    records_by_first_column,
+    state_from,
+    stored_records,
+    summaries_from,
 )
+
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg.rows import TupleRow
 
 __all__ = ["DEFAULT_SCHEMA", "MIGRATIONS", "PostgresStore", "split_url"]
 
@@ -92,17 +105,7 @@ def split_url(url: str) -> tuple[str, str, str]:
     return connect, schema, shown
 
 
-def _import_psycopg() -> Any:
-    try:
-        import psycopg
-    except ImportError:
-        raise ConfigurationError(
-            "a PostgreSQL mirror needs psycopg: pip install 'bookstracker[postgres]'"
-        ) from None
-    return psycopg
-
-
-def _state_row(state: ImportState) -> tuple[Any, ...]:
+def _state_row(state: ImportState) -> tuple[object, ...]:
     return (
         state.source,
         state.kind,
@@ -118,25 +121,6 @@ def _state_row(state: ImportState) -> tuple[Any, ...]:
         state.complete,
         state.started,
         state.updated,
-    )
-
-
-def _state_from(row: Sequence[Any]) -> ImportState:
-    return ImportState(
-        source=row[0],
-        kind=row[1],
-        dump_date=row[2],
-        size=row[3],
-        fingerprint=row[4],
-        lines=row[5],
-        records=row[6],
-        applied=row[7],
-        skipped=row[8],
-        bad=row[9],
-        bad_samples=ImportState.samples_from(row[10]),
-        complete=bool(row[11]),
-        started=row[12],
-        updated=row[13],
     )
 
 
@@ -157,10 +141,17 @@ class PostgresStore:
     backend = "postgresql"
 
     def __init__(self, url: str, *, connect_timeout: float = 5.0) -> None:
-        psycopg = _import_psycopg()
+        try:
+            import psycopg
+        except ImportError:
+            raise ConfigurationError(
+                "a PostgreSQL mirror needs psycopg: pip install 'bookstracker[postgres]'"
+            ) from None
         connect, self.schema, self.location = split_url(url)
         try:
-            self._db = psycopg.connect(connect, autocommit=True, connect_timeout=connect_timeout)
+            self._db = psycopg.connect(
+                connect, autocommit=True, connect_timeout=str(connect_timeout)
+            )
         except psycopg.Error as exc:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ConfigurationError(
@@ -181,7 +172,7 @@ class PostgresStore:
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)"
             )
             row = self._db.execute("SELECT max(version) FROM schema_migrations").fetchone()
-            version = row[0] or 0
+            version = column_int(first_column(row) or 0)
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in script.split(";"):
                     if statement.strip():
@@ -195,7 +186,7 @@ class PostgresStore:
             self._db.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
 
     @contextmanager
-    def _write(self) -> Iterator[Any]:
+    def _write(self) -> Iterator[psycopg.Connection[TupleRow]]:
         with self._lock, self._db.transaction():
             self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
             yield self._db
@@ -205,7 +196,7 @@ class PostgresStore:
     def import_state(self, source: str) -> ImportState | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM imports WHERE source = %s", (source,)).fetchone()
-        return _state_from(row) if row else None
+        return state_from(row) if row else None
 
     def save_state(self, state: ImportState) -> None:
         with self._write() as db:
@@ -221,7 +212,9 @@ class PostgresStore:
                     (keys,),
                 )
             }
-            next_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM records").fetchone()[0]
+            next_id = column_int(
+                first_column(db.execute("SELECT coalesce(max(id), 0) + 1 FROM records").fetchone())
+            )
             plan = plan_batch(records, existing, next_id)
             self._write_plan(db, plan)
             state = attrs.evolve(state, applied=state.applied + plan.applied)
@@ -229,7 +222,9 @@ class PostgresStore:
         return plan.applied
 
     @staticmethod
-    def _copy(db: Any, table: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
+    def _copy(
+        db: psycopg.Connection[TupleRow], table: str, columns: str, rows: Iterable[Sequence[object]]
+    ) -> None:
         rows = list(rows)
         if not rows:
             return
@@ -240,7 +235,7 @@ class PostgresStore:
             for row in rows:
                 copy.write_row(row)
 
-    def _write_plan(self, db: Any, plan: BatchPlan) -> None:
+    def _write_plan(self, db: psycopg.Connection[TupleRow], plan: BatchPlan) -> None:
         gone = plan.removed
         with db.cursor() as cursor:
             if gone:
@@ -283,20 +278,16 @@ class PostgresStore:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[Sequence[object]]:
         with self._lock:
             return list(self._db.execute(sql, params).fetchall())
 
-    @staticmethod
-    def _stored(rows: Sequence[Any]) -> list[StoredRecord]:
-        return [StoredRecord(key=k, kind=kind, revision=r, data=d) for k, kind, r, d in rows]
-
     def records(self, keys: Sequence[str]) -> dict[str, StoredRecord]:
         rows = self._query(_RECORD + " WHERE r.key = ANY(%s)", (list(keys),))
-        return {r.key: r for r in self._stored(rows)}
+        return {r.key: r for r in stored_records(rows)}
 
     def authors_named(self, name_key: str, limit: int) -> list[StoredRecord]:
-        return self._stored(
+        return stored_records(
             self._query(
                 _RECORD + " JOIN author_names n ON r.id = n.author_id"
                 " WHERE n.name_key = %s AND r.kind = 'author' ORDER BY r.id LIMIT %s",
@@ -307,7 +298,7 @@ class PostgresStore:
     def _search(self, kind: str, text: str, limit: int) -> list[StoredRecord]:
         if not re.search(r"\w", text):
             return []
-        return self._stored(
+        return stored_records(
             self._query(
                 _RECORD + " WHERE r.kind = %s"
                 " AND to_tsvector('simple', r.label) @@ plainto_tsquery('simple', %s)"
@@ -323,7 +314,7 @@ class PostgresStore:
         return self._search("work", text, limit)
 
     def works_of(self, author_key: str, limit: int) -> list[StoredRecord]:
-        return self._stored(
+        return stored_records(
             self._query(
                 _RECORD + " JOIN work_authors w ON r.id = w.work_id"
                 " WHERE w.author_key = %s AND r.kind = 'work' ORDER BY w.work_id LIMIT %s",
@@ -338,7 +329,7 @@ class PostgresStore:
             " GROUP BY author_key",
             (list(out),),
         ):
-            out[key] = int(count)
+            out[column_text(key)] = column_int(count)
         return out
 
     def edition_summaries(self, work_keys: Sequence[str]) -> list[EditionSummary]:
@@ -348,19 +339,10 @@ class PostgresStore:
             " ORDER BY e.work_key, e.edition_id",
             (list(dict.fromkeys(work_keys)),),
         )
-        return [
-            EditionSummary(
-                work_key=w,
-                edition_key=k,
-                languages=tuple(lang.split()),
-                isbn13s=tuple(isbns.split()),
-                year=year,
-            )
-            for w, k, lang, isbns, year in rows
-        ]
+        return summaries_from(rows)
 
     def editions_of(self, work_keys: Sequence[str], limit: int) -> list[StoredRecord]:
-        return self._stored(
+        return stored_records(
             self._query(
                 _RECORD + " JOIN edition_works e ON r.id = e.edition_id"
                 " WHERE e.work_key = ANY(%s) ORDER BY e.work_key, e.edition_id LIMIT %s",
@@ -375,32 +357,30 @@ class PostgresStore:
             " ORDER BY i.isbn13, i.edition_id",
             (list(dict.fromkeys(isbn13s)),),
         )
-        return {
-            isbn: StoredRecord(key=key, kind=kind, revision=revision, data=data)
-            for isbn, key, kind, revision, data in rows
-        }
+        return records_by_first_column(rows)
 
     def status(self) -> MirrorStatus:
         with self._lock:
             imports = [
-                _state_from(r)
+                state_from(r)
                 for r in self._db.execute(
                     "SELECT * FROM imports ORDER BY started, source"
                 ).fetchall()
             ]
-            counts = dict(self._db.execute("SELECT kind, n FROM counts").fetchall())
-            size = self._db.execute(
+            counts = counts_by_text(self._db.execute("SELECT kind, n FROM counts").fetchall())
+            size_row = self._db.execute(
                 "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
                 " JOIN pg_namespace n ON n.oid = c.relnamespace"
                 " WHERE n.nspname = %s AND c.relkind IN ('r', 'm')",
                 (self.schema,),
-            ).fetchone()[0]
+            ).fetchone()
+            size = first_column(size_row)
         return MirrorStatus(
             location=self.location,
             backend=self.backend,
             imports=tuple(imports),
             counts={k: int(counts.get(k, 0)) for k in KINDS},
-            bytes_on_disk=int(size),
+            bytes_on_disk=int(size) if isinstance(size, (int, Decimal)) else 0,
         )
 
     def close(self) -> None:

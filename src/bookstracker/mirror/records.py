@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any, Final, Literal, NamedTuple
+from typing import Final, Literal, NamedTuple
 
 import msgspec
 
@@ -68,20 +68,20 @@ class LeanRecord(msgspec.Struct):
     """The fields of a record that the indexes read; msgspec checks the whole JSON document but
     builds only these (four to seven times faster than ``json.loads`` on real dump lines)."""
 
-    key: Any = None
-    name: Any = None
-    personal_name: Any = None
-    alternate_names: Any = None
-    title: Any = None
-    subtitle: Any = None
-    authors: Any = None
-    works: Any = None
-    isbn_13: Any = None
-    isbn_10: Any = None
-    languages: Any = None
-    publish_date: Any = None
-    first_publish_date: Any = None
-    location: Any = None
+    key: object = None
+    name: object = None
+    personal_name: object = None
+    alternate_names: object = None
+    title: object = None
+    subtitle: object = None
+    authors: object = None
+    works: object = None
+    isbn_13: object = None
+    isbn_10: object = None
+    languages: object = None
+    publish_date: object = None
+    first_publish_date: object = None
+    location: object = None
 
 
 _LEAN: Final = msgspec.json.Decoder(LeanRecord)
@@ -186,7 +186,7 @@ def parse_line(line: bytes) -> DumpRecord | _Skipped:
     )
 
 
-def _texts(value: Any) -> list[str]:
+def _texts(value: object) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, list):
@@ -194,7 +194,7 @@ def _texts(value: Any) -> list[str]:
     return []
 
 
-def _ref_keys(values: Any, nested: str | None = None) -> tuple[str, ...]:
+def _ref_keys(values: object, nested: str | None = None) -> tuple[str, ...]:
     """Bare keys from ``[{"key": …}]``, or ``[{nested: {"key": …}}]`` (falling back to
     ``{"key": …}`` for the odd work that lists authors the editions' way)."""
     if not isinstance(values, list):
@@ -245,7 +245,7 @@ def isbn13_of(value: str) -> str | None:
     return "978" + body + chr(48 + check)
 
 
-def _isbn13s(values: Iterable[Any]) -> tuple[str, ...]:
+def _isbn13s(values: Iterable[object]) -> tuple[str, ...]:
     out: dict[str, None] = {}
     for value in values:
         if not isinstance(value, str) or len(value) > 40:
@@ -258,7 +258,7 @@ def _isbn13s(values: Iterable[Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _languages(values: Any) -> tuple[str, ...]:
+def _languages(values: object) -> tuple[str, ...]:
     out: dict[str, None] = {}
     if not isinstance(values, list):
         return ()
@@ -269,7 +269,7 @@ def _languages(values: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _year(value: Any) -> int | None:
+def _year(value: object) -> int | None:
     if isinstance(value, str) and len(value) == 4 and value.isdigit():
         return int(value)
     return year_of(value)
@@ -311,7 +311,7 @@ def index_rows(kind: str, record: LeanRecord) -> IndexRows:
     if kind == "edition":
         isbn13 = record.isbn_13
         isbn10 = record.isbn_10
-        isbns: list[Any] = []
+        isbns: list[object] = []
         if isinstance(isbn13, list):
             isbns += isbn13[:MAX_INDEXED_VALUES]
         if isinstance(isbn10, list):

@@ -16,7 +16,6 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
 
 import attrs
 
@@ -29,7 +28,15 @@ from bookstracker.mirror.store import (
     ImportState,
     MirrorStatus,
     StoredRecord,
+    column_int,
+    column_text,
+    counts_by_text,
+    first_column,
     plan_batch,
+    records_by_first_column,
+    state_from,
+    stored_records,
+    summaries_from,
 )
 
 __all__ = ["MIGRATIONS", "SQLiteStore"]
@@ -94,7 +101,7 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{w}"' for w in words) or None
 
 
-def _state_row(state: ImportState) -> tuple[Any, ...]:
+def _state_row(state: ImportState) -> tuple[object, ...]:
     return (
         state.source,
         state.kind,
@@ -110,25 +117,6 @@ def _state_row(state: ImportState) -> tuple[Any, ...]:
         int(state.complete),
         state.started,
         state.updated,
-    )
-
-
-def _state_from(row: Sequence[Any]) -> ImportState:
-    return ImportState(
-        source=row[0],
-        kind=row[1],
-        dump_date=row[2],
-        size=row[3],
-        fingerprint=row[4],
-        lines=row[5],
-        records=row[6],
-        applied=row[7],
-        skipped=row[8],
-        bad=row[9],
-        bad_samples=ImportState.samples_from(row[10]),
-        complete=bool(row[11]),
-        started=row[12],
-        updated=row[13],
     )
 
 
@@ -161,7 +149,7 @@ class SQLiteStore:
 
     def _migrate(self) -> None:
         with self._lock:
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            version = column_int(first_column(self._db.execute("PRAGMA user_version").fetchone()))
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
@@ -190,7 +178,7 @@ class SQLiteStore:
     def import_state(self, source: str) -> ImportState | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM imports WHERE source = ?", (source,)).fetchone()
-        return _state_from(row) if row else None
+        return state_from(row) if row else None
 
     def save_state(self, state: ImportState) -> None:
         with self._write() as db:
@@ -210,7 +198,10 @@ class SQLiteStore:
                     chunk,
                 ):
                     existing[key] = ExistingRow(id=rid, revision=revision, kind=kind, data=data)
-            next_id = (db.execute("SELECT max(id) FROM records").fetchone()[0] or 0) + 1
+            next_id = (
+                column_int(first_column(db.execute("SELECT max(id) FROM records").fetchone()) or 0)
+                + 1
+            )
             plan = plan_batch(records, existing, next_id)
             self._write_plan(db, plan)
             state = attrs.evolve(state, applied=state.applied + plan.applied)
@@ -263,13 +254,9 @@ class SQLiteStore:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[Sequence[object]]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
-
-    @staticmethod
-    def _stored(rows: Sequence[Any]) -> list[StoredRecord]:
-        return [StoredRecord(key=k, kind=kind, revision=r, data=d) for k, kind, r, d in rows]
 
     def records(self, keys: Sequence[str]) -> dict[str, StoredRecord]:
         out: dict[str, StoredRecord] = {}
@@ -279,11 +266,11 @@ class SQLiteStore:
                 f"SELECT key, kind, revision, data FROM records WHERE key IN ({marks})",  # noqa: S608
                 chunk,
             )
-            out.update((r.key, r) for r in self._stored(rows))
+            out.update((r.key, r) for r in stored_records(rows))
         return out
 
     def authors_named(self, name_key: str, limit: int) -> list[StoredRecord]:
-        return self._stored(
+        return stored_records(
             self._query(
                 "SELECT r.key, r.kind, r.revision, r.data FROM author_names n"
                 " JOIN records r ON r.id = n.author_id WHERE n.name_key = ? AND r.kind = 'author'"
@@ -302,7 +289,7 @@ class SQLiteStore:
         query = fts_query(text)
         if query is None:
             return []
-        return self._stored(
+        return stored_records(
             self._query(
                 f"SELECT r.key, r.kind, r.revision, r.data FROM {table} f"  # noqa: S608
                 f" JOIN records r ON r.id = f.rowid WHERE {table} MATCH ? AND r.kind = ?"
@@ -312,7 +299,7 @@ class SQLiteStore:
         )
 
     def works_of(self, author_key: str, limit: int) -> list[StoredRecord]:
-        return self._stored(
+        return stored_records(
             self._query(
                 "SELECT r.key, r.kind, r.revision, r.data FROM work_authors w"
                 " JOIN records r ON r.id = w.work_id WHERE w.author_key = ? AND r.kind = 'work'"
@@ -330,7 +317,7 @@ class SQLiteStore:
                 f" WHERE author_key IN ({marks}) GROUP BY author_key",
                 chunk,
             ):
-                out[key] = count
+                out[column_text(key)] = column_int(count)
         return out
 
     def edition_summaries(self, work_keys: Sequence[str]) -> list[EditionSummary]:
@@ -343,16 +330,7 @@ class SQLiteStore:
                 " ORDER BY e.work_key, e.edition_id",
                 chunk,
             )
-            out.extend(
-                EditionSummary(
-                    work_key=w,
-                    edition_key=k,
-                    languages=tuple(lang.split()),
-                    isbn13s=tuple(isbns.split()),
-                    year=year,
-                )
-                for w, k, lang, isbns, year in rows
-            )
+            out.extend(summaries_from(rows))
         return out
 
     def editions_of(self, work_keys: Sequence[str], limit: int) -> list[StoredRecord]:
@@ -360,7 +338,7 @@ class SQLiteStore:
         for chunk in _chunks(sorted(set(work_keys))):
             marks = ",".join("?" * len(chunk))
             out.extend(
-                self._stored(
+                stored_records(
                     self._query(
                         "SELECT r.key, r.kind, r.revision, r.data FROM edition_works e"  # noqa: S608
                         f" JOIN records r ON r.id = e.edition_id WHERE e.work_key IN ({marks})"
@@ -383,17 +361,16 @@ class SQLiteStore:
                 " ORDER BY i.edition_id DESC",
                 chunk,
             )
-            for isbn, key, kind, revision, data in rows:  # the lowest id is written last
-                out[isbn] = StoredRecord(key=key, kind=kind, revision=revision, data=data)
+            out.update(records_by_first_column(rows))  # the lowest id is written last
         return out
 
     def status(self) -> MirrorStatus:
         with self._lock:
             imports = [
-                _state_from(r)
+                state_from(r)
                 for r in self._db.execute("SELECT * FROM imports ORDER BY started, source")
             ]
-            counts = dict(self._db.execute("SELECT kind, n FROM counts").fetchall())
+            counts = counts_by_text(self._db.execute("SELECT kind, n FROM counts").fetchall())
         size = 0
         for suffix in ("", "-wal", "-shm"):
             with suppress(OSError):

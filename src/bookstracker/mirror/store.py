@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import attrs
 
+from bookstracker._json import JSONDict
 from bookstracker.mirror.records import (
     KINDS,
     BadLine,
@@ -25,6 +26,7 @@ from bookstracker.mirror.records import (
 
 __all__ = [
     "BatchPlan",
+    "CorruptRow",
     "EditionSummary",
     "ExistingRow",
     "ImportState",
@@ -32,7 +34,15 @@ __all__ = [
     "MirrorStatus",
     "MirrorStore",
     "StoredRecord",
+    "column_int",
+    "column_text",
+    "counts_by_text",
+    "first_column",
     "plan_batch",
+    "records_by_first_column",
+    "state_from",
+    "stored_records",
+    "summaries_from",
 ]
 
 MAX_BAD_SAMPLES = 100
@@ -48,9 +58,12 @@ class StoredRecord:
     revision: int
     data: str
 
-    def json(self) -> dict[str, Any]:
-        value = json.loads(self.data)
-        return value if isinstance(value, dict) else {}
+    def json(self) -> dict[str, object]:
+        """The record's JSON object (empty when the stored text is not one)."""
+        value: object = json.loads(self.data)
+        if isinstance(value, dict) and all(type(key) is str for key in value):
+            return value
+        return {}
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -113,7 +126,7 @@ class MirrorStatus:
     def dump_dates(self) -> tuple[str, ...]:
         return tuple(sorted({i.dump_date for i in self.imports if i.dump_date and i.complete}))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         return {
             "location": self.location,
             "backend": self.backend,
@@ -205,6 +218,97 @@ class BatchPlan:
     @property
     def applied(self) -> int:
         return len(self.inserts) + len(self.updates)
+
+
+class CorruptRow(ValueError):
+    """A row read back from a mirror's database does not hold what the schema says."""
+
+
+def first_column(row: Sequence[object] | None) -> object:
+    """The first value of a row, or ``None`` for no row."""
+    return row[0] if row else None
+
+
+def column_text(value: object) -> str:
+    """A TEXT column's value; `CorruptRow` when it holds something else."""
+    if isinstance(value, str):
+        return value
+    raise CorruptRow(f"a text column holds a {type(value).__name__}")
+
+
+def column_int(value: object) -> int:
+    """An INTEGER column's value; `CorruptRow` when it holds something else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise CorruptRow(f"an integer column holds a {type(value).__name__}")
+
+
+def _column_text_or_none(value: object) -> str | None:
+    return None if value is None else column_text(value)
+
+
+def state_from(row: Sequence[object]) -> ImportState:
+    """An ``imports`` row (``SELECT *``) as an `ImportState`."""
+    samples = row[10]
+    return ImportState(
+        source=column_text(row[0]),
+        kind=_column_text_or_none(row[1]),
+        dump_date=_column_text_or_none(row[2]),
+        size=column_int(row[3]),
+        fingerprint=column_text(row[4]),
+        lines=column_int(row[5]),
+        records=column_int(row[6]),
+        applied=column_int(row[7]),
+        skipped=column_int(row[8]),
+        bad=column_int(row[9]),
+        bad_samples=ImportState.samples_from(samples if isinstance(samples, str) else None),
+        complete=bool(row[11]),
+        started=column_text(row[12]),
+        updated=column_text(row[13]),
+    )
+
+
+def stored_records(rows: Iterable[Sequence[object]]) -> list[StoredRecord]:
+    """``(key, kind, revision, data)`` rows as `StoredRecord` values."""
+    out: list[StoredRecord] = []
+    for key, kind, revision, data in rows:
+        if type(key) is str and type(kind) is str and type(revision) is int and type(data) is str:
+            out.append(StoredRecord(key=key, kind=kind, revision=revision, data=data))
+        else:  # the slow path: checks each column, naming the one that is wrong
+            out.append(
+                StoredRecord(
+                    key=column_text(key),
+                    kind=column_text(kind),
+                    revision=column_int(revision),
+                    data=column_text(data),
+                )
+            )
+    return out
+
+
+def records_by_first_column(rows: Iterable[Sequence[object]]) -> dict[str, StoredRecord]:
+    """``(name, key, kind, revision, data)`` rows as records by name (a later row wins)."""
+    return {column_text(row[0]): stored_records([row[1:]])[0] for row in rows}
+
+
+def summaries_from(rows: Iterable[Sequence[object]]) -> list[EditionSummary]:
+    """``(work_key, edition_key, languages, isbn13s, year)`` rows of the ``edition_works``
+    index as `EditionSummary` values."""
+    return [
+        EditionSummary(
+            work_key=column_text(work),
+            edition_key=column_text(key),
+            languages=tuple(column_text(languages).split()),
+            isbn13s=tuple(column_text(isbns).split()),
+            year=None if year is None else column_int(year),
+        )
+        for work, key, languages, isbns, year in rows
+    ]
+
+
+def counts_by_text(rows: Iterable[Sequence[object]]) -> dict[str, int]:
+    """``(text, count)`` rows as a mapping."""
+    return {column_text(text): column_int(count) for text, count in rows}
 
 
 def _old_rows(kind: str, data: str) -> IndexRows:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 __all__ = ["DEFAULT_MAX_KEYS", "DEFAULT_WINDOW", "Coalescer"]
 
@@ -95,7 +95,7 @@ class Coalescer(Generic[R]):
             batch.future.set_result(result)
 
 
-def _retrieve(future: asyncio.Future[Any]) -> None:
+def _retrieve(future: asyncio.Future[R]) -> None:
     """Mark a batch's exception as seen, so one nobody waited for is not logged."""
     if not future.cancelled():
         future.exception()

@@ -164,23 +164,9 @@ def original_language(editions: Iterable[Edition], works: Sequence[WorkCandidate
     no dated editions, the language found in most multilingual works wins (English losing ties,
     as the commonest translation target), else the commonest language.
     """
-    weight = {w.key: max(1, w.edition_count or 1) for w in works}
-    earliest: dict[str, tuple[int, str]] = {}
-    for edition in editions:
-        year = edition.year
-        if year is None or not edition.language or not edition.work_key:
-            continue
-        known = earliest.get(edition.work_key)
-        if known is None or year < known[0]:
-            earliest[edition.work_key] = (year, edition.language)
-    votes: Counter[str] = Counter()
-    for work_key, (_, language) in earliest.items():
-        votes[language] += weight.get(work_key, 1)
-    if votes:
-        best = max(votes.values())
-        tied = {lang for lang, n in votes.items() if n == best}
-        first = min((y, lang) for y, lang in earliest.values() if lang in tied)
-        return first[1]
+    earliest = _earliest_languages(editions)
+    if earliest:
+        return _weighted_vote(earliest, works)
     multilingual = Counter(lang for w in works if len(w.languages) > 1 for lang in w.languages)
     if multilingual:
         best = max(multilingual.values())
@@ -189,6 +175,30 @@ def original_language(editions: Iterable[Edition], works: Sequence[WorkCandidate
         return (non_english or tied_sorted)[0]
     overall = Counter(lang for w in works for lang in w.languages)
     return overall.most_common(1)[0][0] if overall else None
+
+
+def _earliest_languages(editions: Iterable[Edition]) -> dict[str, tuple[int, str]]:
+    """Each work's earliest dated edition with a language: work key → (year, language)."""
+    earliest: dict[str, tuple[int, str]] = {}
+    for edition in editions:
+        year = edition.year
+        if year is None or not edition.language or not edition.work_key:
+            continue
+        known = earliest.get(edition.work_key)
+        if known is None or year < known[0]:
+            earliest[edition.work_key] = (year, edition.language)
+    return earliest
+
+
+def _weighted_vote(earliest: Mapping[str, tuple[int, str]], works: Sequence[WorkCandidate]) -> str:
+    """The language with most edition-weighted votes; of tied ones, the earliest."""
+    weight = {w.key: max(1, w.edition_count or 1) for w in works}
+    votes: Counter[str] = Counter()
+    for work_key, (_, language) in earliest.items():
+        votes[language] += weight.get(work_key, 1)
+    best = max(votes.values())
+    tied = {lang for lang, n in votes.items() if n == best}
+    return min((y, lang) for y, lang in earliest.values() if lang in tied)[1]
 
 
 class CoreWorksFilter:
@@ -216,77 +226,79 @@ class CoreWorksFilter:
 
     def run(self, works: Sequence[WorkCandidate]) -> FilterResult:
         works = _unique(works)
-        excluded: list[Exclusion] = []
-        kept_under: dict[str, str] = {}
-        remaining: list[WorkCandidate] = []
-        evidence: dict[str, Evidence] = {}
+        out = _Sorting()
+        remaining = self._screen(works, out)
+        translations: list[WorkCandidate] = []
+        untranslated: list[WorkCandidate] = []
+        for work in remaining:
+            (translations if self._is_translation(work) else untranslated).append(work)
+        originals = self._without_collections(untranslated, out)
+        core, first_year = _merge_duplicates(originals, out)
+        self._place_translations(translations, core, out)
+        excluded = out.excluded
+        if self.pins:
+            core, excluded = _apply_pins(
+                self.pins, works, core, excluded, out.kept_under, out.evidence
+            )
+        order = {w.key: i for i, w in enumerate(works)}
+        excluded.sort(key=lambda e: order.get(e.key or "", len(order)))
+        return FilterResult(
+            core=tuple(core),
+            excluded=tuple(excluded),
+            kept_under=out.kept_under,
+            first_year=first_year,
+            original_language=self.original_language,
+            evidence={w.key: out.evidence[w.key] for w in core if w.key in out.evidence},
+        )
+
+    def _screen(self, works: Sequence[WorkCandidate], out: _Sorting) -> list[WorkCandidate]:
+        """The works each rule finds core; the others excluded with the strongest reason."""
         own_subjects = _subject_pool(works) if self.profile.homonyms else _no_pool
+        remaining: list[WorkCandidate] = []
         for work in works:
             if work.record_type in ("redirect", "delete"):
-                excluded.append(
+                out.excluded.append(
                     _exclude(work, "duplicate", f"OpenLibrary {work.record_type} record")
                 )
                 if work.redirect_to:
-                    kept_under[work.key] = work.redirect_to
+                    out.kept_under[work.key] = work.redirect_to
                 continue
             contributor = self._contributor_only(work)
             if contributor:
-                excluded.append(_exclude(work, *contributor))
+                out.excluded.append(_exclude(work, *contributor))
                 continue
             findings = self._findings(work, own_subjects(work))
             verdict = decide(findings)
             if verdict.verdict != "core":
                 reason = cast(ExclusionReason, verdict.verdict)
                 top = _strongest(findings, verdict.verdict)
-                excluded.append(_exclude(work, reason, top.detail if top else "", evidence=verdict))
+                detail = top.detail if top else ""
+                out.excluded.append(_exclude(work, reason, detail, evidence=verdict))
                 continue
-            evidence[work.key] = verdict
+            out.evidence[work.key] = verdict
             remaining.append(work)
+        return remaining
 
-        translations: list[WorkCandidate] = []
-        untranslated: list[WorkCandidate] = []
-        for work in remaining:
-            if self._is_translation(work):
-                translations.append(work)
-            else:
-                untranslated.append(work)
-
-        title_keys = {k for k in (title_key(w.title) for w in untranslated) if k}
+    def _without_collections(
+        self, works: Sequence[WorkCandidate], out: _Sorting
+    ) -> list[WorkCandidate]:
+        """``works`` but those that bundle other listed works (excluded as collections)."""
+        title_keys = {k for k in (title_key(w.title) for w in works) if k}
         originals: list[WorkCandidate] = []
-        for work in untranslated:
+        for work in works:
             collection = self._collection(work, title_keys)
-            if collection:
-                excluded.append(
-                    _exclude(
-                        work,
-                        "collection",
-                        collection,
-                        evidence=_structural("collection", "bundles_listed_works", collection),
-                    )
-                )
-            else:
+            if not collection:
                 originals.append(work)
+                continue
+            evidence = _structural("collection", "bundles_listed_works", collection)
+            out.excluded.append(_exclude(work, "collection", collection, evidence=evidence))
+        return originals
 
-        core, duplicates, first_year = _resolve_duplicates(originals)
-        core, others = _records_of_other_works(core)
-        for loser, winner, detail in others:
-            duplicates.append((loser, winner, detail))
-            if loser.first_publish_year and (
-                winner.key not in first_year or loser.first_publish_year < first_year[winner.key]
-            ):
-                first_year.setdefault(winner.key, loser.first_publish_year)
-        for loser, winner, detail in duplicates:
-            excluded.append(
-                _exclude(
-                    loser,
-                    "duplicate",
-                    detail,
-                    kept_under=winner.key,
-                    evidence=_structural("duplicate", "same_work_record", detail),
-                )
-            )
-            kept_under[loser.key] = winner.key
-
+    def _place_translations(
+        self, translations: Sequence[WorkCandidate], core: Sequence[WorkCandidate], out: _Sorting
+    ) -> None:
+        """Each translation excluded under the core work it translates (a translated selection
+        of stories matching none: a collection)."""
         by_title = {title_key(w.title): w for w in core}
         for work in translations:
             target = next(
@@ -298,17 +310,11 @@ class CoreWorksFilter:
                     f"stories in {languages}, not the author's {self.original_language}, "
                     "matching no single original: a selection from their collections"
                 )
-                excluded.append(
-                    _exclude(
-                        work,
-                        "collection",
-                        detail,
-                        evidence=_structural("collection", "translated_selection", detail, 0.6),
-                    )
-                )
+                evidence = _structural("collection", "translated_selection", detail, 0.6)
+                out.excluded.append(_exclude(work, "collection", detail, evidence=evidence))
                 continue
             detail = f"editions only in {languages}; the author writes in {self.original_language}"
-            excluded.append(
+            out.excluded.append(
                 _exclude(
                     work,
                     "translation",
@@ -318,20 +324,7 @@ class CoreWorksFilter:
                 )
             )
             if target is not None:
-                kept_under[work.key] = target.key
-
-        if self.pins:
-            core, excluded = _apply_pins(self.pins, works, core, excluded, kept_under, evidence)
-        order = {w.key: i for i, w in enumerate(works)}
-        excluded.sort(key=lambda e: order.get(e.key or "", len(order)))
-        return FilterResult(
-            core=tuple(core),
-            excluded=tuple(excluded),
-            kept_under=kept_under,
-            first_year=first_year,
-            original_language=self.original_language,
-            evidence={w.key: evidence[w.key] for w in core if w.key in evidence},
-        )
+                out.kept_under[work.key] = target.key
 
     # -- the rules -------------------------------------------------------------------------
 
@@ -463,32 +456,42 @@ def _apply_pins(
     excluded = [e for e in excluded if e.key not in pins.keep and e.key not in pins.drop]
     core_keys = {w.key for w in core}
     for key in sorted(pins.keep):
-        work = by_key.get(key)
-        if work is None:
-            continue
-        before = was_excluded.get(key)
-        prior = before.evidence if before is not None else evidence.get(key)
-        detail = f"pinned in by the user (the filter said {prior.verdict if prior else 'core'})"
-        evidence[key] = _user_evidence("core", detail, prior)
-        kept_under.pop(key, None)
-        if key not in core_keys:
-            core.append(work)
-            core_keys.add(key)
+        if key in by_key:
+            _pin_in(by_key[key], was_excluded.get(key), kept_under, evidence)
+            if key not in core_keys:
+                core.append(by_key[key])
+                core_keys.add(key)
     for key, reason in sorted(pins.drop.items()):
-        work = by_key.get(key)
-        if work is None:
-            continue
-        before = was_excluded.get(key)
-        prior = before.evidence if before is not None else evidence.pop(key, None)
-        detail = f"pinned out by the user (the filter said {prior.verdict if prior else 'core'})"
-        for loser, winner in list(kept_under.items()):
-            if winner == key:
-                del kept_under[loser]
-        kept_under.pop(key, None)
-        excluded.append(
-            _exclude(work, reason, detail, evidence=_user_evidence(reason, detail, prior))
-        )
+        if key in by_key:
+            before = was_excluded.get(key)
+            prior = before.evidence if before is not None else evidence.pop(key, None)
+            excluded.append(_pin_out(by_key[key], reason, prior, kept_under))
     return core, excluded
+
+
+def _pin_in(
+    work: WorkCandidate,
+    before: Exclusion | None,
+    kept_under: dict[str, str],
+    evidence: dict[str, Evidence],
+) -> None:
+    """The evidence of ``work`` kept in by the user, over what the filter said."""
+    prior = before.evidence if before is not None else evidence.get(work.key)
+    detail = f"pinned in by the user (the filter said {prior.verdict if prior else 'core'})"
+    evidence[work.key] = _user_evidence("core", detail, prior)
+    kept_under.pop(work.key, None)
+
+
+def _pin_out(
+    work: WorkCandidate, reason: ExclusionReason, prior: Evidence | None, kept_under: dict[str, str]
+) -> Exclusion:
+    """``work`` left out by the user: its exclusion; nothing is kept under it any more."""
+    detail = f"pinned out by the user (the filter said {prior.verdict if prior else 'core'})"
+    for loser, winner in list(kept_under.items()):
+        if winner == work.key:
+            del kept_under[loser]
+    kept_under.pop(work.key, None)
+    return _exclude(work, reason, detail, evidence=_user_evidence(reason, detail, prior))
 
 
 def _user_evidence(verdict: str, detail: str, prior: Evidence | None) -> Evidence:
@@ -723,6 +726,38 @@ def _duplicate_groups(works: Sequence[WorkCandidate]) -> list[list[WorkCandidate
     return groups
 
 
+@attrs.define
+class _Sorting:
+    """What the filter's steps decide as they go: exclusions, where a left-out work is kept,
+    and the evidence for each work found core."""
+
+    excluded: list[Exclusion] = attrs.Factory(list)
+    kept_under: dict[str, str] = attrs.Factory(dict)
+    evidence: dict[str, Evidence] = attrs.Factory(dict)
+
+
+def _merge_duplicates(
+    originals: Sequence[WorkCandidate], out: _Sorting
+) -> tuple[list[WorkCandidate], dict[str, int]]:
+    """One record per work: the others excluded as duplicates, kept under the one kept; the
+    core and each kept work's earliest year."""
+    core, duplicates, first_year = _resolve_duplicates(originals)
+    core, others = _records_of_other_works(core)
+    for loser, winner, detail in others:
+        duplicates.append((loser, winner, detail))
+        if loser.first_publish_year and (
+            winner.key not in first_year or loser.first_publish_year < first_year[winner.key]
+        ):
+            first_year.setdefault(winner.key, loser.first_publish_year)
+    for loser, winner, detail in duplicates:
+        evidence = _structural("duplicate", "same_work_record", detail)
+        out.excluded.append(
+            _exclude(loser, "duplicate", detail, kept_under=winner.key, evidence=evidence)
+        )
+        out.kept_under[loser.key] = winner.key
+    return core, first_year
+
+
 def _resolve_duplicates(
     works: Sequence[WorkCandidate],
 ) -> tuple[list[WorkCandidate], list[tuple[WorkCandidate, WorkCandidate, str]], dict[str, int]]:
@@ -775,7 +810,26 @@ def _records_of_other_works(
     by_title: dict[str, WorkCandidate] = {}
     for work in works:
         by_title.setdefault(duplicate_key(work.title), work)
-    by_edition_title: dict[str, WorkCandidate] = {}
+    by_edition_title = _by_edition_title(works)
+    losers: dict[str, tuple[WorkCandidate, WorkCandidate, str]] = {}
+    for work in works:
+        found = (
+            _part_of(work, by_title)
+            or _series_title_over(work, by_title)
+            or _edition_title_of(work, by_edition_title)
+        )
+        if found is not None:
+            losers[work.key] = (work, found[0], found[1])
+    kept = [w for w in works if w.key not in losers]
+    kept_keys = {w.key for w in kept}
+    out = [entry for entry in losers.values() if entry[1].key in kept_keys]
+    kept += [entry[0] for entry in losers.values() if entry[1].key not in kept_keys]
+    return kept, out
+
+
+def _by_edition_title(works: Sequence[WorkCandidate]) -> dict[str, WorkCandidate]:
+    """Each title (and main title) an edition carries and its work does not → that work."""
+    found: dict[str, WorkCandidate] = {}
     for work in works:
         others = [t for t in work.edition_titles if t != work.title]
         if not others:
@@ -785,44 +839,54 @@ def _records_of_other_works(
             for form in (edition_title, _split_main(edition_title)):
                 key = _full_key(form)
                 if key and key not in own:
-                    by_edition_title.setdefault(key, work)
-    losers: dict[str, tuple[WorkCandidate, WorkCandidate, str]] = {}
-    for work in works:
-        found: tuple[WorkCandidate, str] | None = None
-        title = work.full_title
-        tail = title[-_VOLUME_TAIL:]
-        if _may_end_in_volume(tail):
-            tail = _VOLUME_SUFFIX.sub("", tail)
-        base = title[:-_VOLUME_TAIL] + tail if len(title) > _VOLUME_TAIL else tail
-        if base != title:
-            target = by_title.get(duplicate_key(base))
-            if target is not None and target is not work:
-                found = (
-                    target,
-                    f"one part of {target.title!r} ({target.key}), split in its language",
-                )
-        if found is None and ":" in work.full_title:
-            series, _, rest = work.full_title.partition(":")
-            target = by_title.get(duplicate_key(rest))
-            series_key = duplicate_key(series)
-            if (
-                target is not None
-                and target is not work
-                and series_key
-                and any(series_key in duplicate_key(s) for s in target.subjects)
-            ):
-                found = (target, f"the series title over {target.title!r} ({target.key})")
-        if found is None and by_edition_title:
-            target = by_edition_title.get(_full_key(work.full_title))
-            if target is not None and target is not work and _richness(target) >= _richness(work):
-                found = (target, f"a title {target.title!r} ({target.key}) has on an edition")
-        if found is not None:
-            losers[work.key] = (work, found[0], found[1])
-    kept = [w for w in works if w.key not in losers]
-    kept_keys = {w.key for w in kept}
-    out = [entry for entry in losers.values() if entry[1].key in kept_keys]
-    kept += [entry[0] for entry in losers.values() if entry[1].key not in kept_keys]
-    return kept, out
+                    found.setdefault(key, work)
+    return found
+
+
+def _part_of(
+    work: WorkCandidate, by_title: Mapping[str, WorkCandidate]
+) -> tuple[WorkCandidate, str] | None:
+    """The listed work ``work`` is one volume of ("… 上", "…: Part One")."""
+    title = work.full_title
+    tail = title[-_VOLUME_TAIL:]
+    if _may_end_in_volume(tail):
+        tail = _VOLUME_SUFFIX.sub("", tail)
+    base = title[:-_VOLUME_TAIL] + tail if len(title) > _VOLUME_TAIL else tail
+    if base == title:
+        return None
+    target = by_title.get(duplicate_key(base))
+    if target is None or target is work:
+        return None
+    return target, f"one part of {target.title!r} ({target.key}), split in its language"
+
+
+def _series_title_over(
+    work: WorkCandidate, by_title: Mapping[str, WorkCandidate]
+) -> tuple[WorkCandidate, str] | None:
+    """The listed work whose title ``work`` carries under a series title ("Series: Title"),
+    when that work's subjects name the series."""
+    if ":" not in work.full_title:
+        return None
+    series, _, rest = work.full_title.partition(":")
+    target = by_title.get(duplicate_key(rest))
+    series_key = duplicate_key(series)
+    if target is None or target is work or not series_key:
+        return None
+    if not any(series_key in duplicate_key(s) for s in target.subjects):
+        return None
+    return target, f"the series title over {target.title!r} ({target.key})"
+
+
+def _edition_title_of(
+    work: WorkCandidate, by_edition_title: Mapping[str, WorkCandidate]
+) -> tuple[WorkCandidate, str] | None:
+    """The listed work, at least as rich, one of whose editions carries ``work``'s title."""
+    if not by_edition_title:
+        return None
+    target = by_edition_title.get(_full_key(work.full_title))
+    if target is None or target is work or _richness(target) < _richness(work):
+        return None
+    return target, f"a title {target.title!r} ({target.key}) has on an edition"
 
 
 _SUBJECT_SIGNALS = (

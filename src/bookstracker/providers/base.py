@@ -13,7 +13,7 @@ import email.utils
 import json
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import ClassVar, Final
 from urllib.parse import quote
 
 import attrs
@@ -27,6 +27,7 @@ from bookstracker._http import (
     HttpResponse,
     HttpSession,
 )
+from bookstracker._json import JSONDict
 from bookstracker._logging import log_event
 from bookstracker._text import (
     MIN_SECRET_CHARS,
@@ -88,7 +89,7 @@ class _NotFound:
         return "NOT_FOUND"
 
 
-NOT_FOUND: Any = _NotFound()
+NOT_FOUND: Final = _NotFound()
 
 
 def path_segment(value: str) -> str:
@@ -299,7 +300,7 @@ class ProviderAdapter:
             quota_left=quota,
         )
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> JSONDict:
         data = self.metrics.snapshot()
         data["breaker"] = self.policy.breaker.state
         return data
@@ -321,7 +322,7 @@ class ProviderAdapter:
     def _auth_headers(self) -> tuple[tuple[str, str], ...]:
         return ()
 
-    async def _call(self, request: HttpRequest, *, cost: int = 1) -> Any:
+    async def _call(self, request: HttpRequest, *, cost: int = 1) -> object:
         """Send through the policy; the parsed JSON body, or ``NOT_FOUND``."""
         scope = current_scope()
         auth = self._auth_headers()
@@ -332,7 +333,7 @@ class ProviderAdapter:
         self._session._ensure_client()
         attempts = 0
 
-        async def send_once() -> Any:
+        async def send_once() -> object:
             nonlocal attempts
             attempts += 1
             count_request(self.name)
@@ -389,7 +390,7 @@ class ProviderAdapter:
         if exc.url:
             exc.url = scrub_secrets(exc.url, secrets)
 
-    def _interpret(self, response: HttpResponse) -> Any:
+    def _interpret(self, response: HttpResponse) -> object:
         status = response.status
         if 200 <= status < 300:
             return self._decode(response)
@@ -399,7 +400,7 @@ class ProviderAdapter:
             return NOT_FOUND
         raise error
 
-    def _decode(self, response: HttpResponse) -> Any:
+    def _decode(self, response: HttpResponse) -> object:
         content = response.content
         stripped = content.lstrip()[:1]
         if stripped == b"<" or response.content_type == "text/html":
@@ -425,14 +426,14 @@ class ProviderAdapter:
             ) from None
 
     @staticmethod
-    def _decode_error_body(response: HttpResponse) -> Mapping[str, Any]:
+    def _decode_error_body(response: HttpResponse) -> Mapping[str, object]:
         try:
             body = _JSON.decode(response.content.removeprefix(codecs.BOM_UTF8))
         except (ValueError, RecursionError):
             return {}
         return body if isinstance(body, Mapping) else {}
 
-    def _error_message(self, body: Mapping[str, Any]) -> str | None:
+    def _error_message(self, body: Mapping[str, object]) -> str | None:
         for key in ("error_message", "errorMessage", "message", "error"):
             value = body.get(key)
             if isinstance(value, str) and value.strip():
@@ -443,7 +444,9 @@ class ProviderAdapter:
                     return inner.strip()[:300]
         return None
 
-    def _error_for(self, response: HttpResponse, body: Mapping[str, Any]) -> ProviderError | None:
+    def _error_for(
+        self, response: HttpResponse, body: Mapping[str, object]
+    ) -> ProviderError | None:
         """The error for a non-2xx response; None means "not found" (a normal, empty answer)."""
         status = response.status
         message = self._error_message(body)

@@ -32,19 +32,17 @@ Choices worth knowing:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-import anyio
 import attrs
 
 from bookstracker._http import HttpRequest, HttpResponse
 from bookstracker.errors import (
-    BooksTrackerError,
-    CircuitOpen,
     InvalidISBN,
     InvalidQuery,
     MalformedResponse,
@@ -74,7 +72,9 @@ from bookstracker.providers.base import (
     retry_after_seconds,
 )
 from bookstracker.providers.contract import Capability, EditionPage
+from bookstracker.providers.paging import PageFacts, PageSlot, fetch_pages
 from bookstracker.resilience import GOOGLE_RESET_TZ, LocalQuota, QuotaTracker
+from bookstracker.taskgroup import run_all
 
 __all__ = [
     "LIST_FIELDS",
@@ -573,29 +573,14 @@ class GoogleBooks(ProviderAdapter):
         """
         wanted = list(dict.fromkeys(normalize_isbn(i) for i in isbns))
         found: dict[str, Edition] = {}
-        errors: list[BooksTrackerError] = []
-        limiter = anyio.CapacityLimiter(self.ISBN_CONCURRENCY)
 
-        async with anyio.create_task_group() as group:
+        async def look_up(isbn13: str) -> None:
+            edition = await self._isbn13(isbn13)
+            if edition is not None:
+                found[isbn13] = edition
 
-            async def look_up(isbn13: str) -> None:
-                async with limiter:
-                    if errors:
-                        return
-                    try:
-                        edition = await self._isbn13(isbn13)
-                    except BooksTrackerError as exc:
-                        errors.append(exc)
-                        if isinstance(exc, (QuotaExceeded, CircuitOpen)):
-                            group.cancel_scope.cancel()
-                        return
-                if edition is not None:
-                    found[isbn13] = edition
-
-            for isbn13 in wanted:
-                group.start_soon(look_up, isbn13)
-        if errors:
-            raise errors[0]
+        calls = [functools.partial(look_up, isbn13) for isbn13 in wanted]
+        await run_all(calls, limit=self.ISBN_CONCURRENCY)
         return {isbn13: found[isbn13] for isbn13 in wanted if isbn13 in found}
 
     async def author_editions(
@@ -645,18 +630,17 @@ class GoogleBooks(ProviderAdapter):
         """Raw volumes over as many pages as ``limit`` needs, without repeated ids."""
         items: list[Mapping[str, Any]] = []
         seen: set[str] = set()
-        total: int | None = None
-        start = 0
-        while len(items) < limit:
-            size = min(MAX_PAGE_SIZE, limit - len(items))
-            body = await self._call(
-                self.list_request(q, start=start, size=size, lang=lang, print_type=print_type)
+
+        async def fetch(slot: PageSlot) -> Mapping[str, Any] | None:
+            request = self.list_request(
+                q, start=slot.offset, size=slot.size, lang=lang, print_type=print_type
             )
-            if body is NOT_FOUND:
-                break
-            if total is None:
-                total = as_int(as_dict(body).get("totalItems"))
+            body = await self._call(request)
+            return None if body is NOT_FOUND else as_dict(body)
+
+        def read(body: Mapping[str, Any], slot: PageSlot) -> PageFacts:
             page = _items(body)
+            before = len(items)
             for raw in page:
                 item = as_dict(raw)
                 volume_id = as_str(item.get("id"))
@@ -666,10 +650,13 @@ class GoogleBooks(ProviderAdapter):
                 items.append(item)
                 if len(items) >= limit:
                     break
-            if len(page) < size:
-                break
-            start += size
-        return items, total
+            following = None if len(page) < slot.size else slot.offset + slot.size
+            return PageFacts(count=len(page), next=following, taken=len(items) - before)
+
+        # totalItems is an estimate: the first one told is kept, and never used to plan pages.
+        paged = await fetch_pages(fetch, read, page_size=MAX_PAGE_SIZE, cap=limit)
+        totals = (as_int(page.get("totalItems")) for page in paged.pages)
+        return items, next((t for t in totals if t is not None), None)
 
     def _decode(self, response: HttpResponse) -> Any:
         body = super()._decode(response)

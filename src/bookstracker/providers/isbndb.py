@@ -61,6 +61,7 @@ from bookstracker.providers.base import (
     path_segment,
 )
 from bookstracker.providers.contract import Capability, SearchPage
+from bookstracker.providers.paging import PageFacts, PageSlot, fetch_pages
 from bookstracker.resilience import (
     CircuitBreaker,
     LocalQuota,
@@ -69,7 +70,7 @@ from bookstracker.resilience import (
     RetryPolicy,
 )
 from bookstracker.resilience.shared import SharedLimits
-from bookstracker.taskgroup import gather, run_all
+from bookstracker.taskgroup import run_all
 
 __all__ = [
     "API_RESULT_CEILING",
@@ -795,51 +796,41 @@ class ISBNdb(ProviderAdapter):
         limit = min(max_results, API_RESULT_CEILING)
         size = min(page_size, limit)
         editions: dict[str, Edition] = {}
-        total: int | None = None
-        fetched = 0
-        pages = 0
-        complete = True
-        page = 1
-        done = False
-        while not done:
-            # Once a reply has told the total, the remaining pages are asked at once (the rate
-            # limiter still spaces them); until then, one page after another.
-            last = page if total is None else max(page, -(-min(total, limit) // size))
-            bodies = await gather(
-                [
-                    functools.partial(
-                        self._call,
-                        self.author_request(text, page=number, page_size=size, language=lang),
-                    )
-                    for number in range(page, last + 1)
-                ]
+        short = False
+
+        async def fetch(slot: PageSlot) -> Mapping[str, Any] | None:
+            request = self.author_request(
+                text, page=slot.number + 1, page_size=slot.size, language=lang
             )
-            for body in bodies:
-                done = True
-                if body is NOT_FOUND:
-                    break
-                result = parse_book_page(body)
-                pages += 1
-                total = result.total if result.total is not None else total
-                for edition in result.editions:
-                    if edition.isbn13 is not None:
-                        editions.setdefault(edition.isbn13, edition)
-                fetched += result.count
-                if total is not None and fetched >= total:
-                    break
-                if result.count < size:
-                    complete = fetched < API_RESULT_CEILING
-                    break
-                if fetched >= limit:
-                    complete = False
-                    break
-                done = False
-            page = last + 1
+            body = await self._call(request)
+            return None if body is NOT_FOUND else _check_envelope(body)
+
+        def read(body: Mapping[str, Any], slot: PageSlot) -> PageFacts:
+            nonlocal short
+            result = parse_book_page(body)
+            for edition in result.editions:
+                if edition.isbn13 is not None:
+                    editions.setdefault(edition.isbn13, edition)
+            fetched = slot.offset + result.count
+            short = result.count < size
+            last = short or (result.total is not None and fetched >= result.total)
+            return PageFacts(count=result.count, next=None if last else fetched, total=result.total)
+
+        # Once a reply has told the total, the remaining pages are asked at once (the rate
+        # limiter still spaces them); until then, one page after another.
+        paged = await fetch_pages(
+            fetch, read, page_size=size, cap=limit, concurrency=None, fixed_size=True
+        )
+        total = paged.total
+        reached_total = total is not None and paged.taken >= total
+        complete = paged.end != "cap" and (
+            not short or reached_total or paged.taken < API_RESULT_CEILING
+        )
         found = list(editions.values())
         if len(found) > max_results:
             found = found[:max_results]
             complete = False
-        return _edition_page(found, total=total, complete=complete, pages=pages)
+        return _edition_page(found, total=total, complete=complete, pages=len(paged.pages))
 
     async def search_books(
         self,

@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -75,6 +75,7 @@ from bookstracker.providers.contract import (
     WorkSignals,
     WorksListing,
 )
+from bookstracker.providers.paging import PageFacts, PageSlot, fetch_pages
 from bookstracker.taskgroup import gather
 
 __all__ = [
@@ -885,38 +886,29 @@ class OpenLibrary(ProviderAdapter):
         return parse_edition_record(record) if record is not None else None
 
     async def _pages(
-        self, path: str, page_size: int, bound: int, start: int = 0
+        self, path: str, page_size: int, bound: int, expected: int | None = None
     ) -> tuple[list[Mapping[str, Any]], int | None, bool, int]:
-        """Every page of a links/size/entries list from ``start``: (pages, total, complete,
-        requests)."""
+        """Every page of a links/size/entries list: (pages, total, complete, requests); the
+        pages ``expected`` entries fill are asked at once."""
         _check_range("page_size", page_size, 1, MAX_LIST_LIMIT)
         _check_range("bound", bound, 1, None)
-        bodies: list[Mapping[str, Any]] = []
-        offset = start
-        seen = 0
-        total: int | None = None
-        while True:
-            limit = min(page_size, bound - seen)
-            body = await self._call(
-                self._get(path, (("limit", str(limit)), ("offset", str(offset))))
-            )
-            if body is NOT_FOUND:
-                return bodies, total if bodies else 0, not bodies, len(bodies) + 1
-            page = _object(body, "list page")
-            bodies.append(page)
-            total = as_int(page.get("size"))
+
+        async def fetch(slot: PageSlot) -> Mapping[str, Any] | None:
+            params = (("limit", str(slot.size)), ("offset", str(slot.offset)))
+            body = await self._call(self._get(path, params))
+            return None if body is NOT_FOUND else _object(body, "list page")
+
+        def read(page: Mapping[str, Any], slot: PageSlot) -> PageFacts:
             count = len(as_list(page.get("entries")))
-            seen += count
             following = next_offset(page)
-            if following is None:
-                return bodies, total, True, len(bodies)
-            if following < 0:
-                following = offset + count
-            if count == 0 or following <= offset:
-                return bodies, total, False, len(bodies)
-            if seen >= bound:
-                return bodies, total, False, len(bodies)
-            offset = following
+            if following is not None and following < 0:  # a link without an offset
+                following = slot.offset + count
+            return PageFacts(count=count, next=following, total=as_int(page.get("size")))
+
+        paged = await fetch_pages(fetch, read, page_size=page_size, cap=bound, expected=expected)
+        if paged.end == "missing" and not paged.pages:
+            return [], 0, True, paged.requests
+        return list(paged.pages), paged.total, paged.complete, paged.requests
 
     async def author_works(
         self, key: str, *, page_size: int = 1000, max_works: int = 20_000
@@ -942,48 +934,15 @@ class OpenLibrary(ProviderAdapter):
         """:meth:`author_works`, asking at once the pages that ``expected`` works (the author
         search's ``work_count``) fill, up to 90 % of it so that an estimate a little high costs
         no request; a listing longer than that is finished page by page."""
-        bound = min(int((expected or 0) * EXPECTED_SHARE), max_works)
-        starts = list(range(0, bound, page_size))
-        if len(starts) < 2:
-            return await self.author_works(key, page_size=page_size, max_works=max_works)
         path = f"/authors/{path_segment(bare_key(key))}/works.json"
-        _check_range("page_size", page_size, 1, MAX_LIST_LIMIT)
-        asked = await gather(
-            [
-                functools.partial(
-                    self._call, self._get(path, (("limit", str(page_size)), ("offset", str(at))))
-                )
-                for at in starts
-            ]
-        )
-        if any(body is NOT_FOUND for body in asked):
-            return await self.author_works(key, page_size=page_size, max_works=max_works)
-        bodies = [_object(body, "list page") for body in asked]
-        for at, body in zip(starts[:-1], bodies, strict=False):
-            if next_offset(body) != at + page_size:  # a server paging otherwise: page by page
-                return await self.author_works(key, page_size=page_size, max_works=max_works)
-        requests = len(bodies)
-        complete = True
-        following = next_offset(bodies[-1])
-        if following is not None:
-            seen = sum(len(as_list(b.get("entries"))) for b in bodies)
-            if seen >= max_works or following < 0:
-                complete = False
-            else:
-                more, _, complete, extra = await self._pages(
-                    path, page_size, max_works - seen, start=following
-                )
-                bodies.extend(more)
-                requests += extra
+        hint = int(expected * EXPECTED_SHARE) if expected else None
+        bodies, total, complete, requests = await self._pages(path, page_size, max_works, hint)
         works: dict[str, WorkRecord] = {}
         for body in bodies:
             for work in parse_works_page(body).works:
                 works.setdefault(work.key, work)
         return WorksListing(
-            total=as_int(bodies[-1].get("size")),
-            works=tuple(works.values())[:max_works],
-            complete=complete,
-            pages=requests,
+            total=total, works=tuple(works.values())[:max_works], complete=complete, pages=requests
         )
 
     async def work_editions(
@@ -1033,45 +992,32 @@ class OpenLibrary(ProviderAdapter):
             else (("author_key", author_key),)
         )
 
-        def page(at: int) -> Callable[[], Awaitable[Any]]:
-            limit = min(page_size, max_works - at)
-            request = self._get(
-                "/search.json",
-                (*select, ("fields", fields), ("limit", str(limit)), ("offset", str(at))),
-            )
-            return functools.partial(self._call, request)
+        async def fetch(slot: PageSlot) -> Mapping[str, Any] | None:
+            params = (*select, ("fields", fields), ("limit", str(slot.size)))
+            request = self._get("/search.json", (*params, ("offset", str(slot.offset))))
+            body = await self._call(request)
+            return None if body is NOT_FOUND else _object(body, "search")
 
-        offset = 0
-        total: int | None = None
-        while offset < max_works:
-            # Once a page has told the total, the remaining pages are asked at once.
-            starts = [offset]
-            if total is not None:
-                starts = list(range(offset, min(total, max_works), page_size)) or [offset]
-            elif expected and offset == 0:
-                bound = min(int(expected * EXPECTED_SHARE), max_works)
-                starts = list(range(0, bound, page_size)) or [offset]
-            bodies = await gather([page(at) for at in starts])
-            finished = False
-            for at, body in zip(starts, bodies, strict=True):
-                if at != offset:  # a page came back short: ask again from where it ended
-                    break
-                if body is NOT_FOUND:
-                    finished = True
-                    break
-                data = _object(body, "search")
-                docs = as_list(data.get("docs"))
-                for work_key, signals in parse_work_signals(data, max_isbns=max_isbns).items():
-                    out.setdefault(work_key, signals)
-                offset += len(docs)
-                total = as_int(data.get("numFound"))
-                if total is None:
-                    total = as_int(data.get("num_found"))
-                if not docs or (total is not None and offset >= total):
-                    finished = True
-                    break
-            if finished:
-                break
+        def read(data: Mapping[str, Any], slot: PageSlot) -> PageFacts:
+            for work_key, signals in parse_work_signals(data, max_isbns=max_isbns).items():
+                out.setdefault(work_key, signals)
+            count = len(as_list(data.get("docs")))
+            total = as_int(data.get("numFound"))
+            if total is None:
+                total = as_int(data.get("num_found"))
+            end = slot.offset + count
+            last = not count or (total is not None and end >= total)
+            return PageFacts(count=count, next=None if last else end, total=total)
+
+        # Once a page has told the total, the remaining pages are asked at once.
+        await fetch_pages(
+            fetch,
+            read,
+            page_size=page_size,
+            cap=max_works,
+            concurrency=None,
+            expected=int(expected * EXPECTED_SHARE) if expected else None,
+        )
         return out
 
     def _books_request(self, isbn13s: Sequence[str]) -> HttpRequest:

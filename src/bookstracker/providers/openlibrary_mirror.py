@@ -23,12 +23,13 @@ import functools
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Literal, ParamSpec, TypeVar
 
 import anyio.to_thread
 import attrs
 
-from bookstracker.config import Settings, parse_openlibrary_source
+from bookstracker._json import JSONDict, as_list
+from bookstracker.config import ProviderConfig
 from bookstracker.errors import InvalidQuery
 from bookstracker.isbn import isbn_pair, normalize_isbn
 from bookstracker.languages import to_iso639_1, to_marc
@@ -61,9 +62,12 @@ from bookstracker.providers.openlibrary import (
     parse_edition_record,
     parse_work_record,
 )
-from bookstracker.providers.registry import AdapterParts
 
-__all__ = ["OpenLibraryMirror", "mirror_provider"]
+if TYPE_CHECKING:
+    from bookstracker._http import AsyncBaseTransport
+    from bookstracker.resilience.shared import SharedLimits
+
+__all__ = ["OpenLibraryMirror", "mirror_adapter"]
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +75,7 @@ MAX_SEARCH_LIMIT = 1000
 _TOP_WORK_SCAN = 200
 """Works read per author candidate for its top work and subjects (bounds a name search)."""
 _T = TypeVar("_T")
+_P = ParamSpec("_P")
 
 _search_page: Callable[..., SearchPage] = SearchPage
 _edition_page: Callable[..., EditionPage] = EditionPage
@@ -93,20 +98,18 @@ def _languages(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def mirror_provider(settings: Settings, parts: AdapterParts | None = None) -> Provider:
-    """The OpenLibrary provider for ``settings.openlibrary_source``: the HTTP adapter (``api``),
-    the mirror at ``settings.mirror_url`` alone (``mirror``), or the mirror in front of the
-    HTTP adapter (``mirror-first``)."""
-    source = parse_openlibrary_source(settings.openlibrary_source)
-    if source == "mirror":
-        return OpenLibraryMirror(url=settings.mirror_url)
-    parts = parts or AdapterParts()
-    api = OpenLibrary(
-        settings.provider("openlibrary"),
-        transport=parts.transport,
-        shared_limits=parts.shared_limits,
-    )
-    return api if source == "api" else OpenLibraryMirror(url=settings.mirror_url, fallback=api)
+def mirror_adapter(
+    config: ProviderConfig,
+    *,
+    transport: AsyncBaseTransport | None = None,
+    shared_limits: SharedLimits | None = None,
+) -> Provider:
+    """OpenLibrary from the dump mirror at ``config.source_url``: alone (source ``mirror``) or
+    in front of the HTTP adapter (``mirror-first``); registered for both sources."""
+    if config.source == "mirror":
+        return OpenLibraryMirror(url=config.source_url)
+    api = OpenLibrary(config, transport=transport, shared_limits=shared_limits)
+    return OpenLibraryMirror(url=config.source_url, fallback=api)
 
 
 class OpenLibraryMirror:
@@ -161,7 +164,7 @@ class OpenLibraryMirror:
     def rate(self) -> float:
         return self.fallback.rate if self.fallback is not None else float("inf")
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> JSONDict:
         if self.fallback is not None:
             return self.fallback.stats()
         data = self.metrics.snapshot()
@@ -186,8 +189,8 @@ class OpenLibraryMirror:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    async def _run(self, fn: Callable[..., _T], *args: Any) -> _T:
-        return await anyio.to_thread.run_sync(functools.partial(fn, *args))
+    async def _run(self, fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
 
     # -- building models -------------------------------------------------------------------
 
@@ -537,7 +540,7 @@ class OpenLibraryMirror:
         author_keys = [
             k
             for record in records.values()
-            for a in record.get("authors") or []
+            for a in as_list(record.get("authors"))
             if isinstance(a, Mapping)
             and isinstance(a.get("key"), str)
             and (k := bare_key(a["key"]))
@@ -547,7 +550,7 @@ class OpenLibraryMirror:
         for isbn13, record in records.items():
             keys = [
                 bare_key(a["key"])
-                for a in record.get("authors") or []
+                for a in as_list(record.get("authors"))
                 if isinstance(a, Mapping) and isinstance(a.get("key"), str)
             ]
             credited = [names[k] for k in keys if k in names]

@@ -6,10 +6,11 @@ import contextlib
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 import attrs
 
+from bookstracker._json import JSONDict
 from bookstracker.errors import (
     CircuitOpen,
     ConfigurationError,
@@ -171,7 +172,7 @@ class CircuitBreaker:
         with self.guard():
             return await fn()
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> JSONDict:
         """The breaker's figures, for metrics: name, state, failures, opened_at, trips."""
         with self._lock:
             now = self.clock()

@@ -19,7 +19,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, runtime_checkable
 
 import anyio
 import attrs
@@ -72,11 +72,11 @@ def _pacer(rate: float, burst: int) -> AsyncLimiter:
     return AsyncLimiter(burst, burst * _interval(rate))
 
 
-class _PerLoop:
+class _PerLoop(Generic[T]):
     """One ``asyncio.Lock``-based object per running event loop (they are bound to one)."""
 
     def __init__(self) -> None:
-        self._objects: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+        self._objects: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, T] = (
             weakref.WeakKeyDictionary()
         )
         self._lock = threading.Lock()
@@ -102,7 +102,9 @@ class LocalRateLimiter:
 
     rate: float
     burst: int = 1
-    _pacers: _PerLoop = attrs.field(init=False, factory=_PerLoop, repr=False, eq=False)
+    _pacers: _PerLoop[AsyncLimiter] = attrs.field(
+        init=False, factory=_PerLoop, repr=False, eq=False
+    )
 
     def __attrs_post_init__(self) -> None:
         _check_rate(self.rate, self.burst)
@@ -182,7 +184,7 @@ class RedisRateLimiter:
     fallback_for: float = attrs.field(default=30.0, kw_only=True)
     prefix: str = attrs.field(default=RATE_KEY_PREFIX, kw_only=True)
     _fallback: LocalRateLimiter = attrs.field(init=False, repr=False, eq=False)
-    _turns: _PerLoop = attrs.field(init=False, factory=_PerLoop, repr=False, eq=False)
+    _turns: _PerLoop[asyncio.Lock] = attrs.field(init=False, factory=_PerLoop, repr=False, eq=False)
     _down_until: float | None = attrs.field(init=False, default=None, repr=False, eq=False)
     _script: AsyncScript = attrs.field(init=False, repr=False, eq=False)
     fallbacks: int = attrs.field(init=False, default=0, eq=False)

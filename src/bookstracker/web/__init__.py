@@ -5,7 +5,7 @@ Importing this package costs nothing; Starlette is imported when ``create_app`` 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bookstracker.web.app import create_app
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 __all__ = ["WebSettings", "create_app"]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name == "create_app":
         from bookstracker.web.app import create_app
 

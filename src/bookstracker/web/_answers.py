@@ -13,12 +13,12 @@ import json
 import logging
 import operator
 from collections import OrderedDict
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Hashable, Mapping
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bookstracker._json import JSONDict, JSONValue
 from bookstracker.errors import (
     AllProvidersFailed,
     BooksTrackerError,
@@ -47,7 +47,7 @@ GZIP_MIN_BYTES = 1024
 _log = logging.getLogger("bookstracker.web")
 
 
-def dumps(data: Any) -> bytes:
+def dumps(data: JSONValue) -> bytes:
     """Compact UTF-8 JSON."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -130,17 +130,19 @@ def json_response(
     return _Prepared(body, status, raw)
 
 
-def problem(status: int, message: str, **extra: Any) -> Response:
-    """A JSON error document ``{"error": message, ...}``."""
+def problem(
+    status: int, message: str, *, retry_after: float | None = None, **extra: JSONValue
+) -> Response:
+    """A JSON error document ``{"error": message, ...}``; ``Retry-After`` with a 429 or 503."""
     headers = {"Cache-Control": "no-store"}
     if status in (429, 503):
-        retry = extra.pop("retry_after", RETRY_AFTER_S)
+        retry = RETRY_AFTER_S if retry_after is None else retry_after
         headers["Retry-After"] = str(max(1, int(retry + 0.999)))
     body = dumps({"error": message, **extra})
     return Response(body, status_code=status, headers=headers, media_type=JSON_TYPE)
 
 
-def _providers(reports: Mapping[str, ProviderReport]) -> dict[str, Any]:
+def _providers(reports: Mapping[str, ProviderReport]) -> dict[str, JSONDict]:
     return reports_to_dict(reports)
 
 
@@ -172,9 +174,11 @@ class SerializedMemo:
 
     def __init__(self, size: int = 512) -> None:
         self._size = size
-        self._entries: OrderedDict[Any, tuple[tuple[Any, ...], bytes, str]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[tuple[object, ...], bytes, str]] = OrderedDict()
 
-    def content(self, key: Any, parts: tuple[Any, ...], make: Any) -> tuple[bytes, str]:
+    def content(
+        self, key: Hashable, parts: tuple[object, ...], make: Callable[[], JSONValue]
+    ) -> tuple[bytes, str]:
         """The JSON of the content (without reports) and its ETag; ``make()`` builds the dict."""
         known = self._entries.get(key)
         if known is not None and _same(known[0], parts):
@@ -189,11 +193,13 @@ class SerializedMemo:
         return content, etag
 
 
-def _same(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
+def _same(old: tuple[object, ...], new: tuple[object, ...]) -> bool:
     return len(old) == len(new) and all(map(operator.is_, old, new))
 
 
-_REPORTS_MEMO: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+_REPORTS_MEMO: OrderedDict[tuple[tuple[str, str, float, int, str | None], ...], bytes] = (
+    OrderedDict()
+)
 
 
 def _reports_json(reports: Mapping[str, ProviderReport]) -> bytes:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import click
 
@@ -32,14 +31,16 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, log_level: str
         raise click.UsageError(
             "the web server needs its extra: pip install 'bookstracker[server]'"
         ) from None
-    options: Any = ctx.obj
+    options: object = ctx.obj
     # The app is made in each worker process from the environment: pass the global options on.
     if getattr(options, "offline", False):
         os.environ["BOOKSTRACKER_OFFLINE"] = "1"
-    if getattr(options, "cache_dir", None):
-        os.environ["BOOKSTRACKER_CACHE_DIR"] = str(options.cache_dir)
-    if getattr(options, "providers", None):
-        os.environ["BOOKSTRACKER_WEB_PROVIDERS"] = str(options.providers)
+    cache_dir = getattr(options, "cache_dir", None)
+    if cache_dir:
+        os.environ["BOOKSTRACKER_CACHE_DIR"] = str(cache_dir)
+    providers = getattr(options, "providers", None)
+    if providers:
+        os.environ["BOOKSTRACKER_WEB_PROVIDERS"] = str(providers)
     if getattr(options, "no_cache", False):
         os.environ["BOOKSTRACKER_WEB_NO_CACHE"] = "1"
     uvicorn.run(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import anyio
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from bookstracker._json import JSONDict
 from bookstracker.web._answers import (
     Answer,
     dumps,
@@ -25,9 +24,10 @@ _READY_TIMEOUT_S = 2.0
 # -- figures ------------------------------------------------------------------------------------
 
 
-async def snapshot(state: AppState) -> dict[str, Any]:
+async def snapshot(state: AppState) -> JSONDict:
+    """The client's figures with the web server's own (the /stats document)."""
     stats = await state.books().stats()
-    figures: dict[str, Any] = stats.to_dict()
+    figures = stats.to_dict()
     web = state.figures.to_dict()
     if state.guard is not None:
         web["rejected"] = {str(k): v for k, v in state.guard.rejected.items()}
@@ -74,7 +74,7 @@ async def readyz(request: Request) -> Response:
     """GET /readyz"""
     state = state_of(request)
     client = state.books()
-    cache: dict[str, Any] = {}
+    cache: JSONDict = {}
     ready = True
     if client.cache is not None:
         try:
@@ -86,8 +86,8 @@ async def readyz(request: Request) -> Response:
         except Exception as exc:
             ready = False
             cache["error"] = type(exc).__name__
-    figures = await client.stats()
-    breakers = {name: p.breaker for name, p in figures.providers.items() if p.enabled}
+    now = await client.stats()
+    breakers = {name: p.breaker for name, p in now.providers.items() if p.enabled}
     if breakers and all(state_ == "open" for state_ in breakers.values()):
         ready = False
     body = dumps({"ready": ready, "cache": cache, "breakers": breakers})

@@ -13,11 +13,12 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bookstracker._json import JSONDict
 from bookstracker.resilience.ratelimit import LocalRateLimiter
 from bookstracker.web._answers import problem
 from bookstracker.web.settings import WebSettings
@@ -225,7 +226,7 @@ class WebFigures:
 
         return counting
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         return {
             "requests": sum(self.by_status.values()),
             "by_status": {str(k): v for k, v in sorted(self.by_status.items())},

@@ -6,15 +6,16 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING
 
 import attrs
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bookstracker.cache.policy import DEFAULT_POLICY, TTLPolicy
+from bookstracker._json import JSONDict
+from bookstracker.cache.policy import DEFAULT_POLICY, CacheKind, TTLPolicy
 from bookstracker.errors import BooksTrackerError, InvalidInput
 from bookstracker.web._answers import (
     Answer,
@@ -29,6 +30,10 @@ from bookstracker.web._guard import client_is_loopback as _loopback
 from bookstracker.web.events import EventBroker
 from bookstracker.web.jobs import JobStore
 from bookstracker.web.settings import WebSettings
+
+if TYPE_CHECKING:
+    from bookstracker.client import AsyncBooksClient
+    from bookstracker.models import ProviderReport
 
 __all__ = [
     "AppState",
@@ -60,12 +65,12 @@ class AppState:
     settings: WebSettings
     broker: EventBroker
     figures: WebFigures
-    client: Any = None
+    client: AsyncBooksClient | None = None
     jobs: JobStore | None = None
     guard: Guard | None = None
     memo: SerializedMemo = attrs.field(factory=SerializedMemo)
 
-    def books(self) -> Any:
+    def books(self) -> AsyncBooksClient:
         if self.client is None:
             raise NotStarted
         return self.client
@@ -115,7 +120,8 @@ def route_errors(handler: Handler) -> Handler:
 # -- reading requests ---------------------------------------------------------------------------
 
 
-async def json_body(request: Request) -> Any:
+async def json_body(request: Request) -> object:
+    """The request's JSON body, decoded (its shape is the route's to check)."""
     content_type = request.headers.get("content-type", "")
     if content_type.split(";")[0].strip().lower() not in ("application/json", ""):
         raise Unprocessable("the body must be JSON (Content-Type: application/json)")
@@ -130,15 +136,18 @@ class Unprocessable(InvalidInput):
     """The body has the wrong shape (422)."""
 
 
-def string_list(value: Any, field: str, *, most: int, longest: int) -> list[str]:
+def string_list(value: object, field: str, *, most: int, longest: int) -> list[str]:
+    """``value`` if it is a non-empty list of at most ``most`` bounded texts; else 422."""
     if not isinstance(value, list) or not value:
         raise Unprocessable(f'"{field}" must be a non-empty list of strings')
     if len(value) > most:
         raise Unprocessable(f'"{field}" holds at most {most} items')
+    texts: list[str] = []
     for item in value:
         if not isinstance(item, str) or len(item) > longest:
             raise Unprocessable(f'"{field}" items are strings of at most {longest} characters')
-    return list(value)
+        texts.append(item)
+    return texts
 
 
 def require_admin(request: Request) -> Response | None:
@@ -153,7 +162,8 @@ def require_admin(request: Request) -> Response | None:
     return problem(401, "a valid admin bearer token is required")
 
 
-def partial(reports: Any) -> bool:
+def partial(reports: Mapping[str, ProviderReport]) -> bool:
+    """Whether a provider failed (the answer is then not cached by HTTP caches)."""
     return any(r.status == "error" for r in reports.values())
 
 
@@ -161,21 +171,23 @@ def reported(
     request: Request,
     state: AppState,
     key: tuple[str, ...],
-    parts: tuple[Any, ...],
-    make: Callable[[], dict[str, Any]],
-    reports: Any,
+    parts: tuple[object, ...],
+    make: Callable[[], JSONDict],
+    reports: Mapping[str, ProviderReport],
     *,
     status: int,
-    kind: str | None,
+    kind: CacheKind | None,
 ) -> Response:
+    """The answer's JSON (serialised once per ``parts``) with ``reports``, ETag and max-age."""
     content, etag = state.memo.content(key, parts, make)
     max_age = None
     if kind is not None and not partial(reports):
-        max_age = state.ttl().lifetimes(kind).hot  # type: ignore[arg-type]
+        max_age = state.ttl().lifetimes(kind).hot
     body = with_providers(content, reports)
     return json_response(request, Answer(body, etag), status=status, max_age=max_age)
 
 
-def without_providers(document: dict[str, Any]) -> dict[str, Any]:
+def without_providers(document: JSONDict) -> JSONDict:
+    """``document`` without its ``providers`` (added back by `reported`)."""
     document.pop("providers", None)
     return document

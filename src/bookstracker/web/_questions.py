@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bookstracker.cache.policy import CacheKind
 from bookstracker.errors import BooksTrackerError
 from bookstracker.models import Bibliography
 from bookstracker.web._answers import (
@@ -102,14 +101,14 @@ async def isbn_batch(request: Request) -> Response:
     )
 
 
-def _author_kind(bibliography: Bibliography) -> str | None:
+def _author_kind(bibliography: Bibliography) -> CacheKind | None:
     if bibliography.stale:
         return None
     complete = bibliography.completeness is not None and bibliography.completeness.complete
     return "author" if complete else "author_incomplete"
 
 
-def _author_parts(bibliography: Bibliography) -> tuple[Any, ...]:
+def _author_parts(bibliography: Bibliography) -> tuple[object, ...]:
     return (
         bibliography.author,
         bibliography.works,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import anyio
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bookstracker._json import JSONDict
 from bookstracker.pipeline.resolve import validate_author_name
 from bookstracker.warming import popular_authors
 from bookstracker.web._answers import (
@@ -21,7 +21,7 @@ from bookstracker.web._answers import (
     problem,
 )
 from bookstracker.web._handling import json_body, require_admin, route_errors, state_of, string_list
-from bookstracker.web.jobs import JobStore
+from bookstracker.web.jobs import JobRecord
 
 __all__ = [
     "cache_clear",
@@ -41,15 +41,14 @@ _UPLOAD_CHUNK = 64 * 1024
 # -- warming ------------------------------------------------------------------------------------
 
 
-def _job_created(request: Request, record: dict[str, Any] | None) -> Response:
+def _job_created(request: Request, record: JobRecord | None) -> Response:
     if record is None:
         return problem(429, "too many warming jobs are running", retry_after=60)
-    summary = JobStore.summary(record)
     return Response(
-        dumps(summary),
+        dumps(record.summary()),
         status_code=202,
         media_type=JSON_TYPE,
-        headers={"Location": f"warm/{record['id']}", "Cache-Control": "no-store"},
+        headers={"Location": f"warm/{record.id}", "Cache-Control": "no-store"},
     )
 
 
@@ -112,7 +111,7 @@ async def _save_upload(upload: UploadFile, path: Path) -> None:
             out.write(chunk)
 
 
-def _read_library(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
+def _read_library(path: Path) -> tuple[list[str], list[JSONDict]]:
     from bookstracker.library_import import read_library
 
     library = read_library(path)
@@ -123,7 +122,7 @@ def _read_library(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
 async def warm_list(request: Request) -> Response:
     """GET /warm"""
     jobs = state_of(request).job_store()
-    summaries = [JobStore.summary(r) for r in jobs.all()]
+    summaries = [r.summary() for r in jobs.all()]
     return json_response(request, Answer(dumps({"jobs": summaries})))
 
 
@@ -133,7 +132,7 @@ async def warm_status(request: Request) -> Response:
     record = state_of(request).job_store().get(request.path_params["job"])
     if record is None:
         return problem(404, "no such job")
-    return json_response(request, Answer(dumps(JobStore.summary(record))))
+    return json_response(request, Answer(dumps(record.summary())))
 
 
 @route_errors
@@ -142,9 +141,9 @@ async def warm_results(request: Request) -> Response:
     record = state_of(request).job_store().get(request.path_params["job"])
     if record is None:
         return problem(404, "no such job")
-    if record.get("report") is None:
-        return problem(409, f"the job is {record.get('state')}", state=record.get("state"))
-    return json_response(request, Answer(dumps(record["report"])))
+    if record.report is None:
+        return problem(409, f"the job is {record.state}", state=record.state)
+    return json_response(request, Answer(dumps(record.report)))
 
 
 @route_errors

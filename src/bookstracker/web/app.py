@@ -7,9 +7,10 @@ the client's life through the ASGI lifespan; a client you pass in stays yours to
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable
+import os
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 import anyio
 import platformdirs
@@ -20,7 +21,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bookstracker.client import AsyncBooksClient
 from bookstracker.config import env_flag, env_str
@@ -50,10 +51,39 @@ from bookstracker.web.jobs import JobStore
 from bookstracker.web.openapi import openapi_document
 from bookstracker.web.settings import WebSettings
 
+if TYPE_CHECKING:
+    import redis.asyncio
+    from typing_extensions import Unpack
+
+    from bookstracker.cache import CacheBackend, TTLPolicy
+    from bookstracker.pins import WorkPins
+    from bookstracker.providers.contract import Provider
+
 __all__ = ["app_from_env", "create_app"]
 
 
-def _jobs_folder(settings: WebSettings, client: Any) -> Path:
+class ClientOptions(TypedDict, total=False):
+    """The keyword arguments of :class:`AsyncBooksClient` that ``create_app`` makes its client
+    with (see there): all but ``settings``, which names the app's own `WebSettings`."""
+
+    providers: str | Iterable[str] | None
+    openlibrary: Provider | None
+    googlebooks: Provider | None
+    isbndb: Provider | None
+    offline: bool
+    cache: CacheBackend | None
+    cache_dir: str | os.PathLike[str]
+    redis_url: str | None
+    redis_prefix: str
+    ttl_policy: TTLPolicy | None
+    timeout: float
+    deadline: float | None
+    openlibrary_source: str
+    mirror_url: str | None
+    pins: WorkPins | None
+
+
+def _jobs_folder(settings: WebSettings, client: object) -> Path:
     """``settings.jobs_dir``, else ``web-jobs`` in the client's cache folder."""
     if settings.jobs_dir is not None:
         return settings.jobs_dir
@@ -62,7 +92,7 @@ def _jobs_folder(settings: WebSettings, client: Any) -> Path:
     return Path(root or platformdirs.user_cache_dir("bookstracker")) / "web-jobs"
 
 
-def _own_client(options: dict[str, Any]) -> AsyncBooksClient:
+def _own_client(options: ClientOptions) -> AsyncBooksClient:
     """The app's own client; a cache folder it refuses is named in no log line."""
     try:
         return AsyncBooksClient(**options)
@@ -73,11 +103,11 @@ def _own_client(options: dict[str, Any]) -> AsyncBooksClient:
         ) from None
 
 
-def _job_store(settings: WebSettings, state: AppState) -> JobStore:
+def _job_store(settings: WebSettings, state: AppState, client: AsyncBooksClient) -> JobStore:
     try:
         return JobStore(
-            _jobs_folder(settings, state.client),
-            state.client,
+            _jobs_folder(settings, client),
+            client,
             publish=state.broker.publish,
             max_active=settings.max_jobs,
             concurrency=settings.warm_concurrency,
@@ -94,9 +124,9 @@ class _ClientLimiters:
 
     def __init__(self, settings: WebSettings) -> None:
         self.settings = settings
-        self.redis: Any = None
+        self.redis: redis.asyncio.Redis | None = None
 
-    def connect(self, client: Any) -> None:
+    def connect(self, client: object) -> None:
         client_settings = getattr(client, "settings", None)
         url = getattr(client_settings, "redis_url", None)
         if url and self.settings.rate > 0:
@@ -127,7 +157,7 @@ def create_app(
     client: AsyncBooksClient | None = None,
     *,
     settings: WebSettings | None = None,
-    **client_options: Any,
+    **client_options: Unpack[ClientOptions],
 ) -> Starlette:
     """The web server as an ASGI app.
 
@@ -145,11 +175,12 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        owned = _own_client(client_options) if client is None else None
-        state.client = client or owned
-        limiters.connect(state.client)
+        books = client if client is not None else _own_client(client_options)
+        owned = books if client is None else None
+        state.client = books
+        limiters.connect(books)
         try:
-            jobs = state.jobs = _job_store(settings, state)
+            jobs = state.jobs = _job_store(settings, state, books)
             async with anyio.create_task_group() as group:
                 jobs.attach(group)
                 group.start_soon(
@@ -224,7 +255,7 @@ class _Wrap:
     def __init__(self, app: ASGIApp, *, wrap: Callable[[ASGIApp], ASGIApp]) -> None:
         self._app = wrap(app)
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._app(scope, receive, send)
 
 
@@ -242,7 +273,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def app_from_env() -> Starlette:
     """The app ``bookstracker serve`` runs in each worker (settings from the environment; the
     command passes its global ``--providers`` and ``--no-cache`` in two variables of its own)."""
-    options: dict[str, Any] = {}
+    options: ClientOptions = {}
     providers = env_str("BOOKSTRACKER_WEB_PROVIDERS")
     if providers:
         options["providers"] = providers

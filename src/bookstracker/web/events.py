@@ -11,10 +11,11 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
 
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+from bookstracker._json import JSONDict, JSONValue, as_object
 
 __all__ = ["EventBroker", "format_event"]
 
@@ -22,7 +23,7 @@ BUFFER = 256
 HEARTBEAT_S = 15.0
 
 
-def format_event(event: str, data: Any) -> bytes:
+def format_event(event: str, data: JSONValue) -> bytes:
     """One SSE message (``event:`` and a one-line ``data:``)."""
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return f"event: {event}\ndata: {payload}\n\n".encode()
@@ -39,7 +40,7 @@ class EventBroker:
     def listeners(self) -> int:
         return len(self._listeners)
 
-    def publish(self, event: str, data: Any) -> None:
+    def publish(self, event: str, data: JSONValue) -> None:
         """Queue ``event`` for every listener (dropped for one whose buffer is full)."""
         if not self._listeners:
             return
@@ -77,9 +78,7 @@ class EventBroker:
                     continue
                 yield message
 
-    async def tick(
-        self, snapshot: Callable[[], Awaitable[dict[str, Any]]], interval: float
-    ) -> None:
+    async def tick(self, snapshot: Callable[[], Awaitable[JSONDict]], interval: float) -> None:
         """Publish ``stats`` every ``interval`` s while anyone listens, and breaker changes."""
         breakers: dict[str, str] = {}
         while True:
@@ -89,8 +88,8 @@ class EventBroker:
             figures = await snapshot()
             figures["time"] = round(time.time(), 3)
             self.publish("stats", figures)
-            for name, provider in (figures.get("providers") or {}).items():
-                state = str(provider.get("breaker", "closed"))
+            for name, provider in (as_object(figures.get("providers")) or {}).items():
+                state = str((as_object(provider) or {}).get("breaker", "closed"))
                 previous = breakers.get(name)
                 breakers[name] = state
                 if previous is not None and previous != state:

@@ -19,15 +19,17 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import anyio
+import attrs
 from anyio.abc import TaskGroup
 
+from bookstracker._json import JSONDict, JSONValue, as_float, as_object, as_str, plain
 from bookstracker.errors import BooksTrackerError, ConfigurationError, error_summary
 from bookstracker.warming import WarmProgress, WarmReport
 
-__all__ = ["JOB_ID", "JobStore", "WarmClient"]
+__all__ = ["JOB_ID", "JobRecord", "JobStore", "WarmClient"]
 
 JOB_ID = re.compile(r"^[0-9a-f]{16}$")
 ACTIVE = ("queued", "running")
@@ -78,7 +80,88 @@ class _Lock:
             self._fd = None
 
 
-def _write_atomic(path: Path, record: dict[str, Any]) -> None:
+@attrs.define(kw_only=True)
+class JobRecord:
+    """One job as its file holds it (``to_dict()``); changed in place as the job runs."""
+
+    id: str
+    state: str
+    source: str
+    names: list[str]
+    created_at: float
+    progress: JSONValue
+    rejected_count: int = 0
+    rejected_rows: JSONValue = attrs.field(factory=list)
+    finished_at: float | None = None
+    resumed: bool = False
+    error: str | None = None
+    report: JSONValue = None
+
+    def to_dict(self) -> JSONDict:
+        """The file's JSON object (its keys in the order the files have always had)."""
+        return {
+            "id": self.id,
+            "state": self.state,
+            "source": self.source,
+            "names": self.names,
+            "created_at": self.created_at,
+            "finished_at": self.finished_at,
+            "progress": self.progress,
+            "rejected_count": self.rejected_count,
+            "rejected_rows": self.rejected_rows,
+            "resumed": self.resumed,
+            "error": self.error,
+            "report": self.report,
+        }
+
+    def summary(self) -> JSONDict:
+        """The record as ``GET /warm/{job}`` shows it: no report (that is ``/results``) and not
+        the list of names (a progress event stays small however long the list)."""
+        document = self.to_dict()
+        del document["report"], document["names"]
+        return document
+
+    @classmethod
+    def from_json(cls, value: object) -> JobRecord | None:
+        """The record a job file's decoded JSON holds, or None when it is not one."""
+        data = as_object(value)
+        if data is None:
+            return None
+        job_id, state, source = (as_str(data.get(k)) for k in ("id", "state", "source"))
+        names = data.get("names")
+        created_at = as_float(data.get("created_at"))
+        count = data.get("rejected_count", 0)
+        if (
+            job_id is None
+            or state is None
+            or source is None
+            or created_at is None
+            or not isinstance(names, list)
+            or not all(isinstance(name, str) for name in names)
+            or not isinstance(count, int)
+        ):
+            return None
+        error = data.get("error")
+        try:
+            return cls(
+                id=job_id,
+                state=state,
+                source=source,
+                names=names,
+                created_at=created_at,
+                finished_at=as_float(data.get("finished_at")),
+                progress=plain(data.get("progress")),
+                rejected_count=count,
+                rejected_rows=plain(data.get("rejected_rows", [])),
+                resumed=data.get("resumed") is True,
+                error=None if error is None else str(error),
+                report=plain(data.get("report")),
+            )
+        except TypeError:
+            return None
+
+
+def _write_atomic(path: Path, record: JSONDict) -> None:
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -94,7 +177,7 @@ class JobStore:
         folder: Path,
         client: WarmClient,
         *,
-        publish: Callable[[str, dict[str, Any]], None],
+        publish: Callable[[str, JSONDict], None],
         max_active: int = 64,
         concurrency: int = 4,
     ) -> None:
@@ -119,41 +202,36 @@ class JobStore:
     def _path(self, job_id: str) -> Path:
         return self.folder / f"{job_id}.json"
 
-    def get(self, job_id: str) -> dict[str, Any] | None:
-        """The job's record, or None (also for an id that is not one of ours)."""
+    def get(self, job_id: str) -> JobRecord | None:
+        """The job's record, or None (also for an id that is not one of ours, or a file that
+        does not hold a job's record)."""
         if not JOB_ID.match(job_id):
             return None
         try:
             data = json.loads(self._path(job_id).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
-        return data if isinstance(data, dict) else None
+        return JobRecord.from_json(data)
 
-    def all(self) -> list[dict[str, Any]]:
+    def all(self) -> list[JobRecord]:
         """Every job, newest first."""
         records = []
         for path in self.folder.glob("*.json"):
             record = self.get(path.stem)
             if record is not None:
                 records.append(record)
-        records.sort(key=lambda r: r.get("created_at", 0), reverse=True)
+        records.sort(key=lambda r: r.created_at, reverse=True)
         return records
 
-    def _save(self, record: dict[str, Any], *, force: bool = True) -> None:
-        job_id = record["id"]
+    def _save(self, record: JobRecord, *, force: bool = True) -> None:
+        job_id = record.id
         now = time.monotonic()
         if not force and now - self._last_write.get(job_id, 0.0) < _WRITE_EVERY_S:
             return
         self._last_write[job_id] = now
-        if not self._path(job_id).exists() and record.get("state") != "queued":
+        if not self._path(job_id).exists() and record.state != "queued":
             raise _Deleted
-        _write_atomic(self._path(job_id), record)
-
-    @staticmethod
-    def summary(record: dict[str, Any]) -> dict[str, Any]:
-        """The record as ``GET /warm/{job}`` shows it: no report (that is ``/results``) and not
-        the list of names (a progress event stays small however long the list)."""
-        return {k: v for k, v in record.items() if k not in ("report", "names")}
+        _write_atomic(self._path(job_id), record.to_dict())
 
     # -- running ---------------------------------------------------------------------------------
 
@@ -161,7 +239,7 @@ class JobStore:
         """Run jobs in ``group`` and take up the unfinished ones no other process holds."""
         self._group = group
         for record in self.all():
-            if record.get("state") in ACTIVE:
+            if record.state in ACTIVE:
                 self._launch(record, resumed=True)
 
     def create(
@@ -169,59 +247,55 @@ class JobStore:
         names: list[str],
         *,
         source: str,
-        rejected_rows: list[dict[str, Any]] | None = None,
-    ) -> dict[str, Any] | None:
+        rejected_rows: list[JSONDict] | None = None,
+    ) -> JobRecord | None:
         """A new job warming ``names``, started at once; None when too many are active."""
         if self._group is None:
             raise BooksTrackerError("the jobs are not running (the app's lifespan did not start)")
         records = self.all()
-        active = sum(1 for r in records if r.get("state") in ACTIVE)
+        active = sum(1 for r in records if r.state in ACTIVE)
         if active >= self.max_active:
             return None
-        finished = [r for r in records if r.get("state") not in ACTIVE]
+        finished = [r for r in records if r.state not in ACTIVE]
         for old in finished[KEEP_FINISHED - 1 :]:  # newest first: forget the oldest
-            self._forget(old["id"])
+            self._forget(old.id)
         rejected = rejected_rows or []
-        record: dict[str, Any] = {
-            "id": secrets.token_hex(8),
-            "state": "queued",
-            "source": source,
-            "names": names,
-            "created_at": round(time.time(), 3),
-            "finished_at": None,
-            "progress": {"total": len(names), "done": 0, "warmed": 0, "skipped": 0, "failed": 0},
-            "rejected_count": len(rejected),
-            "rejected_rows": rejected[:MAX_SHOWN_REJECTED],
-            "resumed": False,
-            "error": None,
-            "report": None,
-        }
+        record = JobRecord(
+            id=secrets.token_hex(8),
+            state="queued",
+            source=source,
+            names=names,
+            created_at=round(time.time(), 3),
+            progress={"total": len(names), "done": 0, "warmed": 0, "skipped": 0, "failed": 0},
+            rejected_count=len(rejected),
+            rejected_rows=rejected[:MAX_SHOWN_REJECTED],
+        )
         self._save(record)
         self._launch(record, resumed=False)
         return record
 
-    def _launch(self, record: dict[str, Any], *, resumed: bool) -> None:
+    def _launch(self, record: JobRecord, *, resumed: bool) -> None:
         assert self._group is not None
-        lock = _Lock(self.folder / f"{record['id']}.lock")
+        lock = _Lock(self.folder / f"{record.id}.lock")
         if not lock.take():
             return
         scope = anyio.CancelScope()
-        self._scopes[record["id"]] = scope
+        self._scopes[record.id] = scope
         self._group.start_soon(self._run, record, lock, scope, resumed)
 
     async def _run(
-        self, record: dict[str, Any], lock: _Lock, scope: anyio.CancelScope, resumed: bool
+        self, record: JobRecord, lock: _Lock, scope: anyio.CancelScope, resumed: bool
     ) -> None:
-        job_id = record["id"]
+        job_id = record.id
 
         def progress(state: WarmProgress) -> None:
-            record["progress"] = state.to_dict()
+            record.progress = state.to_dict()
             try:
                 self._save(record, force=state.finished or state.done == 0)
             except _Deleted:
                 scope.cancel()
                 return
-            self.publish("warm", self.summary(record))
+            self.publish("warm", record.summary())
 
         try:
             with scope:
@@ -236,33 +310,33 @@ class JobStore:
                 self.publish("warm", {"id": job_id, "state": "cancelled"})
 
     async def _warm(
-        self, record: dict[str, Any], progress: Callable[[WarmProgress], None], resumed: bool
+        self, record: JobRecord, progress: Callable[[WarmProgress], None], resumed: bool
     ) -> None:
-        job_id = record["id"]
-        record["state"] = "running"
-        record["resumed"] = resumed
+        job_id = record.id
+        record.state = "running"
+        record.resumed = resumed
         self._save(record)
-        self.publish("warm", self.summary(record))
+        self.publish("warm", record.summary())
         try:
             report = await self.client.warm(
-                list(record["names"]),
+                list(record.names),
                 concurrency=self.concurrency,
                 progress=progress,
                 state_dir=self.folder / "journal",
             )
         except BooksTrackerError as exc:
-            record.update(state="failed", error=error_summary(exc))
+            record.state, record.error = "failed", error_summary(exc)
         except Exception as exc:
             _log.exception("warming job %s failed", job_id)
-            record.update(state="failed", error=f"internal error: {type(exc).__name__}")
+            record.state, record.error = "failed", f"internal error: {type(exc).__name__}"
         else:
             document = report.to_dict()
-            document["rejected_rows"] = record["rejected_rows"]
-            record.update(state="done", report=document)
-        record["finished_at"] = round(time.time(), 3)
+            document["rejected_rows"] = record.rejected_rows
+            record.state, record.report = "done", document
+        record.finished_at = round(time.time(), 3)
         with contextlib.suppress(_Deleted):
             self._save(record)
-        self.publish("warm", self.summary(record))
+        self.publish("warm", record.summary())
 
     def delete(self, job_id: str) -> bool:
         """Stop the job (in whichever process runs it) and forget it; False if unknown."""
@@ -284,10 +358,10 @@ class JobStore:
         """A fresh file name in the jobs folder for an upload being received."""
         return self.folder / f"upload-{secrets.token_hex(8)}.tmp"
 
-    def iter_active(self) -> Iterator[dict[str, Any]]:
+    def iter_active(self) -> Iterator[JSONDict]:
         for record in self.all():
-            if record.get("state") in ACTIVE:
-                yield self.summary(record)
+            if record.state in ACTIVE:
+                yield record.summary()
 
 
 class _Deleted(Exception):

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+
+from bookstracker._json import JSONDict
 
 __all__ = ["openapi_document"]
 
-_ERROR = {"$ref": "#/components/schemas/Error"}
-_ANY = {"type": "object"}
+_ERROR: JSONDict = {"$ref": "#/components/schemas/Error"}
+_ANY: JSONDict = {"type": "object"}
 
 
-def _json(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+def _json(description: str, schema: JSONDict | None = None) -> JSONDict:
     return {
         "description": description,
         "content": {"application/json": {"schema": schema or _ANY}},
     }
 
 
-def _answers(*extra: int, ok: str = "the answer, with a report per provider") -> dict[str, Any]:
-    responses: dict[str, Any] = {"200": _json(ok)}
+def _answers(*extra: int, ok: str = "the answer, with a report per provider") -> JSONDict:
+    responses: JSONDict = {"200": _json(ok)}
     texts = {
         202: "accepted: the job was started",
         304: "not modified (If-None-Match matched the ETag)",
@@ -41,7 +42,7 @@ def _answers(*extra: int, ok: str = "the answer, with a report per provider") ->
     return responses
 
 
-def _path(name: str, description: str, max_length: int = 1024) -> dict[str, Any]:
+def _path(name: str, description: str, max_length: int = 1024) -> JSONDict:
     return {
         "name": name,
         "in": "path",
@@ -61,11 +62,11 @@ def _version() -> str:
         return "0.0.0+source"
 
 
-def openapi_document() -> dict[str, Any]:
+def openapi_document() -> JSONDict:
     """The routes, their parameters and answers."""
     name = _path("name_or_key", "an author's name, or an OpenLibrary author key (OL7234434A)")
     job = _path("job", "a job id (16 hex digits)", 64)
-    paths: dict[str, Any] = {
+    paths: JSONDict = {
         "/search": {
             "get": {
                 "summary": "Merged hits from every enabled provider",
