@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 import pytest
 
@@ -161,3 +163,27 @@ async def test_a_work_the_key_search_misses_is_asked_on_its_own() -> None:
     assert _bare_editions(bib)["OL900003W"] == {"OL9000030M", "OL9000031M"}
     assert fakes.openlibrary.count("/works/") == 1
     assert fakes.openlibrary.count("/works/OL900003W/editions.json") == 1
+
+
+async def test_giving_the_bare_works_their_editions_equals_assembling_again(
+    bare_fakes: Fakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, Any] = {}
+    assemble = enhance.EnhancementPipeline._assemble
+    bare_editions = enhance.EnhancementPipeline._editions_of_bare_works
+
+    def first_assembly(self: enhance.EnhancementPipeline, *args: Any, **kwargs: Any) -> Any:
+        seen.setdefault("call", (self, args, kwargs))
+        return assemble(self, *args, **kwargs)
+
+    async def editions(self: enhance.EnhancementPipeline, *args: Any, **kwargs: Any) -> Any:
+        seen["extra"], report = await bare_editions(self, *args, **kwargs)
+        return seen["extra"], report
+
+    monkeypatch.setattr(enhance.EnhancementPipeline, "_assemble", first_assembly)
+    monkeypatch.setattr(enhance.EnhancementPipeline, "_editions_of_bare_works", editions)
+    bib = await _author(bare_fakes, "Quill Older")
+    pipeline, args, kwargs = seen["call"]
+    assert seen["extra"]
+    again = assemble(pipeline, *args, **kwargs, extra_editions=seen["extra"])
+    assert again == bib

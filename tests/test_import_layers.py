@@ -123,7 +123,7 @@ LAYERS: list[set[str]] = [
         "models", "errors", "isbn", "names", "languages", "config", "progress", "taskgroup",
         "instrumentation", "data", "pins", "_text", "_display", "_lazy", "_json", "_version",
     },
-    {"_http", "_logging"},
+    {"_http", "_pool", "_logging"},
     {"resilience", "cache", "metrics"},
     {"providers", "mirror"},
     {"pipeline"},

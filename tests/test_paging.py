@@ -234,3 +234,19 @@ def test_every_shape_gives_the_one_by_one_answer(
     assert paged.requests == len(fake.asked) == pages
     assert fake.most_in_flight <= (concurrency or pages)
     assert paged.total == (length if tell_total else None)
+
+
+async def test_an_expected_total_asks_the_pages_it_fills_at_once() -> None:
+    fake = FakeList(35, delay=0.01)
+    paged = await fetch_pages(fake.fetch, fake.read, page_size=10, cap=100, expected=30)
+    assert fake.most_in_flight == 3
+    assert [slot.offset for slot in fake.asked] == [0, 10, 20, 30]
+    assert [n for page in paged.pages for n in page] == list(range(35))
+    assert paged.complete
+
+
+async def test_an_expected_total_too_high_costs_only_the_pages_past_the_end() -> None:
+    fake = FakeList(15, delay=0.01)
+    paged = await fetch_pages(fake.fetch, fake.read, page_size=10, cap=100, expected=20)
+    assert [slot.offset for slot in fake.asked] == [0, 10]
+    assert [n for page in paged.pages for n in page] == list(range(15))

@@ -87,6 +87,7 @@ MAX_REDIRECTS = 5
 _ACCEPT_ENCODING = "gzip, deflate"
 _CHUNK = 64 * 1024
 
+
 SECRET_PARAMS = frozenset({"key", "api_key", "apikey", "access_key", "token", "auth"})
 REDACTED = "[secure]"
 
@@ -218,17 +219,15 @@ class HttpSession:
         if client is None:
             import httpx
 
+            from bookstracker import _pool
+
             transport = self._transport
             assert not isinstance(transport, InProcessTransport)
             client = httpx.AsyncClient(
-                transport=transport,
+                transport=transport or _pool.ShardedTransport(self._max_connections),
                 timeout=httpx.Timeout(self._timeout),
                 follow_redirects=True,
                 headers=self._headers,
-                limits=httpx.Limits(
-                    max_connections=self._max_connections,
-                    max_keepalive_connections=self._max_connections,
-                ),
                 trust_env=False,
             )
             self._clients[loop] = client

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import anyio.to_thread
 import attrs
@@ -52,7 +52,7 @@ from bookstracker.providers.openlibrary import BOOKS_BATCH_SIZE, WORKS_PER_KEY_Q
 from bookstracker.resilience import Deadline
 from bookstracker.taskgroup import run_all
 
-__all__ = ["OFF_LOOP_RECORDS", "EnhancementPipeline", "OpenLibraryHarvest"]
+__all__ = ["OFF_LOOP_RECORDS", "EnhancementPipeline", "ExpectedTotals", "OpenLibraryHarvest"]
 
 OFF_LOOP_RECORDS = 2_000
 """Above this many works and editions, the filtering and pairing (tens of milliseconds and up)
@@ -71,6 +71,18 @@ class WorksEditionsBatch(Protocol):
     async def editions_of_works(
         self, keys: Iterable[str], *, per_work: int = ...
     ) -> dict[str, tuple[Edition, ...]]: ...
+
+
+@runtime_checkable
+class ExpectedTotals(Protocol):
+    """A works provider that asks at once the pages an author's known work count will fill
+    (:meth:`bookstracker.providers.openlibrary.OpenLibrary.author_works_expecting`)."""
+
+    async def author_works_expecting(self, key: str, expected: int | None) -> WorksListing: ...
+
+    async def author_work_signals(
+        self, key: str, *, form: SignalsForm = ..., expected: int | None = ...
+    ) -> dict[str, WorkSignals]: ...
 
 
 def _batch_requests(works: Sequence[Work]) -> int:
@@ -154,9 +166,19 @@ class EnhancementPipeline:
         async def openlibrary() -> OpenLibraryHarvest:
             # The editions lookup follows the works at once, while the others may still run.
             assert source is not None
-            harvest = await self._harvest_openlibrary(source, people)
+            harvests: list[OpenLibraryHarvest] = []
+            homonym_works: dict[str, list[WorkRecord]] = {}
+
+            async def works() -> None:
+                harvests.append(await self._harvest_openlibrary(source, people))
+
+            async def homonyms() -> None:
+                homonym_works.update(await self._homonym_works(source, resolution.homonyms))
+
+            await run_all([works, homonyms])
+            harvest = harvests[0]
             harvested.append(harvest)
-            harvest.homonym_works = await self._homonym_works(source, resolution.homonyms)
+            harvest.homonym_works = homonym_works
             harvest.editions, lookup = await self._openlibrary_editions(
                 source, harvest, deadline=seconds_left(stop)
             )
@@ -188,44 +210,45 @@ class EnhancementPipeline:
             found = outcome.answers.get(listing.name)
             if isinstance(found, list):
                 other_editions.extend(found)
-        if harvest is not None:
-            assemble = functools.partial(
-                self._assemble,
-                author,
-                resolution.candidates,
-                people,
-                names,
-                harvest,
-                harvest.editions,
-                other_editions,
-                reports,
-                homonyms=resolution.homonyms,
+        if harvest is None:
+            return self._assemble_without_openlibrary(
+                author, resolution.candidates, names, other_editions, reports
             )
-            records = len(harvest.works) + len(harvest.editions) + len(other_editions)
-
-            async def assembled(**extra: Any) -> Bibliography:
-                call = functools.partial(assemble, **extra)
-                if records > OFF_LOOP_RECORDS:
-                    return await anyio.to_thread.run_sync(call)
-                return call()
-
-            bibliography = await assembled()
-            extra, lookup = await self._editions_of_bare_works(
-                bibliography, deadline=seconds_left(stop)
-            )
-            if lookup is None:
-                return bibliography
+        assemble = functools.partial(
+            self._assemble,
+            author,
+            resolution.candidates,
+            people,
+            names,
+            harvest,
+            harvest.editions,
+            other_editions,
+            reports,
+            homonyms=resolution.homonyms,
+        )
+        records = len(harvest.works) + len(harvest.editions) + len(other_editions)
+        bibliography = await self._assembled(assemble, records)
+        extra, lookup = await self._editions_of_bare_works(
+            self._bare_works(bibliography), deadline=seconds_left(stop)
+        )
+        if lookup is not None:
             reports[works_name] = attrs.evolve(
                 reports[works_name],
                 requests=reports[works_name].requests + lookup.requests,
                 elapsed_ms=reports[works_name].elapsed_ms + lookup.elapsed_ms,
             )
-            if extra:
-                return await assembled(extra_editions=extra)
-            return attrs.evolve(bibliography, providers=reports)
-        return self._assemble_without_openlibrary(
-            author, resolution.candidates, names, other_editions, reports
-        )
+        if extra:
+            return self._with_bare_editions(bibliography, harvest, extra, reports)
+        if lookup is None:
+            return bibliography
+        return attrs.evolve(bibliography, providers=reports)
+
+    @staticmethod
+    async def _assembled(assemble: Callable[[], Bibliography], records: int) -> Bibliography:
+        """``assemble()``, in a worker thread above `OFF_LOOP_RECORDS` works and editions."""
+        if records > OFF_LOOP_RECORDS:
+            return await anyio.to_thread.run_sync(assemble)
+        return assemble()
 
     # -- gathering -----------------------------------------------------------------------------
 
@@ -263,13 +286,23 @@ class EnhancementPipeline:
         keys = [p.openlibrary_key for p in people if p.openlibrary_key]
         listings: dict[str, WorksListing] = {}
         signals_by_key: dict[str, Mapping[str, WorkSignals]] = {}
+        expected = {p.openlibrary_key: p.work_count for p in people if p.openlibrary_key}
+        paged = source if isinstance(source, ExpectedTotals) else None
 
         async def works(key: str) -> None:
-            listings[key] = await source.author_works(key)
+            if paged is not None:
+                listings[key] = await paged.author_works_expecting(key, expected.get(key))
+            else:
+                listings[key] = await source.author_works(key)
 
         async def signals(key: str, form: SignalsForm = "query") -> None:
             try:
-                signals_by_key[key] = await source.author_work_signals(key, form=form)
+                if paged is not None:
+                    signals_by_key[key] = await paged.author_work_signals(
+                        key, form=form, expected=expected.get(key)
+                    )
+                else:
+                    signals_by_key[key] = await source.author_work_signals(key, form=form)
             except ProviderError:
                 signals_by_key.pop(key, None)
 
@@ -308,22 +341,31 @@ class EnhancementPipeline:
         found = outcome.answers.get(source.name) or {}
         return list(found.values()), outcome.reports[source.name]
 
-    async def _editions_of_bare_works(
-        self, bibliography: Bibliography, deadline: float | None = None
-    ) -> tuple[list[Edition], ProviderReport | None]:
-        """OpenLibrary's own editions of the core works no ISBN brought any for (web stories,
-        ebooks, books printed before ISBNs), bounded: in one key search plus edition batches
-        when that is fewer requests than one ``/works/…/editions.json`` each."""
-        bare = [w for w in bibliography.works if not w.editions and w.openlibrary_key][
-            : self.max_bare_work_lookups
-        ]
+    def _bare_source(self) -> Provider | None:
+        """The works provider when it can list a work's editions."""
         source = self.works_source
         if (
-            not bare
-            or source is None
+            source is None
             or not source.enabled
             or Capability.WORK_EDITIONS not in source.capabilities
         ):
+            return None
+        return source
+
+    def _bare_works(self, bibliography: Bibliography) -> list[Work]:
+        """The core works no edition came for (web stories, ebooks, books printed before
+        ISBNs), at most ``max_bare_work_lookups``."""
+        return [w for w in bibliography.works if not w.editions and w.openlibrary_key][
+            : self.max_bare_work_lookups
+        ]
+
+    async def _editions_of_bare_works(
+        self, bare: Sequence[Work], deadline: float | None = None
+    ) -> tuple[list[Edition], ProviderReport | None]:
+        """OpenLibrary's own editions of ``bare`` works, bounded: in one key search plus edition
+        batches when that is fewer requests than one ``/works/…/editions.json`` each."""
+        source = self._bare_source()
+        if not bare or source is None:
             return [], None
         keys = [w.openlibrary_key for w in bare if w.openlibrary_key]
         found: list[Edition] = []
@@ -517,6 +559,45 @@ class EnhancementPipeline:
             completeness=completeness,
             providers=reports,
         )
+
+    def _with_bare_editions(
+        self,
+        bibliography: Bibliography,
+        harvest: OpenLibraryHarvest,
+        extra: Sequence[Edition],
+        reports: Mapping[str, ProviderReport],
+    ) -> Bibliography:
+        """``bibliography`` with OpenLibrary's own ``extra`` editions given to the core works
+        that had none: what assembling again with them gives (``extra_editions``), without
+        filtering and pairing every work a second time."""
+        by_work: dict[str, list[Edition]] = {}
+        for edition in extra:
+            if edition.work_key:
+                by_work.setdefault(edition.work_key, []).append(edition)
+        works: list[Work] = []
+        for work in bibliography.works:
+            found = None if work.editions else by_work.get(work.openlibrary_key or "")
+            if not found:
+                works.append(work)
+                continue
+            sources = set(work.sources)
+            for edition in found:
+                sources.update(edition.sources)
+            works.append(attrs.evolve(work, editions=tuple(found), sources=sources))
+        completeness = self.scorer.score(
+            CompletenessInputs(
+                author=bibliography.author.name,
+                openlibrary_work_count=harvest.total,
+                works_fetched=len(harvest.works),
+                all_pages_fetched=harvest.complete,
+                signals_fetched=harvest.signals_ok,
+                core_works=len(works),
+                core_works_with_editions=sum(1 for w in works if w.editions),
+                excluded=len(bibliography.excluded),
+                providers=reports,
+            )
+        )
+        return attrs.evolve(bibliography, works=works, completeness=completeness, providers=reports)
 
     def _assemble_without_openlibrary(
         self,

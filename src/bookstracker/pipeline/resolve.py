@@ -4,6 +4,13 @@ Candidates come from OpenLibrary's author search. Each is scored with named part
 normalised name, an alternate name, the work count, and the top work. The best is chosen; the
 others are listed so the caller sees who else the name could mean. An OpenLibrary author key
 (``OL7234434A``) skips the search.
+
+Pen names come in the same round when they can: OpenLibrary's author search matches a name in
+``name`` and ``alternate_names`` alike, so the search for the author's own name also answers
+every record that names the author among its alternate names (what a pen name's record must do
+to be folded in). When that answer is known to be whole (not a full page, the author in it,
+asked by exactly the author's name) no other request is needed; otherwise the alternate names
+it left unresolved are looked up, all at once.
 """
 
 from __future__ import annotations
@@ -89,7 +96,9 @@ class AuthorResolver:
             found_by_name: Sequence[Author] = ()
             if author.work_count is None:
                 author, found_by_name = await self._with_work_count(author)
-            pen_names = await self._pen_names(author)
+            pen_names = await self._pen_names(
+                author, found_by_name, whole=_whole(name_key(author.name), author, found_by_name)
+            )
             homonyms = _homonyms(author, found_by_name, pen_names)
             return AuthorResolution(
                 author=author,
@@ -100,7 +109,7 @@ class AuthorResolver:
                 pen_names=pen_names,
                 homonyms=homonyms,
             )
-        found: Sequence[Author] = await self.openlibrary.search_authors(cleaned, limit=20)
+        found: Sequence[Author] = await self.openlibrary.search_authors(cleaned, limit=SEARCH_LIMIT)
         if not found:
             return None
         query_key = name_key(cleaned)
@@ -112,7 +121,7 @@ class AuthorResolver:
         if best_score < 0.5:
             return None
         candidates = tuple(_to_candidate(author, score) for score, author in scored[:10])
-        pen_names = await self._pen_names(best)
+        pen_names = await self._pen_names(best, found, whole=_whole(query_key, best, found))
         return AuthorResolution(
             author=best,
             candidates=candidates,
@@ -124,7 +133,7 @@ class AuthorResolver:
         """The record fetched by key has no work count: take it from the author search, which
         tells a pen name (fewer works) from the person behind it (and finds namesakes)."""
         found_by_name: Sequence[Author] = await self.openlibrary.search_authors(
-            author.name, limit=20
+            author.name, limit=SEARCH_LIMIT
         )
         for found in found_by_name:
             if found.openlibrary_key == author.openlibrary_key:
@@ -137,11 +146,15 @@ class AuthorResolver:
                 break
         return author, found_by_name
 
-    async def _pen_names(self, author: Author) -> tuple[Author, ...]:
+    async def _pen_names(
+        self, author: Author, found: Sequence[Author] = (), *, whole: bool = False
+    ) -> tuple[Author, ...]:
         """Author records of pen names: their alternate names and the person's point at each
         other, and the pen name has fewer works (a pen name's own bibliography stays its own).
 
-        The alternate names are looked up at once, not one after another."""
+        Taken from ``found`` (the search for the author's name) first; the alternate names it
+        did not resolve are looked up at once, unless ``whole`` says it held every record that
+        names the author (then there is nothing more to find)."""
         own_key = name_key(author.name)
         own_surname = surname_key(author.name)
         wanted: dict[str, str] = {}
@@ -156,26 +169,49 @@ class AuthorResolver:
             wanted[alt_key] = alternate
         if not wanted:
             return ()
-        answers = await gather(
-            [
-                functools.partial(self.openlibrary.search_authors, alternate, limit=5)
-                for alternate in wanted.values()
-            ]
-        )
-        found: list[Author] = []
-        for alt_key, others in zip(wanted, answers, strict=True):
-            for other in others:
-                if other.keys.get("openlibrary") == author.keys.get("openlibrary"):
-                    continue
-                if name_key(other.name) != alt_key:
-                    continue
-                points_back = any(name_key(n) == own_key for n in other.alternate_names)
-                fewer = (
-                    author.work_count is not None and (other.work_count or 0) < author.work_count
-                )
-                if points_back and fewer:
-                    found.append(other)
-        return tuple(found)
+        by_alternate = {
+            alt_key: [o for o in found if _is_pen_name(o, author, alt_key)] for alt_key in wanted
+        }
+        missing = [alt_key for alt_key, records in by_alternate.items() if not records]
+        if missing and not whole:
+            answers = await gather(
+                [
+                    functools.partial(self.openlibrary.search_authors, wanted[alt_key], limit=5)
+                    for alt_key in missing
+                ]
+            )
+            for alt_key, others in zip(missing, answers, strict=True):
+                by_alternate[alt_key] = [o for o in others if _is_pen_name(o, author, alt_key)]
+        return tuple(record for records in by_alternate.values() for record in records)
+
+
+SEARCH_LIMIT = 20
+"""Records asked of the author search (by the name typed, or by the name of a key's record)."""
+
+
+def _is_pen_name(other: Author, author: Author, alt_key: str) -> bool:
+    """``other`` is the author's pen name ``alt_key``: named so, naming the author among its
+    alternate names, and with fewer works."""
+    if other.keys.get("openlibrary") == author.keys.get("openlibrary"):
+        return False
+    if name_key(other.name) != alt_key:
+        return False
+    own_key = name_key(author.name)
+    points_back = any(name_key(n) == own_key for n in other.alternate_names)
+    fewer = author.work_count is not None and (other.work_count or 0) < author.work_count
+    return points_back and fewer
+
+
+def _whole(query_key: str, author: Author, found: Sequence[Author]) -> bool:
+    """True when ``found`` holds every record that names ``author`` among its alternate names:
+    it answered a search for exactly the author's name (which matches alternate names too),
+    came back short of a full page, and holds the author's own record."""
+    own = author.keys.get("openlibrary")
+    return (
+        query_key == name_key(author.name)
+        and len(found) < SEARCH_LIMIT
+        and any(o.keys.get("openlibrary") == own for o in found)
+    )
 
 
 MAX_HOMONYMS = 3

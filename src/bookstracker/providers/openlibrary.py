@@ -131,6 +131,8 @@ SEARCH_MAX_BODY = 16 * 2**20
 """``/search.json`` pages carry up to 1,000 docs; every other endpoint stays under 4 MiB."""
 MAX_BOOKS_BATCH = 300
 WORKS_PER_KEY_QUERY = 100
+EXPECTED_SHARE = 0.9
+"""The share of an expected total (an author's ``work_count``) whose pages are asked at once."""
 UNIDENTIFIED_RATE = 1.0
 
 _IDENTIFYING_UA = re.compile(r"bot|spider|crawl|google|http|@", re.IGNORECASE)
@@ -884,9 +886,10 @@ class OpenLibrary(ProviderAdapter):
         return parse_edition_record(record) if record is not None else None
 
     async def _pages(
-        self, path: str, page_size: int, bound: int
+        self, path: str, page_size: int, bound: int, expected: int | None = None
     ) -> tuple[list[Mapping[str, Any]], int | None, bool, int]:
-        """Every page of a links/size/entries list: (pages, total, complete, requests)."""
+        """Every page of a links/size/entries list: (pages, total, complete, requests); the
+        pages ``expected`` entries fill are asked at once."""
         _check_range("page_size", page_size, 1, MAX_LIST_LIMIT)
         _check_range("bound", bound, 1, None)
 
@@ -902,7 +905,7 @@ class OpenLibrary(ProviderAdapter):
                 following = slot.offset + count
             return PageFacts(count=count, next=following, total=as_int(page.get("size")))
 
-        paged = await fetch_pages(fetch, read, page_size=page_size, cap=bound)
+        paged = await fetch_pages(fetch, read, page_size=page_size, cap=bound, expected=expected)
         if paged.end == "missing" and not paged.pages:
             return [], 0, True, paged.requests
         return list(paged.pages), paged.total, paged.complete, paged.requests
@@ -917,6 +920,23 @@ class OpenLibrary(ProviderAdapter):
         """
         path = f"/authors/{path_segment(bare_key(key))}/works.json"
         bodies, total, complete, requests = await self._pages(path, page_size, max_works)
+        works: dict[str, WorkRecord] = {}
+        for body in bodies:
+            for work in parse_works_page(body).works:
+                works.setdefault(work.key, work)
+        return WorksListing(
+            total=total, works=tuple(works.values())[:max_works], complete=complete, pages=requests
+        )
+
+    async def author_works_expecting(
+        self, key: str, expected: int | None, *, page_size: int = 1000, max_works: int = 20_000
+    ) -> WorksListing:
+        """:meth:`author_works`, asking at once the pages that ``expected`` works (the author
+        search's ``work_count``) fill, up to 90 % of it so that an estimate a little high costs
+        no request; a listing longer than that is finished page by page."""
+        path = f"/authors/{path_segment(bare_key(key))}/works.json"
+        hint = int(expected * EXPECTED_SHARE) if expected else None
+        bodies, total, complete, requests = await self._pages(path, page_size, max_works, hint)
         works: dict[str, WorkRecord] = {}
         for body in bodies:
             for work in parse_works_page(body).works:
@@ -950,13 +970,15 @@ class OpenLibrary(ProviderAdapter):
         max_works: int = 20_000,
         max_isbns: int = MAX_SIGNAL_ISBNS,
         form: SignalsForm = "query",
+        expected: int | None = None,
     ) -> dict[str, WorkSignals]:
         """Languages, edition counts, years and ISBN-13s of every work of the author.
 
         One ``/search.json?q=author_key:…`` request per ``page_size`` works (sorted by key so
         that pages do not shift); ``form="filter"`` asks with the ``author_key=`` filter
         parameter instead, and no sort, for servers that read only that. ``max_isbns`` ISBN-13s
-        are kept per work; 0 leaves ``isbn`` out of the request.
+        are kept per work; 0 leaves ``isbn`` out of the request. ``expected`` (the author
+        search's ``work_count``): the pages that 90 % of it fills are asked at once.
         """
         author_key = _author_key(key)
         _check_range("page_size", page_size, 1, MAX_SEARCH_LIMIT)
@@ -988,7 +1010,14 @@ class OpenLibrary(ProviderAdapter):
             return PageFacts(count=count, next=None if last else end, total=total)
 
         # Once a page has told the total, the remaining pages are asked at once.
-        await fetch_pages(fetch, read, page_size=page_size, cap=max_works, concurrency=None)
+        await fetch_pages(
+            fetch,
+            read,
+            page_size=page_size,
+            cap=max_works,
+            concurrency=None,
+            expected=int(expected * EXPECTED_SHARE) if expected else None,
+        )
         return out
 
     def _books_request(self, isbn13s: Sequence[str]) -> HttpRequest:

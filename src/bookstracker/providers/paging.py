@@ -88,12 +88,15 @@ async def fetch_pages(
     cap: int,
     concurrency: int | None = 1,
     fixed_size: bool = False,
+    expected: int | None = None,
 ) -> Paged[P]:
     """Every page of a list up to ``cap`` entries (see the module docstring).
 
     Each page asks for ``page_size`` entries, or only what the cap leaves unless
     ``fixed_size`` (APIs that page by number). ``concurrency`` is how many pages are asked at
     once once the total is known (None: every page the total implies); 1 asks one at a time.
+    ``expected``: a total known beforehand (an author's work count); until a page tells the
+    total, every page it fills is asked at once.
     """
     _check("page_size", page_size, 1)
     _check("cap", cap, 1)
@@ -106,7 +109,7 @@ async def fetch_pages(
         return Paged(pages=tuple(pages), total=total, end=end, requests=requests, taken=taken)
 
     while taken < cap:
-        slots = _plan(offset, taken, total, page_size, cap, concurrency, fixed_size)
+        slots = _plan(offset, taken, total, page_size, cap, concurrency, fixed_size, expected)
         requests += len(slots)
         if len(slots) == 1:
             bodies = [await fetch(slots[0])]
@@ -137,10 +140,14 @@ def _plan(
     cap: int,
     concurrency: int | None,
     fixed_size: bool,
+    expected: int | None = None,
 ) -> list[PageSlot]:
-    """The next page, or every page the total implies (at most ``concurrency``)."""
+    """The next page, or every page the total implies (at most ``concurrency``), or before
+    any total is told every page ``expected`` fills."""
     starts = [offset]
-    if total is not None and concurrency != 1:
+    if total is None and expected:
+        starts = list(range(offset, min(expected, cap), page_size)) or [offset]
+    elif total is not None and concurrency != 1:
         starts = list(range(offset, offset + min(total, cap) - taken, page_size)) or [offset]
         if concurrency is not None:
             starts = starts[:concurrency]
