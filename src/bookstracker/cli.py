@@ -405,8 +405,8 @@ def _print_completeness(options: Options, completeness: Completeness) -> None:
         f"OpenLibrary lists {completeness.expected if completeness.expected is not None else '?'}"
         f" works, {completeness.found} fetched"
     )
-    parts = completeness.evidence.get("parts") or {}
-    if parts:
+    parts = completeness.evidence.get("parts")
+    if isinstance(parts, Mapping) and parts:
         options.out.print("  " + ", ".join(f"{k}={v}" for k, v in parts.items()), style="dim")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Literal
 
 import attrs
 
@@ -768,8 +768,7 @@ class Completeness(CompletenessDisplay):
     complete: bool
     expected: int | None
     found: int
-    # Any until its readers narrow it (cli's completeness line reads ``evidence['parts']``).
-    evidence: Mapping[str, Any] = attrs.field(default=None, converter=_object_map, hash=False)
+    evidence: Mapping[str, object] = attrs.field(default=None, converter=_object_map, hash=False)
 
     def to_dict(self) -> JSONDict:
         return {
