@@ -63,3 +63,15 @@ def test_a_failing_edition_provider_lowers_the_score_only() -> None:
     result = CompletenessScorer().score(inputs(providers=reports))
     assert result.complete
     assert result.score < 1.0
+
+
+def test_complete_needs_the_answer_of_the_provider_that_listed_the_works() -> None:
+    mirror = {"works-mirror": ProviderReport(provider="works-mirror", status="ok")}
+    listed_by_mirror = CompletenessScorer().score(
+        inputs(providers=mirror, works_source="works-mirror")
+    )
+    assert listed_by_mirror.complete
+    no_listing = CompletenessScorer().score(inputs(works_source=None))
+    assert not no_listing.complete
+    failed = {**OK, "openlibrary": ProviderReport(provider="openlibrary", status="error")}
+    assert not CompletenessScorer().score(inputs(providers=failed)).complete

@@ -8,8 +8,9 @@ The score is a weighted sum of named parts, each between 0 and 1:
 - ``providers``: the share of enabled providers that answered;
 - ``editions``: the share of core works that got at least one edition.
 
-``complete`` is true only when OpenLibrary answered, every page was fetched, the fetched count
-matches its count, and the signals arrived: nothing that could hide a work is missing.
+``complete`` is true only when the works source (OpenLibrary) answered, every page was
+fetched, the fetched count matches its count, and the signals arrived: nothing that could hide
+a work is missing.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class CompletenessInputs:
     core_works_with_editions: int
     excluded: int
     providers: Mapping[str, ProviderReport] = attrs.field(factory=dict, hash=False)
+    works_source: str | None = "openlibrary"
+    """The provider that listed the works (None: none did); ``complete`` needs its answer."""
 
 
 class CompletenessScorer:
@@ -73,9 +76,8 @@ class CompletenessScorer:
             "editions": editions_part,
         }
         weighted = {name: round(value * self.weights[name], 4) for name, value in parts.items()}
-        openlibrary_answered = "openlibrary" in answered
         complete = bool(
-            openlibrary_answered
+            inputs.works_source in answered
             and inputs.all_pages_fetched
             and inputs.signals_fetched
             and expected is not None

@@ -138,6 +138,7 @@ class EnhancementPipeline:
             (p for p in given if Capability.AUTHOR_WORKS in p.capabilities), None
         )
         self.listings = [p for p in given if Capability.AUTHOR_EDITIONS in p.capabilities]
+        self._works_source_name = self.works_source.name if self.works_source else None
         self.scorer = scorer or CompletenessScorer()
         self.fuzzy_threshold = fuzzy_threshold
         self.isbns_per_work = isbns_per_work
@@ -549,6 +550,7 @@ class EnhancementPipeline:
                 core_works_with_editions=sum(1 for w in built if w.editions),
                 excluded=len(result.excluded),
                 providers=reports,
+                works_source=self._works_source_name,
             )
         )
         return Bibliography(
@@ -595,6 +597,7 @@ class EnhancementPipeline:
                 core_works_with_editions=sum(1 for w in works if w.editions),
                 excluded=len(bibliography.excluded),
                 providers=reports,
+                works_source=self._works_source_name,
             )
         )
         return attrs.evolve(bibliography, works=works, completeness=completeness, providers=reports)
@@ -648,6 +651,7 @@ class EnhancementPipeline:
                 core_works_with_editions=len(works),
                 excluded=0,
                 providers=reports,
+                works_source=None,
             )
         )
         return Bibliography(
