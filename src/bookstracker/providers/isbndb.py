@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, get_args
+from urllib.parse import urlsplit
 
 import attrs
+import msgspec
 
 from bookstracker._http import AsyncBaseTransport, AsyncClient, HttpRequest, HttpResponse
 from bookstracker.config import UNSET, ISBNdbConfig, ProviderConfig, Unset, provider_config
@@ -306,26 +308,26 @@ def _cover_url(value: Any) -> str | None:
     return None
 
 
-def _isbns(data: Mapping[str, Any]) -> tuple[str | None, str | None]:
+def _isbn_pair_of(isbn13: object, isbn: object, isbn10: object) -> tuple[str | None, str | None]:
     """``(isbn13, isbn10)``: the first valid of ``isbn13``, ``isbn``, ``isbn10``."""
-    for field in ("isbn13", "isbn", "isbn10"):
-        text = as_str(data.get(field))
+    for value in (isbn13, isbn, isbn10):
+        text = as_str(value)
         if not text:
             continue
         try:
-            isbn13, derived10 = isbn_pair(text)
+            found13, derived10 = isbn_pair(text)
         except BooksTrackerError:
             continue
-        given10 = as_str(data.get("isbn10"))
+        given10 = as_str(isbn10)
         if given10:
             try:
                 pair = isbn_pair(given10)
             except BooksTrackerError:
                 pair = None
-            if pair is not None and pair[0] == isbn13:
+            if pair is not None and pair[0] == found13:
                 derived10 = pair[1]
-        return isbn13, derived10
-    raw = as_str(data.get("isbn13"))
+        return found13, derived10
+    raw = as_str(isbn13)
     if raw and len(raw) == 13 and raw.isdigit():
         return raw, None
     return None, None
@@ -340,42 +342,144 @@ def _subtitle(title: str, title_long: str | None) -> str | None:
     return as_str(rest.lstrip().lstrip(":–—-").strip())
 
 
-def _is_legacy_book(data: Mapping[str, Any]) -> bool:
+def _is_legacy_book(data: Mapping[str, object]) -> bool:
     return bool(_LEGACY_BOOK_KEYS & data.keys())
 
 
-def parse_book(data: Any) -> Edition | None:
-    """One ISBNdb ``Book`` object (API or data dump line) as an Edition.
+# -- the wire format ---------------------------------------------------------------------------
 
-    None when the object has no usable title or ISBN. Raises `MalformedResponse` for a record
-    of the discontinued pre-2018 API (``book_id``, ``author_data``...).
-    """
-    book = as_dict(data)
-    if not book:
+# What a book field may hold and still be read: any JSON scalar (the readers turn numbers into
+# text and drop booleans). A value of another shape fails the typed decode, and the body is then
+# read by the lenient path on plain JSON.
+Scalar = str | int | float | bool | None
+Strings = list[Scalar] | dict[str, Scalar] | Scalar
+
+
+class BookWire(msgspec.Struct, gc=False):
+    """The fields of an ISBNdb ``Book`` that become an `Edition`; msgspec skips the rest (other
+    ISBNs, dimensions, synopsis…) without building them. ``gc=False``: ten 1,000-book pages add
+    no objects for the garbage collector to walk."""
+
+    title: Scalar = None
+    title_long: Scalar = None
+    isbn13: Scalar = None
+    isbn: Scalar = None
+    isbn10: Scalar = None
+    authors: Strings = None
+    publisher: Scalar = None
+    date_published: Scalar = None
+    pages: Scalar = None
+    language: Scalar = None
+    binding: Scalar = None
+    image: Scalar = None
+    # Present only in records of the discontinued API (kept raw: only their presence counts).
+    book_id: msgspec.Raw = msgspec.Raw()
+    author_data: msgspec.Raw = msgspec.Raw()
+    publisher_text: msgspec.Raw = msgspec.Raw()
+    publisher_id: msgspec.Raw = msgspec.Raw()
+
+    def is_legacy(self) -> bool:
+        return bool(self.book_id or self.author_data or self.publisher_text or self.publisher_id)
+
+
+class BookListWire(msgspec.Struct, gc=False):
+    """A list reply (``/author/{name}``, ``/books/{query}``, ``POST /books``, ``/search/books``)
+    with its books as an array; absent keys stay `msgspec.UNSET`, apart from ``null``."""
+
+    books: list[BookWire] | msgspec.UnsetType | None = msgspec.UNSET
+    data: list[BookWire] | msgspec.UnsetType | None = msgspec.UNSET
+    total: Scalar = None
+    index_searched: msgspec.Raw = msgspec.Raw()
+
+
+_BOOK_LIST = msgspec.json.Decoder(BookListWire)
+
+
+def decode_book_list(content: bytes) -> BookListWire | None:
+    """A list reply's body in the typed wire form; None when it does not fit that form (not
+    JSON, a book that is not an object, a field of an odd shape), for the lenient reader."""
+    try:
+        return _BOOK_LIST.decode(content)
+    except (msgspec.DecodeError, RecursionError):  # ValidationError is a DecodeError
         return None
-    if _is_legacy_book(book):
-        raise _malformed("a record of the discontinued ISBNdb API (book_id/author_data)")
-    title_field = as_str(book.get("title"))
-    title_long = as_str(book.get("title_long"))
+
+
+def _edition(
+    title_field: str | None,
+    title_long: str | None,
+    isbns: tuple[str | None, str | None],
+    authors: object,
+    publisher: object,
+    date_published: object,
+    pages: object,
+    language: object,
+    binding: object,
+    image: object,
+) -> Edition | None:
     title = title_field or title_long
-    isbn13, isbn10 = _isbns(book)
+    isbn13, isbn10 = isbns
     if not title or not isbn13:
         return None
-    pages = as_int(book.get("pages"))
+    count = as_int(pages)
     return Edition(
         title=title,
         subtitle=_subtitle(title, title_long) if title_field else None,
         isbn13=isbn13,
         isbn10=isbn10,
-        authors=_authors(book.get("authors")),
-        publisher=as_str(book.get("publisher")),
-        published=parse_date_published(book.get("date_published")),
-        pages=pages if pages is not None and pages > 0 else None,
-        language=to_iso639_1(as_str(book.get("language"))),
-        format=normalize_binding(book.get("binding")),
-        cover_url=_cover_url(book.get("image")),
+        authors=_authors(authors),
+        publisher=as_str(publisher),
+        published=parse_date_published(date_published),
+        pages=count if count is not None and count > 0 else None,
+        language=to_iso639_1(as_str(language)),
+        format=normalize_binding(binding),
+        cover_url=_cover_url(image),
         sources=(PROVIDER,),
         keys={"isbndb": isbn13},
+    )
+
+
+def _wire_edition(book: BookWire) -> Edition | None:
+    if book.is_legacy():
+        raise _malformed("a record of the discontinued ISBNdb API (book_id/author_data)")
+    return _edition(
+        as_str(book.title),
+        as_str(book.title_long),
+        _isbn_pair_of(book.isbn13, book.isbn, book.isbn10),
+        book.authors,
+        book.publisher,
+        book.date_published,
+        book.pages,
+        book.language,
+        book.binding,
+        book.image,
+    )
+
+
+def parse_book(data: object) -> Edition | None:
+    """One ISBNdb ``Book`` object (API or data dump line) as an Edition.
+
+    None when the object has no usable title or ISBN. Raises `MalformedResponse` for a record
+    of the discontinued pre-2018 API (``book_id``, ``author_data``...).
+    """
+    if isinstance(data, BookWire):
+        return _wire_edition(data)
+    book = as_dict(data)
+    if not book:
+        return None
+    if _is_legacy_book(book):
+        raise _malformed("a record of the discontinued ISBNdb API (book_id/author_data)")
+    get = book.get
+    return _edition(
+        as_str(get("title")),
+        as_str(get("title_long")),
+        _isbn_pair_of(get("isbn13"), get("isbn"), get("isbn10")),
+        get("authors"),
+        get("publisher"),
+        get("date_published"),
+        get("pages"),
+        get("language"),
+        get("binding"),
+        get("image"),
     )
 
 
@@ -424,12 +528,15 @@ def _book_items(value: Any) -> list[Any]:
     return []
 
 
-def parse_book_page(body: Any) -> BookPage:
+def parse_book_page(body: object) -> BookPage:
     """A list reply: ``books`` (real ``/books/{query}``, ``/author/{name}``) or ``data`` (the
-    spec, ``POST /books``, ``/search/books``), as an array or an object keyed by index.
+    spec, ``POST /books``, ``/search/books``), as an array or an object keyed by index; plain
+    JSON or the typed `BookListWire` (`decode_book_list`).
 
     Raises `MalformedResponse` when neither key is present.
     """
+    if isinstance(body, BookListWire):
+        return _wire_page(body)
     envelope = _check_envelope(body)
     if "books" in envelope and envelope["books"] is not None:
         items = _book_items(envelope["books"])
@@ -439,13 +546,31 @@ def parse_book_page(body: Any) -> BookPage:
         items = []
     else:
         raise _malformed("no 'books' or 'data' list in the reply")
+    return _book_page(items, envelope.get("total"))
+
+
+def _wire_page(body: BookListWire) -> BookPage:
+    if body.index_searched:
+        raise _malformed("an answer of the discontinued ISBNdb API (index_searched)")
+    items: list[BookWire]
+    if isinstance(body.books, list):
+        items = body.books
+    elif isinstance(body.data, list):
+        items = body.data
+    elif body.books is not msgspec.UNSET or body.data is not msgspec.UNSET:
+        items = []
+    else:
+        raise _malformed("no 'books' or 'data' list in the reply")
+    return _book_page(items, body.total)
+
+
+def _book_page(items: Sequence[object], total: object) -> BookPage:
     editions: dict[str, Edition] = {}
     for item in items:
         edition = parse_book(item)
         if edition is not None and edition.isbn13 is not None:
             editions.setdefault(edition.isbn13, edition)
-    total = as_int(envelope.get("total"))
-    return BookPage(editions=tuple(editions.values()), total=total, count=len(items))
+    return BookPage(editions=tuple(editions.values()), total=as_int(total), count=len(items))
 
 
 def parse_authors_response(body: Any) -> list[str]:
@@ -488,6 +613,16 @@ def _resolve_plan(name: str | None) -> PlanLimits:
             f"unknown ISBNdb plan {name!r}: use one of {', '.join(sorted(PLANS))}"
         )
     return limits
+
+
+_BOOK_LIST_PATH = re.compile(r"/(?:author/[^/]+|books(?:/[^/]+)?|search/books)")
+
+
+def _is_book_list_path(url: str, base_url: str) -> bool:
+    """Whether ``url`` asks one of the endpoints that answer a list of books."""
+    path = urlsplit(url).path
+    base = urlsplit(base_url).path.rstrip("/")
+    return path.startswith(base) and _BOOK_LIST_PATH.fullmatch(path[len(base) :]) is not None
 
 
 def _check_page(page: int, page_size: int) -> None:
@@ -655,6 +790,15 @@ class ISBNdb(ProviderAdapter):
                 url=request.redacted_url(),
             )
         return result
+
+    def _decode(self, response: HttpResponse) -> Any:
+        """A list reply straight into `BookListWire` when it fits (see `decode_book_list`);
+        anything else as plain JSON."""
+        if _is_book_list_path(response.url, self.base_url) and response.content_type != "text/html":
+            wire = decode_book_list(response.content)
+            if wire is not None:
+                return wire
+        return super()._decode(response)
 
     def _scrub(self, text: str) -> str:
         if self._api_key and self._api_key in text:
