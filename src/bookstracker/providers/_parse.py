@@ -79,19 +79,17 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
-def _already_clean(text: str) -> bool:
-    """Whether cleaning would leave ``text`` as it is: printable (so no control character, lone
-    surrogate or whitespace but the ASCII space), not blank, no space at either end or doubled.
-    """
-    return bool(
-        text and text.isprintable() and text[0] != " " and text[-1] != " " and "  " not in text
-    )
-
-
-def as_str(value: Any, *, max_chars: int = MAX_FIELD_CHARS) -> str | None:
+def as_str(value: object, *, max_chars: int = MAX_FIELD_CHARS) -> str | None:
     """A clean single-line string of at most ``max_chars``, or None for missing, blank and
     non-scalar values; lone surrogates and control characters never get through."""
-    if type(value) is str and len(value) <= max_chars and _already_clean(value):
+    if (
+        type(value) is str
+        and 0 < len(value) <= max_chars
+        and value.isprintable()  # no control character, lone surrogate or odd whitespace
+        and value[0] != " "
+        and value[-1] != " "
+        and "  " not in value
+    ):
         return value  # most values: no regex, no copy
     if value is None or isinstance(value, (bool, Mapping, list)):
         return None

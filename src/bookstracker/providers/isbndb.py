@@ -288,13 +288,29 @@ def _strings(value: Any) -> list[str]:
     return [s for s in (as_str(v) for v in items if isinstance(v, (str, int))) if s]
 
 
-def _authors(value: Any) -> tuple[str, ...]:
+def _authors(value: object) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for item in _strings(value):
         name = _clean_author(item)
         if name:
             seen.setdefault(name, None)
     return tuple(seen)
+
+
+@functools.lru_cache(maxsize=4096)
+def _authors_of_texts(texts: tuple[str, ...]) -> tuple[str, ...]:
+    return _authors(texts)
+
+
+def _wire_authors(value: Strings) -> tuple[str, ...]:
+    """`_authors`, remembered for a list of texts: an author's listing repeats it on every
+    book."""
+    if type(value) is not list:
+        return _authors(value)
+    for item in value:
+        if type(item) is not str:
+            return _authors(value)
+    return _authors_of_texts(tuple(value))
 
 
 def _cover_url(value: Any) -> str | None:
@@ -319,7 +335,7 @@ def _isbn_pair_of(isbn13: object, isbn: object, isbn10: object) -> tuple[str | N
         except BooksTrackerError:
             continue
         given10 = as_str(isbn10)
-        if given10:
+        if given10 and given10 != derived10:
             try:
                 pair = isbn_pair(given10)
             except BooksTrackerError:
@@ -408,7 +424,7 @@ def _edition(
     title_field: str | None,
     title_long: str | None,
     isbns: tuple[str | None, str | None],
-    authors: object,
+    authors: tuple[str, ...],
     publisher: object,
     date_published: object,
     pages: object,
@@ -426,7 +442,7 @@ def _edition(
         subtitle=_subtitle(title, title_long) if title_field else None,
         isbn13=isbn13,
         isbn10=isbn10,
-        authors=_authors(authors),
+        authors=authors,
         publisher=as_str(publisher),
         published=parse_date_published(date_published),
         pages=count if count is not None and count > 0 else None,
@@ -445,7 +461,7 @@ def _wire_edition(book: BookWire) -> Edition | None:
         as_str(book.title),
         as_str(book.title_long),
         _isbn_pair_of(book.isbn13, book.isbn, book.isbn10),
-        book.authors,
+        _wire_authors(book.authors),
         book.publisher,
         book.date_published,
         book.pages,
@@ -473,7 +489,7 @@ def parse_book(data: object) -> Edition | None:
         as_str(get("title")),
         as_str(get("title_long")),
         _isbn_pair_of(get("isbn13"), get("isbn"), get("isbn10")),
-        get("authors"),
+        _authors(get("authors")),
         get("publisher"),
         get("date_published"),
         get("pages"),
