@@ -33,7 +33,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, ClassVar, Literal, get_args
+from typing import ClassVar, Literal, get_args
 from urllib.parse import urlsplit
 
 import attrs
@@ -190,7 +190,7 @@ def is_book_binding(binding: str | None) -> bool:
     return not any(word in _NONBOOK_WORDS for word in _WORDS.findall(text))
 
 
-def normalize_binding(binding: Any) -> str | None:
+def normalize_binding(binding: object) -> str | None:
     """ISBNdb's ``binding`` as an edition format.
 
     ``"Paperback"``, ``"Hardcover"``, ``"Mass Market Paperback"``, ``"eBook"`` (Kindle and other
@@ -229,7 +229,7 @@ def _malformed(message: str) -> MalformedResponse:
     return MalformedResponse(message, provider=PROVIDER)
 
 
-def parse_date_published(value: Any) -> str | None:
+def parse_date_published(value: object) -> str | None:
     """``date_published`` as ``"YYYY"``, ``"YYYY-MM"`` or ``"YYYY-MM-DD"``; other text as given.
 
     Integers are years (the data dumps send ``2015``); year 0 and blanks give None.
@@ -261,7 +261,7 @@ def _date_of(text: str) -> str | None:
     return f"{year}-{int(month):02d}-{int(day):02d}"
 
 
-def _clean_author(value: Any) -> str | None:
+def _clean_author(value: object) -> str | None:
     text = as_str(value)
     if text is None:
         return None
@@ -275,10 +275,10 @@ def _author_of(text: str) -> str | None:
     return as_str(_AUTOFILLED.sub(" ", text))
 
 
-def _strings(value: Any) -> list[str]:
+def _strings(value: object) -> list[str]:
     """Strings from a list, an index-keyed object or a single string."""
     if isinstance(value, str):
-        items: list[Any] = [value]
+        items: list[object] = [value]
     elif isinstance(value, Mapping):
         items = list(value.values())
     elif isinstance(value, (list, tuple)):
@@ -313,7 +313,7 @@ def _wire_authors(value: Strings) -> tuple[str, ...]:
     return _authors_of_texts(tuple(value))
 
 
-def _cover_url(value: Any) -> str | None:
+def _cover_url(value: object) -> str | None:
     text = as_str(value)
     if text is None:
         return None
@@ -499,7 +499,7 @@ def parse_book(data: object) -> Edition | None:
     )
 
 
-def _check_envelope(body: Any) -> Mapping[str, Any]:
+def _check_envelope(body: object) -> Mapping[str, object]:
     if not isinstance(body, Mapping):
         raise _malformed(f"expected a JSON object, got {type(body).__name__}")
     if _LEGACY_ENVELOPE_KEYS & body.keys():
@@ -507,7 +507,7 @@ def _check_envelope(body: Any) -> Mapping[str, Any]:
     return body
 
 
-def parse_book_response(body: Any) -> Edition:
+def parse_book_response(body: object) -> Edition:
     """``GET /book/{isbn}``: ``{"book": Book}``.
 
     Raises `MalformedResponse` when there is no usable ``book`` (including the old API's
@@ -532,7 +532,7 @@ class BookPage:
     count: int
 
 
-def _book_items(value: Any) -> list[Any]:
+def _book_items(value: object) -> list[object]:
     if isinstance(value, list):
         return value
     if isinstance(value, Mapping):
@@ -589,7 +589,7 @@ def _book_page(items: Sequence[object], total: object) -> BookPage:
     return BookPage(editions=tuple(editions.values()), total=as_int(total), count=len(items))
 
 
-def parse_authors_response(body: Any) -> list[str]:
+def parse_authors_response(body: object) -> list[str]:
     """``GET /authors/{query}``: the author names (ISBNdb has no author ids)."""
     envelope = _check_envelope(body)
     if "authors" not in envelope:
@@ -597,7 +597,7 @@ def parse_authors_response(body: Any) -> list[str]:
     return list(_authors(envelope.get("authors")))
 
 
-def parse_key_response(body: Any) -> dict[str, Any]:
+def parse_key_response(body: object) -> dict[str, str | int | None]:
     """``GET /key``: ``{"api_host", "plan_name", "total", "spent", "left"}`` (None when absent)."""
     envelope = _check_envelope(body)
     limits = envelope.get("plan_limit")
@@ -786,7 +786,7 @@ class ISBNdb(ProviderAdapter):
         remaining = await quota.remaining()
         return remaining is not None and remaining <= 0
 
-    async def _call(self, request: HttpRequest, *, cost: int = 1) -> Any:
+    async def _call(self, request: HttpRequest, *, cost: int = 1) -> object:
         self._require_key()
         try:
             result = await super()._call(request, cost=cost)
@@ -807,7 +807,7 @@ class ISBNdb(ProviderAdapter):
             )
         return result
 
-    def _decode(self, response: HttpResponse) -> Any:
+    def _decode(self, response: HttpResponse) -> object:
         """A list reply straight into `BookListWire` when it fits (see `decode_book_list`);
         anything else as plain JSON."""
         if _is_book_list_path(response.url, self.base_url) and response.content_type != "text/html":
@@ -821,7 +821,9 @@ class ISBNdb(ProviderAdapter):
             return text.replace(self._api_key, "[secure]")
         return text
 
-    def _error_for(self, response: HttpResponse, body: Mapping[str, Any]) -> ProviderError | None:
+    def _error_for(
+        self, response: HttpResponse, body: Mapping[str, object]
+    ) -> ProviderError | None:
         status = response.status
         message = self._error_message(body)
         message = self._scrub(message) if message else None
@@ -1063,7 +1065,7 @@ class ISBNdb(ProviderAdapter):
         return self._one_page(await self._call(request), page=page, page_size=page_size)
 
     @staticmethod
-    def _one_page(body: Any, *, page: int, page_size: int) -> EditionPage:
+    def _one_page(body: object, *, page: int, page_size: int) -> EditionPage:
         if body is NOT_FOUND:
             return _edition_page((), total=0, complete=True, pages=0)
         result = parse_book_page(body)
@@ -1083,7 +1085,7 @@ class ISBNdb(ProviderAdapter):
             return []
         return parse_authors_response(body)
 
-    async def key_info(self) -> dict[str, Any]:
+    async def key_info(self) -> dict[str, str | int | None]:
         """The key's host and quota: ``{"api_host", "plan_name", "total", "spent", "left"}``."""
         self._require_key()
         body = await self._call(HttpRequest(url=self.url("/key")))
@@ -1095,14 +1097,7 @@ class ISBNdb(ProviderAdapter):
 def _edition_page(
     editions: Iterable[Edition], *, total: int | None, complete: bool, pages: int
 ) -> EditionPage:
-    # Through a dict: mypy's attrs plugin cannot type EditionPage's generic ``tuple`` converter.
-    fields: dict[str, Any] = {
-        "editions": tuple(editions),
-        "total": total,
-        "complete": complete,
-        "pages": pages,
-    }
-    return EditionPage(**fields)
+    return EditionPage(editions=tuple(editions), total=total, complete=complete, pages=pages)
 
 
 def _requested_key(edition: Edition, requested: set[str]) -> str | None:

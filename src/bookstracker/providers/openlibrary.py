@@ -167,7 +167,7 @@ def bare_key(value: str) -> str:
     return text
 
 
-def _key_of(value: Any) -> str | None:
+def _key_of(value: object) -> str | None:
     """The bare id of a record key (``"/works/OL1W"`` or ``"OL1W"``)."""
     text = as_str(value)
     if not text:
@@ -175,7 +175,7 @@ def _key_of(value: Any) -> str | None:
     return text.rstrip("/").rsplit("/", 1)[-1] or None
 
 
-def _record_key(value: Any) -> str | None:
+def _record_key(value: object) -> str | None:
     """The bare id of a search doc's key; None for one that names no OpenLibrary record.
 
     Old search indexes return bare scans as ``"ia:<identifier>"`` and works-less editions as
@@ -185,14 +185,14 @@ def _record_key(value: Any) -> str | None:
     return key if key and _OLID.fullmatch(key) else None
 
 
-def _type_key(value: Any) -> str | None:
+def _type_key(value: object) -> str | None:
     """A record's type, whether ``{"key": "/type/work"}`` or the dump's ``"/type/work"``."""
     if isinstance(value, Mapping):
         value = value.get("key")
     return as_str(value)
 
 
-def _strings(value: Any) -> tuple[str, ...]:
+def _strings(value: object) -> tuple[str, ...]:
     """Distinct clean strings from a list, a single value or any iterable."""
     if isinstance(value, Iterable) and not isinstance(value, (str, bytes, Mapping, list)):
         value = list(value)
@@ -204,7 +204,7 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _cover_ids(value: Any) -> tuple[int, ...]:
+def _cover_ids(value: object) -> tuple[int, ...]:
     ids: dict[int, None] = {}
     for item in as_list(value):
         number = as_int(item)
@@ -213,7 +213,7 @@ def _cover_ids(value: Any) -> tuple[int, ...]:
     return tuple(ids)
 
 
-def _languages(values: Iterable[Any]) -> tuple[str, ...]:
+def _languages(values: Iterable[object]) -> tuple[str, ...]:
     out: dict[str, None] = {}
     for value in values:
         if isinstance(value, Mapping):
@@ -224,7 +224,7 @@ def _languages(values: Iterable[Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _capped_isbn13s(values: Iterable[Any], cap: int) -> tuple[str, ...]:
+def _capped_isbn13s(values: Iterable[object], cap: int) -> tuple[str, ...]:
     """Valid ISBN-13s, in order, without repeats, stopping at ``cap``."""
     seen: dict[str, None] = {}
     if cap <= 0:
@@ -243,7 +243,7 @@ def _capped_isbn13s(values: Iterable[Any], cap: int) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _object(body: Any, response_of: str) -> Mapping[str, Any]:
+def _object(body: object, response_of: str) -> Mapping[str, object]:
     if not isinstance(body, Mapping):
         raise MalformedResponse(
             f"{response_of}: expected a JSON object, got {type(body).__name__}", provider=PROVIDER
@@ -254,7 +254,7 @@ def _object(body: Any, response_of: str) -> Mapping[str, Any]:
 # -- dates ---------------------------------------------------------------------------------
 
 
-def parse_publish_date(value: Any) -> str | None:
+def parse_publish_date(value: object) -> str | None:
     """OpenLibrary's free-text date as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` when it parses.
 
     ``"November 2006"`` gives ``"2006-11"``, ``"April 22, 2008"`` ``"2008-04-22"``, ``"c1995"``
@@ -320,7 +320,7 @@ _search_page: Callable[..., SearchPage] = SearchPage
 _edition_page: Callable[..., EditionPage] = EditionPage
 
 
-def parse_search_doc(doc: Any, *, max_isbns: int = MAX_HIT_ISBNS) -> SearchHit | None:
+def parse_search_doc(doc: object, *, max_isbns: int = MAX_HIT_ISBNS) -> SearchHit | None:
     """One ``/search.json`` doc as a `SearchHit`; None without a key or a title."""
     data = as_dict(doc)
     key = _record_key(data.get("key"))
@@ -343,7 +343,7 @@ def parse_search_doc(doc: Any, *, max_isbns: int = MAX_HIT_ISBNS) -> SearchHit |
     )
 
 
-def parse_search(body: Any) -> SearchPage:
+def parse_search(body: object) -> SearchPage:
     """A ``/search.json`` body (any era: ``numFound``/``num_found``, bare or prefixed keys)."""
     data = as_dict(body)
     hits = [parse_search_doc(doc) for doc in as_list(data.get("docs"))]
@@ -353,7 +353,9 @@ def parse_search(body: Any) -> SearchPage:
     return _search_page(hits=tuple(h for h in hits if h is not None), total=total)
 
 
-def parse_work_signals(body: Any, *, max_isbns: int = MAX_SIGNAL_ISBNS) -> dict[str, WorkSignals]:
+def parse_work_signals(
+    body: object, *, max_isbns: int = MAX_SIGNAL_ISBNS
+) -> dict[str, WorkSignals]:
     """Per-work signals from a ``/search.json`` body, keyed by bare work id."""
     out: dict[str, WorkSignals] = {}
     for doc in as_list(as_dict(body).get("docs")):
@@ -376,7 +378,7 @@ def parse_work_signals(body: Any, *, max_isbns: int = MAX_SIGNAL_ISBNS) -> dict[
     return out
 
 
-def parse_author_doc(doc: Any) -> Author | None:
+def parse_author_doc(doc: object) -> Author | None:
     """One ``/search/authors.json`` doc (bare ``key``) as an `Author`."""
     data = as_dict(doc)
     key = _key_of(data.get("key"))
@@ -395,13 +397,13 @@ def parse_author_doc(doc: Any) -> Author | None:
     )
 
 
-def parse_author_search(body: Any) -> list[Author]:
+def parse_author_search(body: object) -> list[Author]:
     """A ``/search/authors.json`` body as authors, in the server's order."""
     authors = (parse_author_doc(doc) for doc in as_list(as_dict(body).get("docs")))
     return [a for a in authors if a is not None]
 
 
-def parse_author_record(record: Any) -> Author | None:
+def parse_author_record(record: object) -> Author | None:
     """An ``/authors/{id}.json`` record as an `Author`; None for redirects, deletes, no name."""
     data = as_dict(record)
     if _type_key(data.get("type")) in ("/type/redirect", "/type/delete"):
@@ -419,7 +421,7 @@ def parse_author_record(record: Any) -> Author | None:
     )
 
 
-def parse_work_record(record: Any) -> WorkRecord | None:
+def parse_work_record(record: object) -> WorkRecord | None:
     """A raw work record (``/works/{id}.json``, a works-list entry, a dump line's JSON)."""
     data = as_dict(record)
     key = _key_of(data.get("key"))
@@ -479,7 +481,7 @@ _OTHER_LABEL = re.compile(
 )
 
 
-def authors_from_by_statement(text: Any) -> tuple[str, ...]:
+def authors_from_by_statement(text: object) -> tuple[str, ...]:
     """Author names from an edition's ``by_statement``; () when it names no plain author.
 
     Only the part before the first ``;`` is read (what follows names translators and the
@@ -502,7 +504,7 @@ def authors_from_by_statement(text: Any) -> tuple[str, ...]:
     return tuple(n for n in names if len(n) > 1)
 
 
-def _pages(data: Mapping[str, Any]) -> int | None:
+def _pages(data: Mapping[str, object]) -> int | None:
     pages = as_int(data.get("number_of_pages"))
     if pages is not None and pages > 0:
         return pages
@@ -514,7 +516,7 @@ def _pages(data: Mapping[str, Any]) -> int | None:
     return None
 
 
-def parse_edition_record(record: Any, *, authors: Iterable[str] | None = None) -> Edition | None:
+def parse_edition_record(record: object, *, authors: Iterable[str] | None = None) -> Edition | None:
     """A raw edition record (``/books/{id}.json``, an editions-list entry, ``jscmd=details``).
 
     ``authors`` overrides the names; otherwise names come from ``authors[].name`` where the
@@ -557,7 +559,7 @@ def parse_edition_record(record: Any, *, authors: Iterable[str] | None = None) -
     )
 
 
-def _parse_data_entry(entry: Mapping[str, Any]) -> Edition | None:
+def _parse_data_entry(entry: Mapping[str, object]) -> Edition | None:
     """One ``jscmd=data`` entry (flattened: no language, work key or format)."""
     title = as_str(entry.get("title"))
     if not title:
@@ -591,7 +593,7 @@ def _parse_data_entry(entry: Mapping[str, Any]) -> Edition | None:
     )
 
 
-def parse_api_books(body: Any) -> dict[str, Edition]:
+def parse_api_books(body: object) -> dict[str, Edition]:
     """A ``/api/books?format=json`` body (``jscmd=details`` or ``data``), keyed by bibkey as sent.
 
     Unknown bibkeys are simply missing; an all-miss body is ``{}``.
@@ -612,7 +614,7 @@ def parse_api_books(body: Any) -> dict[str, Edition]:
     return out
 
 
-def next_offset(body: Any) -> int | None:
+def next_offset(body: object) -> int | None:
     """The offset of the next page of a works/editions list; None when ``links.next`` is absent."""
     data = as_dict(body)
     nxt = as_str(as_dict(data.get("links")).get("next"))
@@ -626,7 +628,7 @@ def next_offset(body: Any) -> int | None:
     return -1
 
 
-def parse_works_page(body: Any) -> WorksListing:
+def parse_works_page(body: object) -> WorksListing:
     """One ``/authors/{id}/works.json`` page; ``size`` is the author's total, not the page's."""
     data = as_dict(body)
     works = (parse_work_record(entry) for entry in as_list(data.get("entries")))
@@ -638,7 +640,7 @@ def parse_works_page(body: Any) -> WorksListing:
     )
 
 
-def parse_editions_page(body: Any) -> EditionPage:
+def parse_editions_page(body: object) -> EditionPage:
     """One ``/works/{id}/editions.json`` page; ``size`` is the work's edition total."""
     data = as_dict(body)
     editions = (parse_edition_record(entry) for entry in as_list(data.get("entries")))
@@ -650,7 +652,7 @@ def parse_editions_page(body: Any) -> EditionPage:
     )
 
 
-def _detail_message(body: Mapping[str, Any]) -> str | None:
+def _detail_message(body: Mapping[str, object]) -> str | None:
     """FastAPI's ``{"detail": [{loc, msg}]}`` or OL's ``{"error": …}`` as one line."""
     detail = body.get("detail")
     parts: list[str] = []
@@ -713,7 +715,7 @@ class OpenLibrary(ProviderAdapter):
 
     # -- errors ----------------------------------------------------------------------------
 
-    def _decode(self, response: HttpResponse) -> Any:
+    def _decode(self, response: HttpResponse) -> object:
         head = response.content.lstrip()[:40]
         if head.startswith((b"var ", b"_OLBookInfo")) or "javascript" in response.content_type:
             raise MalformedResponse(
@@ -732,7 +734,9 @@ class OpenLibrary(ProviderAdapter):
             )
         return body
 
-    def _error_for(self, response: HttpResponse, body: Mapping[str, Any]) -> ProviderError | None:
+    def _error_for(
+        self, response: HttpResponse, body: Mapping[str, object]
+    ) -> ProviderError | None:
         status = response.status
         if status == 404:
             return None
