@@ -25,6 +25,7 @@ __all__ = [
     "find_isbns",
     "hyphenate",
     "is_valid_isbn",
+    "isbn13_or_none",
     "isbn_pair",
     "normalize_isbn",
     "to_isbn10",
@@ -159,6 +160,13 @@ def isbn_pair(value: str) -> tuple[str, str | None]:
     if isinstance(result, str):
         raise InvalidISBN(value, result)
     return result
+
+
+def isbn13_or_none(value: str) -> str | None:
+    """The bare ISBN-13 of ``value`` in any accepted form, or None when it is not a valid ISBN
+    (`normalize_isbn` without the exception, for long lists of ISBNs from a provider)."""
+    result = _parse_cached(value) if type(value) is str else None
+    return result[0] if type(result) is tuple else None
 
 
 def normalize_isbn(value: str) -> str:

@@ -44,7 +44,7 @@ from bookstracker.errors import (
     ProviderHTTPError,
     RateLimited,
 )
-from bookstracker.isbn import isbn_pair, normalize_isbn
+from bookstracker.isbn import isbn13_or_none, isbn_pair, normalize_isbn
 from bookstracker.languages import to_iso639_1, to_marc
 from bookstracker.models import Author, Edition, SearchHit
 from bookstracker.names import split_authors
@@ -192,16 +192,40 @@ def _type_key(value: object) -> str | None:
     return as_str(value)
 
 
+def _texts(value: object) -> tuple[str, ...] | None:
+    """``value`` as a tuple when it is a list of strings: the key under which the readers below
+    remember what a list read as (an author's docs repeat the same names, keys and languages).
+    """
+    if type(value) is not list:
+        return None
+    for item in value:
+        if type(item) is not str:
+            return None
+    return tuple(value)
+
+
 def _strings(value: object) -> tuple[str, ...]:
     """Distinct clean strings from a list, a single value or any iterable."""
+    texts = _texts(value)
+    if texts is not None:
+        return _strings_of_texts(texts)
     if isinstance(value, Iterable) and not isinstance(value, (str, bytes, Mapping, list)):
         value = list(value)
+    return _distinct_strings(as_list(value))
+
+
+def _distinct_strings(values: Iterable[object]) -> tuple[str, ...]:
     out: dict[str, None] = {}
-    for item in as_list(value):
+    for item in values:
         text = as_str(item)
         if text:
             out.setdefault(text, None)
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def _strings_of_texts(texts: tuple[str, ...]) -> tuple[str, ...]:
+    return _distinct_strings(texts)
 
 
 def _cover_ids(value: object) -> tuple[int, ...]:
@@ -213,7 +237,15 @@ def _cover_ids(value: object) -> tuple[int, ...]:
     return tuple(ids)
 
 
-def _languages(values: Iterable[object]) -> tuple[str, ...]:
+def _languages(value: object) -> tuple[str, ...]:
+    """ISO 639-1 codes from a list of MARC codes or ``{"key": "/languages/eng"}`` objects."""
+    texts = _texts(value)
+    if texts is not None:
+        return _languages_of_texts(texts)
+    return _language_codes(as_list(value))
+
+
+def _language_codes(values: Iterable[object]) -> tuple[str, ...]:
     out: dict[str, None] = {}
     for value in values:
         if isinstance(value, Mapping):
@@ -224,18 +256,37 @@ def _languages(values: Iterable[object]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _capped_isbn13s(values: Iterable[object], cap: int) -> tuple[str, ...]:
+@functools.lru_cache(maxsize=1024)
+def _languages_of_texts(texts: tuple[str, ...]) -> tuple[str, ...]:
+    return _language_codes(texts)
+
+
+def _record_keys(value: object) -> tuple[str, ...]:
+    """The bare ids of a list of keys (``author_key``), in order."""
+    texts = _texts(value)
+    if texts is not None:
+        return _record_keys_of_texts(texts)
+    return _bare_keys(as_list(value))
+
+
+def _bare_keys(values: Iterable[object]) -> tuple[str, ...]:
+    return tuple(k for k in (_key_of(v) for v in values) if k)
+
+
+@functools.lru_cache(maxsize=4096)
+def _record_keys_of_texts(texts: tuple[str, ...]) -> tuple[str, ...]:
+    return _bare_keys(texts)
+
+
+def _capped_isbn13s(values: object, cap: int) -> tuple[str, ...]:
     """Valid ISBN-13s, in order, without repeats, stopping at ``cap``."""
     seen: dict[str, None] = {}
     if cap <= 0:
         return ()
-    for value in values:
+    for value in as_list(values):
         text = value if type(value) is str and len(value) <= 13 else as_str(value)
-        if not text:
-            continue
-        try:
-            isbn13, _ = isbn_pair(text)
-        except ValueError:
+        isbn13 = isbn13_or_none(text) if text else None
+        if isbn13 is None:
             continue
         seen.setdefault(isbn13, None)
         if len(seen) >= cap:
@@ -327,14 +378,14 @@ def parse_search_doc(doc: object, *, max_isbns: int = MAX_HIT_ISBNS) -> SearchHi
     title = as_str(data.get("title"))
     if not key or not title:
         return None
-    languages = _languages(as_list(data.get("language")))
+    languages = _languages(data.get("language"))
     cover_ids = _cover_ids(data.get("cover_i"))
     return SearchHit(
         title=title,
         subtitle=as_str(data.get("subtitle")),
         authors=_strings(data.get("author_name")),
         first_publish_year=year_of(data.get("first_publish_year")),
-        isbn13=_capped_isbn13s(as_list(data.get("isbn")), max_isbns),
+        isbn13=_capped_isbn13s(data.get("isbn"), max_isbns),
         keys={PROVIDER: key},
         sources=(PROVIDER,),
         cover_url=_cover_from_ids(cover_ids),
@@ -366,13 +417,11 @@ def parse_work_signals(
         out[key] = WorkSignals(
             key=key,
             title=as_str(data.get("title")),
-            languages=_languages(as_list(data.get("language"))),
+            languages=_languages(data.get("language")),
             edition_count=as_int(data.get("edition_count")),
             first_publish_year=year_of(data.get("first_publish_year")),
-            isbns=_capped_isbn13s(as_list(data.get("isbn")), max_isbns),
-            author_keys=tuple(
-                k for k in (_key_of(v) for v in as_list(data.get("author_key"))) if k
-            ),
+            isbns=_capped_isbn13s(data.get("isbn"), max_isbns),
+            author_keys=_record_keys(data.get("author_key")),
             authors=_strings(data.get("author_name")),
         )
     return out
@@ -538,7 +587,7 @@ def parse_edition_record(record: object, *, authors: Iterable[str] | None = None
         for p in as_list(data.get("publishers"))
     ]
     works = [_key_of(as_dict(w).get("key")) for w in as_list(data.get("works"))]
-    languages = _languages(as_list(data.get("languages")))
+    languages = _languages(data.get("languages"))
     key = _key_of(data.get("key"))
     return Edition(
         title=title,
