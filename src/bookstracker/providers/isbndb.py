@@ -426,10 +426,10 @@ def _edition(
     isbns: tuple[str | None, str | None],
     authors: tuple[str, ...],
     publisher: object,
-    date_published: object,
+    published: str | None,
     pages: object,
-    language: object,
-    binding: object,
+    language: str | None,
+    binding: str | None,
     image: object,
 ) -> Edition | None:
     title = title_field or title_long
@@ -444,10 +444,10 @@ def _edition(
         isbn10=isbn10,
         authors=authors,
         publisher=as_str(publisher),
-        published=parse_date_published(date_published),
+        published=published,
         pages=count if count is not None and count > 0 else None,
-        language=to_iso639_1(as_str(language)),
-        format=normalize_binding(binding),
+        language=language,
+        format=binding,
         cover_url=_cover_url(image),
         sources=(PROVIDER,),
         keys={"isbndb": isbn13},
@@ -463,12 +463,23 @@ def _wire_edition(book: BookWire) -> Edition | None:
         _isbn_pair_of(book.isbn13, book.isbn, book.isbn10),
         _wire_authors(book.authors),
         book.publisher,
-        book.date_published,
+        _scalar_date(book.date_published),
         book.pages,
-        book.language,
-        book.binding,
+        _scalar_language(book.language),
+        _scalar_binding(book.binding),
         book.image,
     )
+
+
+# The readers of the fields that repeat from book to book (an author's listing has a few dates,
+# languages and bindings), remembered per scalar; ``typed``: 1, 1.0 and True read differently.
+_scalar_date = functools.lru_cache(maxsize=4096, typed=True)(parse_date_published)
+_scalar_binding = functools.lru_cache(maxsize=1024, typed=True)(normalize_binding)
+
+
+@functools.lru_cache(maxsize=1024, typed=True)
+def _scalar_language(value: Scalar) -> str | None:
+    return to_iso639_1(as_str(value))
 
 
 def parse_book(data: object) -> Edition | None:
@@ -491,10 +502,10 @@ def parse_book(data: object) -> Edition | None:
         _isbn_pair_of(get("isbn13"), get("isbn"), get("isbn10")),
         _authors(get("authors")),
         get("publisher"),
-        get("date_published"),
+        parse_date_published(get("date_published")),
         get("pages"),
-        get("language"),
-        get("binding"),
+        to_iso639_1(as_str(get("language"))),
+        normalize_binding(get("binding")),
         get("image"),
     )
 
