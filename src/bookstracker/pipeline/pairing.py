@@ -168,17 +168,10 @@ class EditionPairer:
         loose: dict[str, list[Edition]] = {}
         unpaired: list[Edition] = []
         isbn_owner = self.isbn_owner
-        not_a_book: dict[str, bool] = {}
         for edition in editions:
             owner = isbn_owner.get(edition.isbn13 or "")
             if owner is None:
-                title = edition.title
-                rejected = not_a_book.get(title)
-                if rejected is None:
-                    rejected = not_a_book[title] = bool(
-                        is_companion_title(title) or COLLECTION_PATTERN.search(title)
-                    )
-                if rejected:
+                if _not_a_book(edition.title):
                     unpaired.append(edition)
                     continue
                 if not self._by_author(edition):
@@ -199,6 +192,13 @@ class EditionPairer:
             merged.sort(key=lambda e: (e.year or 9999, e.isbn13 or "", e.title))
             by_work[key] = tuple(merged)
         return PairingResult(by_work=by_work, unpaired=tuple(unpaired))
+
+
+@functools.lru_cache(maxsize=16_384)
+def _not_a_book(title: str) -> bool:
+    """A study guide, a summary, a box set or an omnibus, by its title (two long patterns:
+    remembered per title, as the other providers repeat one title edition after edition)."""
+    return bool(is_companion_title(title) or COLLECTION_PATTERN.search(title))
 
 
 def _initials_fit(words: list[str], author_keys: frozenset[str]) -> bool:
