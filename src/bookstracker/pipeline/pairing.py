@@ -123,11 +123,19 @@ class EditionPairer:
         self.author_surnames = frozenset(k.split()[-1] for k in self.author_keys)
         self.threshold = threshold
         self._fuzzy_cache: dict[str, str | None] = {}
+        self._by_authors: dict[tuple[str, ...], bool] = {}
 
     def _by_author(self, edition: Edition) -> bool:
-        if not edition.authors:
+        authors = edition.authors
+        if not authors:
             return True
-        for author in edition.authors:
+        known = self._by_authors.get(authors)
+        if known is None:
+            known = self._by_authors[authors] = self._names_the_author(authors)
+        return known
+
+    def _names_the_author(self, authors: tuple[str, ...]) -> bool:
+        for author in authors:
             key = name_key(author)
             if key in self.author_keys:
                 return True
