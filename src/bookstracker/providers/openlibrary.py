@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import attrs
+import msgspec
 
 from bookstracker._http import HttpRequest, HttpResponse
 from bookstracker.config import ProviderConfig
@@ -140,6 +141,7 @@ _KEY_IN_PATH = re.compile(
 _AUTHOR_KEY = re.compile(r"OL\d+A")
 _WORK_KEY = re.compile(r"OL\d+W")
 _EDITION = re.compile(r"OL\d+M", re.IGNORECASE)
+_WORKS_LIST_PATH = re.compile(r"/authors/[^/]+/works\.json$")
 _warned_user_agents: set[str] = set()
 
 
@@ -302,6 +304,94 @@ def _object(body: object, response_of: str) -> Mapping[str, object]:
     return body
 
 
+# -- the wire format -------------------------------------------------------------------------
+
+# A field's value exactly as plain JSON would hold it, for the shapes the readers take: any
+# scalar, a list or an object of scalars. A value of another shape fails the typed decode, and
+# the body is then decoded as plain JSON: either way the readers see the same values.
+Scalar = str | int | float | bool | None
+Strings = list[Scalar] | dict[str, Scalar] | Scalar
+KeyRef = dict[str, Scalar] | Scalar
+"""``{"key": "/type/work"}`` or the bare text."""
+
+
+class SearchDocWire(msgspec.Struct, gc=False):
+    """The fields of a ``/search.json`` doc that the readers use (the ``fields=`` sets, with
+    ``edition_key``); msgspec skips the rest without building it."""
+
+    key: Scalar = None
+    title: Scalar = None
+    subtitle: Scalar = None
+    author_name: Strings = None
+    author_key: Strings = None
+    first_publish_year: Scalar = None
+    edition_count: Scalar = None
+    cover_i: Strings = None
+    language: Strings = None
+    isbn: Strings = None
+    edition_key: Strings = None
+
+
+class WorkWire(msgspec.Struct, gc=False):
+    """The fields of a work record (an ``/authors/{id}/works.json`` entry) that become a
+    `WorkRecord`; revisions, timestamps and the like are skipped."""
+
+    key: Scalar = None
+    type: KeyRef = None
+    title: Scalar = None
+    subtitle: Scalar = None
+    authors: list[dict[str, KeyRef]] | dict[str, KeyRef] | Scalar = None
+    first_publish_date: Scalar = None
+    subjects: Strings = None
+    description: KeyRef = None
+    covers: Strings = None
+    location: Scalar = None
+
+
+class _SearchWire(msgspec.Struct, gc=False):
+    numFound: Scalar = None  # noqa: N815  (the wire's own names)
+    num_found: Scalar = None
+    docs: list[SearchDocWire] | None = None
+
+
+class _WorksPageWire(msgspec.Struct, gc=False):
+    size: Scalar = None
+    links: dict[str, Scalar] | Scalar = None
+    entries: list[WorkWire] | None = None
+
+
+_SEARCH = msgspec.json.Decoder(_SearchWire)
+_WORKS_PAGE = msgspec.json.Decoder(_WorksPageWire)
+
+
+def decode_search(content: bytes) -> dict[str, object] | None:
+    """A ``/search.json`` body with its docs as `SearchDocWire`: ``{"numFound", "num_found",
+    "docs"}``, the keys the readers and the paging use. None when the body does not fit (not
+    JSON, a doc that is not an object, a field of another shape), for the plain JSON reader."""
+    try:
+        wire = _SEARCH.decode(content)
+    except (msgspec.DecodeError, RecursionError):  # ValidationError is a DecodeError
+        return None
+    return {"numFound": wire.numFound, "num_found": wire.num_found, "docs": wire.docs}
+
+
+def decode_works_page(content: bytes) -> dict[str, object] | None:
+    """An ``/authors/{id}/works.json`` page with its entries as `WorkWire`: ``{"size",
+    "links", "entries"}``; None when the body does not fit, as `decode_search`."""
+    try:
+        wire = _WORKS_PAGE.decode(content)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    return {"size": wire.size, "links": wire.links, "entries": wire.entries}
+
+
+def _getter(record: object) -> Callable[[str], object]:
+    """How to read a field of a record, plain JSON or wire form."""
+    if isinstance(record, (SearchDocWire, WorkWire)):
+        return record.__getattribute__
+    return as_dict(record).get
+
+
 # -- dates ---------------------------------------------------------------------------------
 
 
@@ -372,24 +462,25 @@ _edition_page: Callable[..., EditionPage] = EditionPage
 
 
 def parse_search_doc(doc: object, *, max_isbns: int = MAX_HIT_ISBNS) -> SearchHit | None:
-    """One ``/search.json`` doc as a `SearchHit`; None without a key or a title."""
-    data = as_dict(doc)
-    key = _record_key(data.get("key"))
-    title = as_str(data.get("title"))
+    """One ``/search.json`` doc (plain JSON or `SearchDocWire`) as a `SearchHit`; None without
+    a key or a title."""
+    get = _getter(doc)
+    key = _record_key(get("key"))
+    title = as_str(get("title"))
     if not key or not title:
         return None
-    languages = _languages(data.get("language"))
-    cover_ids = _cover_ids(data.get("cover_i"))
+    languages = _languages(get("language"))
+    cover_ids = _cover_ids(get("cover_i"))
     return SearchHit(
         title=title,
-        subtitle=as_str(data.get("subtitle")),
-        authors=_strings(data.get("author_name")),
-        first_publish_year=year_of(data.get("first_publish_year")),
-        isbn13=_capped_isbn13s(data.get("isbn"), max_isbns),
+        subtitle=as_str(get("subtitle")),
+        authors=_strings(get("author_name")),
+        first_publish_year=year_of(get("first_publish_year")),
+        isbn13=_capped_isbn13s(get("isbn"), max_isbns),
         keys={PROVIDER: key},
         sources=(PROVIDER,),
         cover_url=_cover_from_ids(cover_ids),
-        edition_count=as_int(data.get("edition_count")),
+        edition_count=as_int(get("edition_count")),
         language=languages[0] if len(languages) == 1 else None,
     )
 
@@ -410,19 +501,19 @@ def parse_work_signals(
     """Per-work signals from a ``/search.json`` body, keyed by bare work id."""
     out: dict[str, WorkSignals] = {}
     for doc in as_list(as_dict(body).get("docs")):
-        data = as_dict(doc)
-        key = _record_key(data.get("key"))
+        get = _getter(doc)
+        key = _record_key(get("key"))
         if not key:
             continue
         out[key] = WorkSignals(
             key=key,
-            title=as_str(data.get("title")),
-            languages=_languages(data.get("language")),
-            edition_count=as_int(data.get("edition_count")),
-            first_publish_year=year_of(data.get("first_publish_year")),
-            isbns=_capped_isbn13s(data.get("isbn"), max_isbns),
-            author_keys=_record_keys(data.get("author_key")),
-            authors=_strings(data.get("author_name")),
+            title=as_str(get("title")),
+            languages=_languages(get("language")),
+            edition_count=as_int(get("edition_count")),
+            first_publish_year=year_of(get("first_publish_year")),
+            isbns=_capped_isbn13s(get("isbn"), max_isbns),
+            author_keys=_record_keys(get("author_key")),
+            authors=_strings(get("author_name")),
         )
     return out
 
@@ -471,12 +562,13 @@ def parse_author_record(record: object) -> Author | None:
 
 
 def parse_work_record(record: object) -> WorkRecord | None:
-    """A raw work record (``/works/{id}.json``, a works-list entry, a dump line's JSON)."""
-    data = as_dict(record)
-    key = _key_of(data.get("key"))
+    """A raw work record (``/works/{id}.json``, a works-list entry, a dump line's JSON), plain
+    JSON or `WorkWire`."""
+    get = _getter(record)
+    key = _key_of(get("key"))
     if not key:
         return None
-    type_key = _type_key(data.get("type"))
+    type_key = _type_key(get("type"))
     kind: RecordType = "work"
     if type_key == "/type/redirect":
         kind = "redirect"
@@ -484,7 +576,7 @@ def parse_work_record(record: object) -> WorkRecord | None:
         kind = "delete"
     author_keys: dict[str, None] = {}
     roles: dict[str, str] = {}
-    for entry in as_list(data.get("authors")):
+    for entry in as_list(get("authors")):
         item = as_dict(entry)
         author = item.get("author")
         author_key = _key_of(as_dict(author).get("key") if isinstance(author, Mapping) else author)
@@ -498,16 +590,16 @@ def parse_work_record(record: object) -> WorkRecord | None:
             roles.setdefault(author_key, role)
     return WorkRecord(
         key=key,
-        title=as_str(data.get("title")),
-        subtitle=as_str(data.get("subtitle")),
+        title=as_str(get("title")),
+        subtitle=as_str(get("subtitle")),
         author_keys=tuple(author_keys),
         roles=roles,
-        first_publish_year=year_of(data.get("first_publish_date")),
-        subjects=_strings(data.get("subjects")),
-        description=text_value(data.get("description")),
-        covers=_cover_ids(data.get("covers")),
+        first_publish_year=year_of(get("first_publish_date")),
+        subjects=_strings(get("subjects")),
+        description=text_value(get("description")),
+        covers=_cover_ids(get("covers")),
         type=kind,
-        redirect_to=_key_of(data.get("location")) if kind == "redirect" else None,
+        redirect_to=_key_of(get("location")) if kind == "redirect" else None,
     )
 
 
@@ -773,7 +865,9 @@ class OpenLibrary(ProviderAdapter):
                 status=response.status,
                 url=response.url,
             )
-        body = super()._decode(response)
+        body = self._decode_wire(response)
+        if body is None:
+            body = super()._decode(response)
         if not isinstance(body, Mapping):
             raise MalformedResponse(
                 f"expected a JSON object, got {type(body).__name__}",
@@ -782,6 +876,18 @@ class OpenLibrary(ProviderAdapter):
                 url=response.url,
             )
         return body
+
+    def _decode_wire(self, response: HttpResponse) -> dict[str, object] | None:
+        """Searches and works lists, the large bodies, with their records in the wire form (see
+        `decode_search`); None for every other body, or one that does not fit that form."""
+        if response.content_type == "text/html":
+            return None
+        path = urlsplit(response.url).path
+        if path.endswith("/search.json"):
+            return decode_search(response.content)
+        if _WORKS_LIST_PATH.search(path):
+            return decode_works_page(response.content)
+        return None
 
     def _error_for(
         self, response: HttpResponse, body: Mapping[str, object]
@@ -1175,13 +1281,11 @@ class OpenLibrary(ProviderAdapter):
             return {}
         out: dict[str, list[str]] = {}
         for doc in as_list(_object(body, "search").get("docs")):
-            data = as_dict(doc)
-            key = _key_of(data.get("key"))
+            get = _getter(doc)
+            key = _key_of(get("key"))
             if key is None or not key.endswith("W"):
                 continue
-            editions = [
-                m.upper() for m in _strings(data.get("edition_key")) if _EDITION.fullmatch(m)
-            ]
+            editions = [m.upper() for m in _strings(get("edition_key")) if _EDITION.fullmatch(m)]
             out.setdefault(key, list(dict.fromkeys(editions)))
         return out
 
