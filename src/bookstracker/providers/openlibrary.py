@@ -285,16 +285,24 @@ def _record_keys_of_texts(texts: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _capped_isbn13s(values: object, cap: int) -> tuple[str, ...]:
-    """Valid ISBN-13s, in order, without repeats, stopping at ``cap``."""
+    """Valid ISBN-13s, in order, without repeats, stopping at ``cap``.
+
+    OpenLibrary lists each edition's ISBN in both forms: an ISBN-10 whose ISBN-13 is already
+    taken (same nine digits after ``978``) is passed over unread, as it could add nothing.
+    """
     seen: dict[str, None] = {}
+    taken: set[str] = set()  # the first twelve digits of each ISBN-13 in `seen`
     if cap <= 0:
         return ()
     for value in as_list(values):
         text = value if type(value) is str and len(value) <= 13 else as_str(value)
-        isbn13 = isbn13_or_none(text) if text else None
+        if not text or (len(text) == 10 and "978" + text[:9] in taken):
+            continue
+        isbn13 = isbn13_or_none(text)
         if isbn13 is None:
             continue
         seen.setdefault(isbn13, None)
+        taken.add(isbn13[:12])
         if len(seen) >= cap:
             break
     return tuple(seen)
