@@ -16,7 +16,6 @@ from rapidfuzz import fuzz, process
 
 from bookstracker.models import PROVIDERS, Edition
 from bookstracker.names import name_key, title_key
-from bookstracker.pipeline.corefilter import COLLECTION_PATTERN
 from bookstracker.pipeline.merge import is_companion_title
 
 __all__ = ["EditionPairer", "PairingResult", "merge_editions"]
@@ -206,6 +205,8 @@ class EditionPairer:
 def _not_a_book(title: str) -> bool:
     """A study guide, a summary, a box set or an omnibus, by its title (two long patterns:
     remembered per title, as the other providers repeat one title edition after edition)."""
+    from bookstracker.pipeline.corefilter import COLLECTION_PATTERN  # not on the ISBN path
+
     return bool(is_companion_title(title) or COLLECTION_PATTERN.search(title))
 
 

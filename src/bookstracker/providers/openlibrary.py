@@ -877,7 +877,7 @@ class OpenLibrary(ProviderAdapter):
                 status=response.status,
                 url=response.url,
             )
-        body = self._decode_wire(response)
+        body: object = self._decode_wire(response)
         if body is None:
             body = super()._decode(response)
         if not isinstance(body, Mapping):
