@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from bookstracker._http import MockTransport, RawRequest, RawResponse
 from bookstracker.errors import MalformedResponse
 from bookstracker.providers.isbndb import (
-    BookListWire,
     ISBNdb,
     decode_book_list,
     parse_book_page,
@@ -75,7 +74,7 @@ def _outcome(read: Any) -> Any:
 def test_the_wire_form_reads_as_plain_json(body: dict[str, Any]) -> None:
     content = json.dumps(body).encode()
     wire = decode_book_list(content)
-    assert isinstance(wire, BookListWire)
+    assert wire is not None
     assert _outcome(lambda: parse_book_page(wire)) == _outcome(
         lambda: parse_book_page(json.loads(content))
     )

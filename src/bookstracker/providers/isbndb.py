@@ -78,7 +78,6 @@ __all__ = [
     "COLUMNS",
     "MAX_PAGE_SIZE",
     "PLANS",
-    "BookListWire",
     "BookPage",
     "BookWire",
     "ISBNdb",
@@ -401,9 +400,8 @@ class BookWire(msgspec.Struct, gc=False):
         return bool(self.book_id or self.author_data or self.publisher_text or self.publisher_id)
 
 
-class BookListWire(msgspec.Struct, gc=False):
-    """A list reply (``/author/{name}``, ``/books/{query}``, ``POST /books``, ``/search/books``)
-    with its books as an array; absent keys stay `msgspec.UNSET`, apart from ``null``."""
+class _BookListWire(msgspec.Struct, gc=False):
+    """A list reply's envelope; absent keys stay `msgspec.UNSET`, apart from ``null``."""
 
     books: list[BookWire] | msgspec.UnsetType | None = msgspec.UNSET
     data: list[BookWire] | msgspec.UnsetType | None = msgspec.UNSET
@@ -411,16 +409,27 @@ class BookListWire(msgspec.Struct, gc=False):
     index_searched: msgspec.Raw = msgspec.Raw()
 
 
-_BOOK_LIST = msgspec.json.Decoder(BookListWire)
+_BOOK_LIST = msgspec.json.Decoder(_BookListWire)
 
 
-def decode_book_list(content: bytes) -> BookListWire | None:
-    """A list reply's body in the typed wire form; None when it does not fit that form (not
-    JSON, a book that is not an object, a field of an odd shape), for the lenient reader."""
+def decode_book_list(content: bytes) -> dict[str, object] | None:
+    """A list reply (``/author/{name}``, ``/books/{query}``, ``POST /books``, ``/search/books``)
+    with its books as `BookWire`: the envelope keeps the keys the readers look at (``books``,
+    ``data``, ``total``, ``index_searched``) where the body has them. None when the body does
+    not fit that form (not JSON, a book that is not an object, a field of an odd shape), for the
+    lenient reader of plain JSON."""
     try:
-        return _BOOK_LIST.decode(content)
+        wire = _BOOK_LIST.decode(content)
     except (msgspec.DecodeError, RecursionError):  # ValidationError is a DecodeError
         return None
+    envelope: dict[str, object] = {"total": wire.total}
+    if wire.books is not msgspec.UNSET:
+        envelope["books"] = wire.books
+    if wire.data is not msgspec.UNSET:
+        envelope["data"] = wire.data
+    if wire.index_searched:
+        envelope["index_searched"] = None  # only its presence counts
+    return envelope
 
 
 def _edition(
@@ -560,13 +569,11 @@ def _book_items(value: object) -> list[object]:
 
 def parse_book_page(body: object) -> BookPage:
     """A list reply: ``books`` (real ``/books/{query}``, ``/author/{name}``) or ``data`` (the
-    spec, ``POST /books``, ``/search/books``), as an array or an object keyed by index; plain
-    JSON or the typed `BookListWire` (`decode_book_list`).
+    spec, ``POST /books``, ``/search/books``), as an array or an object keyed by index; its
+    books plain JSON or `BookWire` (`decode_book_list`).
 
     Raises `MalformedResponse` when neither key is present.
     """
-    if isinstance(body, BookListWire):
-        return _wire_page(body)
     envelope = _check_envelope(body)
     if "books" in envelope and envelope["books"] is not None:
         items = _book_items(envelope["books"])
@@ -577,21 +584,6 @@ def parse_book_page(body: object) -> BookPage:
     else:
         raise _malformed("no 'books' or 'data' list in the reply")
     return _book_page(items, envelope.get("total"))
-
-
-def _wire_page(body: BookListWire) -> BookPage:
-    if body.index_searched:
-        raise _malformed("an answer of the discontinued ISBNdb API (index_searched)")
-    items: list[BookWire]
-    if isinstance(body.books, list):
-        items = body.books
-    elif isinstance(body.data, list):
-        items = body.data
-    elif body.books is not msgspec.UNSET or body.data is not msgspec.UNSET:
-        items = []
-    else:
-        raise _malformed("no 'books' or 'data' list in the reply")
-    return _book_page(items, body.total)
 
 
 def _book_page(items: Sequence[object], total: object) -> BookPage:
@@ -822,8 +814,8 @@ class ISBNdb(ProviderAdapter):
         return result
 
     def _decode(self, response: HttpResponse) -> object:
-        """A list reply straight into `BookListWire` when it fits (see `decode_book_list`);
-        anything else as plain JSON."""
+        """A list reply with its books straight into `BookWire` when it fits (see
+        `decode_book_list`); anything else as plain JSON."""
         if _is_book_list_path(response.url, self.base_url) and response.content_type != "text/html":
             wire = decode_book_list(response.content)
             if wire is not None:
