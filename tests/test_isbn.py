@@ -17,6 +17,7 @@ from bookstracker.isbn import (
     find_isbns,
     hyphenate,
     is_valid_isbn,
+    isbn13_or_none,
     isbn_pair,
     normalize_isbn,
     to_isbn10,
@@ -321,3 +322,18 @@ def test_the_bare_fast_path_agrees_with_python_stdnum(value: str) -> None:
     isbn13 = stdnum_isbn.to_isbn13(value)
     isbn10 = None if isbn13.startswith("979") else stdnum_isbn.to_isbn10(isbn13)
     assert isbn_pair(value) == (isbn13, isbn10)
+
+
+@given(
+    st.one_of(
+        _ISBN_LIKE, st.text(max_size=20), st.sampled_from(["978-0-441-17271-9", "ISBN 0441172717"])
+    )
+)
+def test_isbn13_or_none_is_normalize_isbn_without_the_exception(value: str) -> None:
+    expected = normalize_isbn(value) if is_valid_isbn(value) else None
+    assert isbn13_or_none(value) == expected
+
+
+@pytest.mark.parametrize("value", [None, 9780441172719, b"9780441172719", ["9780441172719"]])
+def test_isbn13_or_none_of_a_non_string_is_none(value: object) -> None:
+    assert isbn13_or_none(value) is None  # type: ignore[arg-type]

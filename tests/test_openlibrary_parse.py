@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from stdnum import ean
 
 from bookstracker.errors import InvalidQuery
+from bookstracker.isbn import is_valid_isbn, normalize_isbn
 from bookstracker.models import SearchHit
 from bookstracker.providers.openlibrary import (
     MAX_HIT_ISBNS,
@@ -919,3 +920,26 @@ def test_parsers_never_raise_on_any_json(body: Any) -> None:
     parse_edition_record(body)
     parse_author_record(body)
     next_offset(body)
+
+
+_ISBN13S = st.from_regex(r"97[89][0-9]{10}", fullmatch=True)
+
+
+@st.composite
+def _isbn_lists(draw: st.DrawFn) -> list[str]:
+    """ISBN-13s, their ISBN-10 forms (valid or with a wrong check digit), in any order."""
+    values: list[str] = []
+    for isbn13 in draw(st.lists(_ISBN13S, max_size=8)):
+        valid13 = isbn13[:12] + str(ean.calc_check_digit(isbn13[:12]))
+        values.append(draw(st.sampled_from([isbn13, valid13])))
+        core = valid13[3:12]
+        check = str(-sum((10 - i) * int(d) for i, d in enumerate(core)) % 11).replace("10", "X")
+        values.append(draw(st.sampled_from([core + check, core + "7", valid13[:3] + core])))
+    return draw(st.permutations(values))
+
+
+@given(_isbn_lists(), st.integers(min_value=1, max_value=6))
+def test_signal_isbns_are_every_valid_isbn_as_isbn13_in_order(values: list[str], cap: int) -> None:
+    expected = list(dict.fromkeys(normalize_isbn(v) for v in values if is_valid_isbn(v)))[:cap]
+    body = {"docs": [{"key": "/works/OL1W", "isbn": values}]}
+    assert list(parse_work_signals(body, max_isbns=cap)["OL1W"].isbns) == expected

@@ -9,7 +9,6 @@ ISBN-13 (13 ASCII digits).
 from __future__ import annotations
 
 import functools
-import operator
 import re
 import unicodedata
 
@@ -25,6 +24,7 @@ __all__ = [
     "find_isbns",
     "hyphenate",
     "is_valid_isbn",
+    "isbn13_or_none",
     "isbn_pair",
     "normalize_isbn",
     "to_isbn10",
@@ -33,7 +33,6 @@ __all__ = [
 
 _BOOKLAND = ("978", "979")
 _ISBN10_LAST = frozenset("0123456789Xx")
-_ISBN10_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 _DIGITS = "0123456789"
 _ISBN10_CHECK = "0123456789X"
 _CACHE_SIZE = 65_536
@@ -71,7 +70,9 @@ def _to_ascii_form(text: str) -> str:
 
 
 def _isbn10_check_digit(first_nine: str) -> str:
-    total = sum(map(operator.mul, _ISBN10_WEIGHTS, first_nine.encode("ascii"))) - 54 * ord("0")
+    d = first_nine.encode("ascii")  # weights 10..2, written out: half the time of a sum(map())
+    total = 10 * d[0] + 9 * d[1] + 8 * d[2] + 7 * d[3] + 6 * d[4] + 5 * d[5] + 4 * d[6]
+    total += 3 * d[7] + 2 * d[8] - 54 * ord("0")
     return _ISBN10_CHECK[-total % 11]
 
 
@@ -159,6 +160,13 @@ def isbn_pair(value: str) -> tuple[str, str | None]:
     if isinstance(result, str):
         raise InvalidISBN(value, result)
     return result
+
+
+def isbn13_or_none(value: str) -> str | None:
+    """The bare ISBN-13 of ``value`` in any accepted form, or None when it is not a valid ISBN
+    (`normalize_isbn` without the exception, for long lists of ISBNs from a provider)."""
+    result = _parse_cached(value) if type(value) is str else None
+    return result[0] if type(result) is tuple else None
 
 
 def normalize_isbn(value: str) -> str:

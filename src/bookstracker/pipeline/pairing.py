@@ -122,11 +122,19 @@ class EditionPairer:
         self.author_surnames = frozenset(k.split()[-1] for k in self.author_keys)
         self.threshold = threshold
         self._fuzzy_cache: dict[str, str | None] = {}
+        self._by_authors: dict[tuple[str, ...], bool] = {}
 
     def _by_author(self, edition: Edition) -> bool:
-        if not edition.authors:
+        authors = edition.authors
+        if not authors:
             return True
-        for author in edition.authors:
+        known = self._by_authors.get(authors)
+        if known is None:
+            known = self._by_authors[authors] = self._names_the_author(authors)
+        return known
+
+    def _names_the_author(self, authors: tuple[str, ...]) -> bool:
+        for author in authors:
             key = name_key(author)
             if key in self.author_keys:
                 return True
@@ -166,20 +174,12 @@ class EditionPairer:
         grouped: dict[str, dict[str, list[Edition]]] = {}
         loose: dict[str, list[Edition]] = {}
         unpaired: list[Edition] = []
-        from bookstracker.pipeline.corefilter import COLLECTION_PATTERN  # not on the ISBN path
 
         isbn_owner = self.isbn_owner
-        not_a_book: dict[str, bool] = {}
         for edition in editions:
             owner = isbn_owner.get(edition.isbn13 or "")
             if owner is None:
-                title = edition.title
-                rejected = not_a_book.get(title)
-                if rejected is None:
-                    rejected = not_a_book[title] = bool(
-                        is_companion_title(title) or COLLECTION_PATTERN.search(title)
-                    )
-                if rejected:
+                if _not_a_book(edition.title):
                     unpaired.append(edition)
                     continue
                 if not self._by_author(edition):
@@ -200,6 +200,15 @@ class EditionPairer:
             merged.sort(key=lambda e: (e.year or 9999, e.isbn13 or "", e.title))
             by_work[key] = tuple(merged)
         return PairingResult(by_work=by_work, unpaired=tuple(unpaired))
+
+
+@functools.lru_cache(maxsize=16_384)
+def _not_a_book(title: str) -> bool:
+    """A study guide, a summary, a box set or an omnibus, by its title (two long patterns:
+    remembered per title, as the other providers repeat one title edition after edition)."""
+    from bookstracker.pipeline.corefilter import COLLECTION_PATTERN  # not on the ISBN path
+
+    return bool(is_companion_title(title) or COLLECTION_PATTERN.search(title))
 
 
 def _initials_fit(words: list[str], author_keys: frozenset[str]) -> bool:

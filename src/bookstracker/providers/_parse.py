@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from bookstracker._text import MAX_FIELD_CHARS, MAX_TEXT_CHARS, clean_text
 from bookstracker.errors import InvalidISBN, InvalidQuery
@@ -59,11 +58,12 @@ _YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
 _SPACES = re.compile(r"\s+")
 
 
-def as_dict(value: Any) -> Mapping[str, Any]:
+def as_dict(value: object) -> Mapping[str, object]:
+    """``value`` when it is a JSON object, else an empty one."""
     return value if isinstance(value, Mapping) else {}
 
 
-def as_list(value: Any) -> list[Any]:
+def as_list(value: object) -> list[object]:
     """A list from a list, a tuple, an index-keyed object (``{"0": …}``) or a single value."""
     if value is None:
         return []
@@ -79,19 +79,17 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
-def _already_clean(text: str) -> bool:
-    """Whether cleaning would leave ``text`` as it is: printable (so no control character, lone
-    surrogate or whitespace but the ASCII space), not blank, no space at either end or doubled.
-    """
-    return bool(
-        text and text.isprintable() and text[0] != " " and text[-1] != " " and "  " not in text
-    )
-
-
-def as_str(value: Any, *, max_chars: int = MAX_FIELD_CHARS) -> str | None:
+def as_str(value: object, *, max_chars: int = MAX_FIELD_CHARS) -> str | None:
     """A clean single-line string of at most ``max_chars``, or None for missing, blank and
     non-scalar values; lone surrogates and control characters never get through."""
-    if type(value) is str and len(value) <= max_chars and _already_clean(value):
+    if (
+        type(value) is str
+        and 0 < len(value) <= max_chars
+        and value.isprintable()  # no control character, lone surrogate or odd whitespace
+        and value[0] != " "
+        and value[-1] != " "
+        and "  " not in value
+    ):
         return value  # most values: no regex, no copy
     if value is None or isinstance(value, (bool, Mapping, list)):
         return None
@@ -102,7 +100,7 @@ def as_str(value: Any, *, max_chars: int = MAX_FIELD_CHARS) -> str | None:
     return text or None
 
 
-def as_int(value: Any) -> int | None:
+def as_int(value: object) -> int | None:
     """An int from an int, an integral float or a numeric string (``"369"``, ``"369 p."``)."""
     if value is None or isinstance(value, bool):
         return None
@@ -114,7 +112,7 @@ def as_int(value: Any) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def year_of(value: Any) -> int | None:
+def year_of(value: object) -> int | None:
     """The first plausible year in an int or a free-text date ("July 28, 2008", "2011-09")."""
     if isinstance(value, bool):
         return None
@@ -127,7 +125,7 @@ def year_of(value: Any) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def text_value(value: Any) -> str | None:
+def text_value(value: object) -> str | None:
     """OpenLibrary's typed text: a plain string or ``{"type": "/type/text", "value": …}``."""
     if isinstance(value, Mapping):
         value = value.get("value")
@@ -137,7 +135,7 @@ def text_value(value: Any) -> str | None:
     return text or None
 
 
-def iso_date(value: Any) -> str | None:
+def iso_date(value: object) -> str | None:
     """A free-text date as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; None when it does not parse.
 
     Reads ISO forms, ``"2018-Sep-04"``, ``"November 2006"``, ``"April 22, 2008"``,
@@ -179,7 +177,7 @@ def language_param(value: str | None) -> str | None:
     return code
 
 
-def clean_isbns(values: Iterable[Any]) -> list[str]:
+def clean_isbns(values: Iterable[object]) -> list[str]:
     """Valid ISBN-13s from any mix of ISBN-10/13 strings, keeping order, without repeats."""
     seen: dict[str, None] = {}
     for value in values:
@@ -194,7 +192,7 @@ def clean_isbns(values: Iterable[Any]) -> list[str]:
     return list(seen)
 
 
-def isbn_fields(values: Iterable[Any]) -> tuple[str | None, str | None]:
+def isbn_fields(values: Iterable[object]) -> tuple[str | None, str | None]:
     """The first valid ISBN as (isbn13, isbn10)."""
     for value in values:
         text = as_str(value)
@@ -207,7 +205,7 @@ def isbn_fields(values: Iterable[Any]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def https_url(value: Any) -> str | None:
+def https_url(value: object) -> str | None:
     """A URL forced to https (Google sends ``http://`` image links)."""
     text = as_str(value)
     if not text:

@@ -193,7 +193,7 @@ def _positive(value: int, what: str) -> int:
 # -- pure helpers: parsing ------------------------------------------------------------------
 
 
-def parse_published(value: Any) -> str | None:
+def parse_published(value: object) -> str | None:
     """Google's ``publishedDate`` as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
 
     Other text (``"2004*"``) is kept as given; a missing or blank value is None.
@@ -229,7 +229,7 @@ def _several_people(entry: str) -> list[str] | None:
     return None
 
 
-def parse_authors(value: Any) -> tuple[str, ...]:
+def parse_authors(value: object) -> tuple[str, ...]:
     """``volumeInfo.authors`` as names; one string naming several people is split."""
     out: list[str] = []
     for raw in as_list(value):
@@ -243,7 +243,7 @@ def parse_authors(value: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _identifiers(volume_info: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _identifiers(volume_info: Mapping[str, object]) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for entry in as_list(volume_info.get("industryIdentifiers")):
         item = as_dict(entry)
@@ -254,7 +254,7 @@ def _identifiers(volume_info: Mapping[str, Any]) -> list[tuple[str, str]]:
     return pairs
 
 
-def _isbn_pairs(volume_info: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+def _isbn_pairs(volume_info: Mapping[str, object]) -> list[tuple[str, str | None]]:
     """Valid ISBNs as (isbn13, isbn10), ``ISBN_13`` entries first, without repeats."""
     identifiers = _identifiers(volume_info)
     found: dict[str, str | None] = {}
@@ -271,12 +271,12 @@ def _isbn_pairs(volume_info: Mapping[str, Any]) -> list[tuple[str, str | None]]:
     return list(found.items())
 
 
-def volume_isbns(item: Any) -> list[str]:
+def volume_isbns(item: object) -> list[str]:
     """Every valid ISBN-13 of a volume (ISBN-10s converted); ``OTHER``/``ISSN`` are ignored."""
     return [isbn13 for isbn13, _ in _isbn_pairs(as_dict(as_dict(item).get("volumeInfo")))]
 
 
-def cover_url(image_links: Any) -> str | None:
+def cover_url(image_links: object) -> str | None:
     """The best cover link of ``imageLinks``, as https and without the ``edge=curl`` effect."""
     links = as_dict(image_links)
     for name in _IMAGE_PREFERENCE:
@@ -286,7 +286,7 @@ def cover_url(image_links: Any) -> str | None:
     return None
 
 
-def _pages(volume_info: Mapping[str, Any]) -> int | None:
+def _pages(volume_info: Mapping[str, object]) -> int | None:
     for name in ("pageCount", "printedPageCount"):
         pages = as_int(volume_info.get(name))
         if pages is not None and pages > 0:
@@ -294,12 +294,12 @@ def _pages(volume_info: Mapping[str, Any]) -> int | None:
     return None
 
 
-def _format(volume_info: Mapping[str, Any]) -> str | None:
+def _format(volume_info: Mapping[str, object]) -> str | None:
     kind = as_str(volume_info.get("printType"))
     return "Magazine" if kind is not None and kind.upper() == "MAGAZINE" else None
 
 
-def parse_volume(item: Any) -> Edition | None:
+def parse_volume(item: object) -> Edition | None:
     """One ``books#volume`` as an `Edition`; None when it has no id or no title."""
     volume = as_dict(item)
     volume_id = as_str(volume.get("id"))
@@ -326,7 +326,7 @@ def parse_volume(item: Any) -> Edition | None:
     )
 
 
-def parse_search_hit(item: Any) -> SearchHit | None:
+def parse_search_hit(item: object) -> SearchHit | None:
     """One ``books#volume`` of a search as a `SearchHit` (the year is the edition's)."""
     volume = as_dict(item)
     volume_id = as_str(volume.get("id"))
@@ -347,17 +347,17 @@ def parse_search_hit(item: Any) -> SearchHit | None:
     )
 
 
-def _items(body: Any) -> list[Any]:
+def _items(body: object) -> list[object]:
     return as_list(as_dict(body).get("items"))
 
 
-def parse_volumes(body: Any) -> list[Edition]:
+def parse_volumes(body: object) -> list[Edition]:
     """The editions of a ``books#volumes`` list (none when ``items`` is absent)."""
     editions = (parse_volume(item) for item in _items(body))
     return [e for e in editions if e is not None]
 
 
-def parse_search_page(body: Any) -> SearchPage:
+def parse_search_page(body: object) -> SearchPage:
     """A ``books#volumes`` list as a `SearchPage`; ``total`` is Google's estimate."""
     return _page(_items(body), as_int(as_dict(body).get("totalItems")))
 
@@ -367,7 +367,7 @@ _new_page: Callable[..., SearchPage] = SearchPage
 _edition_page: Callable[..., EditionPage] = EditionPage
 
 
-def _page(items: Iterable[Any], total: int | None) -> SearchPage:
+def _page(items: Iterable[object], total: int | None) -> SearchPage:
     parsed = (parse_search_hit(item) for item in items)
     hits: tuple[SearchHit, ...] = tuple(h for h in parsed if h is not None)
     return _new_page(hits=hits, total=total)
@@ -399,7 +399,7 @@ class GoogleError:
         return bool(_DAILY_REASONS.intersection(self.reasons))
 
 
-def parse_error(body: Any) -> GoogleError:
+def parse_error(body: object) -> GoogleError:
     """``{"error": {"code", "message", "errors": [{"reason"}], "status", "details"}}``."""
     error = as_dict(as_dict(body).get("error"))
     reasons: list[str] = []
@@ -658,7 +658,7 @@ class GoogleBooks(ProviderAdapter):
         totals = (as_int(page.get("totalItems")) for page in paged.pages)
         return items, next((t for t in totals if t is not None), None)
 
-    def _decode(self, response: HttpResponse) -> Any:
+    def _decode(self, response: HttpResponse) -> object:
         body = super()._decode(response)
         if not isinstance(body, Mapping):
             raise MalformedResponse(
@@ -674,7 +674,9 @@ class GoogleBooks(ProviderAdapter):
             return message.replace(self._api_key, "[secure]")
         return message
 
-    def _error_for(self, response: HttpResponse, body: Mapping[str, Any]) -> ProviderError | None:
+    def _error_for(
+        self, response: HttpResponse, body: Mapping[str, object]
+    ) -> ProviderError | None:
         status = response.status
         if status == 404:
             return None

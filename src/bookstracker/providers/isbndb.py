@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
+from urllib.parse import urlsplit
 
 import attrs
+import msgspec
 
 from bookstracker._http import HttpRequest, HttpResponse
 from bookstracker.config import UNSET, ISBNdbConfig, ProviderConfig, Unset, provider_config
@@ -81,9 +83,11 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "PLANS",
     "BookPage",
+    "BookWire",
     "ISBNdb",
     "ISBNdbPlan",
     "PlanLimits",
+    "decode_book_list",
     "is_book_binding",
     "normalize_binding",
     "parse_authors_response",
@@ -192,7 +196,7 @@ def is_book_binding(binding: str | None) -> bool:
     return not any(word in _NONBOOK_WORDS for word in _WORDS.findall(text))
 
 
-def normalize_binding(binding: Any) -> str | None:
+def normalize_binding(binding: object) -> str | None:
     """ISBNdb's ``binding`` as an edition format.
 
     ``"Paperback"``, ``"Hardcover"``, ``"Mass Market Paperback"``, ``"eBook"`` (Kindle and other
@@ -231,7 +235,7 @@ def _malformed(message: str) -> MalformedResponse:
     return MalformedResponse(message, provider=PROVIDER)
 
 
-def parse_date_published(value: Any) -> str | None:
+def parse_date_published(value: object) -> str | None:
     """``date_published`` as ``"YYYY"``, ``"YYYY-MM"`` or ``"YYYY-MM-DD"``; other text as given.
 
     Integers are years (the data dumps send ``2015``); year 0 and blanks give None.
@@ -263,7 +267,7 @@ def _date_of(text: str) -> str | None:
     return f"{year}-{int(month):02d}-{int(day):02d}"
 
 
-def _clean_author(value: Any) -> str | None:
+def _clean_author(value: object) -> str | None:
     text = as_str(value)
     if text is None:
         return None
@@ -277,10 +281,10 @@ def _author_of(text: str) -> str | None:
     return as_str(_AUTOFILLED.sub(" ", text))
 
 
-def _strings(value: Any) -> list[str]:
+def _strings(value: object) -> list[str]:
     """Strings from a list, an index-keyed object or a single string."""
     if isinstance(value, str):
-        items: list[Any] = [value]
+        items: list[object] = [value]
     elif isinstance(value, Mapping):
         items = list(value.values())
     elif isinstance(value, (list, tuple)):
@@ -290,7 +294,7 @@ def _strings(value: Any) -> list[str]:
     return [s for s in (as_str(v) for v in items if isinstance(v, (str, int))) if s]
 
 
-def _authors(value: Any) -> tuple[str, ...]:
+def _authors(value: object) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for item in _strings(value):
         name = _clean_author(item)
@@ -299,7 +303,23 @@ def _authors(value: Any) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _cover_url(value: Any) -> str | None:
+@functools.lru_cache(maxsize=4096)
+def _authors_of_texts(texts: tuple[str, ...]) -> tuple[str, ...]:
+    return _authors(texts)
+
+
+def _wire_authors(value: Strings) -> tuple[str, ...]:
+    """`_authors`, remembered for a list of texts: an author's listing repeats it on every
+    book."""
+    if type(value) is not list:
+        return _authors(value)
+    for item in value:
+        if type(item) is not str:
+            return _authors(value)
+    return _authors_of_texts(tuple(value))
+
+
+def _cover_url(value: object) -> str | None:
     text = as_str(value)
     if text is None:
         return None
@@ -310,26 +330,26 @@ def _cover_url(value: Any) -> str | None:
     return None
 
 
-def _isbns(data: Mapping[str, Any]) -> tuple[str | None, str | None]:
+def _isbn_pair_of(isbn13: object, isbn: object, isbn10: object) -> tuple[str | None, str | None]:
     """``(isbn13, isbn10)``: the first valid of ``isbn13``, ``isbn``, ``isbn10``."""
-    for field in ("isbn13", "isbn", "isbn10"):
-        text = as_str(data.get(field))
+    for value in (isbn13, isbn, isbn10):
+        text = as_str(value)
         if not text:
             continue
         try:
-            isbn13, derived10 = isbn_pair(text)
+            found13, derived10 = isbn_pair(text)
         except BooksTrackerError:
             continue
-        given10 = as_str(data.get("isbn10"))
-        if given10:
+        given10 = as_str(isbn10)
+        if given10 and given10 != derived10:
             try:
                 pair = isbn_pair(given10)
             except BooksTrackerError:
                 pair = None
-            if pair is not None and pair[0] == isbn13:
+            if pair is not None and pair[0] == found13:
                 derived10 = pair[1]
-        return isbn13, derived10
-    raw = as_str(data.get("isbn13"))
+        return found13, derived10
+    raw = as_str(isbn13)
     if raw and len(raw) == 13 and raw.isdigit():
         return raw, None
     return None, None
@@ -344,46 +364,169 @@ def _subtitle(title: str, title_long: str | None) -> str | None:
     return as_str(rest.lstrip().lstrip(":–—-").strip())
 
 
-def _is_legacy_book(data: Mapping[str, Any]) -> bool:
+def _is_legacy_book(data: Mapping[str, object]) -> bool:
     return bool(_LEGACY_BOOK_KEYS & data.keys())
 
 
-def parse_book(data: Any) -> Edition | None:
-    """One ISBNdb ``Book`` object (API or data dump line) as an Edition.
+# -- the wire format ---------------------------------------------------------------------------
 
-    None when the object has no usable title or ISBN. Raises `MalformedResponse` for a record
-    of the discontinued pre-2018 API (``book_id``, ``author_data``...).
-    """
-    book = as_dict(data)
-    if not book:
+# What a book field may hold and still be read: any JSON scalar (the readers turn numbers into
+# text and drop booleans). A value of another shape fails the typed decode, and the body is then
+# read by the lenient path on plain JSON.
+Scalar = str | int | float | bool | None
+Strings = list[Scalar] | dict[str, Scalar] | Scalar
+
+
+class BookWire(msgspec.Struct, gc=False):
+    """The fields of an ISBNdb ``Book`` that become an `Edition`; msgspec skips the rest (other
+    ISBNs, dimensions, synopsis…) without building them. ``gc=False``: ten 1,000-book pages add
+    no objects for the garbage collector to walk."""
+
+    title: Scalar = None
+    title_long: Scalar = None
+    isbn13: Scalar = None
+    isbn: Scalar = None
+    isbn10: Scalar = None
+    authors: Strings = None
+    publisher: Scalar = None
+    date_published: Scalar = None
+    pages: Scalar = None
+    language: Scalar = None
+    binding: Scalar = None
+    image: Scalar = None
+    # Present only in records of the discontinued API (kept raw: only their presence counts).
+    book_id: msgspec.Raw = msgspec.Raw()
+    author_data: msgspec.Raw = msgspec.Raw()
+    publisher_text: msgspec.Raw = msgspec.Raw()
+    publisher_id: msgspec.Raw = msgspec.Raw()
+
+    def is_legacy(self) -> bool:
+        return bool(self.book_id or self.author_data or self.publisher_text or self.publisher_id)
+
+
+class _BookListWire(msgspec.Struct, gc=False):
+    """A list reply's envelope; absent keys stay `msgspec.UNSET`, apart from ``null``."""
+
+    books: list[BookWire] | msgspec.UnsetType | None = msgspec.UNSET
+    data: list[BookWire] | msgspec.UnsetType | None = msgspec.UNSET
+    total: Scalar = None
+    index_searched: msgspec.Raw = msgspec.Raw()
+
+
+_BOOK_LIST = msgspec.json.Decoder(_BookListWire)
+
+
+def decode_book_list(content: bytes) -> dict[str, object] | None:
+    """A list reply (``/author/{name}``, ``/books/{query}``, ``POST /books``, ``/search/books``)
+    with its books as `BookWire`: the envelope keeps the keys the readers look at (``books``,
+    ``data``, ``total``, ``index_searched``) where the body has them. None when the body does
+    not fit that form (not JSON, a book that is not an object, a field of an odd shape), for the
+    lenient reader of plain JSON."""
+    try:
+        wire = _BOOK_LIST.decode(content)
+    except (msgspec.DecodeError, RecursionError):  # ValidationError is a DecodeError
         return None
-    if _is_legacy_book(book):
-        raise _malformed("a record of the discontinued ISBNdb API (book_id/author_data)")
-    title_field = as_str(book.get("title"))
-    title_long = as_str(book.get("title_long"))
+    envelope: dict[str, object] = {"total": wire.total}
+    if wire.books is not msgspec.UNSET:
+        envelope["books"] = wire.books
+    if wire.data is not msgspec.UNSET:
+        envelope["data"] = wire.data
+    if wire.index_searched:
+        envelope["index_searched"] = None  # only its presence counts
+    return envelope
+
+
+def _edition(
+    title_field: str | None,
+    title_long: str | None,
+    isbns: tuple[str | None, str | None],
+    authors: tuple[str, ...],
+    publisher: object,
+    published: str | None,
+    pages: object,
+    language: str | None,
+    binding: str | None,
+    image: object,
+) -> Edition | None:
     title = title_field or title_long
-    isbn13, isbn10 = _isbns(book)
+    isbn13, isbn10 = isbns
     if not title or not isbn13:
         return None
-    pages = as_int(book.get("pages"))
+    count = as_int(pages)
     return Edition(
         title=title,
         subtitle=_subtitle(title, title_long) if title_field else None,
         isbn13=isbn13,
         isbn10=isbn10,
-        authors=_authors(book.get("authors")),
-        publisher=as_str(book.get("publisher")),
-        published=parse_date_published(book.get("date_published")),
-        pages=pages if pages is not None and pages > 0 else None,
-        language=to_iso639_1(as_str(book.get("language"))),
-        format=normalize_binding(book.get("binding")),
-        cover_url=_cover_url(book.get("image")),
+        authors=authors,
+        publisher=as_str(publisher),
+        published=published,
+        pages=count if count is not None and count > 0 else None,
+        language=language,
+        format=binding,
+        cover_url=_cover_url(image),
         sources=(PROVIDER,),
         keys={"isbndb": isbn13},
     )
 
 
-def _check_envelope(body: Any) -> Mapping[str, Any]:
+def _wire_edition(book: BookWire) -> Edition | None:
+    if book.is_legacy():
+        raise _malformed("a record of the discontinued ISBNdb API (book_id/author_data)")
+    return _edition(
+        as_str(book.title),
+        as_str(book.title_long),
+        _isbn_pair_of(book.isbn13, book.isbn, book.isbn10),
+        _wire_authors(book.authors),
+        book.publisher,
+        _scalar_date(book.date_published),
+        book.pages,
+        _scalar_language(book.language),
+        _scalar_binding(book.binding),
+        book.image,
+    )
+
+
+# The readers of the fields that repeat from book to book (an author's listing has a few dates,
+# languages and bindings), remembered per scalar; ``typed``: 1, 1.0 and True read differently.
+_scalar_date = functools.lru_cache(maxsize=4096, typed=True)(parse_date_published)
+_scalar_binding = functools.lru_cache(maxsize=1024, typed=True)(normalize_binding)
+
+
+@functools.lru_cache(maxsize=1024, typed=True)
+def _scalar_language(value: Scalar) -> str | None:
+    return to_iso639_1(as_str(value))
+
+
+def parse_book(data: object) -> Edition | None:
+    """One ISBNdb ``Book`` object (API or data dump line) as an Edition.
+
+    None when the object has no usable title or ISBN. Raises `MalformedResponse` for a record
+    of the discontinued pre-2018 API (``book_id``, ``author_data``...).
+    """
+    if isinstance(data, BookWire):
+        return _wire_edition(data)
+    book = as_dict(data)
+    if not book:
+        return None
+    if _is_legacy_book(book):
+        raise _malformed("a record of the discontinued ISBNdb API (book_id/author_data)")
+    get = book.get
+    return _edition(
+        as_str(get("title")),
+        as_str(get("title_long")),
+        _isbn_pair_of(get("isbn13"), get("isbn"), get("isbn10")),
+        _authors(get("authors")),
+        get("publisher"),
+        parse_date_published(get("date_published")),
+        get("pages"),
+        to_iso639_1(as_str(get("language"))),
+        normalize_binding(get("binding")),
+        get("image"),
+    )
+
+
+def _check_envelope(body: object) -> Mapping[str, object]:
     if not isinstance(body, Mapping):
         raise _malformed(f"expected a JSON object, got {type(body).__name__}")
     if _LEGACY_ENVELOPE_KEYS & body.keys():
@@ -391,7 +534,7 @@ def _check_envelope(body: Any) -> Mapping[str, Any]:
     return body
 
 
-def parse_book_response(body: Any) -> Edition:
+def parse_book_response(body: object) -> Edition:
     """``GET /book/{isbn}``: ``{"book": Book}``.
 
     Raises `MalformedResponse` when there is no usable ``book`` (including the old API's
@@ -416,7 +559,7 @@ class BookPage:
     count: int
 
 
-def _book_items(value: Any) -> list[Any]:
+def _book_items(value: object) -> list[object]:
     if isinstance(value, list):
         return value
     if isinstance(value, Mapping):
@@ -428,9 +571,10 @@ def _book_items(value: Any) -> list[Any]:
     return []
 
 
-def parse_book_page(body: Any) -> BookPage:
+def parse_book_page(body: object) -> BookPage:
     """A list reply: ``books`` (real ``/books/{query}``, ``/author/{name}``) or ``data`` (the
-    spec, ``POST /books``, ``/search/books``), as an array or an object keyed by index.
+    spec, ``POST /books``, ``/search/books``), as an array or an object keyed by index; its
+    books plain JSON or `BookWire` (`decode_book_list`).
 
     Raises `MalformedResponse` when neither key is present.
     """
@@ -443,16 +587,19 @@ def parse_book_page(body: Any) -> BookPage:
         items = []
     else:
         raise _malformed("no 'books' or 'data' list in the reply")
+    return _book_page(items, envelope.get("total"))
+
+
+def _book_page(items: Sequence[object], total: object) -> BookPage:
     editions: dict[str, Edition] = {}
     for item in items:
         edition = parse_book(item)
         if edition is not None and edition.isbn13 is not None:
             editions.setdefault(edition.isbn13, edition)
-    total = as_int(envelope.get("total"))
-    return BookPage(editions=tuple(editions.values()), total=total, count=len(items))
+    return BookPage(editions=tuple(editions.values()), total=as_int(total), count=len(items))
 
 
-def parse_authors_response(body: Any) -> list[str]:
+def parse_authors_response(body: object) -> list[str]:
     """``GET /authors/{query}``: the author names (ISBNdb has no author ids)."""
     envelope = _check_envelope(body)
     if "authors" not in envelope:
@@ -460,7 +607,7 @@ def parse_authors_response(body: Any) -> list[str]:
     return list(_authors(envelope.get("authors")))
 
 
-def parse_key_response(body: Any) -> dict[str, Any]:
+def parse_key_response(body: object) -> dict[str, str | int | None]:
     """``GET /key``: ``{"api_host", "plan_name", "total", "spent", "left"}`` (None when absent)."""
     envelope = _check_envelope(body)
     limits = envelope.get("plan_limit")
@@ -492,6 +639,16 @@ def _resolve_plan(name: str | None) -> PlanLimits:
             f"unknown ISBNdb plan {name!r}: use one of {', '.join(sorted(PLANS))}"
         )
     return limits
+
+
+_BOOK_LIST_PATH = re.compile(r"/(?:author/[^/]+|books(?:/[^/]+)?|search/books)")
+
+
+def _is_book_list_path(url: str, base_url: str) -> bool:
+    """Whether ``url`` asks one of the endpoints that answer a list of books."""
+    path = urlsplit(url).path
+    base = urlsplit(base_url).path.rstrip("/")
+    return path.startswith(base) and _BOOK_LIST_PATH.fullmatch(path[len(base) :]) is not None
 
 
 def _check_page(page: int, page_size: int) -> None:
@@ -639,7 +796,7 @@ class ISBNdb(ProviderAdapter):
         remaining = await quota.remaining()
         return remaining is not None and remaining <= 0
 
-    async def _call(self, request: HttpRequest, *, cost: int = 1) -> Any:
+    async def _call(self, request: HttpRequest, *, cost: int = 1) -> object:
         self._require_key()
         try:
             result = await super()._call(request, cost=cost)
@@ -660,12 +817,23 @@ class ISBNdb(ProviderAdapter):
             )
         return result
 
+    def _decode(self, response: HttpResponse) -> object:
+        """A list reply with its books straight into `BookWire` when it fits (see
+        `decode_book_list`); anything else as plain JSON."""
+        if _is_book_list_path(response.url, self.base_url) and response.content_type != "text/html":
+            wire = decode_book_list(response.content)
+            if wire is not None:
+                return wire
+        return super()._decode(response)
+
     def _scrub(self, text: str) -> str:
         if self._api_key and self._api_key in text:
             return text.replace(self._api_key, "[secure]")
         return text
 
-    def _error_for(self, response: HttpResponse, body: Mapping[str, Any]) -> ProviderError | None:
+    def _error_for(
+        self, response: HttpResponse, body: Mapping[str, object]
+    ) -> ProviderError | None:
         status = response.status
         message = self._error_message(body)
         message = self._scrub(message) if message else None
@@ -897,7 +1065,7 @@ class ISBNdb(ProviderAdapter):
         return self._one_page(await self._call(request), page=page, page_size=page_size)
 
     @staticmethod
-    def _one_page(body: Any, *, page: int, page_size: int) -> EditionPage:
+    def _one_page(body: object, *, page: int, page_size: int) -> EditionPage:
         if body is NOT_FOUND:
             return _edition_page((), total=0, complete=True, pages=0)
         result = parse_book_page(body)
@@ -917,7 +1085,7 @@ class ISBNdb(ProviderAdapter):
             return []
         return parse_authors_response(body)
 
-    async def key_info(self) -> dict[str, Any]:
+    async def key_info(self) -> dict[str, str | int | None]:
         """The key's host and quota: ``{"api_host", "plan_name", "total", "spent", "left"}``."""
         self._require_key()
         body = await self._call(HttpRequest(url=self.url("/key")))
@@ -929,14 +1097,7 @@ class ISBNdb(ProviderAdapter):
 def _edition_page(
     editions: Iterable[Edition], *, total: int | None, complete: bool, pages: int
 ) -> EditionPage:
-    # Through a dict: mypy's attrs plugin cannot type EditionPage's generic ``tuple`` converter.
-    fields: dict[str, Any] = {
-        "editions": tuple(editions),
-        "total": total,
-        "complete": complete,
-        "pages": pages,
-    }
-    return EditionPage(**fields)
+    return EditionPage(editions=tuple(editions), total=total, complete=complete, pages=pages)
 
 
 def _requested_key(edition: Edition, requested: set[str]) -> str | None:

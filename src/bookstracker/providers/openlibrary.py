@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import attrs
+import msgspec
 
 from bookstracker._http import HttpRequest, HttpResponse
 from bookstracker.config import ProviderConfig
@@ -44,7 +45,7 @@ from bookstracker.errors import (
     ProviderHTTPError,
     RateLimited,
 )
-from bookstracker.isbn import isbn_pair, normalize_isbn
+from bookstracker.isbn import isbn13_or_none, isbn_pair, normalize_isbn
 from bookstracker.languages import to_iso639_1, to_marc
 from bookstracker.models import Author, Edition, SearchHit
 from bookstracker.names import split_authors
@@ -89,12 +90,16 @@ __all__ = [
     "SIGNAL_FIELDS",
     "WORKS_PER_KEY_QUERY",
     "OpenLibrary",
+    "SearchDocWire",
     "WorkRecord",
     "WorkSignals",
+    "WorkWire",
     "WorksListing",
     "authors_from_by_statement",
     "bare_key",
     "cover_url",
+    "decode_search",
+    "decode_works_page",
     "next_offset",
     "parse_api_books",
     "parse_author_doc",
@@ -143,6 +148,7 @@ _KEY_IN_PATH = re.compile(
 _AUTHOR_KEY = re.compile(r"OL\d+A")
 _WORK_KEY = re.compile(r"OL\d+W")
 _EDITION = re.compile(r"OL\d+M", re.IGNORECASE)
+_WORKS_LIST_PATH = re.compile(r"/authors/[^/]+/works\.json$")
 _warned_user_agents: set[str] = set()
 
 
@@ -170,7 +176,7 @@ def bare_key(value: str) -> str:
     return text
 
 
-def _key_of(value: Any) -> str | None:
+def _key_of(value: object) -> str | None:
     """The bare id of a record key (``"/works/OL1W"`` or ``"OL1W"``)."""
     text = as_str(value)
     if not text:
@@ -178,7 +184,7 @@ def _key_of(value: Any) -> str | None:
     return text.rstrip("/").rsplit("/", 1)[-1] or None
 
 
-def _record_key(value: Any) -> str | None:
+def _record_key(value: object) -> str | None:
     """The bare id of a search doc's key; None for one that names no OpenLibrary record.
 
     Old search indexes return bare scans as ``"ia:<identifier>"`` and works-less editions as
@@ -188,26 +194,50 @@ def _record_key(value: Any) -> str | None:
     return key if key and _OLID.fullmatch(key) else None
 
 
-def _type_key(value: Any) -> str | None:
+def _type_key(value: object) -> str | None:
     """A record's type, whether ``{"key": "/type/work"}`` or the dump's ``"/type/work"``."""
     if isinstance(value, Mapping):
         value = value.get("key")
     return as_str(value)
 
 
-def _strings(value: Any) -> tuple[str, ...]:
+def _texts(value: object) -> tuple[str, ...] | None:
+    """``value`` as a tuple when it is a list of strings: the key under which the readers below
+    remember what a list read as (an author's docs repeat the same names, keys and languages).
+    """
+    if type(value) is not list:
+        return None
+    for item in value:
+        if type(item) is not str:
+            return None
+    return tuple(value)
+
+
+def _strings(value: object) -> tuple[str, ...]:
     """Distinct clean strings from a list, a single value or any iterable."""
+    texts = _texts(value)
+    if texts is not None:
+        return _strings_of_texts(texts)
     if isinstance(value, Iterable) and not isinstance(value, (str, bytes, Mapping, list)):
         value = list(value)
+    return _distinct_strings(as_list(value))
+
+
+def _distinct_strings(values: Iterable[object]) -> tuple[str, ...]:
     out: dict[str, None] = {}
-    for item in as_list(value):
+    for item in values:
         text = as_str(item)
         if text:
             out.setdefault(text, None)
     return tuple(out)
 
 
-def _cover_ids(value: Any) -> tuple[int, ...]:
+@functools.lru_cache(maxsize=4096)
+def _strings_of_texts(texts: tuple[str, ...]) -> tuple[str, ...]:
+    return _distinct_strings(texts)
+
+
+def _cover_ids(value: object) -> tuple[int, ...]:
     ids: dict[int, None] = {}
     for item in as_list(value):
         number = as_int(item)
@@ -216,7 +246,15 @@ def _cover_ids(value: Any) -> tuple[int, ...]:
     return tuple(ids)
 
 
-def _languages(values: Iterable[Any]) -> tuple[str, ...]:
+def _languages(value: object) -> tuple[str, ...]:
+    """ISO 639-1 codes from a list of MARC codes or ``{"key": "/languages/eng"}`` objects."""
+    texts = _texts(value)
+    if texts is not None:
+        return _languages_of_texts(texts)
+    return _language_codes(as_list(value))
+
+
+def _language_codes(values: Iterable[object]) -> tuple[str, ...]:
     out: dict[str, None] = {}
     for value in values:
         if isinstance(value, Mapping):
@@ -227,26 +265,53 @@ def _languages(values: Iterable[Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _capped_isbn13s(values: Iterable[Any], cap: int) -> tuple[str, ...]:
-    """Valid ISBN-13s, in order, without repeats, stopping at ``cap``."""
+@functools.lru_cache(maxsize=1024)
+def _languages_of_texts(texts: tuple[str, ...]) -> tuple[str, ...]:
+    return _language_codes(texts)
+
+
+def _record_keys(value: object) -> tuple[str, ...]:
+    """The bare ids of a list of keys (``author_key``), in order."""
+    texts = _texts(value)
+    if texts is not None:
+        return _record_keys_of_texts(texts)
+    return _bare_keys(as_list(value))
+
+
+def _bare_keys(values: Iterable[object]) -> tuple[str, ...]:
+    return tuple(k for k in (_key_of(v) for v in values) if k)
+
+
+@functools.lru_cache(maxsize=4096)
+def _record_keys_of_texts(texts: tuple[str, ...]) -> tuple[str, ...]:
+    return _bare_keys(texts)
+
+
+def _capped_isbn13s(values: object, cap: int) -> tuple[str, ...]:
+    """Valid ISBN-13s, in order, without repeats, stopping at ``cap``.
+
+    OpenLibrary lists each edition's ISBN in both forms: an ISBN-10 whose ISBN-13 is already
+    taken (same nine digits after ``978``) is passed over unread, as it could add nothing.
+    """
     seen: dict[str, None] = {}
+    taken: set[str] = set()  # the first twelve digits of each ISBN-13 in `seen`
     if cap <= 0:
         return ()
-    for value in values:
+    for value in as_list(values):
         text = value if type(value) is str and len(value) <= 13 else as_str(value)
-        if not text:
+        if not text or (len(text) == 10 and "978" + text[:9] in taken):
             continue
-        try:
-            isbn13, _ = isbn_pair(text)
-        except ValueError:
+        isbn13 = isbn13_or_none(text)
+        if isbn13 is None:
             continue
         seen.setdefault(isbn13, None)
+        taken.add(isbn13[:12])
         if len(seen) >= cap:
             break
     return tuple(seen)
 
 
-def _object(body: Any, response_of: str) -> Mapping[str, Any]:
+def _object(body: object, response_of: str) -> Mapping[str, object]:
     if not isinstance(body, Mapping):
         raise MalformedResponse(
             f"{response_of}: expected a JSON object, got {type(body).__name__}", provider=PROVIDER
@@ -254,10 +319,98 @@ def _object(body: Any, response_of: str) -> Mapping[str, Any]:
     return body
 
 
+# -- the wire format -------------------------------------------------------------------------
+
+# A field's value exactly as plain JSON would hold it, for the shapes the readers take: any
+# scalar, a list or an object of scalars. A value of another shape fails the typed decode, and
+# the body is then decoded as plain JSON: either way the readers see the same values.
+Scalar = str | int | float | bool | None
+Strings = list[Scalar] | dict[str, Scalar] | Scalar
+KeyRef = dict[str, Scalar] | Scalar
+"""``{"key": "/type/work"}`` or the bare text."""
+
+
+class SearchDocWire(msgspec.Struct, gc=False):
+    """The fields of a ``/search.json`` doc that the readers use (the ``fields=`` sets, with
+    ``edition_key``); msgspec skips the rest without building it."""
+
+    key: Scalar = None
+    title: Scalar = None
+    subtitle: Scalar = None
+    author_name: Strings = None
+    author_key: Strings = None
+    first_publish_year: Scalar = None
+    edition_count: Scalar = None
+    cover_i: Strings = None
+    language: Strings = None
+    isbn: Strings = None
+    edition_key: Strings = None
+
+
+class WorkWire(msgspec.Struct, gc=False):
+    """The fields of a work record (an ``/authors/{id}/works.json`` entry) that become a
+    `WorkRecord`; revisions, timestamps and the like are skipped."""
+
+    key: Scalar = None
+    type: KeyRef = None
+    title: Scalar = None
+    subtitle: Scalar = None
+    authors: list[dict[str, KeyRef]] | dict[str, KeyRef] | Scalar = None
+    first_publish_date: Scalar = None
+    subjects: Strings = None
+    description: KeyRef = None
+    covers: Strings = None
+    location: Scalar = None
+
+
+class _SearchWire(msgspec.Struct, gc=False):
+    numFound: Scalar = None  # noqa: N815  (the wire's own names)
+    num_found: Scalar = None
+    docs: list[SearchDocWire] | None = None
+
+
+class _WorksPageWire(msgspec.Struct, gc=False):
+    size: Scalar = None
+    links: dict[str, Scalar] | Scalar = None
+    entries: list[WorkWire] | None = None
+
+
+_SEARCH = msgspec.json.Decoder(_SearchWire)
+_WORKS_PAGE = msgspec.json.Decoder(_WorksPageWire)
+
+
+def decode_search(content: bytes) -> dict[str, object] | None:
+    """A ``/search.json`` body with its docs as `SearchDocWire`: ``{"numFound", "num_found",
+    "docs"}``, the keys the readers and the paging use. None when the body does not fit (not
+    JSON, a doc that is not an object, a field of another shape), for the plain JSON reader."""
+    try:
+        wire = _SEARCH.decode(content)
+    except (msgspec.DecodeError, RecursionError):  # ValidationError is a DecodeError
+        return None
+    return {"numFound": wire.numFound, "num_found": wire.num_found, "docs": wire.docs}
+
+
+def decode_works_page(content: bytes) -> dict[str, object] | None:
+    """An ``/authors/{id}/works.json`` page with its entries as `WorkWire`: ``{"size",
+    "links", "entries"}``; None when the body does not fit, as `decode_search`."""
+    try:
+        wire = _WORKS_PAGE.decode(content)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    return {"size": wire.size, "links": wire.links, "entries": wire.entries}
+
+
+def _getter(record: object) -> Callable[[str], object]:
+    """How to read a field of a record, plain JSON or wire form."""
+    if isinstance(record, (SearchDocWire, WorkWire)):
+        return record.__getattribute__
+    return as_dict(record).get
+
+
 # -- dates ---------------------------------------------------------------------------------
 
 
-def parse_publish_date(value: Any) -> str | None:
+def parse_publish_date(value: object) -> str | None:
     """OpenLibrary's free-text date as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` when it parses.
 
     ``"November 2006"`` gives ``"2006-11"``, ``"April 22, 2008"`` ``"2008-04-22"``, ``"c1995"``
@@ -323,30 +476,31 @@ _search_page: Callable[..., SearchPage] = SearchPage
 _edition_page: Callable[..., EditionPage] = EditionPage
 
 
-def parse_search_doc(doc: Any, *, max_isbns: int = MAX_HIT_ISBNS) -> SearchHit | None:
-    """One ``/search.json`` doc as a `SearchHit`; None without a key or a title."""
-    data = as_dict(doc)
-    key = _record_key(data.get("key"))
-    title = as_str(data.get("title"))
+def parse_search_doc(doc: object, *, max_isbns: int = MAX_HIT_ISBNS) -> SearchHit | None:
+    """One ``/search.json`` doc (plain JSON or `SearchDocWire`) as a `SearchHit`; None without
+    a key or a title."""
+    get = _getter(doc)
+    key = _record_key(get("key"))
+    title = as_str(get("title"))
     if not key or not title:
         return None
-    languages = _languages(as_list(data.get("language")))
-    cover_ids = _cover_ids(data.get("cover_i"))
+    languages = _languages(get("language"))
+    cover_ids = _cover_ids(get("cover_i"))
     return SearchHit(
         title=title,
-        subtitle=as_str(data.get("subtitle")),
-        authors=_strings(data.get("author_name")),
-        first_publish_year=year_of(data.get("first_publish_year")),
-        isbn13=_capped_isbn13s(as_list(data.get("isbn")), max_isbns),
+        subtitle=as_str(get("subtitle")),
+        authors=_strings(get("author_name")),
+        first_publish_year=year_of(get("first_publish_year")),
+        isbn13=_capped_isbn13s(get("isbn"), max_isbns),
         keys={PROVIDER: key},
         sources=(PROVIDER,),
         cover_url=_cover_from_ids(cover_ids),
-        edition_count=as_int(data.get("edition_count")),
+        edition_count=as_int(get("edition_count")),
         language=languages[0] if len(languages) == 1 else None,
     )
 
 
-def parse_search(body: Any) -> SearchPage:
+def parse_search(body: object) -> SearchPage:
     """A ``/search.json`` body (any era: ``numFound``/``num_found``, bare or prefixed keys)."""
     data = as_dict(body)
     hits = [parse_search_doc(doc) for doc in as_list(data.get("docs"))]
@@ -356,30 +510,30 @@ def parse_search(body: Any) -> SearchPage:
     return _search_page(hits=tuple(h for h in hits if h is not None), total=total)
 
 
-def parse_work_signals(body: Any, *, max_isbns: int = MAX_SIGNAL_ISBNS) -> dict[str, WorkSignals]:
+def parse_work_signals(
+    body: object, *, max_isbns: int = MAX_SIGNAL_ISBNS
+) -> dict[str, WorkSignals]:
     """Per-work signals from a ``/search.json`` body, keyed by bare work id."""
     out: dict[str, WorkSignals] = {}
     for doc in as_list(as_dict(body).get("docs")):
-        data = as_dict(doc)
-        key = _record_key(data.get("key"))
+        get = _getter(doc)
+        key = _record_key(get("key"))
         if not key:
             continue
         out[key] = WorkSignals(
             key=key,
-            title=as_str(data.get("title")),
-            languages=_languages(as_list(data.get("language"))),
-            edition_count=as_int(data.get("edition_count")),
-            first_publish_year=year_of(data.get("first_publish_year")),
-            isbns=_capped_isbn13s(as_list(data.get("isbn")), max_isbns),
-            author_keys=tuple(
-                k for k in (_key_of(v) for v in as_list(data.get("author_key"))) if k
-            ),
-            authors=_strings(data.get("author_name")),
+            title=as_str(get("title")),
+            languages=_languages(get("language")),
+            edition_count=as_int(get("edition_count")),
+            first_publish_year=year_of(get("first_publish_year")),
+            isbns=_capped_isbn13s(get("isbn"), max_isbns),
+            author_keys=_record_keys(get("author_key")),
+            authors=_strings(get("author_name")),
         )
     return out
 
 
-def parse_author_doc(doc: Any) -> Author | None:
+def parse_author_doc(doc: object) -> Author | None:
     """One ``/search/authors.json`` doc (bare ``key``) as an `Author`."""
     data = as_dict(doc)
     key = _key_of(data.get("key"))
@@ -398,13 +552,13 @@ def parse_author_doc(doc: Any) -> Author | None:
     )
 
 
-def parse_author_search(body: Any) -> list[Author]:
+def parse_author_search(body: object) -> list[Author]:
     """A ``/search/authors.json`` body as authors, in the server's order."""
     authors = (parse_author_doc(doc) for doc in as_list(as_dict(body).get("docs")))
     return [a for a in authors if a is not None]
 
 
-def parse_author_record(record: Any) -> Author | None:
+def parse_author_record(record: object) -> Author | None:
     """An ``/authors/{id}.json`` record as an `Author`; None for redirects, deletes, no name."""
     data = as_dict(record)
     if _type_key(data.get("type")) in ("/type/redirect", "/type/delete"):
@@ -422,13 +576,14 @@ def parse_author_record(record: Any) -> Author | None:
     )
 
 
-def parse_work_record(record: Any) -> WorkRecord | None:
-    """A raw work record (``/works/{id}.json``, a works-list entry, a dump line's JSON)."""
-    data = as_dict(record)
-    key = _key_of(data.get("key"))
+def parse_work_record(record: object) -> WorkRecord | None:
+    """A raw work record (``/works/{id}.json``, a works-list entry, a dump line's JSON), plain
+    JSON or `WorkWire`."""
+    get = _getter(record)
+    key = _key_of(get("key"))
     if not key:
         return None
-    type_key = _type_key(data.get("type"))
+    type_key = _type_key(get("type"))
     kind: RecordType = "work"
     if type_key == "/type/redirect":
         kind = "redirect"
@@ -436,7 +591,7 @@ def parse_work_record(record: Any) -> WorkRecord | None:
         kind = "delete"
     author_keys: dict[str, None] = {}
     roles: dict[str, str] = {}
-    for entry in as_list(data.get("authors")):
+    for entry in as_list(get("authors")):
         item = as_dict(entry)
         author = item.get("author")
         author_key = _key_of(as_dict(author).get("key") if isinstance(author, Mapping) else author)
@@ -450,16 +605,16 @@ def parse_work_record(record: Any) -> WorkRecord | None:
             roles.setdefault(author_key, role)
     return WorkRecord(
         key=key,
-        title=as_str(data.get("title")),
-        subtitle=as_str(data.get("subtitle")),
+        title=as_str(get("title")),
+        subtitle=as_str(get("subtitle")),
         author_keys=tuple(author_keys),
         roles=roles,
-        first_publish_year=year_of(data.get("first_publish_date")),
-        subjects=_strings(data.get("subjects")),
-        description=text_value(data.get("description")),
-        covers=_cover_ids(data.get("covers")),
+        first_publish_year=year_of(get("first_publish_date")),
+        subjects=_strings(get("subjects")),
+        description=text_value(get("description")),
+        covers=_cover_ids(get("covers")),
         type=kind,
-        redirect_to=_key_of(data.get("location")) if kind == "redirect" else None,
+        redirect_to=_key_of(get("location")) if kind == "redirect" else None,
     )
 
 
@@ -482,7 +637,7 @@ _OTHER_LABEL = re.compile(
 )
 
 
-def authors_from_by_statement(text: Any) -> tuple[str, ...]:
+def authors_from_by_statement(text: object) -> tuple[str, ...]:
     """Author names from an edition's ``by_statement``; () when it names no plain author.
 
     Only the part before the first ``;`` is read (what follows names translators and the
@@ -505,7 +660,7 @@ def authors_from_by_statement(text: Any) -> tuple[str, ...]:
     return tuple(n for n in names if len(n) > 1)
 
 
-def _pages(data: Mapping[str, Any]) -> int | None:
+def _pages(data: Mapping[str, object]) -> int | None:
     pages = as_int(data.get("number_of_pages"))
     if pages is not None and pages > 0:
         return pages
@@ -517,7 +672,7 @@ def _pages(data: Mapping[str, Any]) -> int | None:
     return None
 
 
-def parse_edition_record(record: Any, *, authors: Iterable[str] | None = None) -> Edition | None:
+def parse_edition_record(record: object, *, authors: Iterable[str] | None = None) -> Edition | None:
     """A raw edition record (``/books/{id}.json``, an editions-list entry, ``jscmd=details``).
 
     ``authors`` overrides the names; otherwise names come from ``authors[].name`` where the
@@ -539,7 +694,7 @@ def parse_edition_record(record: Any, *, authors: Iterable[str] | None = None) -
         for p in as_list(data.get("publishers"))
     ]
     works = [_key_of(as_dict(w).get("key")) for w in as_list(data.get("works"))]
-    languages = _languages(as_list(data.get("languages")))
+    languages = _languages(data.get("languages"))
     key = _key_of(data.get("key"))
     return Edition(
         title=title,
@@ -560,7 +715,7 @@ def parse_edition_record(record: Any, *, authors: Iterable[str] | None = None) -
     )
 
 
-def _parse_data_entry(entry: Mapping[str, Any]) -> Edition | None:
+def _parse_data_entry(entry: Mapping[str, object]) -> Edition | None:
     """One ``jscmd=data`` entry (flattened: no language, work key or format)."""
     title = as_str(entry.get("title"))
     if not title:
@@ -594,7 +749,7 @@ def _parse_data_entry(entry: Mapping[str, Any]) -> Edition | None:
     )
 
 
-def parse_api_books(body: Any) -> dict[str, Edition]:
+def parse_api_books(body: object) -> dict[str, Edition]:
     """A ``/api/books?format=json`` body (``jscmd=details`` or ``data``), keyed by bibkey as sent.
 
     Unknown bibkeys are simply missing; an all-miss body is ``{}``.
@@ -615,7 +770,7 @@ def parse_api_books(body: Any) -> dict[str, Edition]:
     return out
 
 
-def next_offset(body: Any) -> int | None:
+def next_offset(body: object) -> int | None:
     """The offset of the next page of a works/editions list; None when ``links.next`` is absent."""
     data = as_dict(body)
     nxt = as_str(as_dict(data.get("links")).get("next"))
@@ -629,7 +784,7 @@ def next_offset(body: Any) -> int | None:
     return -1
 
 
-def parse_works_page(body: Any) -> WorksListing:
+def parse_works_page(body: object) -> WorksListing:
     """One ``/authors/{id}/works.json`` page; ``size`` is the author's total, not the page's."""
     data = as_dict(body)
     works = (parse_work_record(entry) for entry in as_list(data.get("entries")))
@@ -641,7 +796,7 @@ def parse_works_page(body: Any) -> WorksListing:
     )
 
 
-def parse_editions_page(body: Any) -> EditionPage:
+def parse_editions_page(body: object) -> EditionPage:
     """One ``/works/{id}/editions.json`` page; ``size`` is the work's edition total."""
     data = as_dict(body)
     editions = (parse_edition_record(entry) for entry in as_list(data.get("entries")))
@@ -653,7 +808,7 @@ def parse_editions_page(body: Any) -> EditionPage:
     )
 
 
-def _detail_message(body: Mapping[str, Any]) -> str | None:
+def _detail_message(body: Mapping[str, object]) -> str | None:
     """FastAPI's ``{"detail": [{loc, msg}]}`` or OL's ``{"error": …}`` as one line."""
     detail = body.get("detail")
     parts: list[str] = []
@@ -716,7 +871,7 @@ class OpenLibrary(ProviderAdapter):
 
     # -- errors ----------------------------------------------------------------------------
 
-    def _decode(self, response: HttpResponse) -> Any:
+    def _decode(self, response: HttpResponse) -> object:
         head = response.content.lstrip()[:40]
         if head.startswith((b"var ", b"_OLBookInfo")) or "javascript" in response.content_type:
             raise MalformedResponse(
@@ -725,7 +880,9 @@ class OpenLibrary(ProviderAdapter):
                 status=response.status,
                 url=response.url,
             )
-        body = super()._decode(response)
+        body: object = self._decode_wire(response)
+        if body is None:
+            body = super()._decode(response)
         if not isinstance(body, Mapping):
             raise MalformedResponse(
                 f"expected a JSON object, got {type(body).__name__}",
@@ -735,7 +892,21 @@ class OpenLibrary(ProviderAdapter):
             )
         return body
 
-    def _error_for(self, response: HttpResponse, body: Mapping[str, Any]) -> ProviderError | None:
+    def _decode_wire(self, response: HttpResponse) -> dict[str, object] | None:
+        """Searches and works lists, the large bodies, with their records in the wire form (see
+        `decode_search`); None for every other body, or one that does not fit that form."""
+        if response.content_type == "text/html":
+            return None
+        path = urlsplit(response.url).path
+        if path.endswith("/search.json"):
+            return decode_search(response.content)
+        if _WORKS_LIST_PATH.search(path):
+            return decode_works_page(response.content)
+        return None
+
+    def _error_for(
+        self, response: HttpResponse, body: Mapping[str, object]
+    ) -> ProviderError | None:
         status = response.status
         if status == 404:
             return None
@@ -1126,13 +1297,11 @@ class OpenLibrary(ProviderAdapter):
             return {}
         out: dict[str, list[str]] = {}
         for doc in as_list(_object(body, "search").get("docs")):
-            data = as_dict(doc)
-            key = _key_of(data.get("key"))
+            get = _getter(doc)
+            key = _key_of(get("key"))
             if key is None or not key.endswith("W"):
                 continue
-            editions = [
-                m.upper() for m in _strings(data.get("edition_key")) if _EDITION.fullmatch(m)
-            ]
+            editions = [m.upper() for m in _strings(get("edition_key")) if _EDITION.fullmatch(m)]
             out.setdefault(key, list(dict.fromkeys(editions)))
         return out
 
