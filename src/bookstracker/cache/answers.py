@@ -263,7 +263,7 @@ class AnswerCache:
                 raise
             else:
                 kind = kind_of(value)
-                if kind is not None:
+                if kind is not None and self.backend is not None:
                     await self._write(key, kind, codec.encode(value))
                 lead.answer = Answer(value, "computed")
             return lead.answer
@@ -429,7 +429,7 @@ class AnswerCache:
             writes = [
                 (keys[i], kind, codec.encode(fetched.values[i]))
                 for i, kind in fetched.kinds.items()
-                if i in flights and i in fetched.values
+                if self.backend is not None and i in flights and i in fetched.values
             ]
             await self._write_many(writes)
         except BaseException as exc:
