@@ -103,8 +103,13 @@ class WorkSignals:
     authors: tuple[str, ...] = ()
 
 
+_NO_ROLES: Mapping[str, str] = MappingProxyType({})
+
+
 def _frozen_roles(value: Mapping[str, str]) -> Mapping[str, str]:
-    return value if isinstance(value, MappingProxyType) else MappingProxyType(dict(value))
+    if isinstance(value, MappingProxyType):
+        return value
+    return MappingProxyType(dict(value)) if value else _NO_ROLES
 
 
 @attrs.frozen(kw_only=True)
