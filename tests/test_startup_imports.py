@@ -36,6 +36,7 @@ _WATCHED = (
     "aiolimiter",
     "importlib.metadata",
     "email.utils",
+    "rapidfuzz",
 )
 
 

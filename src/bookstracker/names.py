@@ -52,7 +52,6 @@ import unicodedata
 
 import attrs
 from anyascii import anyascii
-from rapidfuzz import fuzz
 
 __all__ = [
     "display_name",
@@ -630,6 +629,8 @@ def title_similarity(a: str, b: str) -> float:
         return 0.0
     if first == second:
         return 100.0
+    from rapidfuzz import fuzz  # 47 modules: loaded when two titles first need a fuzzy score
+
     return float(fuzz.token_sort_ratio(first, second, processor=None))
 
 

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
-from rapidfuzz import fuzz, process
 
 from bookstracker.models import PROVIDERS, Edition
 from bookstracker.names import name_key, title_key
@@ -154,6 +153,8 @@ class EditionPairer:
         targets = self.by_title.get(key)
         if targets is None:
             if key not in self._fuzzy_cache:
+                from rapidfuzz import fuzz, process  # not on the ISBN path
+
                 best = process.extractOne(
                     key, self.title_choices, scorer=fuzz.ratio, score_cutoff=self.threshold
                 )

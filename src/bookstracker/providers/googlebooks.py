@@ -36,7 +36,7 @@ import functools
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -626,19 +626,19 @@ class GoogleBooks(ProviderAdapter):
 
     async def _collect(
         self, q: str, *, limit: int, lang: str | None, print_type: str
-    ) -> tuple[list[Mapping[str, Any]], int | None]:
+    ) -> tuple[list[Mapping[str, object]], int | None]:
         """Raw volumes over as many pages as ``limit`` needs, without repeated ids."""
-        items: list[Mapping[str, Any]] = []
+        items: list[Mapping[str, object]] = []
         seen: set[str] = set()
 
-        async def fetch(slot: PageSlot) -> Mapping[str, Any] | None:
+        async def fetch(slot: PageSlot) -> Mapping[str, object] | None:
             request = self.list_request(
                 q, start=slot.offset, size=slot.size, lang=lang, print_type=print_type
             )
             body = await self._call(request)
             return None if body is NOT_FOUND else as_dict(body)
 
-        def read(body: Mapping[str, Any], slot: PageSlot) -> PageFacts:
+        def read(body: Mapping[str, object], slot: PageSlot) -> PageFacts:
             page = _items(body)
             before = len(items)
             for raw in page:

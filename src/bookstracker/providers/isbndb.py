@@ -33,7 +33,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
+from typing import TYPE_CHECKING, ClassVar, Literal, get_args
 from urllib.parse import urlsplit
 
 import attrs
@@ -969,14 +969,14 @@ class ISBNdb(ProviderAdapter):
         editions: dict[str, Edition] = {}
         short = False
 
-        async def fetch(slot: PageSlot) -> Mapping[str, Any] | None:
+        async def fetch(slot: PageSlot) -> Mapping[str, object] | None:
             request = self.author_request(
                 text, page=slot.number + 1, page_size=slot.size, language=lang
             )
             body = await self._call(request)
             return None if body is NOT_FOUND else _check_envelope(body)
 
-        def read(body: Mapping[str, Any], slot: PageSlot) -> PageFacts:
+        def read(body: Mapping[str, object], slot: PageSlot) -> PageFacts:
             nonlocal short
             result = parse_book_page(body)
             for edition in result.editions:

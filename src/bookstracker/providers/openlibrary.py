@@ -30,7 +30,6 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import attrs
@@ -1025,7 +1024,7 @@ class OpenLibrary(ProviderAdapter):
             return []
         return parse_author_search(_object(body, "author search"))
 
-    async def _record(self, kind: str, key: str) -> Mapping[str, Any] | None:
+    async def _record(self, kind: str, key: str) -> Mapping[str, object] | None:
         """A raw record, following one ``/type/redirect``; None when missing."""
         bare = bare_key(key)
         for _ in range(2):
@@ -1058,18 +1057,18 @@ class OpenLibrary(ProviderAdapter):
 
     async def _pages(
         self, path: str, page_size: int, bound: int, expected: int | None = None
-    ) -> tuple[list[Mapping[str, Any]], int | None, bool, int]:
+    ) -> tuple[list[Mapping[str, object]], int | None, bool, int]:
         """Every page of a links/size/entries list: (pages, total, complete, requests); the
         pages ``expected`` entries fill are asked at once."""
         _check_range("page_size", page_size, 1, MAX_LIST_LIMIT)
         _check_range("bound", bound, 1, None)
 
-        async def fetch(slot: PageSlot) -> Mapping[str, Any] | None:
+        async def fetch(slot: PageSlot) -> Mapping[str, object] | None:
             params = (("limit", str(slot.size)), ("offset", str(slot.offset)))
             body = await self._call(self._get(path, params))
             return None if body is NOT_FOUND else _object(body, "list page")
 
-        def read(page: Mapping[str, Any], slot: PageSlot) -> PageFacts:
+        def read(page: Mapping[str, object], slot: PageSlot) -> PageFacts:
             count = len(as_list(page.get("entries")))
             following = next_offset(page)
             if following is not None and following < 0:  # a link without an offset
@@ -1163,13 +1162,13 @@ class OpenLibrary(ProviderAdapter):
             else (("author_key", author_key),)
         )
 
-        async def fetch(slot: PageSlot) -> Mapping[str, Any] | None:
+        async def fetch(slot: PageSlot) -> Mapping[str, object] | None:
             params = (*select, ("fields", fields), ("limit", str(slot.size)))
             request = self._get("/search.json", (*params, ("offset", str(slot.offset))))
             body = await self._call(request)
             return None if body is NOT_FOUND else _object(body, "search")
 
-        def read(data: Mapping[str, Any], slot: PageSlot) -> PageFacts:
+        def read(data: Mapping[str, object], slot: PageSlot) -> PageFacts:
             for work_key, signals in parse_work_signals(data, max_isbns=max_isbns).items():
                 out.setdefault(work_key, signals)
             count = len(as_list(data.get("docs")))
