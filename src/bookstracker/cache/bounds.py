@@ -47,10 +47,11 @@ def _longest(texts: Iterable[str]) -> int:
 
 
 def _check_texts(texts: Iterable[str], what: str) -> None:
-    items = list(texts)
-    if _longest(items) > MAX_TEXT_LENGTH:
+    items = texts if type(texts) is list else list(texts)
+    joined = "".join(items)
+    if len(joined) > MAX_TEXT_LENGTH and _longest(items) > MAX_TEXT_LENGTH:
         raise BoundExceeded(f"{what} is longer than {MAX_TEXT_LENGTH} characters")
-    if _UNSAFE.search("".join(items)):
+    if _UNSAFE.search(joined):
         raise BoundExceeded(f"{what} holds a control character the providers' parsers remove")
 
 
