@@ -86,3 +86,34 @@ def test_serve_is_a_command_with_host_port_and_workers() -> None:
         assert option in shown.output
     refused = CliRunner().invoke(cli, ["serve", "--workers", "0"])
     assert refused.exit_code == 2
+
+
+def test_serve_passes_the_global_options_on_to_its_workers(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import uvicorn
+    from click.testing import CliRunner
+
+    from bookstracker.cli import cli
+
+    for name in ("OFFLINE", "CACHE_DIR", "WEB_PROVIDERS", "WEB_NO_CACHE"):
+        monkeypatch.setenv(f"BOOKSTRACKER_{name}", "")  # so that the test's own writes are undone
+        monkeypatch.delenv(f"BOOKSTRACKER_{name}")
+    seen: dict[str, str | None] = {}
+
+    def run(*args: object, **kwargs: object) -> None:
+        import os
+
+        for name in ("OFFLINE", "CACHE_DIR", "WEB_PROVIDERS", "WEB_NO_CACHE"):
+            seen[name] = os.environ.get(f"BOOKSTRACKER_{name}")
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    args = ["--offline", "--no-cache", "--providers", "openlibrary", "--cache-dir", str(tmp_path)]
+    done = CliRunner().invoke(cli, [*args, "serve", "--port", "0"])
+    assert done.exit_code == 0, done.output
+    assert seen == {
+        "OFFLINE": "1",
+        "CACHE_DIR": str(tmp_path),
+        "WEB_PROVIDERS": "openlibrary",
+        "WEB_NO_CACHE": "1",
+    }

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import os
+from typing import Protocol, runtime_checkable
 
 import click
 
 __all__ = ["serve"]
 
 APP_FACTORY = "bookstracker.web.app:app_from_env"
+
+
+@runtime_checkable
+class GlobalOptions(Protocol):
+    """The root command's options that ``serve`` passes on to its worker processes."""
+
+    offline: bool
+    cache_dir: str | None
+    providers: str | None
+    no_cache: bool
 
 
 @click.command()
@@ -31,18 +42,17 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, log_level: str
         raise click.UsageError(
             "the web server needs its extra: pip install 'bookstracker[server]'"
         ) from None
-    options: object = ctx.obj
+    options = ctx.obj
     # The app is made in each worker process from the environment: pass the global options on.
-    if getattr(options, "offline", False):
-        os.environ["BOOKSTRACKER_OFFLINE"] = "1"
-    cache_dir = getattr(options, "cache_dir", None)
-    if cache_dir:
-        os.environ["BOOKSTRACKER_CACHE_DIR"] = str(cache_dir)
-    providers = getattr(options, "providers", None)
-    if providers:
-        os.environ["BOOKSTRACKER_WEB_PROVIDERS"] = str(providers)
-    if getattr(options, "no_cache", False):
-        os.environ["BOOKSTRACKER_WEB_NO_CACHE"] = "1"
+    if isinstance(options, GlobalOptions):
+        if options.offline:
+            os.environ["BOOKSTRACKER_OFFLINE"] = "1"
+        if options.cache_dir:
+            os.environ["BOOKSTRACKER_CACHE_DIR"] = str(options.cache_dir)
+        if options.providers:
+            os.environ["BOOKSTRACKER_WEB_PROVIDERS"] = str(options.providers)
+        if options.no_cache:
+            os.environ["BOOKSTRACKER_WEB_NO_CACHE"] = "1"
     uvicorn.run(
         APP_FACTORY,
         factory=True,

@@ -81,8 +81,7 @@ class AppState:
         return self.jobs
 
     def ttl(self) -> TTLPolicy:
-        policy = getattr(self.client, "ttl", None)
-        return policy if isinstance(policy, TTLPolicy) else DEFAULT_POLICY
+        return self.client.ttl if self.client is not None else DEFAULT_POLICY
 
 
 def state_of(request: Request) -> AppState:

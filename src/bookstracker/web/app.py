@@ -83,12 +83,11 @@ class ClientOptions(TypedDict, total=False):
     pins: WorkPins | None
 
 
-def _jobs_folder(settings: WebSettings, client: object) -> Path:
+def _jobs_folder(settings: WebSettings, client: AsyncBooksClient) -> Path:
     """``settings.jobs_dir``, else ``web-jobs`` in the client's cache folder."""
     if settings.jobs_dir is not None:
         return settings.jobs_dir
-    client_settings = getattr(client, "settings", None)
-    root = getattr(client_settings, "cache_dir", None)
+    root = client.settings.cache_dir
     return Path(root or platformdirs.user_cache_dir("bookstracker")) / "web-jobs"
 
 
@@ -126,9 +125,8 @@ class _ClientLimiters:
         self.settings = settings
         self.redis: redis.asyncio.Redis | None = None
 
-    def connect(self, client: object) -> None:
-        client_settings = getattr(client, "settings", None)
-        url = getattr(client_settings, "redis_url", None)
+    def connect(self, client: AsyncBooksClient) -> None:
+        url = client.settings.redis_url
         if url and self.settings.rate > 0:
             from bookstracker.cache.redis import import_redis
 
