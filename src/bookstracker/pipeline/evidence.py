@@ -225,7 +225,7 @@ class AuthorProfile:
                 names[alternate] = None
         first = people[0] if people else None
         born = birth_year(first.birth_date) if first else None
-        died = birth_year(getattr(first, "death_date", None)) if first else None
+        died = birth_year(first.death_date) if first else None
         profile = cls(
             keys=frozenset(p.openlibrary_key for p in people if p.openlibrary_key),
             names=tuple(names),
