@@ -57,6 +57,7 @@ from bookstracker.resilience import (
     RateLimiter,
     RetryPolicy,
 )
+from bookstracker.resilience.ratelimit import DeparturePacer
 from bookstracker.resilience.scope import count_request, current_scope
 from bookstracker.resilience.shared import SharedLimits
 
@@ -328,6 +329,10 @@ class ProviderAdapter:
         # Making the HTTP client takes milliseconds (SSL context): done before the rate-limit
         # token is taken, or the first request leaves late and the second right behind it.
         self._session.prepare()
+        limiter = self.policy.limiter
+        # The token is taken before the request is handed over; the limiter also spaces the
+        # moments requests leave, or a new connection's handshake lets two arrive too close.
+        on_send = limiter.departing if isinstance(limiter, DeparturePacer) else None
         attempts = 0
 
         async def send_once() -> object:
@@ -339,7 +344,9 @@ class ProviderAdapter:
             outcome = "cancelled"
             try:
                 response = self._without_secrets(
-                    await self._session.send(request, timeout=scope.timeout(self.timeout))
+                    await self._session.send(
+                        request, timeout=scope.timeout(self.timeout), on_send=on_send
+                    )
                 )
                 status = response.status
                 result = self._interpret(response)
