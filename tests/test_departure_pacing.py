@@ -19,6 +19,7 @@ from bookstracker.resilience import LocalRateLimiter, RateLimiter, RedisRateLimi
 from bookstracker.resilience.ratelimit import SAFETY, DeparturePacer
 from bookstracker.testing import FakeOpenLibrary
 from bookstracker.testing._server import FakeServer
+from hostile import HostileServer, Reply, Request
 
 pytestmark = pytest.mark.anyio
 
@@ -131,27 +132,55 @@ async def test_session_holds_the_request_in_on_send_until_it_returns() -> None:
     assert all(r.at >= left for r, left in zip(fake.log, released, strict=True))
 
 
-async def test_session_calls_on_send_for_each_redirect_hop() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/old":
-            return httpx.Response(302, headers={"Location": "/new"})
-        return httpx.Response(200, json={})
+async def test_session_calls_on_send_before_each_redirect_hop() -> None:
+    def handler(request: Request) -> Reply:
+        if request.path == "/old":
+            return Reply(302, headers={"Location": "/new"})
+        return Reply(200, b"{}", {"Content-Type": "application/json"})
 
+    calls: list[int] = []
+    with HostileServer(handler) as server:
+
+        async def on_send() -> None:
+            calls.append(len(server.requests))
+
+        session = HttpSession(provider="p", timeout=10.0)
+        try:
+            await session.send(HttpRequest(url=server.base + "/old"), on_send=on_send)
+        finally:
+            await session.aclose()
+
+    assert calls == [0, 1]
+    assert [r.path for r in server.requests] == ["/old", "/new"]
+
+
+async def test_in_process_transport_calls_on_send_before_each_request() -> None:
+    calls: list[int] = []
+    fake = FakeOpenLibrary()
+
+    async def on_send() -> None:
+        calls.append(fake.count())
+
+    session = HttpSession(provider="p", timeout=5.0, transport=fake.in_process_transport())
+    for _ in range(2):
+        await session.send(HttpRequest(url="http://openlibrary.test/api/books"), on_send=on_send)
+
+    assert calls == [0, 1]
+
+
+async def test_a_transport_without_the_trace_hook_is_not_held() -> None:
     calls: list[str] = []
 
     async def on_send() -> None:
         calls.append("send")
 
-    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-        # A MockTransport is not httpcore: it never calls the trace hook.
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json={}))
+    async with httpx.AsyncClient(transport=transport) as client:
         session = HttpSession(provider="p", timeout=5.0, http_client=client)
-        await session.send(HttpRequest(url="http://example.test/old"), on_send=on_send)
-    assert calls == []
+        response = await session.send(HttpRequest(url="http://example.test/"), on_send=on_send)
 
-    fake = FakeOpenLibrary()
-    session = HttpSession(provider="p", timeout=5.0, transport=fake.in_process_transport())
-    await session.send(HttpRequest(url="http://openlibrary.test/api/books"), on_send=on_send)
-    assert calls == ["send"]
+    assert response.status == 200
+    assert calls == []
 
 
 # -- the adapter paces by departures --------------------------------------------------------
@@ -160,8 +189,8 @@ async def test_session_calls_on_send_for_each_redirect_hop() -> None:
 class RecordingLimiter:
     """A limiter recording when tokens are taken and requests leave."""
 
-    def __init__(self) -> None:
-        self.rate = 1000.0
+    def __init__(self, rate: float = 1000.0) -> None:
+        self.rate = rate
         self.events: list[str] = []
 
     async def acquire(self) -> None:
@@ -186,6 +215,21 @@ async def test_adapter_holds_each_request_at_its_departure() -> None:
 
     assert limiter.events == ["acquire", "departing"] * 2
     assert fake.count() == 2
+
+
+async def test_adapter_without_a_limit_does_not_hold_requests() -> None:
+    limiter = RecordingLimiter(math.inf)
+    fake = FakeOpenLibrary()
+    adapter = OpenLibrary(
+        base_url="http://openlibrary.test",
+        transport=fake.in_process_transport(),
+        limiter=limiter,
+    )
+    async with adapter:
+        await adapter.isbn(ISBNS[0])
+
+    assert limiter.events == ["acquire"]
+    assert fake.count() == 1
 
 
 @pytest.mark.parametrize("rate", [10.0])

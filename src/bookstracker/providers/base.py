@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import json
+import math
 import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, ClassVar, Final
@@ -18,7 +19,7 @@ from urllib.parse import quote
 import attrs
 import msgspec
 
-from bookstracker._http import DEFAULT_MAX_BODY, HttpRequest, HttpResponse, HttpSession
+from bookstracker._http import DEFAULT_MAX_BODY, HttpRequest, HttpResponse, HttpSession, OnSend
 from bookstracker._json import JSONDict
 from bookstracker._logging import log_event
 from bookstracker._text import (
@@ -332,7 +333,9 @@ class ProviderAdapter:
         limiter = self.policy.limiter
         # The token is taken before the request is handed over; the limiter also spaces the
         # moments requests leave, or a new connection's handshake lets two arrive too close.
-        on_send = limiter.departing if isinstance(limiter, DeparturePacer) else None
+        on_send: OnSend | None = None
+        if isinstance(limiter, DeparturePacer) and math.isfinite(limiter.rate):
+            on_send = limiter.departing
         attempts = 0
 
         async def send_once() -> object:
