@@ -78,6 +78,18 @@ async def test_departures_without_a_limit_are_not_held() -> None:
         assert len(await departures(limiter, 1000)) == 1000
 
 
+async def test_a_late_write_delays_the_next_departure() -> None:
+    rate = 200.0
+    limiter = LocalRateLimiter(rate)
+    await limiter.departing()
+    await anyio.sleep(0.02)
+    written = time.monotonic()
+    limiter.departed()
+    await limiter.departing()
+
+    assert time.monotonic() - written >= (1 + SAFETY) / rate - 1e-4
+
+
 async def test_a_cancelled_departure_frees_the_turn() -> None:
     limiter = LocalRateLimiter(1.0)
     await limiter.departing()
@@ -199,6 +211,9 @@ class RecordingLimiter:
     async def departing(self) -> None:
         self.events.append("departing")
 
+    def departed(self) -> None:
+        self.events.append("departed")
+
 
 async def test_adapter_holds_each_request_at_its_departure() -> None:
     limiter = RecordingLimiter()
@@ -213,7 +228,7 @@ async def test_adapter_holds_each_request_at_its_departure() -> None:
         await adapter.isbn(ISBNS[0])
         await adapter.isbn(ISBNS[1])
 
-    assert limiter.events == ["acquire", "departing"] * 2
+    assert limiter.events == ["acquire", "departing", "departed"] * 2
     assert fake.count() == 2
 
 

@@ -168,12 +168,17 @@ OnSend: TypeAlias = "Callable[[], Awaitable[None]]"
 """Awaited as a request is about to leave: its connection open, none of its bytes written."""
 
 
-def _trace_sends(on_send: OnSend) -> Callable[[str, Mapping[str, object]], Awaitable[None]]:
-    """An httpcore ``trace`` extension awaiting ``on_send`` before each request's headers."""
+def _trace_sends(
+    on_send: OnSend, on_sent: Callable[[], None] | None
+) -> Callable[[str, Mapping[str, object]], Awaitable[None]]:
+    """An httpcore ``trace`` extension awaiting ``on_send`` before each request's headers and
+    calling ``on_sent`` once they are written."""
 
     async def trace(event: str, info: Mapping[str, object]) -> None:
         if event.endswith(".send_request_headers.started"):
             await on_send()
+        elif on_sent is not None and event.endswith(".send_request_headers.complete"):
+            on_sent()
 
     return trace
 
@@ -247,7 +252,12 @@ class HttpSession:
         return client
 
     async def send(
-        self, request: HttpRequest, *, timeout: float | None = None, on_send: OnSend | None = None
+        self,
+        request: HttpRequest,
+        *,
+        timeout: float | None = None,
+        on_send: OnSend | None = None,
+        on_sent: Callable[[], None] | None = None,
     ) -> HttpResponse:
         """Send ``request``; transport failures become ProviderTimeout / ProviderUnavailable.
 
@@ -255,10 +265,11 @@ class HttpSession:
         decoded here, never beyond the request's (or the session's) ``max_body`` decoded bytes:
         a larger one, however well it compresses, is `MalformedResponse`. ``on_send`` is
         awaited each time the request (or a redirect) is about to leave, its connection open:
-        a rate limiter paces there (an httpx transport not built on httpcore never calls it).
+        a rate limiter paces there (an httpx transport not built on httpcore never calls it);
+        ``on_sent`` is called once its headers are written.
         """
         if isinstance(self._transport, InProcessTransport) and self._given is None:
-            return await self._send_in_process(self._transport, request, timeout, on_send)
+            return await self._send_in_process(self._transport, request, timeout, on_send, on_sent)
         import httpx
 
         client = self._ensure_client()
@@ -278,7 +289,9 @@ class HttpSession:
                     headers=headers,
                     json=request.json_body,
                     timeout=httpx.Timeout(limit),
-                    extensions=None if on_send is None else {"trace": _trace_sends(on_send)},
+                    extensions=None
+                    if on_send is None
+                    else {"trace": _trace_sends(on_send, on_sent)},
                 )
                 response = await client.send(raw, stream=True, follow_redirects=False)
                 hops = 0
@@ -323,6 +336,7 @@ class HttpSession:
         request: HttpRequest,
         timeout: float | None,
         on_send: OnSend | None,
+        on_sent: Callable[[], None] | None,
     ) -> HttpResponse:
         """`send` through a transport in this process: the same headers, redirects, bounds
         and errors, without httpx."""
@@ -345,6 +359,8 @@ class HttpSession:
             with anyio.fail_after(limit):
                 if on_send is not None:
                     await on_send()
+                if on_sent is not None:
+                    on_sent()
                 status, answer, content = await transport.handle(method, target, headers, body)
                 hops = 0
                 while status in _REDIRECTS and _header(answer, "location"):
@@ -362,6 +378,8 @@ class HttpSession:
                         headers.pop("Content-Type", None)
                     if on_send is not None:
                         await on_send()
+                    if on_sent is not None:
+                        on_sent()
                     status, answer, content = await transport.handle(method, target, headers, body)
         except TimeoutError:
             raise ProviderTimeout(

@@ -12,7 +12,7 @@ import contextlib
 import json
 import math
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, ClassVar, Final
 from urllib.parse import quote
 
@@ -334,8 +334,9 @@ class ProviderAdapter:
         # The token is taken before the request is handed over; the limiter also spaces the
         # moments requests leave, or a new connection's handshake lets two arrive too close.
         on_send: OnSend | None = None
+        on_sent: Callable[[], None] | None = None
         if isinstance(limiter, DeparturePacer) and math.isfinite(limiter.rate):
-            on_send = limiter.departing
+            on_send, on_sent = limiter.departing, limiter.departed
         attempts = 0
 
         async def send_once() -> object:
@@ -348,7 +349,10 @@ class ProviderAdapter:
             try:
                 response = self._without_secrets(
                     await self._session.send(
-                        request, timeout=scope.timeout(self.timeout), on_send=on_send
+                        request,
+                        timeout=scope.timeout(self.timeout),
+                        on_send=on_send,
+                        on_sent=on_sent,
                     )
                 )
                 status = response.status

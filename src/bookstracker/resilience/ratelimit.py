@@ -75,6 +75,10 @@ class DeparturePacer(Protocol):
         """Wait, with the request about to leave, until it may go; mark that it went."""
         ...
 
+    def departed(self) -> None:
+        """The request let go last is written out now (later than `departing` returned)."""
+        ...
+
 
 def _check_rate(rate: float, burst: int) -> None:
     if math.isnan(rate) or rate <= 0:
@@ -115,6 +119,10 @@ class _Departures:
                     self._due = due + self._interval
                     return
                 await anyio.sleep(wait)
+
+    def went(self) -> None:
+        """The request let go last is written out now: the next waits one interval from here."""
+        self._due = max(self._due, time.monotonic() + self._interval)
 
 
 class _PerLoop(Generic[T]):
@@ -171,6 +179,14 @@ class LocalRateLimiter:
             return
         interval = _interval(self.rate)
         await self._departures.get(lambda: _Departures(interval, self.burst)).wait_turn()
+
+    def departed(self) -> None:
+        """The request let go last is written out now: the next one leaves at least one
+        interval later, whatever delayed the writing."""
+        if math.isinf(self.rate):
+            return
+        interval = _interval(self.rate)
+        self._departures.get(lambda: _Departures(interval, self.burst)).went()
 
     async def try_acquire(self) -> float:
         """Take a token if one is free now (0.0); else the seconds until one is, taking none."""
@@ -276,6 +292,10 @@ class RedisRateLimiter:
         """Space this loop's requests as they leave, as `LocalRateLimiter.departing` does
         (other processes sharing the limit are paced by the shared token alone)."""
         await self._fallback.departing()
+
+    def departed(self) -> None:
+        """The request let go last is written out now (see `LocalRateLimiter.departed`)."""
+        self._fallback.departed()
 
     async def try_acquire(self) -> float:
         """Take a shared token if one is free now (0.0); else the seconds until one is.
