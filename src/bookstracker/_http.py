@@ -16,7 +16,7 @@ import json
 import time
 import weakref
 import zlib
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, TypeAlias
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -164,6 +164,24 @@ Transport: TypeAlias = "httpx.AsyncBaseTransport | InProcessTransport"
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
+OnSend: TypeAlias = "Callable[[], Awaitable[None]]"
+"""Awaited as a request is about to leave: its connection open, none of its bytes written."""
+
+
+def _trace_sends(
+    on_send: OnSend, on_sent: Callable[[], None] | None
+) -> Callable[[str, Mapping[str, object]], Awaitable[None]]:
+    """An httpcore ``trace`` extension awaiting ``on_send`` before each request's headers and
+    calling ``on_sent`` once they are written."""
+
+    async def trace(event: str, info: Mapping[str, object]) -> None:
+        if event.endswith(".send_request_headers.started"):
+            await on_send()
+        elif on_sent is not None and event.endswith(".send_request_headers.complete"):
+            on_sent()
+
+    return trace
+
 
 class HttpSession:
     """One shared ``httpx.AsyncClient`` per adapter and event loop, created lazily.
@@ -233,15 +251,25 @@ class HttpSession:
             self._clients[loop] = client
         return client
 
-    async def send(self, request: HttpRequest, *, timeout: float | None = None) -> HttpResponse:
+    async def send(
+        self,
+        request: HttpRequest,
+        *,
+        timeout: float | None = None,
+        on_send: OnSend | None = None,
+        on_sent: Callable[[], None] | None = None,
+    ) -> HttpResponse:
         """Send ``request``; transport failures become ProviderTimeout / ProviderUnavailable.
 
         ``timeout`` bounds the whole exchange, the body included. The body is read in chunks and
         decoded here, never beyond the request's (or the session's) ``max_body`` decoded bytes:
-        a larger one, however well it compresses, is `MalformedResponse`.
+        a larger one, however well it compresses, is `MalformedResponse`. ``on_send`` is
+        awaited each time the request (or a redirect) is about to leave, its connection open:
+        a rate limiter paces there (an httpx transport not built on httpcore never calls it);
+        ``on_sent`` is called once its headers are written.
         """
         if isinstance(self._transport, InProcessTransport) and self._given is None:
-            return await self._send_in_process(self._transport, request, timeout)
+            return await self._send_in_process(self._transport, request, timeout, on_send, on_sent)
         import httpx
 
         client = self._ensure_client()
@@ -261,6 +289,9 @@ class HttpSession:
                     headers=headers,
                     json=request.json_body,
                     timeout=httpx.Timeout(limit),
+                    extensions=None
+                    if on_send is None
+                    else {"trace": _trace_sends(on_send, on_sent)},
                 )
                 response = await client.send(raw, stream=True, follow_redirects=False)
                 hops = 0
@@ -300,7 +331,12 @@ class HttpSession:
         )
 
     async def _send_in_process(
-        self, transport: InProcessTransport, request: HttpRequest, timeout: float | None
+        self,
+        transport: InProcessTransport,
+        request: HttpRequest,
+        timeout: float | None,
+        on_send: OnSend | None,
+        on_sent: Callable[[], None] | None,
     ) -> HttpResponse:
         """`send` through a transport in this process: the same headers, redirects, bounds
         and errors, without httpx."""
@@ -321,6 +357,10 @@ class HttpSession:
         started = time.perf_counter()
         try:
             with anyio.fail_after(limit):
+                if on_send is not None:
+                    await on_send()
+                if on_sent is not None:
+                    on_sent()
                 status, answer, content = await transport.handle(method, target, headers, body)
                 hops = 0
                 while status in _REDIRECTS and _header(answer, "location"):
@@ -336,6 +376,10 @@ class HttpSession:
                     if status in (301, 302, 303) and method != "HEAD":
                         method, body = "GET", b""
                         headers.pop("Content-Type", None)
+                    if on_send is not None:
+                        await on_send()
+                    if on_sent is not None:
+                        on_sent()
                     status, answer, content = await transport.handle(method, target, headers, body)
         except TimeoutError:
             raise ProviderTimeout(

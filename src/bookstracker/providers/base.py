@@ -10,15 +10,16 @@ from __future__ import annotations
 import codecs
 import contextlib
 import json
+import math
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, ClassVar, Final
 from urllib.parse import quote
 
 import attrs
 import msgspec
 
-from bookstracker._http import DEFAULT_MAX_BODY, HttpRequest, HttpResponse, HttpSession
+from bookstracker._http import DEFAULT_MAX_BODY, HttpRequest, HttpResponse, HttpSession, OnSend
 from bookstracker._json import JSONDict
 from bookstracker._logging import log_event
 from bookstracker._text import (
@@ -57,6 +58,7 @@ from bookstracker.resilience import (
     RateLimiter,
     RetryPolicy,
 )
+from bookstracker.resilience.ratelimit import DeparturePacer
 from bookstracker.resilience.scope import count_request, current_scope
 from bookstracker.resilience.shared import SharedLimits
 
@@ -328,6 +330,13 @@ class ProviderAdapter:
         # Making the HTTP client takes milliseconds (SSL context): done before the rate-limit
         # token is taken, or the first request leaves late and the second right behind it.
         self._session.prepare()
+        limiter = self.policy.limiter
+        # The token is taken before the request is handed over; the limiter also spaces the
+        # moments requests leave, or a new connection's handshake lets two arrive too close.
+        on_send: OnSend | None = None
+        on_sent: Callable[[], None] | None = None
+        if isinstance(limiter, DeparturePacer) and math.isfinite(limiter.rate):
+            on_send, on_sent = limiter.departing, limiter.departed
         attempts = 0
 
         async def send_once() -> object:
@@ -339,7 +348,12 @@ class ProviderAdapter:
             outcome = "cancelled"
             try:
                 response = self._without_secrets(
-                    await self._session.send(request, timeout=scope.timeout(self.timeout))
+                    await self._session.send(
+                        request,
+                        timeout=scope.timeout(self.timeout),
+                        on_send=on_send,
+                        on_sent=on_sent,
+                    )
                 )
                 status = response.status
                 result = self._interpret(response)

@@ -3,11 +3,16 @@
 In one process, aiolimiter's leaky bucket configured for strict pacing (``AsyncLimiter(burst,
 burst × interval)``: with the default burst of 1, one request per interval and never two
 together); through Redis, GCRA in a Lua script on the server's clock. Both keep a ``SAFETY``
-margin (5% of the interval) for the jitter between letting a request go and its arrival
-upstream. A provider that allows the smallest
-burst of two never sees a 429 from a client paced at its rate; one that allows no burst at all
-may, when a request is delayed on its way by more than that margin (a busy machine, a new
-connection).
+margin (5% of the interval) for the jitter between a request leaving and its arrival upstream.
+
+A token is taken before the request is handed to the HTTP client, and the time from there to
+its first byte on the wire varies: a new connection takes a TCP (and TLS) handshake, the next
+request on an open one goes at once. A provider that allows no burst at all sees those two
+arrive closer than one interval apart and answers 429. So each limiter also paces the moment
+requests leave (`departing`, awaited by the session once the connection is open, before the
+first byte): a request goes at least one interval after this event loop's previous one left
+(``burst`` requests per ``burst`` intervals). Requests from other processes sharing a Redis
+limit are paced by the shared token alone.
 """
 
 from __future__ import annotations
@@ -31,7 +36,14 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
     from redis.commands.core import AsyncScript
 
-__all__ = ["RATE_KEY_PREFIX", "SAFETY", "LocalRateLimiter", "RateLimiter", "RedisRateLimiter"]
+__all__ = [
+    "RATE_KEY_PREFIX",
+    "SAFETY",
+    "DeparturePacer",
+    "LocalRateLimiter",
+    "RateLimiter",
+    "RedisRateLimiter",
+]
 
 RATE_KEY_PREFIX = "bookstracker:v1:rate:"
 SAFETY = 0.05
@@ -55,6 +67,19 @@ class RateLimiter(Protocol):
         ...
 
 
+@runtime_checkable
+class DeparturePacer(Protocol):
+    """A limiter that also spaces the moments requests actually leave (see the module text)."""
+
+    async def departing(self) -> None:
+        """Wait, with the request about to leave, until it may go; mark that it went."""
+        ...
+
+    def departed(self) -> None:
+        """The request let go last is written out now (later than `departing` returned)."""
+        ...
+
+
 def _check_rate(rate: float, burst: int) -> None:
     if math.isnan(rate) or rate <= 0:
         raise ConfigurationError(f"a rate limit must be a positive number of requests/s: {rate!r}")
@@ -72,6 +97,32 @@ def _pacer(rate: float, burst: int) -> AsyncLimiter:
     from aiolimiter import AsyncLimiter  # on first pacing: it reads package metadata on import
 
     return AsyncLimiter(burst, burst * _interval(rate))
+
+
+class _Departures:
+    """GCRA on the moments one event loop's requests leave: each one goes no sooner than
+    ``interval`` after the previous, ``burst`` of them at once after a quiet spell."""
+
+    def __init__(self, interval: float, burst: int) -> None:
+        self._interval = interval
+        self._tolerance = (burst - 1) * interval
+        self._due = -math.inf
+        self._turn = asyncio.Lock()
+
+    async def wait_turn(self) -> None:
+        async with self._turn:
+            while True:
+                now = time.monotonic()
+                due = max(self._due, now)
+                wait = due - self._tolerance - now
+                if wait <= 0:
+                    self._due = due + self._interval
+                    return
+                await anyio.sleep(wait)
+
+    def went(self) -> None:
+        """The request let go last is written out now: the next waits one interval from here."""
+        self._due = max(self._due, time.monotonic() + self._interval)
 
 
 class _PerLoop(Generic[T]):
@@ -107,6 +158,9 @@ class LocalRateLimiter:
     _pacers: _PerLoop[AsyncLimiter] = attrs.field(
         init=False, factory=_PerLoop, repr=False, eq=False
     )
+    _departures: _PerLoop[_Departures] = attrs.field(
+        init=False, factory=_PerLoop, repr=False, eq=False
+    )
 
     def __attrs_post_init__(self) -> None:
         _check_rate(self.rate, self.burst)
@@ -116,6 +170,23 @@ class LocalRateLimiter:
         if math.isinf(self.rate):
             return
         await self._pacers.get(lambda: _pacer(self.rate, self.burst)).acquire()
+
+    async def departing(self) -> None:
+        """Hold a request about to leave until one interval has passed since this loop's
+        previous request left (``burst`` requests per ``burst`` intervals), in the order
+        they come; the request counts as gone when this returns."""
+        if math.isinf(self.rate):
+            return
+        interval = _interval(self.rate)
+        await self._departures.get(lambda: _Departures(interval, self.burst)).wait_turn()
+
+    def departed(self) -> None:
+        """The request let go last is written out now: the next one leaves at least one
+        interval later, whatever delayed the writing."""
+        if math.isinf(self.rate):
+            return
+        interval = _interval(self.rate)
+        self._departures.get(lambda: _Departures(interval, self.burst)).went()
 
     async def try_acquire(self) -> float:
         """Take a token if one is free now (0.0); else the seconds until one is, taking none."""
@@ -216,6 +287,15 @@ class RedisRateLimiter:
             return
         async with self._turns.get(asyncio.Lock):
             await self._acquire_shared()
+
+    async def departing(self) -> None:
+        """Space this loop's requests as they leave, as `LocalRateLimiter.departing` does
+        (other processes sharing the limit are paced by the shared token alone)."""
+        await self._fallback.departing()
+
+    def departed(self) -> None:
+        """The request let go last is written out now (see `LocalRateLimiter.departed`)."""
+        self._fallback.departed()
 
     async def try_acquire(self) -> float:
         """Take a shared token if one is free now (0.0); else the seconds until one is.
