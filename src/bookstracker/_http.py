@@ -251,6 +251,17 @@ class HttpSession:
             self._clients[loop] = client
         return client
 
+    def _framing(
+        self, request: HttpRequest, timeout: float | None
+    ) -> tuple[float, int, str, dict[str, str]]:
+        """The time limit, the body bound, the URL for messages and the headers of ``request``."""
+        limit = self._timeout if timeout is None else max(0.001, min(timeout, self._timeout))
+        max_body = request.max_body if request.max_body is not None else self._max_body
+        headers = dict(self._headers)
+        headers["Accept-Encoding"] = _ACCEPT_ENCODING
+        headers.update(request.headers)
+        return limit, max_body, request.redacted_url(), headers
+
     async def send(
         self,
         request: HttpRequest,
@@ -273,12 +284,7 @@ class HttpSession:
         import httpx
 
         client = self._ensure_client()
-        limit = self._timeout if timeout is None else max(0.001, min(timeout, self._timeout))
-        max_body = request.max_body if request.max_body is not None else self._max_body
-        url = request.redacted_url()
-        headers = dict(self._headers)
-        headers["Accept-Encoding"] = _ACCEPT_ENCODING
-        headers.update(request.headers)
+        limit, max_body, url, headers = self._framing(request, timeout)
         started = time.perf_counter()
         try:
             with anyio.fail_after(limit):
@@ -340,12 +346,7 @@ class HttpSession:
     ) -> HttpResponse:
         """`send` through a transport in this process: the same headers, redirects, bounds
         and errors, without httpx."""
-        limit = self._timeout if timeout is None else max(0.001, min(timeout, self._timeout))
-        max_body = request.max_body if request.max_body is not None else self._max_body
-        url = request.redacted_url()
-        headers = dict(self._headers)
-        headers["Accept-Encoding"] = _ACCEPT_ENCODING
-        headers.update(request.headers)
+        limit, max_body, url, headers = self._framing(request, timeout)
         body = b""
         if request.json_body is not None:
             text = json.dumps(
