@@ -26,7 +26,15 @@ import anyio.to_thread
 import attrs
 
 from bookstracker.errors import AllProvidersFailed, ProviderError
-from bookstracker.models import Author, AuthorCandidate, Bibliography, Edition, ProviderReport, Work
+from bookstracker.models import (
+    Author,
+    AuthorCandidate,
+    Bibliography,
+    Completeness,
+    Edition,
+    ProviderReport,
+    Work,
+)
 from bookstracker.names import title_key
 from bookstracker.pins import WorkPins
 from bookstracker.pipeline.completeness import CompletenessInputs, CompletenessScorer
@@ -539,20 +547,7 @@ class EnhancementPipeline:
                 )
             )
         built.sort(key=lambda w: (w.first_publish_year or 9999, title_key(w.title)))
-        completeness = self.scorer.score(
-            CompletenessInputs(
-                author=author.name,
-                openlibrary_work_count=harvest.total,
-                works_fetched=len(harvest.works),
-                all_pages_fetched=harvest.complete,
-                signals_fetched=harvest.signals_ok,
-                core_works=len(built),
-                core_works_with_editions=sum(1 for w in built if w.editions),
-                excluded=len(result.excluded),
-                providers=reports,
-                works_source=self._works_source_name,
-            )
-        )
+        completeness = self._score(author.name, harvest, built, len(result.excluded), reports)
         return Bibliography(
             author=author,
             works=built,
@@ -586,21 +581,34 @@ class EnhancementPipeline:
             for edition in found:
                 sources.update(edition.sources)
             works.append(attrs.evolve(work, editions=tuple(found), sources=sources))
-        completeness = self.scorer.score(
+        completeness = self._score(
+            bibliography.author.name, harvest, works, len(bibliography.excluded), reports
+        )
+        return attrs.evolve(bibliography, works=works, completeness=completeness, providers=reports)
+
+    def _score(
+        self,
+        author: str,
+        harvest: OpenLibraryHarvest,
+        works: Sequence[Work],
+        excluded: int,
+        reports: Mapping[str, ProviderReport],
+    ) -> Completeness:
+        """The completeness of ``works`` built from the works source's ``harvest``."""
+        return self.scorer.score(
             CompletenessInputs(
-                author=bibliography.author.name,
+                author=author,
                 openlibrary_work_count=harvest.total,
                 works_fetched=len(harvest.works),
                 all_pages_fetched=harvest.complete,
                 signals_fetched=harvest.signals_ok,
                 core_works=len(works),
                 core_works_with_editions=sum(1 for w in works if w.editions),
-                excluded=len(bibliography.excluded),
+                excluded=excluded,
                 providers=reports,
                 works_source=self._works_source_name,
             )
         )
-        return attrs.evolve(bibliography, works=works, completeness=completeness, providers=reports)
 
     def _assemble_without_openlibrary(
         self,
