@@ -212,14 +212,17 @@ def _texts(value: object) -> tuple[str, ...] | None:
     return tuple(value)
 
 
-def _strings(value: object) -> tuple[str, ...]:
-    """Distinct clean strings from a list, a single value or any iterable."""
-    texts = _texts(value)
-    if texts is not None:
-        return _strings_of_texts(texts)
-    if isinstance(value, Iterable) and not isinstance(value, (str, bytes, Mapping, list)):
-        value = list(value)
-    return _distinct_strings(as_list(value))
+def _list_reader(
+    read: Callable[[Iterable[object]], tuple[str, ...]], remember: int
+) -> Callable[[object], tuple[str, ...]]:
+    """``read`` of a JSON list, remembered for the last ``remember`` lists of strings."""
+    remembered = functools.lru_cache(maxsize=remember)(read)
+
+    def reader(value: object) -> tuple[str, ...]:
+        texts = _texts(value)
+        return remembered(texts) if texts is not None else read(as_list(value))
+
+    return reader
 
 
 def _distinct_strings(values: Iterable[object]) -> tuple[str, ...]:
@@ -231,9 +234,14 @@ def _distinct_strings(values: Iterable[object]) -> tuple[str, ...]:
     return tuple(out)
 
 
-@functools.lru_cache(maxsize=4096)
-def _strings_of_texts(texts: tuple[str, ...]) -> tuple[str, ...]:
-    return _distinct_strings(texts)
+_strings_of_list = _list_reader(_distinct_strings, 4096)
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    """Distinct clean strings from a list, a single value or any iterable."""
+    if isinstance(value, Iterable) and not isinstance(value, (str, bytes, Mapping, list)):
+        value = list(value)
+    return _strings_of_list(value)
 
 
 def _cover_ids(value: object) -> tuple[int, ...]:
@@ -243,14 +251,6 @@ def _cover_ids(value: object) -> tuple[int, ...]:
         if number is not None and number > 0:
             ids.setdefault(number, None)
     return tuple(ids)
-
-
-def _languages(value: object) -> tuple[str, ...]:
-    """ISO 639-1 codes from a list of MARC codes or ``{"key": "/languages/eng"}`` objects."""
-    texts = _texts(value)
-    if texts is not None:
-        return _languages_of_texts(texts)
-    return _language_codes(as_list(value))
 
 
 def _language_codes(values: Iterable[object]) -> tuple[str, ...]:
@@ -264,26 +264,16 @@ def _language_codes(values: Iterable[object]) -> tuple[str, ...]:
     return tuple(out)
 
 
-@functools.lru_cache(maxsize=1024)
-def _languages_of_texts(texts: tuple[str, ...]) -> tuple[str, ...]:
-    return _language_codes(texts)
-
-
-def _record_keys(value: object) -> tuple[str, ...]:
-    """The bare ids of a list of keys (``author_key``), in order."""
-    texts = _texts(value)
-    if texts is not None:
-        return _record_keys_of_texts(texts)
-    return _bare_keys(as_list(value))
+_languages = _list_reader(_language_codes, 1024)
+"""ISO 639-1 codes from a list of MARC codes or ``{"key": "/languages/eng"}`` objects."""
 
 
 def _bare_keys(values: Iterable[object]) -> tuple[str, ...]:
     return tuple(k for k in (_key_of(v) for v in values) if k)
 
 
-@functools.lru_cache(maxsize=4096)
-def _record_keys_of_texts(texts: tuple[str, ...]) -> tuple[str, ...]:
-    return _bare_keys(texts)
+_record_keys = _list_reader(_bare_keys, 4096)
+"""The bare ids of a list of keys (``author_key``), in order."""
 
 
 def _capped_isbn13s(values: object, cap: int) -> tuple[str, ...]:
