@@ -355,14 +355,18 @@ class HttpSession:
             body = text.encode("utf-8")
             headers["Content-Type"] = "application/json"
         method, target = request.method, request.full_url()
+
+        async def exchange() -> tuple[int, Mapping[str, str], bytes]:
+            if on_send is not None:
+                await on_send()
+            if on_sent is not None:
+                on_sent()
+            return await transport.handle(method, target, headers, body)
+
         started = time.perf_counter()
         try:
             with anyio.fail_after(limit):
-                if on_send is not None:
-                    await on_send()
-                if on_sent is not None:
-                    on_sent()
-                status, answer, content = await transport.handle(method, target, headers, body)
+                status, answer, content = await exchange()
                 hops = 0
                 while status in _REDIRECTS and _header(answer, "location"):
                     hops += 1
@@ -377,11 +381,7 @@ class HttpSession:
                     if status in (301, 302, 303) and method != "HEAD":
                         method, body = "GET", b""
                         headers.pop("Content-Type", None)
-                    if on_send is not None:
-                        await on_send()
-                    if on_sent is not None:
-                        on_sent()
-                    status, answer, content = await transport.handle(method, target, headers, body)
+                    status, answer, content = await exchange()
         except TimeoutError:
             raise ProviderTimeout(
                 f"no answer within {limit:g} s", provider=self._provider, url=url
