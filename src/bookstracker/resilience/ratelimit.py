@@ -171,22 +171,21 @@ class LocalRateLimiter:
             return
         await self._pacers.get(lambda: _pacer(self.rate, self.burst)).acquire()
 
+    def _loop_departures(self) -> _Departures:
+        return self._departures.get(lambda: _Departures(_interval(self.rate), self.burst))
+
     async def departing(self) -> None:
         """Hold a request about to leave until one interval has passed since this loop's
         previous request left (``burst`` requests per ``burst`` intervals), in the order
         they come; the request counts as gone when this returns."""
-        if math.isinf(self.rate):
-            return
-        interval = _interval(self.rate)
-        await self._departures.get(lambda: _Departures(interval, self.burst)).wait_turn()
+        if not math.isinf(self.rate):
+            await self._loop_departures().wait_turn()
 
     def departed(self) -> None:
         """The request let go last is written out now: the next one leaves at least one
         interval later, whatever delayed the writing."""
-        if math.isinf(self.rate):
-            return
-        interval = _interval(self.rate)
-        self._departures.get(lambda: _Departures(interval, self.burst)).went()
+        if not math.isinf(self.rate):
+            self._loop_departures().went()
 
     async def try_acquire(self) -> float:
         """Take a token if one is free now (0.0); else the seconds until one is, taking none."""
