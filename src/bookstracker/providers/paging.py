@@ -18,6 +18,7 @@ kept and are asked again from where it ended.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Generic, Literal, TypeVar
 
@@ -114,7 +115,7 @@ async def fetch_pages(
         if len(slots) == 1:
             bodies = [await fetch(slots[0])]
         else:
-            bodies = await gather([_bind(fetch, slot) for slot in slots])
+            bodies = await gather([functools.partial(fetch, slot) for slot in slots])
         for slot, body in zip(slots, bodies, strict=True):
             if slot.offset != offset or taken >= cap:  # a page before it came back short
                 break
@@ -156,12 +157,3 @@ def _plan(
         size = page_size if fixed_size else min(page_size, cap - taken - (at - offset))
         slots.append(PageSlot(offset=at, size=size, number=at // page_size))
     return slots
-
-
-def _bind(
-    fetch: Callable[[PageSlot], Awaitable[P | None]], slot: PageSlot
-) -> Callable[[], Awaitable[P | None]]:
-    async def call() -> P | None:
-        return await fetch(slot)
-
-    return call
