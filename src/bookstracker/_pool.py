@@ -3,9 +3,9 @@ connections (imported, with httpx, when a session makes its first network client
 
 from __future__ import annotations
 
+import functools
 import math
 import ssl
-import threading
 from collections.abc import AsyncIterator, Callable
 
 import httpx
@@ -15,20 +15,14 @@ __all__ = ["SHARD_CONNECTIONS", "ShardedTransport", "shared_ssl_context"]
 SHARD_CONNECTIONS = 4
 """Connections per httpcore pool in a :class:`ShardedTransport`."""
 
-_ssl_lock = threading.Lock()
-_ssl_context: ssl.SSLContext | None = None
 
-
+@functools.cache
 def shared_ssl_context() -> ssl.SSLContext:
     """One verifying SSL context (certifi's roots, as httpx makes by default) for every pool
     of the process: making one costs about 20 ms of CPU, and a context is safe to share."""
-    global _ssl_context
-    with _ssl_lock:
-        if _ssl_context is None:
-            import certifi
+    import certifi
 
-            _ssl_context = ssl.create_default_context(cafile=certifi.where())
-        return _ssl_context
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 class _Released(httpx.AsyncByteStream):
