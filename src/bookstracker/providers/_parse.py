@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from bookstracker._text import MAX_FIELD_CHARS, MAX_TEXT_CHARS, clean_text
 from bookstracker.errors import InvalidISBN, InvalidQuery
@@ -110,6 +111,31 @@ def as_int(value: object) -> int | None:
         return int(value) if value.is_integer() else None
     match = re.match(r"\s*(\d+)", str(value))
     return int(match.group(1)) if match else None
+
+
+def _texts(value: object) -> tuple[str, ...] | None:
+    """``value`` as a tuple when it is a list of strings, else None."""
+    if type(value) is not list:
+        return None
+    for item in value:
+        if type(item) is not str:
+            return None
+    return tuple(value)
+
+
+def remembered_for_texts(
+    read: Callable[[object], tuple[str, ...]], remember: int
+) -> Callable[[object], tuple[str, ...]]:
+    """``read``, remembered for the last ``remember`` lists of strings it was given (a
+    listing repeats an author's names, keys and languages record after record); any other
+    value is read afresh."""
+    remembered = functools.lru_cache(maxsize=remember)(read)
+
+    def reader(value: object) -> tuple[str, ...]:
+        texts = _texts(value)
+        return remembered(texts) if texts is not None else read(value)
+
+    return reader
 
 
 def year_of(value: object) -> int | None:

@@ -55,7 +55,13 @@ from bookstracker.isbn import isbn_pair, normalize_isbn
 from bookstracker.languages import to_iso639_1
 from bookstracker.metrics import ProviderMetrics
 from bookstracker.models import Edition, ProviderName, SearchHit
-from bookstracker.providers._parse import as_dict, as_int, as_str, language_param
+from bookstracker.providers._parse import (
+    as_dict,
+    as_int,
+    as_str,
+    language_param,
+    remembered_for_texts,
+)
 from bookstracker.providers.base import (
     NOT_FOUND,
     EditionPage,
@@ -303,20 +309,8 @@ def _authors(value: object) -> tuple[str, ...]:
     return tuple(seen)
 
 
-@functools.lru_cache(maxsize=4096)
-def _authors_of_texts(texts: tuple[str, ...]) -> tuple[str, ...]:
-    return _authors(texts)
-
-
-def _wire_authors(value: Strings) -> tuple[str, ...]:
-    """`_authors`, remembered for a list of texts: an author's listing repeats it on every
-    book."""
-    if type(value) is not list:
-        return _authors(value)
-    for item in value:
-        if type(item) is not str:
-            return _authors(value)
-    return _authors_of_texts(tuple(value))
+_wire_authors = remembered_for_texts(_authors, 4096)
+"""`_authors`, remembered for a list of texts: an author's listing repeats it on every book."""
 
 
 def _cover_url(value: object) -> str | None:

@@ -55,6 +55,7 @@ from bookstracker.providers._parse import (
     as_str,
     isbn_fields,
     iso_date,
+    remembered_for_texts,
     text_value,
     year_of,
 )
@@ -200,41 +201,16 @@ def _type_key(value: object) -> str | None:
     return as_str(value)
 
 
-def _texts(value: object) -> tuple[str, ...] | None:
-    """``value`` as a tuple when it is a list of strings: the key under which the readers below
-    remember what a list read as (an author's docs repeat the same names, keys and languages).
-    """
-    if type(value) is not list:
-        return None
-    for item in value:
-        if type(item) is not str:
-            return None
-    return tuple(value)
-
-
-def _list_reader(
-    read: Callable[[Iterable[object]], tuple[str, ...]], remember: int
-) -> Callable[[object], tuple[str, ...]]:
-    """``read`` of a JSON list, remembered for the last ``remember`` lists of strings."""
-    remembered = functools.lru_cache(maxsize=remember)(read)
-
-    def reader(value: object) -> tuple[str, ...]:
-        texts = _texts(value)
-        return remembered(texts) if texts is not None else read(as_list(value))
-
-    return reader
-
-
-def _distinct_strings(values: Iterable[object]) -> tuple[str, ...]:
+def _distinct_strings(value: object) -> tuple[str, ...]:
     out: dict[str, None] = {}
-    for item in values:
+    for item in as_list(value):
         text = as_str(item)
         if text:
             out.setdefault(text, None)
     return tuple(out)
 
 
-_strings_of_list = _list_reader(_distinct_strings, 4096)
+_strings_of_list = remembered_for_texts(_distinct_strings, 4096)
 
 
 def _strings(value: object) -> tuple[str, ...]:
@@ -253,26 +229,26 @@ def _cover_ids(value: object) -> tuple[int, ...]:
     return tuple(ids)
 
 
-def _language_codes(values: Iterable[object]) -> tuple[str, ...]:
+def _language_codes(value: object) -> tuple[str, ...]:
     out: dict[str, None] = {}
-    for value in values:
-        if isinstance(value, Mapping):
-            value = value.get("key")
-        code = to_iso639_1(as_str(value))
+    for item in as_list(value):
+        if isinstance(item, Mapping):
+            item = item.get("key")
+        code = to_iso639_1(as_str(item))
         if code:
             out.setdefault(code, None)
     return tuple(out)
 
 
-_languages = _list_reader(_language_codes, 1024)
+_languages = remembered_for_texts(_language_codes, 1024)
 """ISO 639-1 codes from a list of MARC codes or ``{"key": "/languages/eng"}`` objects."""
 
 
-def _bare_keys(values: Iterable[object]) -> tuple[str, ...]:
-    return tuple(k for k in (_key_of(v) for v in values) if k)
+def _bare_keys(value: object) -> tuple[str, ...]:
+    return tuple(k for k in (_key_of(v) for v in as_list(value)) if k)
 
 
-_record_keys = _list_reader(_bare_keys, 4096)
+_record_keys = remembered_for_texts(_bare_keys, 4096)
 """The bare ids of a list of keys (``author_key``), in order."""
 
 
