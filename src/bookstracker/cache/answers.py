@@ -426,12 +426,14 @@ class AnswerCache:
                 logger.warning("every provider failed; serving stale cached answers")
                 failure = exc
                 fetched = Fetched(found, {}, exc.reports)
-            writes = [
-                (keys[i], kind, codec.encode(fetched.values[i]))
-                for i, kind in fetched.kinds.items()
-                if self.backend is not None and i in flights and i in fetched.values
-            ]
-            await self._write_many(writes)
+            if self.backend is not None:  # no tier: nothing to encode
+                await self._write_many(
+                    [
+                        (keys[i], kind, codec.encode(fetched.values[i]))
+                        for i, kind in fetched.kinds.items()
+                        if i in flights and i in fetched.values
+                    ]
+                )
         except BaseException as exc:
             gone = isinstance(exc, (asyncio.CancelledError, anyio.get_cancelled_exc_class()))
             for flight in flights.values():
