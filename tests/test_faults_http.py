@@ -292,6 +292,7 @@ ESCAPES = (
     "\x9d0;title\x9c",  # C1 OSC ... C1 ST
     "\x1bP1$r\x1b\\",  # DCS
     "[bold red]markup[/]",
+    ":fire:",
 )
 
 
@@ -320,12 +321,13 @@ def test_escape_sequences_from_a_provider_never_reach_the_terminal(
     assert "pwned" not in run.stdout
     assert "evil.example" not in run.stdout
     assert "[bold red]markup[/]" in run.stdout  # shown as text, not applied
+    assert ":fire:" in run.stdout  # an emoji code too
 
 
 def test_terminal_safe_strips_every_kind_of_sequence() -> None:
     from bookstracker._text import clean_text, terminal_safe
 
-    for sequence in ESCAPES[:-1]:
+    for sequence in ESCAPES[:-2]:
         for cleaner in (terminal_safe, clean_text):
             text = cleaner(f"a{sequence}b")
             assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in text), repr(text)

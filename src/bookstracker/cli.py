@@ -89,8 +89,8 @@ class Options:
         self.cache_dir = cache_dir
         self.stats = stats
         self.verbose = verbose
-        self.out = Console(highlight=False, soft_wrap=True)
-        self.err = Console(stderr=True, highlight=False)
+        self.out = Console(highlight=False, emoji=False, soft_wrap=True)
+        self.err = Console(stderr=True, highlight=False, emoji=False)
         self._logging_level: int | None = None
 
     def update(self, name: str, value: object) -> None:
@@ -418,7 +418,7 @@ def _print_stats(options: Options, stats: Stats) -> None:
         table.add_row(*row)
     console = options.err
     if not console.is_terminal:
-        console = Console(file=sys.stderr, width=_STATS_WIDTH, highlight=False)
+        console = Console(file=sys.stderr, width=_STATS_WIDTH, highlight=False, emoji=False)
     console.print(table)
     if stats.cache:
         cache = Table(title="cache")

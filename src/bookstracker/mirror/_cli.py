@@ -78,7 +78,7 @@ def import_command(ctx: click.Context, files: tuple[str, ...], batch_size: int) 
     from bookstracker.mirror.importer import import_dump
 
     store = _open(ctx.meta.get("mirror_url"))
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, emoji=False)
     results: list[ImportResult] = []
     progress = Progress(
         TextColumn("[bold]{task.description}"),
