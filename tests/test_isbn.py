@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import attrs
@@ -322,6 +323,22 @@ def test_the_bare_fast_path_agrees_with_python_stdnum(value: str) -> None:
     isbn13 = stdnum_isbn.to_isbn13(value)
     isbn10 = None if isbn13.startswith("979") else stdnum_isbn.to_isbn10(isbn13)
     assert isbn_pair(value) == (isbn13, isbn10)
+
+
+@given(_ISBN_LIKE, st.lists(st.sampled_from(["-", " ", "\u2010"]), max_size=4), st.randoms())
+def test_separated_forms_agree_with_python_stdnum(
+    value: str, separators: list[str], rng: random.Random
+) -> None:
+    spaced = list(value)
+    for separator in separators:
+        spaced.insert(rng.randrange(1, len(spaced)), separator)
+    written = "".join(spaced)
+    if not stdnum_isbn.is_valid(value):
+        assert not is_valid_isbn(written)
+        return
+    isbn13 = stdnum_isbn.to_isbn13(value)
+    isbn10 = None if isbn13.startswith("979") else stdnum_isbn.to_isbn10(isbn13)
+    assert isbn_pair(written) == (isbn13, isbn10)
 
 
 @given(

@@ -37,6 +37,12 @@ _WATCHED = (
     "importlib.metadata",
     "email.utils",
     "rapidfuzz",
+    "stamina",
+    "stdnum",
+    "anyascii",
+    "rich._emoji_codes",
+    "bookstracker.pipeline.resolve",
+    "bookstracker.pipeline.evidence",
 )
 
 

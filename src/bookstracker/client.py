@@ -49,14 +49,9 @@ from bookstracker.models import (
 )
 from bookstracker.names import display_name, name_key
 from bookstracker.pins import WorkPins
+from bookstracker.pipeline.author_names import AUTHOR_KEY, validate_author_name
 from bookstracker.pipeline.coalesce import Coalescer
 from bookstracker.pipeline.fanout import FanOutResult, fan_out, seconds_left
-from bookstracker.pipeline.resolve import (
-    AUTHOR_KEY,
-    AuthorResolution,
-    AuthorResolver,
-    validate_author_name,
-)
 from bookstracker.pipeline.search import validate_query
 from bookstracker.providers.contract import Capability, Provider
 from bookstracker.providers.registry import registered
@@ -65,6 +60,7 @@ from bookstracker.resilience.deadline import Deadline
 if TYPE_CHECKING:
     from bookstracker.cache.disk import DiskCache
     from bookstracker.library_import import RejectedRow
+    from bookstracker.pipeline.resolve import AuthorResolution
     from bookstracker.progress import WarmProgress
     from bookstracker.warming import WarmReport
 
@@ -361,6 +357,9 @@ class AsyncBooksClient:
         return NotFound(message, reports=reports, suggestions=suggestions)
 
     async def _build_bibliography(self, name: str, pins: WorkPins | None = None) -> Bibliography:
+        from bookstracker.pipeline.enhance import EnhancementPipeline  # the author path only
+        from bookstracker.pipeline.resolve import AuthorResolver
+
         stop = Deadline.after(self.deadline) if self.deadline is not None else None
         resolution: AuthorResolution | None = None
         prior: dict[str, ProviderReport] = {}
@@ -373,8 +372,6 @@ class AsyncBooksClient:
             resolution, prior = self._resolved(name, directory, outcome)
         if resolution is None:
             resolution = self._without_lookup(name, prior)
-        from bookstracker.pipeline.enhance import EnhancementPipeline  # the author path only
-
         pipeline = EnhancementPipeline(self.adapters.values(), deadline=self.deadline, pins=pins)
         bibliography = await pipeline.run(
             resolution, deadline=seconds_left(stop), prior_reports=prior
@@ -403,6 +400,8 @@ class AsyncBooksClient:
                 f"no provider could answer for the author {name!r}",
                 reports=self._not_asked(prior),
             )
+        from bookstracker.pipeline.resolve import AuthorResolution
+
         return AuthorResolution(author=Author(name=display_name(name)), candidates=())
 
     def _not_asked(self, reports: Mapping[str, ProviderReport]) -> dict[str, ProviderReport]:

@@ -1,4 +1,4 @@
-"""ISBN parsing, validation and conversion on top of python-stdnum.
+"""ISBN parsing, validation and conversion; hyphenation by python-stdnum's range tables.
 
 Every function accepts the forms ISBNs take in the wild: ISBN-10 or ISBN-13, hyphens or spaces,
 a lower- or upper-case ``X`` check digit, Unicode dashes and full-width digits, an ``ISBN-13:``
@@ -13,9 +13,6 @@ import re
 import unicodedata
 
 import attrs
-from stdnum import ean
-from stdnum import isbn as _stdnum_isbn
-from stdnum.exceptions import ValidationError
 
 from bookstracker.errors import InvalidISBN
 
@@ -103,8 +100,8 @@ def _bare(value: str) -> tuple[str, str | None] | None:
 def _parse(value: str) -> tuple[str, str | None] | str:
     """``(isbn13, isbn10 or None)`` for a valid ISBN, or the reason it is invalid.
 
-    Bare ISBNs take the fast path (a checksum, no python-stdnum); every other form, and every
-    invalid one (for its reason), goes through the full rules.
+    Bare ISBNs take the fast path (a checksum); every other form, and every invalid one (for
+    its reason), goes through the full rules first.
     """
     bare = _bare(value)
     if bare is not None:
@@ -131,19 +128,14 @@ def _parse(value: str) -> tuple[str, str | None] | str:
             return "bad characters: 'X' is not a valid ISBN-13 check digit"
         if not compact.startswith(_BOOKLAND):
             return f"not a book prefix: an ISBN-13 starts with 978 or 979, not {compact[:3]}"
-        expected = str(ean.calc_check_digit(compact[:12]))
+        expected = _isbn13_check_digit(compact[:12])
     else:
         expected = _isbn10_check_digit(compact[:9])
     if compact[-1] != expected:
         return f"bad check digit: expected {expected}, found {compact[-1]}"
-    try:
-        _stdnum_isbn.validate(compact)
-        isbn13 = _stdnum_isbn.to_isbn13(compact)
-    except ValidationError as exc:
-        return f"rejected by the ISBN rules: {exc}"
-    if isbn13.startswith("979"):
-        return isbn13, None
-    return isbn13, _stdnum_isbn.to_isbn10(isbn13)
+    bare = _bare(compact)
+    assert bare is not None, compact  # every rule of _bare was checked above, with its reason
+    return bare
 
 
 _parse_cached = functools.lru_cache(maxsize=_CACHE_SIZE)(_parse)
@@ -198,7 +190,9 @@ def is_valid_isbn(value: str) -> bool:
 
 def hyphenate(value: str) -> str:
     """The ISBN-13 hyphenated by the registration-group ranges (``978-0-553-41802-6``)."""
-    return str(_stdnum_isbn.format(normalize_isbn(value)))
+    from stdnum import isbn as stdnum_isbn  # its range tables load only for hyphenation
+
+    return str(stdnum_isbn.format(normalize_isbn(value)))
 
 
 def _candidate_isbns(run: str) -> list[str]:

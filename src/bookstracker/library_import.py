@@ -22,7 +22,7 @@ from bookstracker.errors import InvalidInput, InvalidISBN
 from bookstracker.isbn import isbn_pair
 from bookstracker.models import Edition
 from bookstracker.names import display_name, name_key, split_authors
-from bookstracker.pipeline.resolve import MAX_NAME_LENGTH
+from bookstracker.pipeline.author_names import MAX_NAME_LENGTH
 
 __all__ = [
     "LibraryFormat",

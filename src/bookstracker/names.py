@@ -51,7 +51,6 @@ import re
 import unicodedata
 
 import attrs
-from anyascii import anyascii
 
 __all__ = [
     "display_name",
@@ -63,6 +62,7 @@ __all__ = [
     "title_key",
     "title_key_full",
     "title_similarity",
+    "to_ascii",
     "volume_marker",
 ]
 
@@ -123,10 +123,19 @@ _GIVEN_WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['.\-])*$")
 _SPACES = re.compile(r"\s+")
 
 
+def to_ascii(text: str) -> str:
+    """``text`` transliterated to ASCII by anyascii (loaded on the first non-ASCII text)."""
+    if text.isascii():
+        return text
+    from anyascii import anyascii
+
+    return anyascii(text)
+
+
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _fold_word(text: str) -> str:
     """The lower-case ASCII letters of ``text`` only."""
-    return _NOT_ALPHA.sub("", anyascii(text)).lower()
+    return _NOT_ALPHA.sub("", to_ascii(text)).lower()
 
 
 def _nfkc(text: str) -> str:
@@ -299,7 +308,7 @@ def _initial_clump(word: str, all_caps: bool) -> bool:
 def _key_words(tokens: list[str], all_caps: bool, initials: bool) -> list[str]:
     words: list[str] = []
     for token in tokens:
-        for piece in _WORD_SPLIT.split(anyascii(token).replace("'", "")):
+        for piece in _WORD_SPLIT.split(to_ascii(token).replace("'", "")):
             ascii_piece = _NOT_ALPHA.sub("", piece)
             if not ascii_piece:
                 continue
@@ -323,7 +332,7 @@ def _join_particles(words: list[str]) -> list[str]:
 
 
 def _is_all_caps(text: str) -> bool:
-    letters = anyascii(text)
+    letters = to_ascii(text)
     return letters.upper() == letters and letters.lower() != letters
 
 
@@ -426,7 +435,7 @@ def _capitalize(token: str) -> str:
 
 
 def _display_token(token: str, parsed: _Name, lowercase_name: bool, first: bool) -> str:
-    letters = _NOT_ALPHA.sub("", anyascii(token))
+    letters = _NOT_ALPHA.sub("", to_ascii(token))
     if lowercase_name:
         if not first and letters in _LOWERCASE_PARTICLES:
             return token
@@ -570,7 +579,7 @@ _EDITION_ENDINGS = ("edition", " tie in")  # every _EDITION match ends the text 
 
 def _title_words(text: str) -> str:
     text = _LEADING_ELISION.sub("", text.strip())
-    text = anyascii(text.replace("&", " and ")).lower().replace("'", "")
+    text = to_ascii(text.replace("&", " and ")).lower().replace("'", "")
     words = _NOT_ALNUM.sub(" ", text).split()
     while True:
         before = len(words)
@@ -588,7 +597,7 @@ def _title_words(text: str) -> str:
 def _title_text(title: str) -> str:
     text = _nfkc(title)
     without = _drop_brackets(text)
-    return without if _ALNUM.search(anyascii(without)) else _STRAY_BRACKETS.sub(" ", text)
+    return without if _ALNUM.search(to_ascii(without)) else _STRAY_BRACKETS.sub(" ", text)
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
@@ -673,7 +682,7 @@ def volume_marker(title: str) -> str | None:
     if not word:
         return None
     kind = _VOLUME_KIND.get(word.group(1).lower(), "band")
-    number = anyascii(word.group(2)).lower()
+    number = to_ascii(word.group(2)).lower()
     if number.isdigit():
         value = int(number)
     elif number in _NUMBER_WORDS:

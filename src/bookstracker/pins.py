@@ -9,7 +9,6 @@ part of the cache key, so a refreshed bibliography keeps them.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Mapping
 
@@ -99,6 +98,8 @@ class WorkPins:
         text = ";".join(
             [*sorted(self.keep), "|", *(f"{k}={v}" for k, v in sorted(self.drop.items()))]
         )
+        import hashlib  # OpenSSL's digests load when pins are first used, not at start-up
+
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

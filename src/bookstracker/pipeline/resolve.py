@@ -17,39 +17,18 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections.abc import Sequence
 
 import attrs
 
-from bookstracker._text import text_problem
-from bookstracker.errors import InvalidQuery
 from bookstracker.models import Author, AuthorCandidate
 from bookstracker.names import name_key, surname_key
+from bookstracker.pipeline.author_names import AUTHOR_KEY, validate_author_name
 from bookstracker.pipeline.evidence import birth_year
 from bookstracker.providers.contract import Provider
 from bookstracker.taskgroup import gather
 
 __all__ = ["AUTHOR_KEY", "AuthorResolution", "AuthorResolver", "validate_author_name"]
-
-AUTHOR_KEY = re.compile(r"^(?:/authors/)?(OL[1-9][0-9]*A)$", re.IGNORECASE)
-MAX_NAME_LENGTH = 150
-
-
-def validate_author_name(name: str) -> str:
-    if not isinstance(name, str):
-        raise InvalidQuery(f"author name must be a string, got {type(name).__name__}")
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise InvalidQuery("author name is empty")
-    if len(cleaned) > MAX_NAME_LENGTH:
-        raise InvalidQuery(f"author name is longer than {MAX_NAME_LENGTH} characters")
-    problem = text_problem(name)
-    if problem is not None:
-        raise InvalidQuery(f"author name {problem}")
-    if not name_key(cleaned):
-        raise InvalidQuery(f"author name {cleaned!r} has no letters to search for")
-    return cleaned
 
 
 @attrs.frozen(kw_only=True)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import random
 from collections.abc import Awaitable, Callable
+from types import ModuleType
 from typing import TypeVar
 
 import attrs
-import stamina
 
 from bookstracker.errors import (
     ConfigurationError,
@@ -30,13 +31,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-# Each retry is reported once, as bookstracker's own ``retry`` event (an INFO line on
-# ``bookstracker.events``). stamina also logs it, at WARNING on the ``stamina`` logger, as a bare
-# "stamina.retry_scheduled"; where no logging is configured Python would print that on stderr.
-# A NullHandler keeps it there only for applications that configure logging themselves.
-if not any(isinstance(h, logging.NullHandler) for h in logging.getLogger("stamina").handlers):
-    logging.getLogger("stamina").addHandler(logging.NullHandler())
 
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 
@@ -152,11 +146,36 @@ async def call_with_retries(
             on_retry(failed, exc, wait)
         return wait
 
-    async for attempt in stamina.retry_context(
+    first_failure: Exception | None = None
+    try:
+        return await fn()
+    except Exception as exc:
+        first_failure = exc
+    async for attempt in _stamina().retry_context(
         on=decide,
         attempts=policy.most_attempts,
         timeout=None,
     ):
         with attempt:
+            if first_failure is not None:
+                failure, first_failure = first_failure, None
+                raise failure
             return await fn()
     raise AssertionError("stamina ended the retries without an outcome")
+
+
+@functools.cache
+def _stamina() -> ModuleType:
+    """stamina, loaded on the first failed try (most calls never need it).
+
+    Each retry is reported once, as bookstracker's own ``retry`` event (an INFO line on
+    ``bookstracker.events``). stamina also logs it, at WARNING on the ``stamina`` logger, as a
+    bare "stamina.retry_scheduled"; where no logging is configured Python would print that on
+    stderr. A NullHandler keeps it there only for applications that configure logging themselves.
+    """
+    import stamina
+
+    log = logging.getLogger("stamina")
+    if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
+        log.addHandler(logging.NullHandler())
+    return stamina

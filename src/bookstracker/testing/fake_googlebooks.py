@@ -42,11 +42,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, unquote
 
 import attrs
-from anyascii import anyascii
 
 from bookstracker.errors import InvalidISBN
 from bookstracker.isbn import isbn_pair
-from bookstracker.names import name_tokens, names_match, title_key
+from bookstracker.names import name_tokens, names_match, title_key, to_ascii
 from bookstracker.providers._parse import iso_date, year_of
 from bookstracker.testing._fake import FakeProvider, FakeRequest, FakeResponse
 
@@ -78,7 +77,7 @@ def _words(text: str | None) -> tuple[str, ...]:
     """Lower-case ASCII words, ``&`` read as ``and``, apostrophes joined."""
     if not text:
         return ()
-    folded = anyascii(text.replace("&", " and ")).lower().replace("'", "")
+    folded = to_ascii(text.replace("&", " and ")).lower().replace("'", "")
     return tuple(w for w in _NOT_ALNUM.split(folded) if w)
 
 

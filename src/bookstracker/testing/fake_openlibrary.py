@@ -15,12 +15,11 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import attrs
-from anyascii import anyascii
 
 from bookstracker.errors import InvalidISBN
 from bookstracker.isbn import isbn_pair
 from bookstracker.languages import to_marc
-from bookstracker.names import name_tokens, names_match, title_key
+from bookstracker.names import name_tokens, names_match, title_key, to_ascii
 from bookstracker.testing._fake import FakeProvider, FakeRequest, FakeResponse
 from bookstracker.testing.catalog import Catalog, CatalogAuthor, CatalogEdition, CatalogWork
 
@@ -63,7 +62,7 @@ _EPOCH = dt.datetime(2008, 4, 1, 3, 28, 50, 625462)
 def _tokens(text: str | None) -> set[str]:
     if not text:
         return set()
-    return set(_TOKEN.findall(anyascii(text).lower()))
+    return set(_TOKEN.findall(to_ascii(text).lower()))
 
 
 def _number(record_id: str) -> int:

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bookstracker._json import JSONDict
-from bookstracker.pipeline.resolve import validate_author_name
+from bookstracker.pipeline.author_names import validate_author_name
 from bookstracker.warming import popular_authors
 from bookstracker.web._answers import (
     JSON_TYPE,
