@@ -29,7 +29,7 @@ from typing import Generic, Protocol, TypeVar
 
 import msgspec
 
-from bookstracker.cache.bounds import BoundExceeded, check_answer
+from bookstracker.cache.bounds import BoundExceeded, check_answer, check_encoded
 
 __all__ = [
     "FORMAT_VERSION",
@@ -148,9 +148,10 @@ class ValueCodec(Generic[T]):
             raise UnreadableValue("not a bookstracker cache value (an older release's format?)")
         with _collector_paused():
             try:
+                lengths = check_encoded(data, _HEADER_SIZE)
                 answer = self._decoder.decode(memoryview(data)[_HEADER_SIZE:])
                 if answer is not None:
-                    check_answer(answer)
+                    check_answer(answer, lengths=lengths)
             except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
                 raise UnreadableValue(str(exc)) from None
             except RecursionError:
