@@ -32,9 +32,9 @@ import collections
 import re
 import typing
 from collections.abc import Callable, Iterable, Mapping
-from itertools import chain, repeat
+from itertools import chain
 from operator import attrgetter
-from types import MappingProxyType, NoneType, UnionType
+from types import MappingProxyType, MemberDescriptorType, NoneType, UnionType
 from typing import Literal
 
 import attrs
@@ -104,22 +104,35 @@ def _check_lengths(texts: Iterable[str], what: str) -> None:
         raise BoundExceeded(f"{what} is longer than {MAX_TEXT_LENGTH} characters")
 
 
+_LEAVES = frozenset({int, float, bool, NoneType})
+
+
+def _check_free_text(text: str, what: str) -> None:
+    if len(text) > MAX_TEXT_LENGTH:
+        raise BoundExceeded(f"{what} is longer than {MAX_TEXT_LENGTH} characters")
+
+
 def _check_free(value: object, depth: int, what: str) -> None:
-    """A free-form JSON-shaped value: texts bounded, nesting at most ``MAX_NESTING``."""
+    """A free-form JSON-shaped value: nesting at most ``MAX_NESTING``, texts bounded."""
     if depth > MAX_NESTING:
         raise BoundExceeded(f"{what} is nested too deeply")
-    if type(value) is str:
-        if len(value) > MAX_TEXT_LENGTH:
-            raise BoundExceeded(f"{what} is longer than {MAX_TEXT_LENGTH} characters")
-    elif type(value) is dict:
-        _check_lengths(value, what)
-        for item in value.values():
-            _check_free(item, depth + 1, what)
+    items: Iterable[object]
+    if type(value) is dict:
+        for key in value:
+            _check_free_text(key, what)
+        items = value.values()
     elif type(value) is list or type(value) is tuple:
-        for item in value:
+        items = value
+    else:
+        items = (value,)
+        depth -= 1
+    for item in items:
+        if type(item) is str:
+            _check_free_text(item, what)
+        elif type(item) is dict or type(item) is list or type(item) is tuple:
             _check_free(item, depth + 1, what)
-    elif type(value) not in _PLAIN:
-        raise BoundExceeded(f"{what} holds an unexpected {type(value).__name__}")
+        elif type(item) not in _LEAVES:
+            raise BoundExceeded(f"{what} holds an unexpected {type(item).__name__}")
 
 
 def _optional(hint: object) -> object:
@@ -171,6 +184,15 @@ def _mapping_values(hint: object) -> object | None:
 
 def _values(mappings: list[dict[str, object]]) -> Iterable[object]:
     return chain.from_iterable(map(dict.values, mappings))
+
+
+def _setter(cls: type, name: str) -> Callable[[object, object], None]:
+    """Sets field ``name`` of a (frozen) ``cls`` object: its slot's own setter when it has one."""
+    slot = cls.__dict__.get(name)
+    if type(slot) is MemberDescriptorType:
+        set_slot: Callable[[object, object], None] = slot.__set__
+        return set_slot
+    return lambda obj, value: object.__setattr__(obj, name, value)
 
 
 _Step = Callable[[list[object], int, bool], None]
@@ -258,27 +280,26 @@ class _Plan:
         (self.always if self._plan_of(cls).needs_walk() else self.lengths).append(step)
 
     def _mapping(
-        self, name: str, get: attrgetter[Mapping[str, object]], value_hint: object, what: str
+        self, name: str, get: attrgetter[dict[str, object]], value_hint: object, what: str
     ) -> _Step:
+        set_field = _setter(self.cls, name)
         model = value_hint if isinstance(value_hint, type) and _is_model(value_hint) else None
         free = model is None and not _is_text(value_hint) and not _is_plain(value_hint)
 
         def step(objects: list[object], depth: int, lengths: bool) -> None:
             mappings: list[dict[str, object]] = list(map(get, objects))  # msgspec's dicts
-            if lengths or free:
+            if lengths and not free:
                 _check_lengths(chain.from_iterable(mappings), f"a key of {what}")
             if model is not None:
                 children = list(_values(mappings))
                 if children:
                     self._plan_of(model).check(children, depth + 1, lengths)
             elif free:
-                for value in _values(mappings):
-                    _check_free(value, depth + 1, what)
+                for mapping in mappings:
+                    _check_free(mapping, depth, what)
             elif lengths and _is_text(value_hint):
                 _check_lengths(filter(None, _values(mappings)), what)  # type: ignore[arg-type]
-            _consume(
-                map(object.__setattr__, objects, repeat(name), map(MappingProxyType, mappings))
-            )
+            _consume(map(set_field, objects, map(MappingProxyType, mappings)))
 
         return step
 

@@ -21,9 +21,8 @@ that object and never decodes.
 
 from __future__ import annotations
 
-import contextlib
 import gc
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Generic, Protocol, TypeVar
 
@@ -86,21 +85,6 @@ def _unwrap(value: object) -> object:
 _ENCODER = msgspec.json.Encoder(enc_hook=_unwrap)
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a value is decoded: decoding a large answer makes
-    hundreds of thousands of objects (and no cycles), which would otherwise set off full
-    collections that cost more than the decoding."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 class ValueCodec(Generic[T]):
     """Encodes answers of one type (a model class, or ``Edition | None``) and decodes them back.
 
@@ -146,20 +130,27 @@ class ValueCodec(Generic[T]):
             if header.startswith(_MAGIC):
                 raise UnreadableValue(f"unknown cache value format {header[len(_MAGIC) :]!r}")
             raise UnreadableValue("not a bookstracker cache value (an older release's format?)")
-        with _collector_paused():
-            try:
-                lengths = check_encoded(data, _HEADER_SIZE)
-                answer = self._decoder.decode(memoryview(data)[_HEADER_SIZE:])
-                if answer is not None:
-                    check_answer(answer, lengths=lengths)
-            except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
-                raise UnreadableValue(str(exc)) from None
-            except RecursionError:
-                raise UnreadableValue("the value is nested too deeply") from None
-            except BoundExceeded as exc:
-                raise UnreadableValue(str(exc)) from None
-            except (TypeError, ValueError) as exc:  # raised by a model's own validator
-                raise UnreadableValue(f"{type(exc).__name__}: {exc}") from None
+        # No cyclic garbage collection while a value is decoded: decoding a large answer makes
+        # hundreds of thousands of objects (and no cycles), which would otherwise set off full
+        # collections that cost more than the decoding.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            lengths = check_encoded(data, _HEADER_SIZE)
+            answer = self._decoder.decode(memoryview(data)[_HEADER_SIZE:])
+            if answer is not None:
+                check_answer(answer, lengths=lengths)
+        except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
+            raise UnreadableValue(str(exc)) from None
+        except RecursionError:
+            raise UnreadableValue("the value is nested too deeply") from None
+        except BoundExceeded as exc:
+            raise UnreadableValue(str(exc)) from None
+        except (TypeError, ValueError) as exc:  # raised by a model's own validator
+            raise UnreadableValue(f"{type(exc).__name__}: {exc}") from None
+        finally:
+            if collecting:
+                gc.enable()
         return answer
 
 
