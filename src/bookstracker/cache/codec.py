@@ -5,10 +5,12 @@ an answer, ``n`` a cached not-found) and the body. The body of an answer is the 
 the model itself, and it is decoded straight back into the model class: msgspec checks every
 field's type and shape as it reads (``"title": 7`` is refused), the document's nesting is
 bounded by the model's types, and an over-deep unknown field stops at the interpreter's recursion
-limit, which is reported like any other bad value. After decoding,
-:func:`~bookstracker.cache.bounds.check_answer` bounds every text's length and the nesting of
-free-form values, and makes the mappings read-only again (msgspec builds plain dicts), so a
-decoded answer is as immutable as a computed one.
+limit, which is reported like any other bad value. Before decoding,
+:func:`~bookstracker.cache.bounds.check_encoded` rules out control characters and over-long texts
+on the bytes themselves; after it, :func:`~bookstracker.cache.bounds.check_answer` bounds the
+nesting of free-form values (and measures texts when the bytes could not rule a long one out),
+and makes the mappings read-only again (msgspec builds plain dicts), so a decoded answer is as
+immutable as a computed one.
 
 Anything else (the plain JSON entries of earlier releases, another format version, a truncated or
 tampered body) is :class:`UnreadableValue`: the caller drops it and refetches, so an entry is
