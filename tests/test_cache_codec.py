@@ -26,6 +26,8 @@ from bookstracker.models import (
     Bibliography,
     Completeness,
     Edition,
+    Evidence,
+    EvidenceSignal,
     Exclusion,
     ProviderReport,
     SearchHit,
@@ -192,27 +194,159 @@ def test_free_form_evidence_nested_past_the_bound_is_unreadable() -> None:
         BIBLIOGRAPHY.decode(bytes(BIBLIOGRAPHY.encode(bibliography)))
 
 
-@pytest.mark.parametrize("where", ["title", "author", "key", "evidence"])
-def test_an_over_long_text_is_unreadable(where: str) -> None:
+@pytest.mark.parametrize("where", ["title", "author", "key", "key value"])
+def test_an_over_long_text_in_an_edition_is_unreadable(where: str) -> None:
     long = "x" * (MAX_TEXT_LENGTH + 1)
     edition = {
         "title": _edition(title=long),
         "author": _edition(authors=("Andy Weir", long)),
         "key": _edition(keys={long: "1"}),
-    }.get(where)
-    if edition is not None:
-        data = bytes(EDITION.encode(edition))
-        with pytest.raises(UnreadableValue, match="longer than"):
-            EDITION.decode(data)
-        return
-    bibliography = Bibliography(
-        author=Author(name="A"),
-        completeness=Completeness(
-            author="A", score=1.0, complete=True, expected=1, found=1, evidence={"e": [long]}
-        ),
-    )
+        "key value": _edition(keys={"isbndb": long}),
+    }[where]
     with pytest.raises(UnreadableValue, match="longer than"):
-        BIBLIOGRAPHY.decode(bytes(BIBLIOGRAPHY.encode(bibliography)))
+        EDITION.decode(bytes(EDITION.encode(edition)))
+
+
+def _long_in(where: str, long: str) -> Bibliography:
+    signal = EvidenceSignal(name="n", verdict="core", detail=long)
+    return {
+        "evidence": Bibliography(
+            author=Author(name="A"),
+            completeness=Completeness(
+                author="A", score=1.0, complete=True, expected=1, found=1, evidence={"e": [long]}
+            ),
+        ),
+        "evidence key": Bibliography(
+            author=Author(name="A"),
+            completeness=Completeness(
+                author="A", score=1.0, complete=True, expected=1, found=1, evidence={long: 1}
+            ),
+        ),
+        "edition of a work": Bibliography(
+            author=Author(name="A"), works=(Work(title="w", editions=(_edition(title=long),)),)
+        ),
+        "signal detail": Bibliography(
+            author=Author(name="A"),
+            works=(Work(title="w", evidence=Evidence(verdict="core", signals=(signal,))),),
+        ),
+        "report error": Bibliography(
+            author=Author(name="A"),
+            providers=[ProviderReport(provider="isbndb", status="error", error=long)],
+        ),
+        "candidate subject": Bibliography(
+            author=Author(name="A"), candidates=(AuthorCandidate(name="c", top_subjects=(long,)),)
+        ),
+    }[where]
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "evidence",
+        "evidence key",
+        "edition of a work",
+        "signal detail",
+        "report error",
+        "candidate subject",
+    ],
+)
+def test_an_over_long_text_anywhere_in_a_bibliography_is_unreadable(where: str) -> None:
+    fits = _long_in(where, "x" * MAX_TEXT_LENGTH)
+    assert BIBLIOGRAPHY.decode(bytes(BIBLIOGRAPHY.encode(fits))) == fits
+    with pytest.raises(UnreadableValue, match="longer than"):
+        BIBLIOGRAPHY.decode(
+            bytes(BIBLIOGRAPHY.encode(_long_in(where, "x" * (MAX_TEXT_LENGTH + 1))))
+        )
+
+
+def _with_title(raw_title: bytes) -> bytes:
+    """An encoded edition whose title's JSON text is ``raw_title`` (quotes included)."""
+    data = bytes(EDITION.encode(_edition(title="PLACEHOLDER")))
+    assert data.count(b'"PLACEHOLDER"') == 1
+    return data.replace(b'"PLACEHOLDER"', raw_title)
+
+
+@pytest.mark.parametrize(
+    "raw_title",
+    [
+        b'"a\\u001b]0;pwned\\u0007"',  # escaped C0 (an escape sequence)
+        b'"tab\\there"',
+        b'"cr\\rhere"',
+        b'"a\\u007f"',  # escaped DEL
+        b'"a\\u009b31m"',  # escaped C1 CSI
+        b'"a\x7f"',  # raw DEL
+        b'"a\xc2\x9b31m"',  # raw C1 CSI
+        b'"a\xc2\x85"',  # raw NEL
+        b'"a\\\\\\t"',  # an escaped backslash, then a tab
+        b'"caf\\u00e9"',  # harmless, but never written by the encoder: refused too
+        b'"a\\/b"',
+    ],
+)
+def test_a_text_holding_a_control_character_or_a_foreign_escape_is_unreadable(
+    raw_title: bytes,
+) -> None:
+    with pytest.raises(UnreadableValue, match=r"control character|escape"):
+        EDITION.decode(_with_title(raw_title))
+
+
+_CLEAN_TEXTS = [
+    'quotes " inside "" and \\" too',
+    "a backslash \\ then \\t, \\n, \\u0001 and \\\\ as plain text",
+    "ends with a backslash \\",
+    "line one\nline two",
+    "caf\u00e9 \u00a0nbsp \u00a9 \u00ab\u00bb \u00bf \u0100 \u2028 \U0001f600",
+]
+
+
+@pytest.mark.parametrize("text", _CLEAN_TEXTS)
+def test_clean_texts_with_quotes_backslashes_and_new_lines_round_trip(text: str) -> None:
+    edition = _edition(title=text, authors=(text,), keys={text: text})
+    assert EDITION.decode(bytes(EDITION.encode(edition))) == edition
+
+
+_UNSAFE = "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0b\x0c\x0d\x0e\x0f" + "".join(
+    map(chr, [*range(0x10, 0x20), *range(0x7F, 0xA0)])
+)
+
+
+@given(st.text(st.characters(blacklist_characters=_UNSAFE, blacklist_categories=("Cs",))))
+def test_any_clean_text_round_trips(text: str) -> None:
+    edition = _edition(title=text or "x", subtitle=text or None, authors=(text,))
+    assert EDITION.decode(bytes(EDITION.encode(edition))) == edition
+
+
+@given(st.text(st.sampled_from(_UNSAFE), min_size=1, max_size=3), st.text(max_size=5))
+def test_any_text_with_a_control_character_is_unreadable(unsafe: str, around: str) -> None:
+    data = bytes(EDITION.encode(_edition(title=around + unsafe + around)))
+    with pytest.raises(UnreadableValue, match=r"control character|escape"):
+        EDITION.decode(data)
+
+
+@pytest.mark.parametrize("char", ["x", '"', "\\", "\n", "\u00e9", "\U0001f600"])
+def test_a_text_of_the_longest_length_is_read_and_one_longer_is_not(char: str) -> None:
+    # Quotes and backslashes are escaped: the bytes check must not lose track of the texts.
+    longest = _edition(title=char * MAX_TEXT_LENGTH)
+    assert EDITION.decode(bytes(EDITION.encode(longest))) == longest
+    with pytest.raises(UnreadableValue, match="longer than"):
+        EDITION.decode(bytes(EDITION.encode(_edition(title=char * (MAX_TEXT_LENGTH + 1)))))
+
+
+def test_a_long_text_among_short_ones_is_unreadable_wherever_it_starts() -> None:
+    long = '"x' * (MAX_TEXT_LENGTH // 2) + "y"
+    for padding in range(0, 40, 7):
+        bibliography = Bibliography(
+            author=Author(name="A" + "b" * padding),
+            works=(Work(title="w", editions=(_edition(),) * 50),),
+            excluded=(Exclusion(title="e", key=None, reason="companion", detail=long),),
+        )
+        with pytest.raises(UnreadableValue, match="longer than"):
+            BIBLIOGRAPHY.decode(bytes(BIBLIOGRAPHY.encode(bibliography)))
+
+
+def test_texts_between_half_and_the_whole_bound_are_read() -> None:
+    # Such a text leaves a block of the bytes without a delimiting quote: every text is measured.
+    edition = _edition(title="t" * (MAX_TEXT_LENGTH - 10), publisher="p" * (MAX_TEXT_LENGTH // 2))
+    assert EDITION.decode(bytes(EDITION.encode(edition))) == edition
 
 
 @given(st.binary(max_size=200))

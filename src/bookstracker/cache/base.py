@@ -26,6 +26,7 @@ from bookstracker.cache.codec import Decoder, decoded_with, remembered
 
 __all__ = [
     "ENVELOPE_MAGIC",
+    "ENVELOPE_SIZE",
     "BaseCache",
     "CacheBackend",
     "CacheEntry",
@@ -41,6 +42,8 @@ T = TypeVar("T")
 
 ENVELOPE_MAGIC = b"BT1"
 _HEADER = struct.Struct("<3sdd")
+ENVELOPE_SIZE = _HEADER.size
+"""The bytes of the envelope before the payload (what a bare read of a stored value skips)."""
 _WARNING_INTERVAL = 60.0
 
 

@@ -5,10 +5,12 @@ an answer, ``n`` a cached not-found) and the body. The body of an answer is the 
 the model itself, and it is decoded straight back into the model class: msgspec checks every
 field's type and shape as it reads (``"title": 7`` is refused), the document's nesting is
 bounded by the model's types, and an over-deep unknown field stops at the interpreter's recursion
-limit, which is reported like any other bad value. After decoding,
-:func:`~bookstracker.cache.bounds.check_answer` bounds every text's length and the nesting of
-free-form values, and makes the mappings read-only again (msgspec builds plain dicts), so a
-decoded answer is as immutable as a computed one.
+limit, which is reported like any other bad value. Before decoding,
+:func:`~bookstracker.cache.bounds.check_encoded` rules out control characters and over-long texts
+on the bytes themselves; after it, :func:`~bookstracker.cache.bounds.check_answer` bounds the
+nesting of free-form values (and measures texts when the bytes could not rule a long one out),
+and makes the mappings read-only again (msgspec builds plain dicts), so a decoded answer is as
+immutable as a computed one.
 
 Anything else (the plain JSON entries of earlier releases, another format version, a truncated or
 tampered body) is :class:`UnreadableValue`: the caller drops it and refetches, so an entry is
@@ -21,15 +23,14 @@ that object and never decodes.
 
 from __future__ import annotations
 
-import contextlib
 import gc
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Generic, Protocol, TypeVar
 
 import msgspec
 
-from bookstracker.cache.bounds import BoundExceeded, check_answer
+from bookstracker.cache.bounds import BoundExceeded, check_answer, check_encoded
 
 __all__ = [
     "FORMAT_VERSION",
@@ -86,21 +87,6 @@ def _unwrap(value: object) -> object:
 _ENCODER = msgspec.json.Encoder(enc_hook=_unwrap)
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a value is decoded: decoding a large answer makes
-    hundreds of thousands of objects (and no cycles), which would otherwise set off full
-    collections that cost more than the decoding."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 class ValueCodec(Generic[T]):
     """Encodes answers of one type (a model class, or ``Edition | None``) and decodes them back.
 
@@ -146,19 +132,27 @@ class ValueCodec(Generic[T]):
             if header.startswith(_MAGIC):
                 raise UnreadableValue(f"unknown cache value format {header[len(_MAGIC) :]!r}")
             raise UnreadableValue("not a bookstracker cache value (an older release's format?)")
-        with _collector_paused():
-            try:
-                answer = self._decoder.decode(memoryview(data)[_HEADER_SIZE:])
-                if answer is not None:
-                    check_answer(answer)
-            except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
-                raise UnreadableValue(str(exc)) from None
-            except RecursionError:
-                raise UnreadableValue("the value is nested too deeply") from None
-            except BoundExceeded as exc:
-                raise UnreadableValue(str(exc)) from None
-            except (TypeError, ValueError) as exc:  # raised by a model's own validator
-                raise UnreadableValue(f"{type(exc).__name__}: {exc}") from None
+        # No cyclic garbage collection while a value is decoded: decoding a large answer makes
+        # hundreds of thousands of objects (and no cycles), which would otherwise set off full
+        # collections that cost more than the decoding.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            lengths = check_encoded(data, _HEADER_SIZE)
+            answer = self._decoder.decode(memoryview(data)[_HEADER_SIZE:])
+            if answer is not None:
+                check_answer(answer, lengths=lengths)
+        except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
+            raise UnreadableValue(str(exc)) from None
+        except RecursionError:
+            raise UnreadableValue("the value is nested too deeply") from None
+        except BoundExceeded as exc:
+            raise UnreadableValue(str(exc)) from None
+        except (TypeError, ValueError) as exc:  # raised by a model's own validator
+            raise UnreadableValue(f"{type(exc).__name__}: {exc}") from None
+        finally:
+            if collecting:
+                gc.enable()
         return answer
 
 
