@@ -1,7 +1,7 @@
 """Cold ``client.author()`` against the floor of fetching the same data, alone and many at once.
 
     python benchmarks/bench_cold_authors.py [--runs 3] [--skip-off] [--skip-limits]
-        [--skip-many] [--works 2000]
+        [--skip-many] [--works 2000] [--trace]
 
 The fakes answer from a loopback server in a child process (OpenLibrary 300 ms, Google Books
 150 ms, ISBNdb 200 ms): the sample catalog for a small author (Andy Weir) and a large one with a
@@ -21,6 +21,10 @@ pen name (Stephen King), ``Catalog.synthetic`` for a ``--works``-work author. No
 3. **Many authors at once** (limits off): every author of the sample catalog asked at once from
    one client, against the same requests replayed in the same rounds by plain httpx and, when it
    is installed, aiohttp (100 connections each). Goal: ≤ 1.5× the best plain client.
+
+``--trace`` also prints, for each default-limits call, when each request left and was answered,
+its provider and the round it belongs to, and how many OpenLibrary requests were sent after
+ISBNdb's last answer (the editions of works left bare: they need every listing).
 
 Prints tables; asserts nothing.
 """
@@ -52,12 +56,26 @@ POOL = 100
 Sent = tuple[str, str, tuple[tuple[str, str], ...], bytes]
 
 
-class Recording(httpx.AsyncBaseTransport):
-    """The client's own transport (its connection pool, 100 connections) noting every request."""
+Timed = tuple[float, float, str]
+"""When a request left and when its answer's headers came (perf_counter), and its URL."""
 
-    def __init__(self, sent: list[Sent]) -> None:
+STAGES = (
+    "author search",
+    "listings, signals",
+    "editions by ISBN",
+    "bare works",
+    "bare works, by id",
+)
+
+
+class Recording(httpx.AsyncBaseTransport):
+    """The client's own transport (its connection pool, 100 connections) noting every request,
+    and when it left and was answered in ``timed`` when given."""
+
+    def __init__(self, sent: list[Sent], timed: list[Timed] | None = None) -> None:
         self.inner = ShardedTransport(POOL)
         self.sent = sent
+        self.timed = timed
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
@@ -65,15 +83,24 @@ class Recording(httpx.AsyncBaseTransport):
             (k, v) for k, v in request.headers.items() if k.lower() in ("authorization", "key")
         )
         self.sent.append((request.method, str(request.url), headers, body))
-        return await self.inner.handle_async_request(request)
+        left = time.perf_counter()
+        response = await self.inner.handle_async_request(request)
+        if self.timed is not None:
+            self.timed.append((left, time.perf_counter(), str(request.url)))
+        return response
 
     async def aclose(self) -> None:
         await self.inner.aclose()
 
 
-def client_for(urls: dict[str, str], sent: list[Sent], *, limits: bool) -> AsyncBooksClient:
+def client_for(
+    urls: dict[str, str], sent: list[Sent], *, limits: bool, timed: list[Timed] | None = None
+) -> AsyncBooksClient:
     rate: dict[str, Any] = {} if limits else {"rate": OFF}
-    common: dict[str, Any] = {"transport": Recording(sent), "retry": RetryPolicy(attempts=1)}
+    common: dict[str, Any] = {
+        "transport": Recording(sent, timed),
+        "retry": RetryPolicy(attempts=1),
+    }
     return AsyncBooksClient(
         openlibrary=OpenLibrary(base_url=urls["openlibrary"], **rate, **common),
         googlebooks=GoogleBooks(base_url=urls["googlebooks"], api_key=None, **rate, **common),
@@ -154,12 +181,59 @@ async def replay_aiohttp(groups: Sequence[Sequence[Sent]]) -> float | None:
         return time.perf_counter() - started
 
 
-async def cold(urls: dict[str, str], name: str, *, limits: bool) -> tuple[float, float, list[Sent]]:
+async def cold(
+    urls: dict[str, str], name: str, *, limits: bool, timed: list[Timed] | None = None
+) -> tuple[float, float, list[Sent]]:
     sent: list[Sent] = []
-    async with client_for(urls, sent, limits=limits) as client:
+    async with client_for(urls, sent, limits=limits, timed=timed) as client:
         wall, cpu = time.perf_counter(), time.process_time()
+        if timed is not None:
+            timed.append((wall, wall, ""))  # the call's start
         await client.author(name)
         return time.perf_counter() - wall, time.process_time() - cpu, sent
+
+
+def trace(label: str, timed: Sequence[Timed], urls: dict[str, str]) -> str:
+    """The requests of one call in the order they left: seconds from the call's start to
+    leaving and to the answer, provider, round, path and query; then what followed ISBNdb."""
+    start = timed[0][0]
+    rows: list[list[Any]] = []
+    last_isbndb = max(
+        (end for _, end, url in timed[1:] if provider_of(url, urls) == "isbndb"), default=None
+    )
+    after = 0
+    searched = False
+    for left, end, url in sorted(timed[1:]):
+        provider = provider_of(url, urls)
+        parts = urlsplit(url)
+        first = "/search/authors.json" in url and not searched
+        searched = searched or first
+        stage = STAGES[0 if first else _stage(url)]
+        if provider == "openlibrary" and last_isbndb is not None and left >= last_isbndb:
+            after += 1
+        path = parts.path.removeprefix(urlsplit(urls[provider]).path)
+        rows.append(
+            [
+                f"{left - start:.2f}",
+                f"{end - start:.2f}",
+                provider,
+                stage,
+                f"{path} {unquote_plus(parts.query)}"[:70],
+            ]
+        )
+    tail = (
+        f"ISBNdb's last answer at {last_isbndb - start:.2f} s; {after} OpenLibrary requests "
+        "left after it"
+        if last_isbndb is not None
+        else "no ISBNdb request"
+    )
+    return "\n".join(
+        [
+            f"trace: {label}, default limits (s from the call's start)",
+            table(["left", "answered", "provider", "round", "request"], rows),
+            tail,
+        ]
+    )
 
 
 async def limits_off(urls: dict[str, str], name: str, label: str, runs: int) -> list[Any]:
@@ -186,8 +260,13 @@ async def limits_off(urls: dict[str, str], name: str, label: str, runs: int) -> 
     ]
 
 
-async def with_limits(urls: dict[str, str], name: str, label: str) -> list[Any]:
-    wall, _, sent = await cold(urls, name, limits=True)
+async def with_limits(
+    urls: dict[str, str], name: str, label: str, traces: list[str] | None = None
+) -> list[Any]:
+    timed: list[Timed] | None = [] if traces is not None else None
+    wall, _, sent = await cold(urls, name, limits=True, timed=timed)
+    if traces is not None and timed:
+        traces.append(trace(label, timed, urls))
     counts: dict[str, int] = {}
     for request in sent:
         provider = provider_of(request[1], urls)
@@ -238,16 +317,20 @@ def main() -> None:
     parser.add_argument("--skip-off", action="store_true", help="skip part 1 (limits off)")
     parser.add_argument("--skip-limits", action="store_true")
     parser.add_argument("--skip-many", action="store_true")
+    parser.add_argument(
+        "--trace", action="store_true", help="print each default-limits call's requests in time"
+    )
     args = parser.parse_args()
     off: list[list[Any]] = []
     limited: list[list[Any]] = []
     crowd: list[list[Any]] = []
+    traces: list[str] | None = [] if args.trace else None
     with fake_server_process(LATENCIES) as urls:
         for name in ("Andy Weir", "Stephen King"):
             if not args.skip_off:
                 off.append(anyio.run(limits_off, urls, name, name, args.runs))
             if not args.skip_limits:
-                limited.append(anyio.run(with_limits, urls, name, name))
+                limited.append(anyio.run(with_limits, urls, name, name, traces))
         if not args.skip_many:
             names = [a.name for a in sample_catalog().authors]
             crowd = anyio.run(many, urls, names)
@@ -257,13 +340,15 @@ def main() -> None:
             if not args.skip_off:
                 off.append(anyio.run(limits_off, urls, "Prolific Author", label, args.runs))
             if not args.skip_limits:
-                limited.append(anyio.run(with_limits, urls, "Prolific Author", label))
+                limited.append(anyio.run(with_limits, urls, "Prolific Author", label, traces))
     if off:
         print("1. cold author(), limits off: median s of runs; floor = plain httpx, same requests")
         print(table(["author", "requests", "s", "floor s", "ratio", "≤1.3x", "CPU s"], off))
     if limited:
         print("\n2. cold author(), default limits: floor = requests ÷ rate of the busiest provider")
         print(table(["author", "requests", "s", "floor s", "ratio", "≤1.1x"], limited))
+    for text in traces or ():
+        print(f"\n{text}")
     if crowd:
         print("\n3. every sample author at once, limits off, one client; plain clients replay")
         print(table(["client", "requests", "s", "CPU s", "vs best plain"], crowd))

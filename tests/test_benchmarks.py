@@ -51,3 +51,26 @@ def test_the_warming_benchmark_runs_in_a_tiny_mode() -> None:
     assert done.returncode == 0, done.stderr
     assert "12 rows, 2 authors in the export: 2 warmed, 0 failed" in done.stdout
     assert "floor N/R s" in done.stdout
+
+
+def test_the_cold_author_benchmark_traces_each_default_limits_call() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "bench_cold_authors.py"),
+            "--skip-off",
+            "--skip-many",
+            "--works",
+            "50",
+            "--trace",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for label in ("Andy Weir", "Stephen King", "50-work author"):
+        assert f"trace: {label}, default limits" in done.stdout
+    assert done.stdout.count("OpenLibrary requests left after it") == 3
+    assert "author search  /search/authors.json q=Andy Weir" in done.stdout

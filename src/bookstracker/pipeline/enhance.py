@@ -93,6 +93,16 @@ class ExpectedTotals(Protocol):
     ) -> dict[str, WorkSignals]: ...
 
 
+@runtime_checkable
+class SignalsOfMany(Protocol):
+    """A works provider that asks the search signals of several authors' works in one request
+    (:meth:`bookstracker.providers.openlibrary.OpenLibrary.authors_work_signals`)."""
+
+    async def authors_work_signals(
+        self, keys: Sequence[str], *, expected: int | None = ...
+    ) -> dict[str, WorkSignals]: ...
+
+
 def _batch_requests(works: Sequence[Work]) -> int:
     """What :meth:`WorksEditionsBatch.editions_of_works` sends for ``works`` at most: the key
     searches, then the edition batches (each work's edition count, or the cap when unknown)."""
@@ -315,7 +325,21 @@ class EnhancementPipeline:
             except ProviderError:
                 signals_by_key.pop(key, None)
 
-        await run_all([functools.partial(step, key) for key in keys for step in (works, signals)])
+        async def together(many: SignalsOfMany) -> None:
+            counts = [expected.get(key) for key in keys]
+            total = None if None in counts else sum(c or 0 for c in counts)
+            try:
+                found = await many.authors_work_signals(keys, expected=total)
+            except ProviderError:
+                return
+            signals_by_key.update(_signals_by_author(found, keys))
+
+        steps = [functools.partial(works, key) for key in keys]
+        if len(keys) > 1 and isinstance(source, SignalsOfMany):
+            steps.append(functools.partial(together, source))  # the pen names' in the same search
+        else:
+            steps.extend(functools.partial(signals, key) for key in keys)
+        await run_all(steps)
         for key in keys:
             if not _signals_cover(listings[key].works, signals_by_key.get(key)):
                 await signals(key, "filter")  # a server that reads only the filter parameter
@@ -678,6 +702,19 @@ def _signals_cover(works: Sequence[WorkRecord], signals: Mapping[str, WorkSignal
     if not signals:
         return False
     return sum(1 for w in works if w.key in signals) * 2 >= len(works)
+
+
+def _signals_by_author(
+    found: Mapping[str, WorkSignals], keys: Sequence[str]
+) -> dict[str, dict[str, WorkSignals]]:
+    """One search's signals for several authors, split as a search per author would give them:
+    each work under every asked author it names (under all of them when it names none)."""
+    split: dict[str, dict[str, WorkSignals]] = {key: {} for key in keys}
+    for work_key, signals in found.items():
+        named = [key for key in signals.author_keys if key in split] or keys
+        for key in named:
+            split[key][work_key] = signals
+    return split
 
 
 def _names_of(people: Iterable[Author]) -> list[str]:

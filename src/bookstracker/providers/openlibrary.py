@@ -1116,16 +1116,60 @@ class OpenLibrary(ProviderAdapter):
         are kept per work; 0 leaves ``isbn`` out of the request. ``expected`` (the author
         search's ``work_count``): the pages that 90 % of it fills are asked at once.
         """
-        author_key = _author_key(key)
+        return await self.authors_work_signals(
+            [key],
+            page_size=page_size,
+            max_works=max_works,
+            max_isbns=max_isbns,
+            form=form,
+            expected=expected,
+        )
+
+    async def authors_work_signals(
+        self,
+        keys: Sequence[str],
+        *,
+        page_size: int = 1000,
+        max_works: int = 20_000,
+        max_isbns: int = MAX_SIGNAL_ISBNS,
+        form: SignalsForm = "query",
+        expected: int | None = None,
+    ) -> dict[str, WorkSignals]:
+        """:meth:`author_work_signals` of every work of several authors (a person and their
+        pen names) in one search, ``q=author_key:(OL1A OR OL2A)``; ``max_works`` and
+        ``expected`` count the works of them all. The ``author_key=`` filter form asks one
+        search per author (the filter parameter takes one key)."""
+        author_keys = list(dict.fromkeys(_author_key(k) for k in keys))
+        if not author_keys:
+            return {}
+        if form == "filter" and len(author_keys) > 1:
+            answers = await gather(
+                [
+                    functools.partial(
+                        self.authors_work_signals,
+                        [key],
+                        page_size=page_size,
+                        max_works=max_works,
+                        max_isbns=max_isbns,
+                        form=form,
+                    )
+                    for key in author_keys
+                ]
+            )
+            merged: dict[str, WorkSignals] = {}
+            for answer in answers:
+                for work_key, signals in answer.items():
+                    merged.setdefault(work_key, signals)
+            return merged
         _check_range("page_size", page_size, 1, MAX_SEARCH_LIMIT)
         _check_range("max_works", max_works, 1, None)
         _check_range("max_isbns", max_isbns, 0, None)
         fields = SIGNAL_FIELDS if max_isbns else SIGNAL_FIELDS.replace(",isbn", "")
         out: dict[str, WorkSignals] = {}
         select: tuple[tuple[str, str], ...] = (
-            (("q", f"author_key:{author_key}"), ("sort", "key"))
+            (("q", f"author_key:{_any_of(author_keys)}"), ("sort", "key"))
             if form == "query"
-            else (("author_key", author_key),)
+            else (("author_key", author_keys[0]),)
         )
 
         async def fetch(slot: PageSlot) -> Mapping[str, object] | None:
@@ -1310,6 +1354,13 @@ def _author_key(value: str) -> str:
     if not _AUTHOR_KEY.fullmatch(key):
         raise InvalidQuery(f"not an OpenLibrary author key: {value!r}")
     return key
+
+
+def _any_of(author_keys: Sequence[str]) -> str:
+    """``OL1A`` for one key, ``(OL1A OR OL2A)`` for several (Solr's syntax in ``q``)."""
+    if len(author_keys) == 1:
+        return author_keys[0]
+    return "(" + " OR ".join(author_keys) + ")"
 
 
 def _work_key(value: str) -> str:
