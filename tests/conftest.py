@@ -10,8 +10,14 @@ from pathlib import Path
 
 import pytest
 import stamina
+from hypothesis import settings
 
 from support import Fakes
+
+# Property tests check behaviour, not speed (benchmarks/ does that): no per-example time limit,
+# which a loaded 2-core machine would turn into flaky failures.
+settings.register_profile("bookstracker", deadline=None)
+settings.load_profile("bookstracker")
 
 SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 
