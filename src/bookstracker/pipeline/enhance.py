@@ -25,6 +25,7 @@ from typing import Protocol, runtime_checkable
 import anyio.to_thread
 import attrs
 
+from bookstracker._gc import collector_paused
 from bookstracker.errors import AllProvidersFailed, ProviderError
 from bookstracker.models import (
     Author,
@@ -254,10 +255,11 @@ class EnhancementPipeline:
 
     @staticmethod
     async def _assembled(assemble: Callable[[], Bibliography], records: int) -> Bibliography:
-        """``assemble()``, in a worker thread above `OFF_LOOP_RECORDS` works and editions."""
+        """``assemble()`` with the collector paused, in a worker thread above `OFF_LOOP_RECORDS`
+        works and editions."""
         if records > OFF_LOOP_RECORDS:
-            return await anyio.to_thread.run_sync(assemble)
-        return assemble()
+            return await anyio.to_thread.run_sync(_paused, assemble)
+        return _paused(assemble)
 
     # -- gathering -----------------------------------------------------------------------------
 
@@ -748,3 +750,10 @@ def _after(earlier: ProviderReport, main: ProviderReport) -> ProviderReport:
         requests=earlier.requests + main.requests,
         error=main.error or earlier.error,
     )
+
+
+def _paused(assemble: Callable[[], Bibliography]) -> Bibliography:
+    """``assemble()`` with the cyclic collector paused: it builds tens of thousands of lasting
+    objects (candidates, merged editions, works) and no cycles."""
+    with collector_paused():
+        return assemble()

@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 import attrs
 import msgspec
 
+from bookstracker._gc import collector_paused
 from bookstracker._http import HttpRequest, HttpResponse
 from bookstracker.config import UNSET, ISBNdbConfig, ProviderConfig, Unset, provider_config
 from bookstracker.errors import (
@@ -586,10 +587,11 @@ def parse_book_page(body: object) -> BookPage:
 
 def _book_page(items: Sequence[object], total: object) -> BookPage:
     editions: dict[str, Edition] = {}
-    for item in items:
-        edition = parse_book(item)
-        if edition is not None and edition.isbn13 is not None:
-            editions.setdefault(edition.isbn13, edition)
+    with collector_paused():
+        for item in items:
+            edition = parse_book(item)
+            if edition is not None and edition.isbn13 is not None:
+                editions.setdefault(edition.isbn13, edition)
     return BookPage(editions=tuple(editions.values()), total=as_int(total), count=len(items))
 
 
