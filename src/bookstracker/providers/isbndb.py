@@ -55,7 +55,7 @@ from bookstracker.errors import (
 from bookstracker.isbn import isbn_pair, normalize_isbn
 from bookstracker.languages import to_iso639_1
 from bookstracker.metrics import ProviderMetrics
-from bookstracker.models import Edition, ProviderName, SearchHit
+from bookstracker.models import Edition, ProviderName, SearchHit, _trusted_edition
 from bookstracker.providers._parse import (
     as_dict,
     as_int,
@@ -107,6 +107,7 @@ __all__ = [
 ]
 
 PROVIDER: ProviderName = "isbndb"
+_SOURCES: tuple[str, ...] = (PROVIDER,)
 
 ISBNdbPlan = Literal["basic", "premium", "pro", "enterprise", "academic"]
 Column = Literal["title", "author", "date_published", "subjects"]
@@ -448,7 +449,7 @@ def _edition(
     if not title or not isbn13:
         return None
     count = as_int(pages)
-    return Edition(
+    return _trusted_edition(
         title=title,
         subtitle=_subtitle(title, title_long) if title_field else None,
         isbn13=isbn13,
@@ -460,7 +461,7 @@ def _edition(
         language=language,
         format=binding,
         cover_url=_cover_url(image),
-        sources=(PROVIDER,),
+        sources=_SOURCES,
         keys={"isbndb": isbn13},
     )
 
