@@ -508,10 +508,11 @@ class EnhancementPipeline:
                 seen += 1
             return work_key if work_key in core_keys else None
 
+        owners = {w.key: owner(w.key) for w in works}  # per work, not per ISBN
         isbn_owner = {
             isbn: target
             for isbn, key in isbn_owner_raw.items()
-            if (target := owner(key)) is not None
+            if (target := owners[key]) is not None
         }
         pairer = EditionPairer(
             works=[(w.key, w.title, w.first_publish_year) for w in result.core],

@@ -1177,7 +1177,9 @@ class OpenLibrary(ProviderAdapter):
             edition = found.get(f"ISBN:{isbn13}")
             if edition is not None:
                 _, isbn10 = isbn_pair(isbn13)
-                out[isbn13] = attrs.evolve(edition, isbn13=isbn13, isbn10=isbn10)
+                if (edition.isbn13, edition.isbn10) != (isbn13, isbn10):
+                    edition = attrs.evolve(edition, isbn13=isbn13, isbn10=isbn10)
+                out[isbn13] = edition
         return out
 
     async def isbn(self, isbn: str) -> Edition | None:
