@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import os
 import threading
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -61,4 +63,37 @@ def test_overlapping_sections_in_two_threads_turn_it_on_when_the_last_ends() -> 
     first_left.set()
     thread.join(5)
     assert states == [False]  # the first section ended while the other still ran
+    assert gc.isenabled()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
+def test_a_child_forked_while_another_thread_pauses_has_its_collector_back() -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with collector_paused():
+            entered.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    try:
+        assert entered.wait(5)
+        read, write = os.pipe()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads (3.12+)
+            pid = os.fork()
+        if pid == 0:  # the child: report, and leave without running the parent's clean-ups
+            with collector_paused():
+                paused = not gc.isenabled()
+            os.write(write, b"%d%d" % (gc.isenabled(), paused))
+            os._exit(0)
+        os.close(write)
+        answer = os.read(read, 2)
+        os.close(read)
+        os.waitpid(pid, 0)
+    finally:
+        release.set()
+        thread.join(5)
+    assert answer == b"11"  # on in the child, and a section there still pauses it
     assert gc.isenabled()

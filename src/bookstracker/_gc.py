@@ -10,6 +10,7 @@ any thread ends; the objects made meanwhile are looked at by the next collection
 from __future__ import annotations
 
 import gc
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,7 +42,23 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         with _lock:
-            _sections -= 1
+            _sections = max(_sections - 1, 0)  # 0 already: a section of the parent of a fork
             if _sections == 0 and _disabled_here:
                 _disabled_here = False
                 gc.enable()
+
+
+def _after_fork_in_child() -> None:
+    """Only the forking thread lives on in a child process: the sections other threads had
+    open never end there, so the collector is put back as it was before them (and the lock,
+    which another thread may have held, is new)."""
+    global _lock, _sections, _disabled_here
+    _lock = threading.Lock()
+    if _disabled_here:
+        gc.enable()
+    _sections = 0
+    _disabled_here = False
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
