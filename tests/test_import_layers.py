@@ -122,6 +122,7 @@ LAYERS: list[set[str]] = [
     {
         "models", "errors", "isbn", "names", "languages", "config", "progress", "taskgroup",
         "instrumentation", "data", "pins", "_text", "_display", "_lazy", "_json", "_version",
+        "_gc",
     },
     {"_http", "_pool", "_logging"},
     {"resilience", "cache", "metrics"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import math
@@ -25,6 +26,7 @@ from bookstracker.errors import (
     QuotaExceeded,
     RateLimited,
 )
+from bookstracker.providers import isbndb
 from bookstracker.providers.isbndb import ISBNdb
 from bookstracker.resilience import LocalQuota, RetryPolicy
 from bookstracker.testing._fake import FAULT_KINDS, FakeRequest, FaultKind, Faults
@@ -479,6 +481,28 @@ async def test_author_editions(make: Make, catalog: Catalog, name: str) -> None:
     assert fake.log[0].query == (("page", "1"), ("pageSize", "1000"))
     formats = {e.isbn13: e.format for e in page.editions}
     assert formats[HP_AUDIO13] == "Audio"
+
+
+@pytest.mark.anyio
+async def test_author_editions_decodes_and_reads_with_the_collector_paused(
+    make: Make, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, set[bool]] = {"decode": set(), "read": set()}
+
+    def spy(name: str, original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def wrapper(value: Any) -> Any:
+            seen[name].add(gc.isenabled())
+            return original(value)
+
+        return wrapper
+
+    monkeypatch.setattr(isbndb, "decode_book_list", spy("decode", isbndb.decode_book_list))
+    monkeypatch.setattr(isbndb, "parse_book", spy("read", isbndb.parse_book))
+    async with make(FakeISBNdb(catalog)) as adapter:
+        page = await adapter.author_editions("J.K. Rowling")
+    assert page.editions
+    assert seen == {"decode": {False}, "read": {False}}
+    assert gc.isenabled()
 
 
 @pytest.mark.anyio

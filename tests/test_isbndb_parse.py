@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from bookstracker.errors import MalformedResponse
 from bookstracker.models import Edition
 from bookstracker.providers.isbndb import (
+    decode_book_list,
     is_book_binding,
     normalize_binding,
     parse_authors_response,
@@ -447,3 +449,30 @@ def test_parse_book_never_raises_on_odd_types(book: dict[str, Any]) -> None:
         assert len(edition.isbn13) == 13
         assert edition.sources == ("isbndb",)
         assert edition.cover_url is None or edition.cover_url.startswith("https://")
+
+
+def _as_the_converters_make_it(edition: Edition) -> None:
+    """Every field is what `Edition`'s own converters would make of it."""
+    fields = {f.name: getattr(edition, f.name) for f in attrs.fields(Edition)}
+    rebuilt = Edition(**fields)
+    for name, value in fields.items():
+        assert getattr(rebuilt, name) == value, name
+        assert type(getattr(rebuilt, name)) is type(value), name
+
+
+@given(
+    st.dictionaries(_FIELDS, _JSON),
+    st.text(),
+    st.sampled_from(["9781338878929", "1338878921", " 978-1-338-87892-9 "]),
+)
+def test_a_parsed_book_holds_what_the_edition_converters_would_make(
+    book: dict[str, Any], title: str, isbn: str
+) -> None:
+    book = {**book, "title": title, "isbn13": isbn}
+    editions = [parse_book(book)]
+    wire = decode_book_list(json.dumps({"books": [book]}).encode())
+    if wire is not None:
+        editions.extend(parse_book_page(wire).editions or [None])
+    for edition in editions:
+        if edition is not None:
+            _as_the_converters_make_it(edition)

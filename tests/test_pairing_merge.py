@@ -82,6 +82,8 @@ def test_a_merge_follows_the_field_rules(editions: list[Edition]) -> None:
     expected = _merged_by_the_rules(editions)
     assert merged == expected
     assert dict(merged.keys) == dict(expected.keys)
+    for field in attrs.fields(Edition):  # what Edition's own converters make, types included
+        assert type(getattr(merged, field.name)) is type(getattr(expected, field.name))
 
 
 def test_one_record_is_returned_as_it_is() -> None:

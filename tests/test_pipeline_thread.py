@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from typing import Any
 
@@ -48,3 +49,25 @@ async def test_a_small_bibliography_is_assembled_on_the_event_loop(
         await client.author("Andy Weir")
     assert assembled_in
     assert set(assembled_in) == {threading.current_thread().name}
+
+
+@pytest.mark.parametrize("works", [2, 300])
+async def test_the_collector_is_paused_while_a_bibliography_is_assembled(
+    monkeypatch: pytest.MonkeyPatch, works: int
+) -> None:
+    seen: list[bool] = []
+    original = EnhancementPipeline._assemble
+
+    def spy(self: EnhancementPipeline, *args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(EnhancementPipeline, "_assemble", spy)
+    catalog = Catalog.synthetic(works=works, editions_per_work=10)
+    fakes = Fakes(openlibrary=FakeOpenLibrary(catalog))
+    fakes.isbndb = FakeISBNdb(catalog, api_key=KEY)
+    assert gc.isenabled()
+    async with fakes.client() as client:
+        await client.author("Prolific Author")
+    assert seen == [False]
+    assert gc.isenabled()

@@ -10,6 +10,7 @@ Years are ints, ISBNs bare digits, languages ISO 639-1, OpenLibrary ids bare (``
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Literal
@@ -66,6 +67,9 @@ EXCLUSION_REASONS: tuple[ExclusionReason, ...] = (
     "duplicate",
     "not-by-author",
 )
+
+
+_NO_KEYS: Mapping[str, str] = MappingProxyType({})
 
 
 def _text_map(value: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> Mapping[str, str]:
@@ -297,6 +301,66 @@ class Edition(EditionDisplay):
         data["keys"] = dict(self.keys)
         data["translation_of"] = self.translation_of
         return data
+
+
+_new_edition = functools.partial(object.__new__, Edition)
+_edition_setters = {f.name: getattr(Edition, f.name).__set__ for f in attrs.fields(Edition)}
+_set_title = _edition_setters["title"]
+_set_isbn13 = _edition_setters["isbn13"]
+_set_isbn10 = _edition_setters["isbn10"]
+_set_subtitle = _edition_setters["subtitle"]
+_set_authors = _edition_setters["authors"]
+_set_publisher = _edition_setters["publisher"]
+_set_published = _edition_setters["published"]
+_set_pages = _edition_setters["pages"]
+_set_language = _edition_setters["language"]
+_set_format = _edition_setters["format"]
+_set_cover_url = _edition_setters["cover_url"]
+_set_work_key = _edition_setters["work_key"]
+_set_sources = _edition_setters["sources"]
+_set_keys = _edition_setters["keys"]
+_set_translation_of = _edition_setters["translation_of"]
+
+
+def _trusted_edition(
+    *,
+    title: str,
+    isbn13: str | None = None,
+    isbn10: str | None = None,
+    subtitle: str | None = None,
+    authors: tuple[str, ...] = (),
+    publisher: str | None = None,
+    published: str | None = None,
+    pages: int | None = None,
+    language: str | None = None,
+    format: str | None = None,
+    cover_url: str | None = None,
+    work_key: str | None = None,
+    sources: tuple[str, ...] = (),
+    keys: dict[str, str] | None = None,
+    translation_of: str | None = None,
+) -> Edition:
+    """An `Edition` from values already in the form its converters give, without running them
+    (the parsers and the pairing build tens of thousands): each text stripped and not empty, or
+    None; ``pages`` an int (not a bool) or None; ``sources`` in provider order without repeats;
+    ``keys`` a new dict nobody else holds (it is wrapped, not copied)."""
+    edition = _new_edition()
+    _set_title(edition, title)
+    _set_isbn13(edition, isbn13)
+    _set_isbn10(edition, isbn10)
+    _set_subtitle(edition, subtitle)
+    _set_authors(edition, authors)
+    _set_publisher(edition, publisher)
+    _set_published(edition, published)
+    _set_pages(edition, pages)
+    _set_language(edition, language)
+    _set_format(edition, format)
+    _set_cover_url(edition, cover_url)
+    _set_work_key(edition, work_key)
+    _set_sources(edition, sources)
+    _set_keys(edition, _NO_KEYS if not keys else MappingProxyType(keys))
+    _set_translation_of(edition, translation_of)
+    return edition
 
 
 @attrs.frozen(kw_only=True)

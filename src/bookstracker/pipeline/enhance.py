@@ -25,6 +25,7 @@ from typing import Protocol, runtime_checkable
 import anyio.to_thread
 import attrs
 
+from bookstracker._gc import collector_paused
 from bookstracker.errors import AllProvidersFailed, ProviderError
 from bookstracker.models import (
     Author,
@@ -264,10 +265,11 @@ class EnhancementPipeline:
 
     @staticmethod
     async def _assembled(assemble: Callable[[], Bibliography], records: int) -> Bibliography:
-        """``assemble()``, in a worker thread above `OFF_LOOP_RECORDS` works and editions."""
+        """``assemble()`` with the collector paused, in a worker thread above `OFF_LOOP_RECORDS`
+        works and editions."""
         if records > OFF_LOOP_RECORDS:
-            return await anyio.to_thread.run_sync(assemble)
-        return assemble()
+            return await anyio.to_thread.run_sync(_paused, assemble)
+        return _paused(assemble)
 
     # -- gathering -----------------------------------------------------------------------------
 
@@ -530,10 +532,11 @@ class EnhancementPipeline:
                 seen += 1
             return work_key if work_key in core_keys else None
 
+        owners = {w.key: owner(w.key) for w in works}  # per work, not per ISBN
         isbn_owner = {
             isbn: target
             for isbn, key in isbn_owner_raw.items()
-            if (target := owner(key)) is not None
+            if (target := owners[key]) is not None
         }
         pairer = EditionPairer(
             works=[(w.key, w.title, w.first_publish_year) for w in result.core],
@@ -785,3 +788,10 @@ def _after(earlier: ProviderReport, main: ProviderReport) -> ProviderReport:
         requests=earlier.requests + main.requests,
         error=main.error or earlier.error,
     )
+
+
+def _paused(assemble: Callable[[], Bibliography]) -> Bibliography:
+    """``assemble()`` with the cyclic collector paused: it builds tens of thousands of lasting
+    objects (candidates, merged editions, works) and no cycles."""
+    with collector_paused():
+        return assemble()

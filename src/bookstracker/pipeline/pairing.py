@@ -8,12 +8,13 @@ the author. Editions of one ISBN from several providers merge into one, field by
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
-from bookstracker.models import PROVIDERS, Edition
+from bookstracker.models import PROVIDERS, Edition, _trusted_edition
 from bookstracker.names import name_key, title_key
 from bookstracker.pipeline.merge import is_companion_title
 
@@ -34,10 +35,13 @@ _FIELD_PRIORITY: Mapping[str, tuple[str, ...]] = {
 }
 
 
-_KEPT_FIELDS = tuple(
-    field.name
-    for field in attrs.fields(Edition)
-    if field.init and field.name not in _FIELD_PRIORITY and field.name not in ("keys", "sources")
+_FIELDS = tuple(field.name for field in attrs.fields(Edition))
+_read_fields = operator.attrgetter(*_FIELDS)
+"""An edition's fields as one tuple, in `_FIELDS` order (one call instead of a getattr each)."""
+_KEPT = tuple(
+    (name, index)
+    for index, name in enumerate(_FIELDS)
+    if name not in _FIELD_PRIORITY and name not in ("keys", "sources")
 )
 
 
@@ -46,42 +50,52 @@ def _rank(sources: tuple[str, ...], order: tuple[str, ...]) -> int:
     return min(ranks) if ranks else len(order)
 
 
+@attrs.frozen
+class _MergePlan:
+    """What a merge reads, which depends only on the records' sources: per field, the
+    records' positions in the order they are read (providers by priority, records of equal
+    rank in their given order), and the merged sources."""
+
+    fields: tuple[tuple[str, int, tuple[int, ...]], ...]
+    sources: tuple[str, ...]
+
+
 @functools.lru_cache(maxsize=4096)
-def _merge_plan(sources: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, tuple[int, ...]], ...]:
-    """Per field, the records' positions in the order they are read (providers by priority;
-    records of equal rank in their given order); it depends only on the records' sources."""
-    plan: list[tuple[str, tuple[int, ...]]] = []
+def _merge_plan(sources: tuple[tuple[str, ...], ...]) -> _MergePlan:
+    fields: list[tuple[str, int, tuple[int, ...]]] = []
     for field, order in _FIELD_PRIORITY.items():
         ranks = [_rank(s, order) for s in sources]
-        plan.append((field, tuple(sorted(range(len(sources)), key=ranks.__getitem__))))
-    return tuple(plan)
+        positions = tuple(sorted(range(len(sources)), key=ranks.__getitem__))
+        fields.append((field, _FIELDS.index(field), positions))
+    seen = {source for given in sources for source in given}
+    merged = tuple(p for p in PROVIDERS if p in seen) + tuple(sorted(seen.difference(PROVIDERS)))
+    return _MergePlan(tuple(fields), merged)
 
 
 def merge_editions(editions: Sequence[Edition]) -> Edition:
     """One edition from several providers' records of the same ISBN: one rule per field."""
     if len(editions) == 1:
         return editions[0]
-    first = editions[0]
-    merged: dict[str, Any] = {name: getattr(first, name) for name in _KEPT_FIELDS}
-    for field, positions in _merge_plan(tuple(e.sources for e in editions)):
+    rows = [_read_fields(edition) for edition in editions]
+    first = rows[0]
+    merged: dict[str, Any] = {name: first[index] for name, index in _KEPT}
+    plan = _merge_plan(tuple(e.sources for e in editions))
+    for field, index, positions in plan.fields:
         value = None
         for position in positions:
-            value = getattr(editions[position], field)
+            value = rows[position][index]
             if value:
                 break
         merged[field] = value or None
     keys: dict[str, str] = {}
-    seen: set[str] = set()
     for edition in editions:
         for provider, key in edition.keys.items():
             keys.setdefault(provider, key)
-        seen.update(edition.sources)
-    sources = tuple(p for p in PROVIDERS if p in seen) + tuple(sorted(seen.difference(PROVIDERS)))
-    merged["title"] = merged["title"] or first.title
+    merged["title"] = merged["title"] or editions[0].title
     merged["authors"] = merged["authors"] or ()
     merged["keys"] = keys
-    merged["sources"] = sources
-    return Edition(**merged)
+    merged["sources"] = plan.sources
+    return _trusted_edition(**merged)  # every value comes from an Edition: already converted
 
 
 @attrs.frozen(kw_only=True)

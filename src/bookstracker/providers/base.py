@@ -19,6 +19,7 @@ from urllib.parse import quote
 import attrs
 import msgspec
 
+from bookstracker._gc import collector_paused
 from bookstracker._http import DEFAULT_MAX_BODY, HttpRequest, HttpResponse, HttpSession, OnSend
 from bookstracker._json import JSONDict
 from bookstracker._logging import log_event
@@ -404,7 +405,8 @@ class ProviderAdapter:
     def _interpret(self, response: HttpResponse) -> object:
         status = response.status
         if 200 <= status < 300:
-            return self._decode(response)
+            with collector_paused():  # a large body decodes into many lasting objects
+                return self._decode(response)
         body = self._decode_error_body(response)
         error = self._error_for(response, body)
         if error is None:

@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 import attrs
 import msgspec
 
+from bookstracker._gc import collector_paused
 from bookstracker._http import HttpRequest, HttpResponse
 from bookstracker.config import UNSET, ISBNdbConfig, ProviderConfig, Unset, provider_config
 from bookstracker.errors import (
@@ -54,7 +55,7 @@ from bookstracker.errors import (
 from bookstracker.isbn import isbn_pair, normalize_isbn
 from bookstracker.languages import to_iso639_1
 from bookstracker.metrics import ProviderMetrics
-from bookstracker.models import Edition, ProviderName, SearchHit
+from bookstracker.models import Edition, ProviderName, SearchHit, _trusted_edition
 from bookstracker.providers._parse import (
     as_dict,
     as_int,
@@ -106,6 +107,7 @@ __all__ = [
 ]
 
 PROVIDER: ProviderName = "isbndb"
+_SOURCES: tuple[str, ...] = (PROVIDER,)
 
 ISBNdbPlan = Literal["basic", "premium", "pro", "enterprise", "academic"]
 Column = Literal["title", "author", "date_published", "subjects"]
@@ -447,7 +449,7 @@ def _edition(
     if not title or not isbn13:
         return None
     count = as_int(pages)
-    return Edition(
+    return _trusted_edition(
         title=title,
         subtitle=_subtitle(title, title_long) if title_field else None,
         isbn13=isbn13,
@@ -459,7 +461,7 @@ def _edition(
         language=language,
         format=binding,
         cover_url=_cover_url(image),
-        sources=(PROVIDER,),
+        sources=_SOURCES,
         keys={"isbndb": isbn13},
     )
 
@@ -586,10 +588,11 @@ def parse_book_page(body: object) -> BookPage:
 
 def _book_page(items: Sequence[object], total: object) -> BookPage:
     editions: dict[str, Edition] = {}
-    for item in items:
-        edition = parse_book(item)
-        if edition is not None and edition.isbn13 is not None:
-            editions.setdefault(edition.isbn13, edition)
+    with collector_paused():
+        for item in items:
+            edition = parse_book(item)
+            if edition is not None and edition.isbn13 is not None:
+                editions.setdefault(edition.isbn13, edition)
     return BookPage(editions=tuple(editions.values()), total=as_int(total), count=len(items))
 
 

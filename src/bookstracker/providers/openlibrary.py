@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, urlsplit
 import attrs
 import msgspec
 
+from bookstracker._gc import collector_paused
 from bookstracker._http import HttpRequest, HttpResponse
 from bookstracker.config import ProviderConfig
 from bookstracker.errors import (
@@ -480,21 +481,22 @@ def parse_work_signals(
 ) -> dict[str, WorkSignals]:
     """Per-work signals from a ``/search.json`` body, keyed by bare work id."""
     out: dict[str, WorkSignals] = {}
-    for doc in as_list(as_dict(body).get("docs")):
-        get = _getter(doc)
-        key = _record_key(get("key"))
-        if not key:
-            continue
-        out[key] = WorkSignals(
-            key=key,
-            title=as_str(get("title")),
-            languages=_languages(get("language")),
-            edition_count=as_int(get("edition_count")),
-            first_publish_year=year_of(get("first_publish_year")),
-            isbns=_capped_isbn13s(get("isbn"), max_isbns),
-            author_keys=_record_keys(get("author_key")),
-            authors=_strings(get("author_name")),
-        )
+    with collector_paused():
+        for doc in as_list(as_dict(body).get("docs")):
+            get = _getter(doc)
+            key = _record_key(get("key"))
+            if not key:
+                continue
+            out[key] = WorkSignals(
+                key=key,
+                title=as_str(get("title")),
+                languages=_languages(get("language")),
+                edition_count=as_int(get("edition_count")),
+                first_publish_year=year_of(get("first_publish_year")),
+                isbns=_capped_isbn13s(get("isbn"), max_isbns),
+                author_keys=_record_keys(get("author_key")),
+                authors=_strings(get("author_name")),
+            )
     return out
 
 
@@ -720,18 +722,20 @@ def parse_api_books(body: object) -> dict[str, Edition]:
     Unknown bibkeys are simply missing; an all-miss body is ``{}``.
     """
     out: dict[str, Edition] = {}
-    for bibkey, entry in as_dict(body).items():
-        item = as_dict(entry)
-        if "details" in item:
-            edition = parse_edition_record(item.get("details"))
-            if edition is not None and edition.cover_url is None:
-                thumb = as_str(item.get("thumbnail_url"))
-                if thumb:
-                    edition = attrs.evolve(edition, cover_url=re.sub(r"-S\.jpg$", "-M.jpg", thumb))
-        else:
-            edition = _parse_data_entry(item)
-        if edition is not None:
-            out[str(bibkey)] = edition
+    with collector_paused():
+        for bibkey, entry in as_dict(body).items():
+            item = as_dict(entry)
+            if "details" in item:
+                edition = parse_edition_record(item.get("details"))
+                if edition is not None and edition.cover_url is None:
+                    thumb = as_str(item.get("thumbnail_url"))
+                    if thumb:
+                        medium = re.sub(r"-S\.jpg$", "-M.jpg", thumb)
+                        edition = attrs.evolve(edition, cover_url=medium)
+            else:
+                edition = _parse_data_entry(item)
+            if edition is not None:
+                out[str(bibkey)] = edition
     return out
 
 
@@ -752,10 +756,11 @@ def next_offset(body: object) -> int | None:
 def parse_works_page(body: object) -> WorksListing:
     """One ``/authors/{id}/works.json`` page; ``size`` is the author's total, not the page's."""
     data = as_dict(body)
-    works = (parse_work_record(entry) for entry in as_list(data.get("entries")))
+    with collector_paused():
+        parsed = [parse_work_record(entry) for entry in as_list(data.get("entries"))]
     return WorksListing(
         total=as_int(data.get("size")),
-        works=tuple(w for w in works if w is not None),
+        works=tuple(w for w in parsed if w is not None),
         complete=next_offset(data) is None,
         pages=1,
     )
@@ -1216,7 +1221,9 @@ class OpenLibrary(ProviderAdapter):
             edition = found.get(f"ISBN:{isbn13}")
             if edition is not None:
                 _, isbn10 = isbn_pair(isbn13)
-                out[isbn13] = attrs.evolve(edition, isbn13=isbn13, isbn10=isbn10)
+                if (edition.isbn13, edition.isbn10) != (isbn13, isbn10):
+                    edition = attrs.evolve(edition, isbn13=isbn13, isbn10=isbn10)
+                out[isbn13] = edition
         return out
 
     async def isbn(self, isbn: str) -> Edition | None:
