@@ -23,13 +23,13 @@ that object and never decodes.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Generic, Protocol, TypeVar
 
 import msgspec
 
+from bookstracker._gc import collector_paused
 from bookstracker.cache.bounds import BoundExceeded, check_answer, check_encoded
 
 __all__ = [
@@ -132,27 +132,22 @@ class ValueCodec(Generic[T]):
             if header.startswith(_MAGIC):
                 raise UnreadableValue(f"unknown cache value format {header[len(_MAGIC) :]!r}")
             raise UnreadableValue("not a bookstracker cache value (an older release's format?)")
-        # No cyclic garbage collection while a value is decoded: decoding a large answer makes
-        # hundreds of thousands of objects (and no cycles), which would otherwise set off full
-        # collections that cost more than the decoding.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            lengths = check_encoded(data, _HEADER_SIZE)
-            answer = self._decoder.decode(memoryview(data)[_HEADER_SIZE:])
-            if answer is not None:
-                check_answer(answer, lengths=lengths)
-        except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
-            raise UnreadableValue(str(exc)) from None
-        except RecursionError:
-            raise UnreadableValue("the value is nested too deeply") from None
-        except BoundExceeded as exc:
-            raise UnreadableValue(str(exc)) from None
-        except (TypeError, ValueError) as exc:  # raised by a model's own validator
-            raise UnreadableValue(f"{type(exc).__name__}: {exc}") from None
-        finally:
-            if collecting:
-                gc.enable()
+        # Decoding a large answer makes hundreds of thousands of objects (and no cycles), which
+        # would otherwise set off full collections that cost more than the decoding.
+        with collector_paused():
+            try:
+                lengths = check_encoded(data, _HEADER_SIZE)
+                answer = self._decoder.decode(memoryview(data)[_HEADER_SIZE:])
+                if answer is not None:
+                    check_answer(answer, lengths=lengths)
+            except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
+                raise UnreadableValue(str(exc)) from None
+            except RecursionError:
+                raise UnreadableValue("the value is nested too deeply") from None
+            except BoundExceeded as exc:
+                raise UnreadableValue(str(exc)) from None
+            except (TypeError, ValueError) as exc:  # raised by a model's own validator
+                raise UnreadableValue(f"{type(exc).__name__}: {exc}") from None
         return answer
 
 
