@@ -40,7 +40,7 @@ _WATCHED = (
     "stamina",
     "stdnum",
     "anyascii",
-    "rich._emoji_codes",
+    "rich.console",
     "bookstracker.pipeline.resolve",
     "bookstracker.pipeline.evidence",
 )

@@ -16,14 +16,10 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypedDict, TypeVar
+from typing import TYPE_CHECKING, NoReturn, ParamSpec, TextIO, TypedDict, TypeVar
 
 import anyio
 import click
-from rich import box
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from bookstracker._display import CACHE_COLUMNS, STATS_COLUMNS, cache_rows, stats_rows
 from bookstracker._json import JSONDict
@@ -49,6 +45,9 @@ from bookstracker.models import (
 )
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from bookstracker.client import AsyncBooksClient
     from bookstracker.metrics import Stats
     from bookstracker.progress import WarmProgress
@@ -89,9 +88,18 @@ class Options:
         self.cache_dir = cache_dir
         self.stats = stats
         self.verbose = verbose
-        self.out = Console(highlight=False, emoji=False, soft_wrap=True)
-        self.err = Console(stderr=True, highlight=False, emoji=False)
         self._logging_level: int | None = None
+
+    @functools.cached_property
+    def out(self) -> Console:
+        """Where results are printed (rich is imported on the first print: ``--json`` needs
+        none)."""
+        return _console(soft_wrap=True)
+
+    @functools.cached_property
+    def err(self) -> Console:
+        """Where messages for the user are printed."""
+        return _console(stderr=True)
 
     def update(self, name: str, value: object) -> None:
         """Add one global option given after the command: flags and ``-v`` add up."""
@@ -136,8 +144,30 @@ def cli_argument(value: str, *, what: str = "argument") -> str:
     return value
 
 
+def _console(
+    *,
+    stderr: bool = False,
+    soft_wrap: bool = False,
+    file: TextIO | None = None,
+    width: int | None = None,
+) -> Console:
+    """A rich console that prints provider text as it came (no highlighting, no emoji codes)."""
+    from rich.console import Console
+
+    return Console(
+        stderr=stderr,
+        soft_wrap=soft_wrap,
+        file=file,
+        width=width,
+        highlight=False,
+        emoji=False,
+    )
+
+
 def _show(text: str) -> str:
     """``text`` as inert rich markup: no escape sequence, control character or markup tag."""
+    from rich.markup import escape
+
     return escape(terminal_safe(text))
 
 
@@ -350,6 +380,9 @@ _UNBROKEN_COLUMNS = frozenset(
 
 
 def _results_table(title: str) -> Table:
+    from rich import box
+    from rich.table import Table
+
     return Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
 
 
@@ -379,6 +412,8 @@ def _candidate_line(candidate: AuthorCandidate) -> str:
 
 
 def _editions_table(editions: Iterable[Edition]) -> Table:
+    from rich.table import Table
+
     """One edition a line, in aligned columns even where a value is missing."""
     table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
     table.add_column(no_wrap=True)  # indent
@@ -411,6 +446,8 @@ def _print_completeness(options: Options, completeness: Completeness) -> None:
 
 
 def _print_stats(options: Options, stats: Stats) -> None:
+    from rich.table import Table
+
     table = Table(title="run figures (latency in ms)")
     for column in STATS_COLUMNS:
         table.add_column(column, no_wrap=True)
@@ -418,7 +455,7 @@ def _print_stats(options: Options, stats: Stats) -> None:
         table.add_row(*row)
     console = options.err
     if not console.is_terminal:
-        console = Console(file=sys.stderr, width=_STATS_WIDTH, highlight=False, emoji=False)
+        console = _console(file=sys.stderr, width=_STATS_WIDTH)
     console.print(table)
     if stats.cache:
         cache = Table(title="cache")
@@ -870,6 +907,8 @@ def cache_stats(options: Options) -> None:
 
     def render(opts: Options, stats: Stats) -> Rendered:
         if not opts.json:
+            from rich.table import Table
+
             table = Table(title="cache")
             for column in ("tier", "hits", "misses", "entries", "bytes"):
                 table.add_column(column)
