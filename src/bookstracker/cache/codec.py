@@ -23,6 +23,7 @@ that object and never decodes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Generic, Protocol, TypeVar
@@ -97,7 +98,12 @@ class ValueCodec(Generic[T]):
     def __init__(self, kind: object, *, name: str | None = None) -> None:
         """``kind``: the class of the answers, or a typing form (``Optional[Edition]``)."""
         self.name = name or getattr(kind, "__name__", repr(kind))
-        self._decoder: msgspec.json.Decoder[T] = msgspec.json.Decoder(kind)
+        self._kind = kind
+
+    @functools.cached_property
+    def _decoder(self) -> msgspec.json.Decoder[T]:
+        """Made on the first decode: building it walks every type the answer holds."""
+        return msgspec.json.Decoder(self._kind)
 
     def __repr__(self) -> str:
         return f"ValueCodec({self.name})"
