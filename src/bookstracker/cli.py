@@ -412,9 +412,9 @@ def _candidate_line(candidate: AuthorCandidate) -> str:
 
 
 def _editions_table(editions: Iterable[Edition]) -> Table:
+    """One edition a line, in aligned columns even where a value is missing."""
     from rich.table import Table
 
-    """One edition a line, in aligned columns even where a value is missing."""
     table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
     table.add_column(no_wrap=True)  # indent
     for _ in range(5):
