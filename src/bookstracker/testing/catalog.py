@@ -23,6 +23,8 @@ from typing import Any, Literal
 import attrs
 import msgspec
 
+from bookstracker.isbn import _isbn10_check_digit, _isbn13_check_digit
+
 __all__ = [
     "ALL_PROVIDERS",
     "Catalog",
@@ -180,16 +182,6 @@ def _bad(message: str) -> ValueError:
 def _check_isbn13(value: str, where: str) -> None:
     if not _ISBN13.fullmatch(value) or _isbn13_check_digit(value[:12]) != value[12]:
         raise _bad(f"{where} has isbn13 {value!r}, not a valid bare ISBN-13")
-
-
-def _isbn13_check_digit(body: str) -> str:
-    weighted = sum((3 if position % 2 else 1) * int(digit) for position, digit in enumerate(body))
-    return str(-weighted % 10)
-
-
-def _isbn10_check_digit(body: str) -> str:
-    check = sum((position + 1) * int(digit) for position, digit in enumerate(body)) % 11
-    return "X" if check == 10 else str(check)
 
 
 def _check_isbn10(value: str, where: str) -> None:
