@@ -104,7 +104,7 @@ def _check_lengths(texts: Iterable[str], what: str) -> None:
         raise BoundExceeded(f"{what} is longer than {MAX_TEXT_LENGTH} characters")
 
 
-_LEAVES = frozenset({int, float, bool, NoneType})
+_LEAVES = frozenset(_PLAIN)
 
 
 def _check_free_text(text: str, what: str) -> None:
