@@ -315,14 +315,19 @@ _ISBN_LIKE = st.one_of(
 )
 
 
+def _assert_read_as_python_stdnum_reads(written: str, bare: str) -> None:
+    """``written`` (a form of the bare ``bare``) is read as python-stdnum reads ``bare``."""
+    if not stdnum_isbn.is_valid(bare):
+        assert not is_valid_isbn(written)
+        return
+    isbn13 = stdnum_isbn.to_isbn13(bare)
+    isbn10 = None if isbn13.startswith("979") else stdnum_isbn.to_isbn10(isbn13)
+    assert isbn_pair(written) == (isbn13, isbn10)
+
+
 @given(_ISBN_LIKE)
 def test_the_bare_fast_path_agrees_with_python_stdnum(value: str) -> None:
-    if not stdnum_isbn.is_valid(value):
-        assert not is_valid_isbn(value)
-        return
-    isbn13 = stdnum_isbn.to_isbn13(value)
-    isbn10 = None if isbn13.startswith("979") else stdnum_isbn.to_isbn10(isbn13)
-    assert isbn_pair(value) == (isbn13, isbn10)
+    _assert_read_as_python_stdnum_reads(value, value)
 
 
 @given(_ISBN_LIKE, st.lists(st.sampled_from(["-", " ", "\u2010"]), max_size=4), st.randoms())
@@ -332,13 +337,7 @@ def test_separated_forms_agree_with_python_stdnum(
     spaced = list(value)
     for separator in separators:
         spaced.insert(rng.randrange(1, len(spaced)), separator)
-    written = "".join(spaced)
-    if not stdnum_isbn.is_valid(value):
-        assert not is_valid_isbn(written)
-        return
-    isbn13 = stdnum_isbn.to_isbn13(value)
-    isbn10 = None if isbn13.startswith("979") else stdnum_isbn.to_isbn10(isbn13)
-    assert isbn_pair(written) == (isbn13, isbn10)
+    _assert_read_as_python_stdnum_reads("".join(spaced), value)
 
 
 @given(
