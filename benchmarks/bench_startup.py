@@ -8,6 +8,11 @@ Goals (issue 9): `import bookstracker` <= 120 ms, offline `isbn` <= 250 ms (also
 `bookstracker --offline author "Andy Weir"` runs with the cache on, in a fresh cache folder that
 the untimed first run fills: the timed runs are the cache hits a user sees after the first.
 
+``--instructions`` counts instead the instructions each case executes, once per case under
+valgrind's callgrind (with ``PYTHONHASHSEED=0``): unlike time, that count does not move with the
+machine's load or speed, so it compares two copies, or two days, exactly. It needs ``valgrind``
+on the PATH and takes about half a minute per case.
+
 ``--baseline SRC`` compares with another copy of the package (a ``src`` folder, e.g. from
 ``git archive <commit> src | tar -x -C /tmp/base``): its runs alternate with this one's, one
 each in turn, so that both see the same load; the table then has both sides.
@@ -24,7 +29,9 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -83,11 +90,46 @@ def run_once(args: Sequence[str], env: Mapping[str, str]) -> tuple[float, float]
     return cpu, wall
 
 
+def instructions_once(args: Sequence[str], env: Mapping[str, str]) -> int:
+    """The instructions one child interpreter executes, counted by valgrind's callgrind."""
+    with tempfile.TemporaryDirectory(prefix="bench-startup-cg-") as folder:
+        done = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={folder}/callgrind.out",
+                sys.executable,
+                *args,
+            ],
+            env={**env, "PYTHONHASHSEED": "0"},
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
+    if found is None:
+        raise SystemExit(f"no instruction count in valgrind's output:\n{done.stderr[-2000:]}")
+    return int(found.group(1).replace(",", ""))
+
+
 def _figures(samples: Sequence[tuple[float, float]]) -> list[str]:
     cpu = statistics.median(s[0] for s in samples)
     least = min(s[0] for s in samples)
     wall = statistics.median(s[1] for s in samples)
     return [f"{cpu * 1000:.0f}", f"{least * 1000:.0f}", f"{wall * 1000:.0f}"]
+
+
+def _counted(label: str, counts: Mapping[str, int]) -> list[list[str]]:
+    base = counts.get("baseline ")
+    return [
+        [
+            f"{side}{label}",
+            f"{count / 1e6:,.0f}",
+            "" if base is None or side else f"{count / base:.2f}×",
+        ]
+        for side, count in counts.items()
+    ]
 
 
 def main() -> None:
@@ -99,7 +141,14 @@ def main() -> None:
     parser.add_argument(
         "--baseline", metavar="SRC", type=Path, help="a src folder to compare with, run in turn"
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions under valgrind's callgrind (one run per case) instead of time",
+    )
     options = parser.parse_args()
+    if options.instructions and shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind on the PATH")
     isolate_from_environment()
     env = dict(os.environ)
     if not options.as_is:
@@ -120,6 +169,10 @@ def main() -> None:
         samples: dict[str, list[tuple[float, float]]] = {side: [] for side in sides}
         for side_env in sides.values():
             run_once(args, side_env)  # warm the file cache (and fill the cache folder)
+        if options.instructions:
+            counts = {side: instructions_once(args, side_env) for side, side_env in sides.items()}
+            rows.extend(_counted(label, counts))
+            continue
         for _ in range(options.runs):
             for side, side_env in sides.items():
                 samples[side].append(run_once(args, side_env))
@@ -127,6 +180,10 @@ def main() -> None:
     for cache in caches.values():
         cache.cleanup()
     bytecode = "as-is" if options.as_is else "precompiled"
+    if options.instructions:
+        print(f"instructions (callgrind, PYTHONHASHSEED=0), bytecode {bytecode}")
+        print(table(["case", "instructions (M)", "vs baseline"], rows))
+        return
     print(f"{options.runs} runs, bytecode {bytecode}")
     print(table(["case", "CPU ms (median)", "CPU ms (min)", "wall ms (median)"], rows))
 

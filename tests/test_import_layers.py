@@ -121,8 +121,8 @@ def test_metrics_imports_neither_warming_nor_the_client() -> None:
 LAYERS: list[set[str]] = [
     {
         "models", "errors", "isbn", "names", "languages", "config", "progress", "taskgroup",
-        "instrumentation", "data", "pins", "_text", "_display", "_lazy", "_json", "_version",
-        "_gc",
+        "instrumentation", "data", "pins", "_text", "_display", "_lazy", "_patterns", "_json",
+        "_version", "_gc",
     },
     {"_http", "_pool", "_logging"},
     {"resilience", "cache", "metrics"},

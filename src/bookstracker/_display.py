@@ -8,7 +8,6 @@ here imports the models (they import this module); rich and pandas are imported 
 
 from __future__ import annotations
 
-import html
 import importlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -264,6 +263,8 @@ _STYLE = (
 
 
 def _e(value: object) -> str:
+    import html  # the notebook views only
+
     return html.escape("" if value is None else str(value))
 
 

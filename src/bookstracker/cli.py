@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import json
 import logging
 import re
 import signal
@@ -23,6 +22,7 @@ import click
 
 from bookstracker._display import CACHE_COLUMNS, STATS_COLUMNS, cache_rows, stats_rows
 from bookstracker._json import JSONDict
+from bookstracker._patterns import LazyPattern
 from bookstracker._text import terminal_safe, text_problem
 from bookstracker.config import UNSET, parse_providers
 from bookstracker.errors import (
@@ -173,11 +173,13 @@ def _show(text: str) -> str:
 
 def _json_text(document: Mapping[str, object]) -> str:
     """The document as JSON whose every control character and lone surrogate is escaped."""
+    import json  # only for --json
+
     text = json.dumps(document, ensure_ascii=False, indent=2)
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+_UNSAFE_IN_JSON = LazyPattern("[\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -714,7 +716,7 @@ def authors(options: Options) -> None:
     entries = catalog_authors()
     if options.json:
         document = {"authors": [e.to_dict() for e in entries], "providers": _not_asked()}
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        click.echo(_json_text(document))
         sys.exit(EXIT_OK)
     table = _results_table(f"The sample catalog's authors ({len(entries)})")
     for column in ("name", "key", "born", "works"):

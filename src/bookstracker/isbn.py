@@ -14,6 +14,7 @@ import unicodedata
 
 import attrs
 
+from bookstracker._patterns import LazyPattern
 from bookstracker.errors import InvalidISBN
 
 __all__ = [
@@ -34,11 +35,11 @@ _DIGITS = "0123456789"
 _ISBN10_CHECK = "0123456789X"
 _CACHE_SIZE = 65_536
 
-_GOODREADS_QUOTING = re.compile(r'^=?"(.*)"$', re.DOTALL)
-_LABEL = re.compile(r"^isbn(?:[\s-]?1[03](?=\s*[:#]|\s|$))?\s*[:#]?\s*", re.IGNORECASE)
-_SEPARATORS = re.compile(r"[\s-]+")
-_CANDIDATE = re.compile(r"(?<![0-9])[0-9](?:[\s-]?[0-9])*(?:[\s-]?[Xx](?![0-9A-Za-z]))?(?![0-9])")
-_SPACE = re.compile(r"\s")
+_GOODREADS_QUOTING = LazyPattern(r'^=?"(.*)"$', re.DOTALL)
+_LABEL = LazyPattern(r"^isbn(?:[\s-]?1[03](?=\s*[:#]|\s|$))?\s*[:#]?\s*", re.IGNORECASE)
+_SEPARATORS = LazyPattern(r"[\s-]+")
+_CANDIDATE = LazyPattern(r"(?<![0-9])[0-9](?:[\s-]?[0-9])*(?:[\s-]?[Xx](?![0-9A-Za-z]))?(?![0-9])")
+_SPACE = LazyPattern(r"\s")
 
 
 class _DashAndDigitTable(dict[int, "str | int"]):

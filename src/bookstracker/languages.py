@@ -9,8 +9,9 @@ name. `to_iso639_1` folds all of these to ISO 639-1.
 from __future__ import annotations
 
 import functools
-import re
 import unicodedata
+
+from bookstracker._patterns import LazyPattern
 
 __all__ = ["to_iso639_1", "to_iso639_2t", "to_marc"]
 
@@ -165,9 +166,9 @@ def _build_lookup() -> dict[str, str]:
 
 _LOOKUP = _build_lookup()
 
-_PATH_PREFIX = re.compile(r"^.*/")
-_PARENTHESIS = re.compile(r"\s*[(\[].*$")
-_LOCALE = re.compile(r"^([a-z]{2,3})(?:[-_ ][a-z0-9]{2,8})+$")
+_PATH_PREFIX = LazyPattern(r"^.*/")
+_PARENTHESIS = LazyPattern(r"\s*[(\[].*$")
+_LOCALE = LazyPattern(r"^([a-z]{2,3})(?:[-_ ][a-z0-9]{2,8})+$")
 
 
 @functools.lru_cache(maxsize=4096)

@@ -9,7 +9,6 @@ No figure holds a URL, a key or a query: only provider and tier names, counts an
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -59,7 +58,7 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-@attrs.define
+@attrs.define(eq=False)
 class ProviderMetrics:
     """Running figures for one provider; every HTTP attempt is one request.
 
@@ -345,6 +344,8 @@ class Stats(StatsDisplay):
 
     def to_json(self, *, indent: int | None = None) -> str:
         """:meth:`to_dict` as JSON."""
+        import json  # only when asked for JSON
+
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
 
     def to_prometheus(self) -> str:

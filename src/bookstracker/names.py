@@ -52,6 +52,8 @@ import unicodedata
 
 import attrs
 
+from bookstracker._patterns import LazyPattern
+
 __all__ = [
     "display_name",
     "name_key",
@@ -100,27 +102,27 @@ _ROLE_ABBREVIATIONS = frozenset(
 )  # fmt: skip
 _VOWELS = frozenset("aeiouy")
 
-_DECORATION = re.compile(r"~[^~]*~")
-_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}")
-_UNCLOSED = re.compile(r"[(\[{].*$", re.DOTALL)
-_STRAY_BRACKETS = re.compile(r"[()\[\]{}]")
-_APOSTROPHES = re.compile(r"[\u2018\u2019\u02bc\u00b4`]")
-_ROLE_PREFIX = re.compile(
+_DECORATION = LazyPattern(r"~[^~]*~")
+_BRACKETED = LazyPattern(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}")
+_UNCLOSED = LazyPattern(r"[(\[{].*$", re.DOTALL)
+_STRAY_BRACKETS = LazyPattern(r"[()\[\]{}]")
+_APOSTROPHES = LazyPattern(r"[\u2018\u2019\u02bc\u00b4`]")
+_ROLE_PREFIX = LazyPattern(
     r"^(?:(?:with\s+)?(?:an?\s+)?(?:new\s+)?"
     r"(?:written|edited|translated|illustrated|compiled|selected|introduced|adapted|retold|"
     r"narrated|read|foreword|introduction|afterword|preface|notes|pictures|drawings|"
     r"photographs|illustrations)\s+(?:and\s+\w+\s+)?)?by\s+",
     re.IGNORECASE,
 )
-_DATE_MARKER = re.compile(r"\b(?:b|d|fl|ca|c|born|died|active)\.?\s*(?=\d)", re.IGNORECASE)
-_WITH_DIGIT = re.compile(r"\S*\d\S*")
-_HAS_DIGIT = re.compile(r"\d")
-_WORD_SPLIT = re.compile(r"[\s\-\u2010-\u2015/_.]+")
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+", re.IGNORECASE)
-_ALNUM = re.compile(r"[a-z0-9]", re.IGNORECASE)
-_NOT_ALPHA = re.compile(r"[^a-z]+", re.IGNORECASE)
-_GIVEN_WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['.\-])*$")
-_SPACES = re.compile(r"\s+")
+_DATE_MARKER = LazyPattern(r"\b(?:b|d|fl|ca|c|born|died|active)\.?\s*(?=\d)", re.IGNORECASE)
+_WITH_DIGIT = LazyPattern(r"\S*\d\S*")
+_HAS_DIGIT = LazyPattern(r"\d")
+_WORD_SPLIT = LazyPattern(r"[\s\-\u2010-\u2015/_.]+")
+_NOT_ALNUM = LazyPattern(r"[^a-z0-9]+", re.IGNORECASE)
+_ALNUM = LazyPattern(r"[a-z0-9]", re.IGNORECASE)
+_NOT_ALPHA = LazyPattern(r"[^a-z]+", re.IGNORECASE)
+_GIVEN_WORD = LazyPattern(r"^[^\W\d_](?:[^\W\d_]|['.\-])*$")
+_SPACES = LazyPattern(r"\s+")
 
 
 def to_ascii(text: str) -> str:
@@ -233,7 +235,7 @@ class _Name:
         return (*tokens, self.suffix) if self.suffix else tokens
 
 
-_TERMINAL_PERIOD = re.compile(r"(?<=[^\W\d_]{4})\.$")
+_TERMINAL_PERIOD = LazyPattern(r"(?<=[^\W\d_]{4})\.$")
 
 
 def _drop_terminal_period(part: str) -> str:
@@ -471,8 +473,8 @@ def _display_name(name: str) -> str:
     return " ".join(shown)
 
 
-_AUTHOR_SEPARATORS = re.compile(r"\s*(?:[;|/\n]|\s(?:and|&|with)\s|&)\s*", re.IGNORECASE)
-_ET_AL = re.compile(r"\bet\.?\s+al\b\.?|\band\s+others\b", re.IGNORECASE)
+_AUTHOR_SEPARATORS = LazyPattern(r"\s*(?:[;|/\n]|\s(?:and|&|with)\s|&)\s*", re.IGNORECASE)
+_ET_AL = LazyPattern(r"\bet\.?\s+al\b\.?|\band\s+others\b", re.IGNORECASE)
 
 
 def _is_surname_like(part: str) -> bool:
@@ -559,14 +561,14 @@ def split_authors(text: str) -> list[str]:
     return names
 
 
-_SUBTITLE = re.compile(r"\s*(?::(?=\s|$)|\s:|;\s|\s[-\u2010-\u2015]{1,2}\s|\s--)\s*")
+_SUBTITLE = LazyPattern(r"\s*(?::(?=\s|$)|\s:|;\s|\s[-\u2010-\u2015]{1,2}\s|\s--)\s*")
 _TRAILING_ARTICLES = frozenset({"the", "a", "an"})
-_LEADING_ELISION = re.compile(r"^l'(?=[^\W\d_])", re.IGNORECASE)
+_LEADING_ELISION = LazyPattern(r"^l'(?=[^\W\d_])", re.IGNORECASE)
 _ARTICLES = frozenset(
     {"a", "an", "das", "der", "die", "ein", "eine", "el", "gli", "il", "la", "las", "le", "les",
      "lo", "los", "the", "un", "una", "une", "uno"}
 )  # fmt: skip
-_EDITION = re.compile(
+_EDITION = LazyPattern(
     r"\s(?:\d+(?:st|nd|rd|th)\s+)?(?:(?:anniversary|illustrated|deluxe|collectors?|special|"
     r"revised|expanded|updated|unabridged|abridged|annotated|gift|library|mass market|"
     r"movie tie in|film tie in|media tie in|tv tie in|tie in|international|export|"
@@ -643,13 +645,13 @@ def title_similarity(a: str, b: str) -> float:
     return float(fuzz.token_sort_ratio(first, second, processor=None))
 
 
-_VOLUME_OF = re.compile(r"[\[(]\s*(\d{1,3})\s*(?:/|of)\s*(\d{1,3})\s*[\])]", re.IGNORECASE)
+_VOLUME_OF = LazyPattern(r"[\[(]\s*(\d{1,3})\s*(?:/|of)\s*(\d{1,3})\s*[\])]", re.IGNORECASE)
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
 }  # fmt: skip
 _ROMAN = {"i": 1, "v": 5, "x": 10}
-_VOLUME_WORD = re.compile(
+_VOLUME_WORD = LazyPattern(
     r"\b(vol(?:ume)?|part|pt|tome|band|bd)\b\.?\s*"
     r"(\d{1,4}|x{0,2}(?:ix|iv|v?i{1,3}|v)|x{1,2}|" + "|".join(_NUMBER_WORDS) + r")(?![\w])",
     re.IGNORECASE,

@@ -14,13 +14,14 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from bookstracker._patterns import LazyPattern
 from bookstracker.errors import ConfigurationError
 from bookstracker.models import EXCLUSION_REASONS, ExclusionReason
 
 __all__ = ["MAX_PINS", "WorkPins"]
 
 MAX_PINS = 1000
-_WORK_KEY = re.compile(r"^(?:/works/)?(OL[1-9][0-9]*W)$", re.IGNORECASE)
+_WORK_KEY = LazyPattern(r"^(?:/works/)?(OL[1-9][0-9]*W)$", re.IGNORECASE)
 _DEFAULT_REASON: ExclusionReason = "not-by-author"
 
 

@@ -88,7 +88,7 @@ class Batch(Generic[T]):
     failure: AllProvidersFailed | None = None
 
 
-@attrs.define
+@attrs.define(eq=False)
 class _Lead(Generic[T]):
     """The state of a call computing an answer for everyone: the entry it may fall back on
     and, once known, the answer."""

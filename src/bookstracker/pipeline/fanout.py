@@ -24,7 +24,7 @@ __all__ = ["FanOutResult", "fan_out", "seconds_left"]
 T = TypeVar("T")
 
 
-@attrs.define
+@attrs.define(eq=False)
 class FanOutResult(Generic[T]):
     """Answers by provider (only those that answered) and a report for every provider."""
 

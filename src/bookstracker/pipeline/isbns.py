@@ -13,8 +13,8 @@ from bookstracker.cache.answers import Fetched
 from bookstracker.cache.policy import CacheKind
 from bookstracker.errors import AllProvidersFailed
 from bookstracker.models import Edition, ProviderReport, ProviderStatus
+from bookstracker.pipeline.edition_merge import merge_editions
 from bookstracker.pipeline.fanout import fan_out, seconds_left
-from bookstracker.pipeline.pairing import merge_editions
 from bookstracker.providers.contract import Capability, Provider
 from bookstracker.resilience import Deadline
 

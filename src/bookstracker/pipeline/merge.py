@@ -13,12 +13,13 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
+from bookstracker._patterns import LazyPattern
 from bookstracker.models import PROVIDERS, SearchHit
 from bookstracker.names import name_key, title_key, title_key_full, title_similarity
 
 __all__ = ["COMPANION_PATTERN", "RANK_WEIGHTS", "is_companion_title", "merge_hits", "rank_hits"]
 
-COMPANION_PATTERN = re.compile(
+COMPANION_PATTERN = LazyPattern(
     r"\b(study guide|summary (?:of|and|&)|summary\b.*\banalysis|analysis of|sparknotes|"
     r"cliffs? ?notes|york notes|workbook|reader'?s guide|book club guide|teacher'?s guide|"
     r"literature guide|novel units|lesson plans?|quiz ?book|trivia|conversation starters|"

@@ -6,6 +6,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 
+from bookstracker._patterns import LazyPattern
 from bookstracker._text import MAX_FIELD_CHARS, MAX_TEXT_CHARS, clean_text
 from bookstracker.errors import InvalidISBN, InvalidQuery
 from bookstracker.isbn import isbn_pair
@@ -48,15 +49,15 @@ _MONTHS = {
 }
 _MONTH = r"(?P<month>[A-Za-z]+)\.?"
 _DATE_FORMS = (
-    re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?"),
-    re.compile(rf"(?P<year>\d{{4}})-{_MONTH}(?:-(?P<day>\d{{1,2}}))?"),
-    re.compile(rf"{_MONTH},?\s+(?P<year>\d{{4}})"),
-    re.compile(rf"{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})"),
-    re.compile(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}})"),
-    re.compile(r"[\[(]?(?:c\.?\s?|©\s?|cop\.\s?|p\s?)?(?P<year>\d{4})[\])]?\.?", re.IGNORECASE),
+    LazyPattern(r"(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?"),
+    LazyPattern(rf"(?P<year>\d{{4}})-{_MONTH}(?:-(?P<day>\d{{1,2}}))?"),
+    LazyPattern(rf"{_MONTH},?\s+(?P<year>\d{{4}})"),
+    LazyPattern(rf"{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})"),
+    LazyPattern(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}})"),
+    LazyPattern(r"[\[(]?(?:c\.?\s?|©\s?|cop\.\s?|p\s?)?(?P<year>\d{4})[\])]?\.?", re.IGNORECASE),
 )
-_YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
-_SPACES = re.compile(r"\s+")
+_YEAR = LazyPattern(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
+_SPACES = LazyPattern(r"\s+")
 
 
 def as_dict(value: object) -> Mapping[str, object]:

@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from bookstracker._http import HttpRequest, HttpResponse
+from bookstracker._patterns import LazyPattern
 from bookstracker.errors import (
     InvalidISBN,
     InvalidQuery,
@@ -110,12 +111,14 @@ LIST_FIELDS = f"totalItems,items({VOLUME_FIELDS})"
 
 _ISBN_TYPES = ("ISBN_13", "ISBN_10")
 _IMAGE_PREFERENCE = ("thumbnail", "smallThumbnail", "small", "medium", "large", "extraLarge")
-_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:T[\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?$")
-_EDGE_CURL = re.compile(r"([?&])edge=curl(&|$)")
-_UNAMBIGUOUS_SEPARATOR = re.compile(r"[;/|\n]")
-_JOINING_WORD = re.compile(r"\s(?:and|&|with)\s", re.IGNORECASE)
-_ISBN_AS_NAME = re.compile(r"^\s*isbn[\s:#-]*[\dXx\s-]+$", re.IGNORECASE)
-_QUOTE_CHARS = re.compile(r"[\"“”„«»]")
+_ISO_DATE = LazyPattern(
+    r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:T[\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?$"
+)
+_EDGE_CURL = LazyPattern(r"([?&])edge=curl(&|$)")
+_UNAMBIGUOUS_SEPARATOR = LazyPattern(r"[;/|\n]")
+_JOINING_WORD = LazyPattern(r"\s(?:and|&|with)\s", re.IGNORECASE)
+_ISBN_AS_NAME = LazyPattern(r"^\s*isbn[\s:#-]*[\dXx\s-]+$", re.IGNORECASE)
+_QUOTE_CHARS = LazyPattern(r"[\"“”„«»]")
 
 _DAILY_REASONS = frozenset({"dailyLimitExceeded", "dailyLimitExceededUnreg", "quotaExceeded"})
 _RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})

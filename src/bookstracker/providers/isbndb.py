@@ -41,6 +41,7 @@ import msgspec
 
 from bookstracker._gc import collector_paused
 from bookstracker._http import HttpRequest, HttpResponse
+from bookstracker._patterns import LazyPattern
 from bookstracker.config import UNSET, ISBNdbConfig, ProviderConfig, Unset, provider_config
 from bookstracker.errors import (
     BooksTrackerError,
@@ -168,12 +169,12 @@ PLANS: Mapping[str, PlanLimits] = {
 
 _AUTH_HINT = "check the key and that BOOKSTRACKER_ISBNDB_PLAN matches your key's plan"
 _NO_KEY = "ISBNdb needs an API key: set BOOKSTRACKER_ISBNDB_API_KEY"
-_QUOTA_WORDS = re.compile(r"daily|quota|per day|\bday\b|24 ?hours?", re.IGNORECASE)
-_LIMIT_WORDS = re.compile(r"limit|quota|exceed", re.IGNORECASE)
-_SIZE_WORDS = re.compile(r"size|too large|memory", re.IGNORECASE)
-_AUTOFILLED = re.compile(r"\s*~\s*autofilled\s*~\s*", re.IGNORECASE)
-_ISO_DATE = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?:[T\s].*)?$")
-_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
+_QUOTA_WORDS = LazyPattern(r"daily|quota|per day|\bday\b|24 ?hours?", re.IGNORECASE)
+_LIMIT_WORDS = LazyPattern(r"limit|quota|exceed", re.IGNORECASE)
+_SIZE_WORDS = LazyPattern(r"size|too large|memory", re.IGNORECASE)
+_AUTOFILLED = LazyPattern(r"\s*~\s*autofilled\s*~\s*", re.IGNORECASE)
+_ISO_DATE = LazyPattern(r"^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?:[T\s].*)?$")
+_SCHEME = LazyPattern(r"^https?://", re.IGNORECASE)
 _LEGACY_ENVELOPE_KEYS = frozenset({"index_searched"})
 _LEGACY_BOOK_KEYS = frozenset({"book_id", "author_data", "publisher_text", "publisher_id"})
 
@@ -184,9 +185,9 @@ _NONBOOK_WORDS = frozenset(
     {"dvd", "dvd-rom", "cd", "cd-rom", "cdrom", "cassette", "audio", "calendar", "vhs", "blu-ray"}
 )
 _NONBOOK_PHRASES = ("sheet music", "audio cd", "mp3 cd", "audio cassette", "vinyl")
-_AUDIO = re.compile(r"\baudio|\bmp3\b|\bcassette\b|\baudible\b|(?<![-\w])cd\b(?!-)", re.IGNORECASE)
-_EBOOK = re.compile(r"e-?book|kindle|electronic|digital|epub|nook", re.IGNORECASE)
-_WORDS = re.compile(r"[\w-]+")
+_AUDIO = LazyPattern(r"\baudio|\bmp3\b|\bcassette\b|\baudible\b|(?<![-\w])cd\b(?!-)", re.IGNORECASE)
+_EBOOK = LazyPattern(r"e-?book|kindle|electronic|digital|epub|nook", re.IGNORECASE)
+_WORDS = LazyPattern(r"[\w-]+")
 
 
 def is_book_binding(binding: str | None) -> bool:
@@ -638,7 +639,7 @@ def _resolve_plan(name: str | None) -> PlanLimits:
     return limits
 
 
-_BOOK_LIST_PATH = re.compile(r"/(?:author/[^/]+|books(?:/[^/]+)?|search/books)")
+_BOOK_LIST_PATH = LazyPattern(r"/(?:author/[^/]+|books(?:/[^/]+)?|search/books)")
 
 
 def _is_book_list_path(url: str, base_url: str) -> bool:

@@ -37,6 +37,7 @@ import msgspec
 
 from bookstracker._gc import collector_paused
 from bookstracker._http import HttpRequest, HttpResponse
+from bookstracker._patterns import LazyPattern
 from bookstracker.config import ProviderConfig
 from bookstracker.errors import (
     InvalidQuery,
@@ -141,15 +142,15 @@ EXPECTED_SHARE = 0.9
 """The share of an expected total (an author's ``work_count``) whose pages are asked at once."""
 UNIDENTIFIED_RATE = 1.0
 
-_IDENTIFYING_UA = re.compile(r"bot|spider|crawl|google|http|@", re.IGNORECASE)
-_OLID = re.compile(r"OL\d+[AWM]", re.IGNORECASE)
-_KEY_IN_PATH = re.compile(
+_IDENTIFYING_UA = LazyPattern(r"bot|spider|crawl|google|http|@", re.IGNORECASE)
+_OLID = LazyPattern(r"OL\d+[AWM]", re.IGNORECASE)
+_KEY_IN_PATH = LazyPattern(
     r"(?:https?://[^/]+)?/*(?:authors|works|books)/(OL\d+[AWM])(?:[/.?#].*)?", re.IGNORECASE
 )
-_AUTHOR_KEY = re.compile(r"OL\d+A")
-_WORK_KEY = re.compile(r"OL\d+W")
-_EDITION = re.compile(r"OL\d+M", re.IGNORECASE)
-_WORKS_LIST_PATH = re.compile(r"/authors/[^/]+/works\.json$")
+_AUTHOR_KEY = LazyPattern(r"OL\d+A")
+_WORK_KEY = LazyPattern(r"OL\d+W")
+_EDITION = LazyPattern(r"OL\d+M", re.IGNORECASE)
+_WORKS_LIST_PATH = LazyPattern(r"/authors/[^/]+/works\.json$")
 _warned_user_agents: set[str] = set()
 
 
@@ -585,7 +586,7 @@ def parse_work_record(record: object) -> WorkRecord | None:
     )
 
 
-_BY_ROLE_WORDS = re.compile(
+_BY_ROLE_WORDS = LazyPattern(
     r"\b(by|translat\w*|edit\w*|introduc\w*|illustrat\w*|foreword|afterword|preface|notes|"
     r"compil\w*|select\w*|retold|adapt\w*|trad\w*|übers\w*|hrsg|herausg\w*|ed|eds|tr|"
     r"comp|with|and others|et al)\b",
@@ -595,11 +596,11 @@ _BY_ROLE_WORDS = re.compile(
 
 # Credit labels as catalogued in comics and manga ("story, X ; art, Y"), lower case only so
 # that an inverted name ("Story, Jack Trevor") is never read as one.
-_WRITER_LABEL = re.compile(
+_WRITER_LABEL = LazyPattern(
     r"(?:story|text|words|script|writer|author)(?:\s+(?:and|&)\s+(?:art|illustrations?))?"
     r"\s*[,:]\s+"
 )
-_OTHER_LABEL = re.compile(
+_OTHER_LABEL = LazyPattern(
     r"(?:art|artwork|drawings|pictures|photographs|lettering|colou?rs?|pencils|inks)\s*[,:]\s"
 )
 

@@ -59,7 +59,7 @@ __all__ = [
 T = TypeVar("T")
 
 
-@attrs.define
+@attrs.define(eq=False)
 class PolicyStats:
     """Running counts kept by a `Policy`, for metrics."""
 
@@ -83,7 +83,7 @@ class PolicyStats:
             self.breaker_trips += 1
 
 
-@attrs.define
+@attrs.define(eq=False)
 class Policy:
     """How one provider is called: breaker → (quota → rate limit → send) with retries.
 

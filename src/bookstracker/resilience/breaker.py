@@ -41,7 +41,7 @@ def counts_as_failure(exc: BaseException) -> bool:
     return isinstance(exc, ProviderHTTPError) and exc.status is not None and exc.status >= 500
 
 
-@attrs.define
+@attrs.define(eq=False)
 class CircuitBreaker:
     """Refuses calls to a provider after ``failure_threshold`` consecutive failures.
 

@@ -122,7 +122,7 @@ def _exhausted_error(provider: str, resets_at: float, now: float) -> QuotaExceed
     )
 
 
-@attrs.define
+@attrs.define(eq=False)
 class LocalQuota:
     """A daily quota counted in this process; ``daily_limit=None`` is unlimited."""
 
@@ -235,7 +235,7 @@ def _number(value: object, *, low: float, high: float) -> float | None:
     return number if low <= number <= high else None
 
 
-@attrs.define
+@attrs.define(eq=False)
 class RedisQuota:
     """A daily quota shared by every process that uses the same Redis.
 

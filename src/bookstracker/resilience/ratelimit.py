@@ -143,7 +143,7 @@ class _PerLoop(Generic[T]):
             return found
 
 
-@attrs.define
+@attrs.define(eq=False)
 class LocalRateLimiter:
     """A rate limit held in this process.
 
@@ -235,7 +235,7 @@ def _redis_outage_errors() -> tuple[type[BaseException], ...]:
     return (RedisError, OSError, ValueError, TypeError)
 
 
-@attrs.define
+@attrs.define(eq=False)
 class RedisRateLimiter:
     """A rate limit shared by every process that uses the same Redis and ``key``.
 

@@ -19,7 +19,7 @@ from bookstracker.resilience.deadline import Deadline
 __all__ = ["CallScope", "RequestTally", "call_scope", "count_request", "current_scope"]
 
 
-@attrs.define
+@attrs.define(eq=False)
 class RequestTally:
     """Upstream HTTP requests made during one call, per provider."""
 

@@ -195,7 +195,7 @@ class LoggedRequest:
         return None
 
 
-@attrs.define
+@attrs.define(eq=False)
 class _Decision:
     response: FakeResponse | None
     fault: FaultKind | Literal["rate-limited"] | None

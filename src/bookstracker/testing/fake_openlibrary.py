@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import attrs
 
+from bookstracker._patterns import LazyPattern
 from bookstracker.errors import InvalidISBN
 from bookstracker.isbn import isbn_pair
 from bookstracker.languages import to_marc
@@ -53,9 +54,9 @@ DEFAULT_SEARCH_FIELDS = (
     "public_scan_b",
 )
 
-_TOKEN = re.compile(r"[a-z0-9]+")
-_TERM = re.compile(r'(?:(?P<field>[A-Za-z_]+):)?(?P<value>"[^"]*"|\([^)]*\)|\S+)')
-_DIGITS = re.compile(r"\d+")
+_TOKEN = LazyPattern(r"[a-z0-9]+")
+_TERM = LazyPattern(r'(?:(?P<field>[A-Za-z_]+):)?(?P<value>"[^"]*"|\([^)]*\)|\S+)')
+_DIGITS = LazyPattern(r"\d+")
 _EPOCH = dt.datetime(2008, 4, 1, 3, 28, 50, 625462)
 
 
