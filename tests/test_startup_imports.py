@@ -31,6 +31,7 @@ _WATCHED = (
     "bookstracker.web",
     "bookstracker.pipeline.corefilter",
     "bookstracker.pipeline.enhance",
+    "bookstracker.pipeline.pairing",
     "bookstracker.testing.fake_googlebooks",
     "bookstracker.testing._sample_builder",
     "aiolimiter",
