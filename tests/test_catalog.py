@@ -393,8 +393,34 @@ def test_from_json_checks_a_record_when_it_is_first_built() -> None:
             "duplicate edition id OL1M",
         ),
         (b'{"authors":{}}', "not a list of objects"),
+        (b'{"authors":null}', "not a list of objects"),
+        (b'{"works":{}}', "not a list of objects"),
+        (b'{"works":[1]}', "not a list of objects"),
+        (
+            b'{"authors":[{"id":"OL1A","name":"A"}],"works":[{"id":"OL1W","title":"T",'
+            b'"author_ids":["OL1A"],"editions":{}}]}',
+            "'editions' is not a list",
+        ),
+        (
+            b'{"authors":[{"id":"OL1A","name":"A"}],"works":[{"id":"OL1W","title":"T",'
+            b'"author_ids":["OL1A"],"editions":[1]}]}',
+            "an edition is not an object",
+        ),
+        (
+            b'{"authors":[{"id":"OL1A","name":"A"}],"works":[{"id":"OL1W","title":"T",'
+            b'"author_ids":["OL1A"],"editions":[{"id":"OL1M","google_id":"abcdefghijkl"},'
+            b'{"id":"OL2M","google_id":"abcdefghijkl"}]}]}',
+            "duplicate google_id abcdefghijkl",
+        ),
+        (
+            b'{"authors":[{"id":"OL1A","name":"A"}],"works":[{"id":"OL1W","title":"T",'
+            b'"author_ids":["OL1A"],"editions":[{"id":"OL1M","google_id":["x"]}]}]}',
+            "google_id ['x'], not a string",
+        ),
+        (b'{"works":[{"id":7,"author_ids":["OL1A"]}]}', "a work id is 7, not a string"),
         (b"[1]", "not a mapping"),
         (b"{", "not JSON"),
+        (b'{"works":[{"id":"OL1W"', "not JSON"),
     ],
 )
 def test_from_json_checks_ids_and_references_at_once(catalog_json: bytes, message: str) -> None:

@@ -323,6 +323,36 @@ def _text(value: object, what: str) -> str:
     return value
 
 
+class _Facts(msgspec.Struct):
+    """The fields of a record that the index reads, decoded without the rest."""
+
+    def get(self, name: str, default: object = None) -> object:
+        return getattr(self, name, default)
+
+
+class _EditionFacts(_Facts):
+    id: object = None
+    isbn13: object = None
+    isbn10: object = None
+    google_id: object = None
+
+
+class _WorkFacts(_Facts):
+    id: object = None
+    author_ids: object = None
+    truth_of: object = None
+    editions: list[_EditionFacts] = msgspec.field(default_factory=list)
+
+
+class _DocumentFacts(msgspec.Struct):
+    authors: object = msgspec.UNSET
+    works: list[msgspec.Raw] = msgspec.field(default_factory=list)
+
+
+_DOCUMENT_FACTS = msgspec.json.Decoder(_DocumentFacts)
+_WORK_FACTS = msgspec.json.Decoder(_WorkFacts)
+
+
 class _Deferred:
     """A catalog document indexed by id and ISBN without building its records.
 
@@ -330,11 +360,30 @@ class _Deferred:
     pen names, related works); each record is built and checked when first asked for, once.
     """
 
-    def __init__(self, document: object) -> None:
+    @classmethod
+    def from_json(cls, data: bytes | str) -> _Deferred:
+        """The index of a JSON document; each work's JSON is decoded in full only when the
+        work is first built (the index reads ids and ISBNs and skips the rest)."""
+        try:
+            shape = _DOCUMENT_FACTS.decode(data)
+            works = [(_WORK_FACTS.decode(raw), raw) for raw in shape.works]
+        except msgspec.ValidationError:  # not the expected shape: the full decode says where
+            return cls(_decoded(data))
+        except msgspec.DecodeError as exc:
+            raise _bad(f"not JSON ({exc})") from None
+        authors = [] if shape.authors is msgspec.UNSET else shape.authors
+        return cls({"authors": authors}, works)
+
+    def __init__(
+        self,
+        document: object,
+        facts: Iterable[tuple[_WorkFacts, msgspec.Raw]] | None = None,
+    ) -> None:
         if not isinstance(document, Mapping):
             raise _bad("the document is not a mapping")
         self._author_docs: dict[str, Mapping[str, Any]] = {}
-        self._work_docs: dict[str, Mapping[str, Any]] = {}
+        self._work_docs: dict[str, Mapping[str, Any] | msgspec.Raw] = {}
+        self._truth_of: dict[str, object] = {}
         self._works_of: dict[str, list[str]] = {}
         self._editions: dict[str, tuple[str, int]] = {}
         self._by_isbn13: dict[str, list[tuple[str, int]]] = {}
@@ -351,14 +400,19 @@ class _Deferred:
             real = doc.get("pseudonym_of")
             if real is not None and real not in self._author_docs:
                 raise _bad(f"author {author_id} is a pen name of unknown author {real}")
-        for doc in _items(document, "works"):
-            self._index_work(doc)
-        for work_id, doc in self._work_docs.items():
-            related = doc.get("truth_of")
+        if facts is None:
+            for doc in _items(document, "works"):
+                self._index_work(doc, doc)
+        else:
+            for work, raw in facts:
+                self._index_work(work, raw)
+        for work_id, related in self._truth_of.items():
             if related is not None and related not in self._work_docs:
                 raise _bad(f"work {work_id} relates to unknown work {related}")
 
-    def _index_work(self, doc: Mapping[str, Any]) -> None:
+    def _index_work(
+        self, doc: Mapping[str, Any] | _WorkFacts, stored: Mapping[str, Any] | msgspec.Raw
+    ) -> None:
         work_id = _text(doc.get("id"), "a work id")
         if work_id in self._work_docs:
             raise _bad(f"duplicate work id {work_id}")
@@ -369,12 +423,13 @@ class _Deferred:
             if author_id not in self._works_of:
                 raise _bad(f"work {work_id} names unknown author {author_id}")
             self._works_of[author_id].append(work_id)
-        self._work_docs[work_id] = doc
+        self._work_docs[work_id] = stored
+        self._truth_of[work_id] = doc.get("truth_of")
         editions = doc.get("editions", [])
         if not isinstance(editions, list):
             raise _bad(f"work {work_id!r}: 'editions' is not a list")
         for position, edition in enumerate(editions):
-            if not isinstance(edition, Mapping):
+            if not isinstance(edition, (Mapping, _EditionFacts)):
                 raise _bad(f"work {work_id!r}: an edition is not an object")
             where = (work_id, position)
             edition_id = _text(edition.get("id"), "an edition id")
@@ -383,6 +438,8 @@ class _Deferred:
             self._editions[edition_id] = where
             google_id = edition.get("google_id")
             if google_id is not None:
+                if not isinstance(google_id, str):
+                    raise _bad(f"edition {edition_id} has google_id {google_id!r}, not a string")
                 if google_id in self._by_google:
                     raise _bad(
                         f"duplicate google_id {google_id} (edition {edition_id} of work {work_id})"
@@ -413,7 +470,7 @@ class _Deferred:
             doc = self._work_docs.get(work_id)
             if doc is None:
                 return None
-            fields = dict(doc)
+            fields = dict(_decoded(doc) if isinstance(doc, msgspec.Raw) else doc)
             fields["editions"] = [_record(CatalogEdition, e) for e in fields.get("editions", [])]
             work = _record(CatalogWork, fields)
             _check_work(work)
@@ -478,13 +535,9 @@ class Catalog:
         Ids that repeat and references to unknown authors or works are `ValueError` at once; a
         record's own fields (id forms, ISBNs, languages...) when the record is first built.
         """
-        try:
-            document = msgspec.json.decode(data)
-        except msgspec.DecodeError as exc:
-            raise _bad(f"not JSON ({exc})") from None
         catalog = cls.__new__(cls)
         catalog._full = None
-        catalog._deferred = _Deferred(document)
+        catalog._deferred = _Deferred.from_json(data)
         catalog._lock = threading.Lock()
         return catalog
 
@@ -644,6 +697,13 @@ class Catalog:
             editions_per_work=editions_per_work,
             seed=seed,
         )
+
+
+def _decoded(data: bytes | str | msgspec.Raw) -> Any:
+    try:
+        return msgspec.json.decode(data)
+    except msgspec.DecodeError as exc:
+        raise _bad(f"not JSON ({exc})") from None
 
 
 def _items(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
