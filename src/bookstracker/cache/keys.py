@@ -57,6 +57,7 @@ def normalise_part(part: str) -> str:
     return "".join(_escape(char) for char in text)
 
 
+@functools.lru_cache(maxsize=8192)  # a pure function of its arguments, asked again on every hit
 def cache_key(kind: str, *parts: str, version: str = KEY_VERSION) -> str:
     """The key for a question of ``kind`` (``search``, ``isbn``, ...) made of ``parts``.
 
