@@ -17,7 +17,7 @@ import attrs
 
 from bookstracker.assembly import Assembly, assemble, cache_folder, cached_reports
 from bookstracker.cache import CacheBackend, TieredCache, TTLPolicy
-from bookstracker.cache.answers import Answer
+from bookstracker.cache.answers import Answer, Batch
 from bookstracker.cache.base import CacheStats
 from bookstracker.cache.model_codecs import BIBLIOGRAPHY, EDITION, SEARCH_RESULT
 from bookstracker.cache.policy import CacheKind
@@ -242,8 +242,8 @@ class AsyncBooksClient:
     async def isbn(self, isbn: str) -> Edition | None:
         """The edition with this ISBN (10 or 13, hyphens allowed), or None when nobody has it."""
         isbn13, _ = isbn_pair(isbn)
-        found, _ = await self._editions([isbn13], coalesce=True)
-        return found.get(isbn13)
+        batch = await self._edition_batch([isbn13], coalesce=True)
+        return batch.values.get(isbn13)
 
     async def isbns(self, isbns: Iterable[str], *, strict: bool = False) -> IsbnResults:
         """Editions for many ISBNs, batched: never one request per ISBN where a batch exists.
@@ -267,26 +267,30 @@ class AsyncBooksClient:
         found: Mapping[str, Edition | None] = {}
         reports: dict[str, ProviderReport] = {}
         if wanted:
-            found, reports = await self._editions(list(wanted))
+            batch = await self._edition_batch(list(wanted))
+            found, reports = batch.values, self._batch_reports(batch)
         results = {raw: found.get(isbn13) for isbn13, raws in wanted.items() for raw in raws}
         return IsbnResults(results=results, invalid=invalid, providers=reports)
 
-    async def _editions(
+    async def _edition_batch(
         self, isbn13s: list[str], *, coalesce: bool = False
-    ) -> tuple[Mapping[str, Edition | None], dict[str, ProviderReport]]:
+    ) -> Batch[Edition | None]:
         """``coalesce``: the misses join those of concurrent ``isbn()`` calls in one batch."""
         answers = self._parts.answers
-        batch = await answers.many(
+        return await answers.many(
             {i: answers.key("isbn", i) for i in isbn13s},
             self._isbn_batches if coalesce else self._parts.editions.lookup,
             codec=_EDITION,
         )
+
+    def _batch_reports(self, batch: Batch[Edition | None]) -> dict[str, ProviderReport]:
+        """Each provider's report on ``batch``: ``cached`` when the cache answered it all."""
         if not batch.reports:
-            return batch.values, cached_reports(self.adapters)
+            return cached_reports(self.adapters)
         reports = dict(batch.reports)
         if batch.failure is not None:
             reports = {n: attrs.evolve(r, stale=True) for n, r in reports.items()}
-        return batch.values, reports
+        return reports
 
     # -- authors -------------------------------------------------------------------------------
 
