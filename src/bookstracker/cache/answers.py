@@ -334,11 +334,7 @@ class AnswerCache:
         answers written together. When every provider fails, stale entries stand in."""
         writes = self._writes
         entries: Mapping[str, CacheEntry] = {}
-        if self.backend is not None and len(keys) == 1:  # one ISBN: no batch to build
-            (only,) = keys.values()
-            entry = await self.backend.get(only)
-            entries = {} if entry is None else {only: entry}
-        elif self.backend is not None and keys:
+        if self.backend is not None and keys:
             entries = await self.backend.get_many(list(keys.values()))
         values: dict[str, T] = {}
         misses: list[str] = []

@@ -252,6 +252,10 @@ class BaseCache(abc.ABC):
 
     async def get_many(self, keys: Sequence[str]) -> dict[str, CacheEntry]:
         """The entries found among ``keys``; each distinct key counts one hit or miss."""
+        if len(keys) == 1:  # one key (an ``isbn()`` hit): the tier's own ``get``, no batch
+            (key,) = keys
+            entry = await self.get(key)
+            return {} if entry is None else {key: entry}
         unique = list(dict.fromkeys(keys))
         if not unique:
             return {}
