@@ -9,6 +9,7 @@ import anyio
 import pytest
 
 from bookstracker.pipeline.coalesce import Coalescer
+from bookstracker.providers.openlibrary import BOOKS_BATCH_SIZE
 from bookstracker.testing import sample_catalog
 from support import Fakes
 
@@ -29,7 +30,7 @@ async def test_100_concurrent_isbn_calls_use_the_batch_endpoints() -> None:
     async with fakes.client() as client:
         editions = await asyncio.gather(*(client.isbn(i) for i in isbns))
     assert all(e is not None and e.isbn13 == i for e, i in zip(editions, isbns, strict=True))
-    assert len(fakes.openlibrary.log) == math.ceil(100 / 50)
+    assert len(fakes.openlibrary.log) == math.ceil(100 / BOOKS_BATCH_SIZE)
     assert len(fakes.isbndb.log) == 1
 
 

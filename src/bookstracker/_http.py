@@ -116,12 +116,15 @@ class HttpRequest:
     json_body: JSONValue = attrs.field(default=None, repr=False)
     max_body: int | None = None
     """The largest decoded body accepted for this request; None: the session's bound."""
+    safe: str = attrs.field(default="", repr=False)
+    """Characters the query's values keep unencoded (RFC 3986 allows ``:`` and ``,`` there)."""
 
     def full_url(self) -> str:
+        """The URL with the encoded ``params`` appended: exactly what goes on the wire."""
         if not self.params:
             return self.url
         sep = "&" if "?" in self.url else "?"
-        return self.url + sep + urlencode(self.params)
+        return self.url + sep + urlencode(self.params, safe=self.safe)
 
     def redacted_url(self) -> str:
         return redact_url(self.full_url())
@@ -290,8 +293,7 @@ class HttpSession:
             with anyio.fail_after(limit):
                 raw = client.build_request(
                     request.method,
-                    request.url,
-                    params=list(request.params) or None,
+                    request.full_url(),
                     headers=headers,
                     json=request.json_body,
                     timeout=httpx.Timeout(limit),

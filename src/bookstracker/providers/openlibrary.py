@@ -16,9 +16,11 @@ Choices worth knowing:
   edition record (languages, ``works``, ``physical_format``, ``publishers``,
   ``number_of_pages``, both ISBN arrays) *and* its ``authors`` carry names. ``jscmd=data`` has
   author names but no language, work key or format, so it cannot fill an `Edition`.
-* Batches hold `BOOKS_BATCH_SIZE` ISBNs: each ``ISBN:<13 digits>`` costs at most 23 URL
-  characters once ``:`` and ``,`` are percent-encoded, so 50 keep the URL near 1.2 KB, under
-  the 2 KB that the strictest proxies accept and far under nginx's 8 KB header buffer.
+* An ``/api/books`` batch holds up to `BOOKS_BATCH_SIZE` bibkeys and its whole URL stays within
+  `MAX_BOOKS_URL` characters, the 2 KB that the strictest proxies accept (nginx's header buffer
+  is 8 KB). ``:`` and ``,`` go unencoded, as RFC 3986 allows in a query and as OpenLibrary's
+  own examples write them, so 100 ``ISBN:<13 digits>`` keys take 1.9 KB (encoded, 2.3 KB).
+  Every request counts against the 3/s limit, so a batch is as full as the URL allows.
 * Raw edition records hold author *keys* only; `Edition.authors` is then read from the
   record's ``by_statement`` ("William Gibson ; translated by …" gives ``("William Gibson",)``)
   and left empty when there is none.
@@ -85,6 +87,7 @@ __all__ = [
     "BOOKS_BATCH_SIZE",
     "COVERS_BASE_URL",
     "MAX_BOOKS_BATCH",
+    "MAX_BOOKS_URL",
     "MAX_HIT_ISBNS",
     "MAX_LIST_LIMIT",
     "MAX_SIGNAL_ISBNS",
@@ -133,7 +136,10 @@ MAX_HIT_ISBNS = 20
 MAX_SIGNAL_ISBNS = 50
 MAX_LIST_LIMIT = 1000
 MAX_SEARCH_LIMIT = 1000
-BOOKS_BATCH_SIZE = 50
+BOOKS_BATCH_SIZE = 100
+MAX_BOOKS_URL = 2000
+"""The longest ``/api/books`` URL sent, in characters (batches split to stay within it)."""
+_BIBKEYS_SAFE = ":,"
 SEARCH_MAX_BODY = 16 * 2**20
 """``/search.json`` pages carry up to 1,000 docs; every other endpoint stays under 4 MiB."""
 MAX_BOOKS_BATCH = 300
@@ -1206,14 +1212,31 @@ class OpenLibrary(ProviderAdapter):
         )
         return out
 
-    def _books_request(self, isbn13s: Sequence[str]) -> HttpRequest:
-        bibkeys = ",".join(f"ISBN:{i}" for i in isbn13s)
-        return self._get(
-            "/api/books", (("bibkeys", bibkeys), ("format", "json"), ("jscmd", "details"))
-        )
+    def _books_request(self, bibkeys: Sequence[str]) -> HttpRequest:
+        """One ``/api/books?jscmd=details`` request for ``bibkeys`` (``ISBN:…``, ``OLID:…``)."""
+        params = (("bibkeys", ",".join(bibkeys)), ("format", "json"), ("jscmd", "details"))
+        return attrs.evolve(self._get("/api/books", params), safe=_BIBKEYS_SAFE)
+
+    def _books_batches(self, ids: Sequence[str], kind: str, batch_size: int) -> list[list[str]]:
+        """``ids`` in order, in batches of at most ``batch_size`` whose request (bibkeys
+        ``{kind}:{id}``) keeps within `MAX_BOOKS_URL`; one id a batch when even one overflows."""
+        room = MAX_BOOKS_URL - len(self._books_request(()).full_url())
+        batches: list[list[str]] = []
+        batch: list[str] = []
+        used = 0
+        for item in ids:
+            cost = len(kind) + 1 + len(item) + (1 if batch else 0)
+            if batch and (len(batch) >= batch_size or used + cost > room):
+                batches.append(batch)
+                batch, used, cost = [], 0, cost - 1
+            batch.append(item)
+            used += cost
+        if batch:
+            batches.append(batch)
+        return batches
 
     async def _books_batch(self, isbn13s: Sequence[str]) -> dict[str, Edition]:
-        body = await self._call(self._books_request(isbn13s))
+        body = await self._call(self._books_request([f"ISBN:{i}" for i in isbn13s]))
         if body is NOT_FOUND:
             return {}
         found = parse_api_books(_object(body, "books"))
@@ -1249,7 +1272,7 @@ class OpenLibrary(ProviderAdapter):
         """
         _check_range("batch_size", batch_size, 1, MAX_BOOKS_BATCH)
         wanted = list(dict.fromkeys(normalize_isbn(i) for i in isbns))
-        batches = [wanted[i : i + batch_size] for i in range(0, len(wanted), batch_size)]
+        batches = self._books_batches(wanted, "ISBN", batch_size)
         results = await gather([functools.partial(self._books_batch, b) for b in batches])
         merged: dict[str, Edition] = {}
         for result in results:
@@ -1286,8 +1309,7 @@ class OpenLibrary(ProviderAdapter):
                     continue
                 listed[work] = [e for e in editions if e not in owner][:per_work]
                 owner.update((e, work) for e in listed[work])
-        ids = list(owner)
-        batches = [ids[i : i + batch_size] for i in range(0, len(ids), batch_size)]
+        batches = self._books_batches(list(owner), "OLID", batch_size)
         records = await gather([functools.partial(self._olid_batch, b) for b in batches])
         by_id: dict[str, Edition] = {}
         for record in records:
@@ -1326,12 +1348,7 @@ class OpenLibrary(ProviderAdapter):
         """Edition id -> record, from one ``/api/books?bibkeys=OLID:…`` request, read as the raw
         edition record that ``details`` holds, author names left out, so that it is the edition
         ``/works/…/editions.json`` gives (authors from ``by_statement`` only)."""
-        bibkeys = ",".join(f"OLID:{e}" for e in edition_ids)
-        body = await self._call(
-            self._get(
-                "/api/books", (("bibkeys", bibkeys), ("format", "json"), ("jscmd", "details"))
-            )
-        )
+        body = await self._call(self._books_request([f"OLID:{e}" for e in edition_ids]))
         if body is NOT_FOUND:
             return {}
         entries = _object(body, "books")
