@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from stdnum import ean
 
 from bookstracker._http import MockTransport, RawRequest, RawResponse
-from bookstracker.providers.openlibrary import BOOKS_BATCH_SIZE, MAX_BOOKS_URL, OpenLibrary
+from bookstracker.providers.openlibrary import BOOKS_BATCH_SIZE, MAX_BATCH_URL, OpenLibrary
 from bookstracker.resilience import RetryPolicy
 
 
@@ -63,7 +63,7 @@ async def test_isbn_batches_hold_a_hundred_keys_sent_as_written() -> None:
     assert [len(b) for b in recorder.bibkeys()] == [100, 100, 50]
     assert [k for b in recorder.bibkeys() for k in b] == [f"ISBN:{i}" for i in isbns]
     for target in recorder.targets:
-        assert len(target) <= MAX_BOOKS_URL
+        assert len(target) <= MAX_BATCH_URL
         assert "%3A" not in target
         assert "%2C" not in target
         assert target.endswith("&format=json&jscmd=details")
@@ -78,7 +78,7 @@ async def test_a_long_base_url_gives_smaller_batches_within_the_limit() -> None:
     assert sum(sizes) == 120
     assert max(sizes) < BOOKS_BATCH_SIZE
     assert len(sizes) > 2
-    assert all(len(t) <= MAX_BOOKS_URL for t in recorder.targets)
+    assert all(len(t) <= MAX_BATCH_URL for t in recorder.targets)
 
 
 @pytest.mark.anyio
@@ -107,7 +107,7 @@ async def test_edition_id_batches_split_by_length_not_only_by_count() -> None:
     sent = recorder.bibkeys()
     assert [k for b in sent for k in b] == [f"OLID:{e}" for eds in works.values() for e in eds]
     assert len(sent) == 4  # 300 ids of 22 characters each: 90 a batch, not 100
-    assert all(len(t) <= MAX_BOOKS_URL for t in recorder.targets)
+    assert all(len(t) <= MAX_BATCH_URL for t in recorder.targets)
 
 
 @settings(max_examples=60, deadline=None)
@@ -131,4 +131,24 @@ def test_batches_cover_every_isbn_once_in_order_within_both_limits(
     assert [k for b in sent for k in b] == [f"ISBN:{i}" for i in isbns]
     for batch, target in zip(sent, recorder.targets, strict=True):
         assert 1 <= len(batch) <= batch_size
-        assert len(target) <= MAX_BOOKS_URL or len(batch) == 1
+        assert len(target) <= MAX_BATCH_URL or len(batch) == 1
+
+
+@pytest.mark.anyio
+async def test_key_searches_split_to_keep_the_url_within_the_limit() -> None:
+    works = [f"OL{n:08d}W" for n in range(100)]
+    searches: list[str] = []
+
+    def handler(request: RawRequest) -> RawResponse:
+        searches.append(str(request.url))
+        asked = request.url.params["q"].removeprefix("key:(").removesuffix(")").split(" OR ")
+        docs = [{"key": key.strip('"'), "edition_key": []} for key in asked]
+        return RawResponse(200, json={"numFound": len(docs), "docs": docs})
+
+    async with OpenLibrary(
+        transport=MockTransport(handler), rate=10_000.0, retry=RetryPolicy(attempts=1)
+    ) as ol:
+        found = await ol.editions_of_works(works)
+    assert found == {w: () for w in works}
+    assert len(searches) == 2
+    assert all(len(url) <= MAX_BATCH_URL for url in searches)

@@ -17,7 +17,7 @@ Choices worth knowing:
   ``number_of_pages``, both ISBN arrays) *and* its ``authors`` carry names. ``jscmd=data`` has
   author names but no language, work key or format, so it cannot fill an `Edition`.
 * An ``/api/books`` batch holds up to `BOOKS_BATCH_SIZE` bibkeys and its whole URL stays within
-  `MAX_BOOKS_URL` characters, the 2 KB that the strictest proxies accept (nginx's header buffer
+  `MAX_BATCH_URL` characters, the 2 KB that the strictest proxies accept (nginx's header buffer
   is 8 KB). ``:`` and ``,`` go unencoded, as RFC 3986 allows in a query and as OpenLibrary's
   own examples write them, so 100 ``ISBN:<13 digits>`` keys take 1.9 KB (encoded, 2.3 KB).
   Every request counts against the 3/s limit, so a batch is as full as the URL allows.
@@ -32,7 +32,7 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote_plus, urlsplit
 
 import attrs
 import msgspec
@@ -86,8 +86,8 @@ from bookstracker.taskgroup import gather
 __all__ = [
     "BOOKS_BATCH_SIZE",
     "COVERS_BASE_URL",
+    "MAX_BATCH_URL",
     "MAX_BOOKS_BATCH",
-    "MAX_BOOKS_URL",
     "MAX_HIT_ISBNS",
     "MAX_LIST_LIMIT",
     "MAX_SIGNAL_ISBNS",
@@ -137,8 +137,9 @@ MAX_SIGNAL_ISBNS = 50
 MAX_LIST_LIMIT = 1000
 MAX_SEARCH_LIMIT = 1000
 BOOKS_BATCH_SIZE = 100
-MAX_BOOKS_URL = 2000
-"""The longest ``/api/books`` URL sent, in characters (batches split to stay within it)."""
+MAX_BATCH_URL = 2000
+"""The longest URL of a batched request (``/api/books``, the ``key:`` search), in characters:
+a batch splits to stay within it."""
 _BIBKEYS_SAFE = ":,"
 SEARCH_MAX_BODY = 16 * 2**20
 """``/search.json`` pages carry up to 1,000 docs; every other endpoint stays under 4 MiB."""
@@ -1219,21 +1220,9 @@ class OpenLibrary(ProviderAdapter):
 
     def _books_batches(self, ids: Sequence[str], kind: str, batch_size: int) -> list[list[str]]:
         """``ids`` in order, in batches of at most ``batch_size`` whose request (bibkeys
-        ``{kind}:{id}``) keeps within `MAX_BOOKS_URL`; one id a batch when even one overflows."""
-        room = MAX_BOOKS_URL - len(self._books_request(()).full_url())
-        batches: list[list[str]] = []
-        batch: list[str] = []
-        used = 0
-        for item in ids:
-            cost = len(kind) + 1 + len(item) + (1 if batch else 0)
-            if batch and (len(batch) >= batch_size or used + cost > room):
-                batches.append(batch)
-                batch, used, cost = [], 0, cost - 1
-            batch.append(item)
-            used += cost
-        if batch:
-            batches.append(batch)
-        return batches
+        ``{kind}:{id}``) keeps within `MAX_BATCH_URL`; one id a batch when even one overflows."""
+        room = MAX_BATCH_URL - len(self._books_request(()).full_url())
+        return _packed(ids, lambda i: len(kind) + 1 + len(i), 1, room, batch_size)
 
     async def _books_batch(self, isbn13s: Sequence[str]) -> dict[str, Edition]:
         body = await self._call(self._books_request([f"ISBN:{i}" for i in isbn13s]))
@@ -1289,17 +1278,19 @@ class OpenLibrary(ProviderAdapter):
         """The editions (ISBN or not) of many works in few requests, keyed by bare work id.
 
         One ``/search.json?q=key:("/works/A" OR "/works/B" …)&fields=key,edition_key`` per
-        `WORKS_PER_KEY_QUERY` works gives their edition ids (the first ``per_work`` of each),
-        then ``/api/books?bibkeys=OLID:…`` batches (``jscmd=details``, run concurrently) give
-        the edition records. A work the search did not return is missing from the answer (ask
-        :meth:`work_editions` for it); one it returned without editions maps to ``()``.
+        `WORKS_PER_KEY_QUERY` works (fewer when the URL would pass `MAX_BATCH_URL`) gives their
+        edition ids (the first ``per_work`` of each), then ``/api/books?bibkeys=OLID:…``
+        batches (``jscmd=details``, run concurrently) give the edition records. A work the
+        search did not return is missing from the answer (ask :meth:`work_editions` for it);
+        one it returned without editions maps to ``()``.
         """
         _check_range("per_work", per_work, 1, None)
         _check_range("batch_size", batch_size, 1, MAX_BOOKS_BATCH)
         wanted = list(dict.fromkeys(_work_key(k) for k in keys))
-        chunks = [
-            wanted[i : i + WORKS_PER_KEY_QUERY] for i in range(0, len(wanted), WORKS_PER_KEY_QUERY)
-        ]
+        room = MAX_BATCH_URL - len(self._edition_keys_request((), WORKS_PER_KEY_QUERY).full_url())
+        chunks = _packed(
+            wanted, lambda w: len(quote_plus(_quoted_work(w))), 4, room, WORKS_PER_KEY_QUERY
+        )
         bodies = await gather([functools.partial(self._edition_keys, c) for c in chunks])
         owner: dict[str, str] = {}
         listed: dict[str, list[str]] = {}
@@ -1323,15 +1314,15 @@ class OpenLibrary(ProviderAdapter):
             for work, editions in listed.items()
         }
 
+    def _edition_keys_request(self, works: Sequence[str], limit: int) -> HttpRequest:
+        query = "key:(" + " OR ".join(_quoted_work(w) for w in works) + ")"
+        return self._get(
+            "/search.json", (("q", query), ("fields", "key,edition_key"), ("limit", str(limit)))
+        )
+
     async def _edition_keys(self, works: Sequence[str]) -> dict[str, list[str]]:
         """Work id -> its edition ids, from one search by work key."""
-        query = "key:(" + " OR ".join(f'"/works/{w}"' for w in works) + ")"
-        body = await self._call(
-            self._get(
-                "/search.json",
-                (("q", query), ("fields", "key,edition_key"), ("limit", str(len(works)))),
-            )
-        )
+        body = await self._call(self._edition_keys_request(works, len(works)))
         if body is NOT_FOUND:
             return {}
         out: dict[str, list[str]] = {}
@@ -1372,6 +1363,30 @@ class OpenLibrary(ProviderAdapter):
     ) -> str | None:
         """See the module-level `cover_url`."""
         return cover_url(cover_id=cover_id, isbn=isbn, olid=olid, size=size, default=default)
+
+
+def _quoted_work(work_id: str) -> str:
+    return f'"/works/{work_id}"'
+
+
+def _packed(
+    items: Sequence[str], cost: Callable[[str], int], separator: int, room: int, most: int
+) -> list[list[str]]:
+    """``items`` in order, in groups of at most ``most`` whose costs, plus ``separator`` between
+    two, add up to at most ``room``; an item that alone exceeds ``room`` makes a group of one."""
+    groups: list[list[str]] = []
+    group: list[str] = []
+    used = 0
+    for item in items:
+        size = cost(item)
+        if group and (len(group) >= most or used + separator + size > room):
+            groups.append(group)
+            group, used = [], 0
+        used += size + (separator if group else 0)
+        group.append(item)
+    if group:
+        groups.append(group)
+    return groups
 
 
 def _author_key(value: str) -> str:

@@ -52,6 +52,7 @@ from bookstracker.providers.contract import (
     WorksListing,
 )
 from bookstracker.providers.openlibrary import (
+    BOOKS_BATCH_SIZE,
     MAX_HIT_ISBNS,
     MAX_LIST_LIMIT,
     MAX_SIGNAL_ISBNS,
@@ -560,7 +561,9 @@ class OpenLibraryMirror:
                 out[isbn13] = attrs.evolve(edition, isbn13=isbn13, isbn10=isbn10)
         return out
 
-    async def editions(self, isbns: Iterable[str], *, batch_size: int = 50) -> dict[str, Edition]:
+    async def editions(
+        self, isbns: Iterable[str], *, batch_size: int = BOOKS_BATCH_SIZE
+    ) -> dict[str, Edition]:
         """Editions for many ISBNs, keyed by ISBN-13, misses left out (the API's `editions`)."""
         wanted = list(dict.fromkeys(normalize_isbn(i) for i in isbns))
         found = await self._run(self._books_sync, wanted)
