@@ -50,4 +50,5 @@ def test_the_cold_author_benchmark_traces_each_default_limits_call() -> None:
     for label in ("Andy Weir", "Stephen King", "50-work author"):
         assert f"trace: {label}, default limits" in done.stdout
     assert done.stdout.count("OpenLibrary requests left after it") == 3
+    assert "chain s" in done.stdout
     assert "author search  /search/authors.json q=Andy Weir" in done.stdout
