@@ -1222,7 +1222,13 @@ class OpenLibrary(ProviderAdapter):
         """``ids`` in order, in batches of at most ``batch_size`` whose request (bibkeys
         ``{kind}:{id}``) keeps within `MAX_BATCH_URL`; one id a batch when even one overflows."""
         room = MAX_BATCH_URL - len(self._books_request(()).full_url())
-        return _packed(ids, lambda i: len(kind) + 1 + len(i), 1, room, batch_size)
+        return _packed(
+            ids,
+            lambda i: _encoded_length(f"{kind}:{i}", _BIBKEYS_SAFE),
+            _encoded_length(",", _BIBKEYS_SAFE),
+            room,
+            batch_size,
+        )
 
     async def _books_batch(self, isbn13s: Sequence[str]) -> dict[str, Edition]:
         body = await self._call(self._books_request([f"ISBN:{i}" for i in isbn13s]))
@@ -1289,7 +1295,11 @@ class OpenLibrary(ProviderAdapter):
         wanted = list(dict.fromkeys(_work_key(k) for k in keys))
         room = MAX_BATCH_URL - len(self._edition_keys_request((), WORKS_PER_KEY_QUERY).full_url())
         chunks = _packed(
-            wanted, lambda w: len(quote_plus(_quoted_work(w))), 4, room, WORKS_PER_KEY_QUERY
+            wanted,
+            lambda w: _encoded_length(_quoted_work(w)),
+            _encoded_length(_KEY_SEPARATOR),
+            room,
+            WORKS_PER_KEY_QUERY,
         )
         bodies = await gather([functools.partial(self._edition_keys, c) for c in chunks])
         owner: dict[str, str] = {}
@@ -1315,7 +1325,7 @@ class OpenLibrary(ProviderAdapter):
         }
 
     def _edition_keys_request(self, works: Sequence[str], limit: int) -> HttpRequest:
-        query = "key:(" + " OR ".join(_quoted_work(w) for w in works) + ")"
+        query = "key:(" + _KEY_SEPARATOR.join(_quoted_work(w) for w in works) + ")"
         return self._get(
             "/search.json", (("q", query), ("fields", "key,edition_key"), ("limit", str(limit)))
         )
@@ -1365,8 +1375,16 @@ class OpenLibrary(ProviderAdapter):
         return cover_url(cover_id=cover_id, isbn=isbn, olid=olid, size=size, default=default)
 
 
+_KEY_SEPARATOR = " OR "
+
+
 def _quoted_work(work_id: str) -> str:
     return f'"/works/{work_id}"'
+
+
+def _encoded_length(text: str, safe: str = "") -> int:
+    """How many URL characters ``text`` takes as a query value (encoded as `HttpRequest` does)."""
+    return len(quote_plus(text, safe=safe))
 
 
 def _packed(
